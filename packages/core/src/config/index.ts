@@ -1,0 +1,2 @@
+export * from "./flag.ts";
+export * from "./parse.ts";

@@ -1,0 +1,49 @@
+/** The data model every role speaks: Prometheus metric families as the text format 0.0.4 describes them. */
+
+export type MetricType = "counter" | "gauge" | "histogram" | "summary" | "untyped";
+
+export const METRIC_TYPES: readonly MetricType[] = ["counter", "gauge", "histogram", "summary", "untyped"];
+
+/** Label name -> value. Order of keys is the order they are written in. */
+export type Labels = Readonly<Record<string, string>>;
+
+export interface Sample {
+  /** Full sample name, e.g. `http_request_duration_seconds_bucket`. */
+  name: string;
+  labels: Labels;
+  value: number;
+  /** Milliseconds since the epoch, when the source gave one. */
+  timestampMs?: number;
+}
+
+export interface MetricFamily {
+  name: string;
+  type: MetricType;
+  /** Undefined when the source had no HELP line; "" when it had an empty one. */
+  help?: string;
+  samples: Sample[];
+}
+
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+export function isValidMetricName(name: string): boolean {
+  return METRIC_NAME.test(name);
+}
+
+/** A legal label name; names starting with `__` are reserved by Prometheus and checked separately. */
+export function isValidLabelName(name: string): boolean {
+  return LABEL_NAME.test(name);
+}
+
+/** The sample-name suffixes a family of this type may add to its own name. */
+export function suffixesOf(type: MetricType): readonly string[] {
+  switch (type) {
+    case "histogram":
+      return ["_bucket", "_sum", "_count"];
+    case "summary":
+      return ["_sum", "_count"];
+    default:
+      return [];
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * Text exposition format 0.0.4 writer. Families are rendered to text as samples are added, so a scrape
+ * is one join of preformatted lines; nothing walks label objects twice.
+ */
+import type { Labels, MetricFamily, MetricType } from "./model.ts";
+
+export function escapeHelp(help: string): string {
+  if (!/[\\\n]/.test(help)) return help;
+  return help.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
+}
+
+export function escapeLabelValue(value: string): string {
+  if (!/[\\\n"]/.test(value)) return value;
+  return value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
+}
+
+/** Go's strconv formatting as Prometheus writes it: `NaN`, `+Inf`, `-Inf`, shortest round-trip otherwise. */
+export function formatValue(value: number): string {
+  if (Number.isInteger(value)) {
+    // Integers beyond 2^53 are still exact decimal strings in JS, but 1e21 and up switch to exponent form,
+    // which the text format accepts; keep JS's shortest round-trip form there too.
+    return String(value);
+  }
+  if (Number.isNaN(value)) return "NaN";
+  if (value === Infinity) return "+Inf";
+  if (value === -Infinity) return "-Inf";
+  return String(value);
+}
+
+/** `{a="1",b="2"}`, or "" for no labels. */
+export function renderLabels(labels: Labels | undefined): string {
+  if (!labels) return "";
+  let out = "";
+  for (const key in labels) {
+    out += (out ? "," : "{") + key + '="' + escapeLabelValue(labels[key]!) + '"';
+  }
+  return out ? out + "}" : "";
+}
+
+export function renderSampleLine(name: string, labels: Labels | undefined, value: number, timestampMs?: number): string {
+  const ts = timestampMs === undefined ? "" : " " + timestampMs;
+  return name + renderLabels(labels) + " " + formatValue(value) + ts + "\n";
+}
+
+export function renderHeader(name: string, type: MetricType, help: string | undefined): string {
+  const helpLine = help === undefined ? "" : `# HELP ${name} ${escapeHelp(help)}\n`;
+  return `${helpLine}# TYPE ${name} ${type}\n`;
+}
+
+/** Renders a parsed or built family as one block of text. */
+export function renderFamily(family: MetricFamily): string {
+  let out = renderHeader(family.name, family.type, family.help);
+  for (const s of family.samples) out += renderSampleLine(s.name, s.labels, s.value, s.timestampMs);
+  return out;
+}
+
+/** One family being built: a header and the sample lines added so far. */
+export class FamilyBuilder {
+  private body = "";
+  private count = 0;
+
+  constructor(
+    readonly name: string,
+    readonly type: MetricType,
+    readonly help: string,
+  ) {}
+
+  /** Adds one sample; `suffix` is for histogram and summary parts (`_bucket`, `_sum`, `_count`). */
+  add(value: number, labels?: Labels, suffix = ""): this {
+    this.body += renderSampleLine(this.name + suffix, labels, value);
+    this.count++;
+    return this;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  render(): string {
+    return this.count === 0 ? "" : renderHeader(this.name, this.type, this.help) + this.body;
+  }
+}
+
+/**
+ * A set of families under construction, keyed by name: adding to a family that exists appends to it, so
+ * several sources (collectors, the process metrics) can contribute to one scrape without duplicate headers.
+ */
+export class MetricSet {
+  private readonly families = new Map<string, FamilyBuilder>();
+
+  family(name: string, type: MetricType, help: string): FamilyBuilder {
+    let f = this.families.get(name);
+    if (!f) {
+      f = new FamilyBuilder(name, type, help);
+      this.families.set(name, f);
+    }
+    return f;
+  }
+
+  gauge(name: string, help: string, value: number, labels?: Labels): void {
+    this.family(name, "gauge", help).add(value, labels);
+  }
+
+  counter(name: string, help: string, value: number, labels?: Labels): void {
+    this.family(name, "counter", help).add(value, labels);
+  }
+
+  untyped(name: string, help: string, value: number, labels?: Labels): void {
+    this.family(name, "untyped", help).add(value, labels);
+  }
+
+  has(name: string): boolean {
+    return this.families.has(name);
+  }
+
+  names(): IterableIterator<string> {
+    return this.families.keys();
+  }
+
+  /** Removes and returns a family, for callers that merge it into text of their own. */
+  take(name: string): FamilyBuilder | undefined {
+    const f = this.families.get(name);
+    this.families.delete(name);
+    return f;
+  }
+
+  /** Families in name order: stable output that diffs cleanly between scrapes. */
+  render(): string {
+    const names = [...this.families.keys()].sort();
+    let out = "";
+    for (const n of names) out += this.families.get(n)!.render();
+    return out;
+  }
+}

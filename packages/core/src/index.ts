@@ -1,0 +1,4 @@
+export * from "./exposition/index.ts";
+export * from "./config/index.ts";
+export * from "./log.ts";
+export * from "./role.ts";

@@ -1,0 +1,69 @@
+/**
+ * The Role contract. A role is a package that owns its flags (prefixed with its name, except node_exporter's
+ * own `--collector.*`/`--path.*`), starts on its own listen address, and adds routes and metrics there.
+ * The frame (core/http) serves /-/healthy, /-/ready, /metrics and a landing page at / for every role.
+ */
+import type { Hono } from "hono";
+import type { FlagSet, FlagValues } from "./config/flag.ts";
+import type { MetricSet } from "./exposition/writer.ts";
+import type { Logger } from "./log.ts";
+
+/** What every page and /metrics may say about the running agent. */
+export interface AgentInfo {
+  version: string;
+  revision: string;
+  bunVersion: string;
+  /** Names of the roles this process runs. */
+  roles: string[];
+  /** Role name -> the address it listens on, as configured (e.g. ":9100"). */
+  addresses: Record<string, string>;
+  /** Unix seconds. */
+  startTime: number;
+}
+
+export interface RoleContext<C> {
+  /** This role's flags, parsed and validated. */
+  config: C;
+  /** Tagged with `role=<name>`. */
+  log: Logger;
+  /** `<storage.path>/<role>`; created on demand by the role that needs it. */
+  dataDir: string;
+  agent: AgentInfo;
+}
+
+export interface Link {
+  path: string;
+  title: string;
+}
+
+/** What a started role hands the frame. */
+export interface RoleService {
+  /** Adds the role's own routes. A role that serves its own page at `/` replaces the landing page. */
+  routes?(app: Hono): void;
+  /**
+   * The whole /metrics body for this address. `own` already holds the agent's process_* and build-info
+   * families; a role that builds its families in a MetricSet adds them to `own` and returns `own.render()`;
+   * one that renders text itself must merge `own` so that no family appears twice.
+   */
+  metrics(own: MetricSet): string | Promise<string>;
+  /** Pages listed on the landing page besides /metrics. */
+  links?: Link[];
+}
+
+export interface Role<F extends FlagSet = FlagSet> {
+  /** `node`, `push`, `cluster`: the word used in --roles and in flag prefixes. */
+  readonly name: string;
+  /** One line for --help and the landing page. */
+  readonly title: string;
+  /** e.g. ":9100"; the frame adds `--<name>.listen-address` with this default. */
+  readonly defaultAddress: string;
+  readonly flags: F;
+  start(ctx: RoleContext<FlagValues<F>>): Promise<RoleService>;
+  /** Releases everything start() took. Safe to call twice, and before start. */
+  stop(): Promise<void>;
+}
+
+/** Identity helper that keeps the role's flag types attached to its context. */
+export function defineRole<F extends FlagSet>(role: Role<F>): Role<F> {
+  return role;
+}

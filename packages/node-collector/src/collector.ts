@@ -1,0 +1,42 @@
+/**
+ * The collector contract, after node_exporter's registry: each collector file registers a name, whether it
+ * is on by default, and the flags it owns; the registry runs the enabled ones concurrently per scrape.
+ */
+import type { FlagSet, FlagValues, Logger, MetricSet } from "@agent/core";
+
+export interface NodePaths {
+  /** --path.procfs, default /proc */
+  procfs: string;
+  /** --path.sysfs, default /sys */
+  sysfs: string;
+  /** --path.rootfs, default / */
+  rootfs: string;
+  /** --path.udev.data, default /run/udev/data */
+  udevData: string;
+}
+
+export interface CollectContext<C = unknown> {
+  paths: NodePaths;
+  /** This collector's own flags, parsed. */
+  config: C;
+  log: Logger;
+  /** Aborted when the collector overruns --collector.timeout; long work should give up when it fires. */
+  signal: AbortSignal;
+}
+
+export interface Collector<F extends FlagSet = FlagSet> {
+  /** As node_exporter names it: the word in --collector.<name> and in node_scrape_collector_*{collector}. */
+  readonly name: string;
+  readonly defaultEnabled: boolean;
+  /** Flags this collector owns, named as node_exporter names them (e.g. collector.filesystem.fs-types-exclude). */
+  readonly flags?: F;
+  /**
+   * Adds this collector's families to `out`. A source that does not exist on this host (no such /proc or /sys
+   * file) is not an error: emit nothing and return. Throw only for real failures.
+   */
+  collect(out: MetricSet, ctx: CollectContext<FlagValues<F>>): Promise<void> | void;
+}
+
+export function defineCollector<F extends FlagSet = FlagSet>(c: Collector<F>): Collector<F> {
+  return c;
+}
