@@ -1,0 +1,35 @@
+/** ARP cache entries per device, from /proc/net/arp (node_exporter's arp collector). */
+import { join } from "node:path";
+import { flag } from "@agent/core";
+import { defineCollector } from "../collector.ts";
+import { readText } from "../sysfs-read.ts";
+
+export const arp = defineCollector({
+  name: "arp",
+  defaultEnabled: true,
+  flags: {
+    deviceInclude: flag.regex("collector.arp.device-include", "", "Regexp of arp devices to include (mutually exclusive to device-exclude)."),
+    deviceExclude: flag.regex("collector.arp.device-exclude", "", "Regexp of arp devices to exclude (mutually exclusive to device-include)."),
+    // node_exporter reads the neighbour table over netlink by default; /proc/net/arp lists the same IPv4
+    // neighbours (both skip NOARP entries), so the flag is accepted for command-line compatibility.
+    netlink: flag.bool("collector.arp.netlink", true, "Use netlink to gather stats instead of /proc/net/arp."),
+  },
+  collect(out, { paths, config }) {
+    const text = readText(join(paths.procfs, "net", "arp"));
+    if (text === undefined) return;
+    const counts = new Map<string, number>();
+    const lines = text.split("\n");
+    for (let i = 1; i < lines.length; i++) {
+      const line = lines[i]!.trimEnd();
+      if (line === "") continue;
+      const device = line.slice(line.lastIndexOf(" ") + 1);
+      counts.set(device, (counts.get(device) ?? 0) + 1);
+    }
+    const fam = out.family("node_arp_entries", "gauge", "ARP entries by device");
+    for (const device of [...counts.keys()].sort()) {
+      if (config.deviceExclude?.test(device)) continue;
+      if (config.deviceInclude && !config.deviceInclude.test(device)) continue;
+      fam.add(counts.get(device)!, { device });
+    }
+  },
+});
