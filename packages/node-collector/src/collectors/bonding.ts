@@ -1,0 +1,37 @@
+/** Configured and active slaves of each Linux bonding master, from /sys/class/net (node_exporter's bonding collector). */
+import { join } from "node:path";
+import { defineCollector } from "../collector.ts";
+import { readAttr, readText } from "../sysfs-read.ts";
+
+function words(text: string): string[] {
+  return text.split(/\s+/).filter((w) => w !== "");
+}
+
+export const bonding = defineCollector({
+  name: "bonding",
+  defaultEnabled: true,
+  collect(out, { paths }) {
+    const root = join(paths.sysfs, "class", "net");
+    const masters = readText(join(root, "bonding_masters"));
+    if (masters === undefined) return;
+    const slavesFam = out.family("node_bonding_slaves", "gauge", "Number of configured slaves per bonding interface.");
+    const activeFam = out.family("node_bonding_active", "gauge", "Number of active slaves per bonding interface.");
+    for (const master of words(masters).sort()) {
+      const slaves = readText(join(root, master, "bonding", "slaves"));
+      if (slaves === undefined) throw new Error(`bonding master ${master} has no ${join(root, master, "bonding", "slaves")}`);
+      let configured = 0;
+      let active = 0;
+      for (const slave of words(slaves)) {
+        // Older kernels name the link slave_<dev> instead of lower_<dev>.
+        const state =
+          readAttr(join(root, master, `lower_${slave}`, "bonding_slave", "mii_status")) ??
+          readAttr(join(root, master, `slave_${slave}`, "bonding_slave", "mii_status"));
+        if (state === undefined) throw new Error(`bonding slave ${slave} of ${master} has no mii_status`);
+        configured++;
+        if (state === "up") active++;
+      }
+      slavesFam.add(configured, { master });
+      activeFam.add(active, { master });
+    }
+  },
+});
