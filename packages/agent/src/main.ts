@@ -1,4 +1,35 @@
-import { open } from "lmdb";
-const db = open({ path: process.argv[2] ?? "/tmp/lt/db" });
-await db.put("k", { a: 1 });
-console.log("ok", db.get("k"), require.resolve ? "" : "");
+#!/usr/bin/env bun
+/**
+ * agent: one binary, several roles. `agent [serve] [flags]` runs the roles; `agent push` and `agent exec`
+ * are the batch-job side. Exit codes: 0 clean stop, 2 bad command line or config, 1 anything else.
+ */
+import { ConfigError } from "@agent/core";
+import { runExecCommand } from "./commands/exec.ts";
+import { runPushCommand } from "./commands/push.ts";
+import { serve } from "./serve.ts";
+
+async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  switch (first) {
+    case "push":
+      return runPushCommand(rest);
+    case "exec":
+      return runExecCommand(rest);
+    case "serve":
+      return serve(rest);
+    default:
+      return serve(argv);
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (e) {
+  if (e instanceof ConfigError) {
+    process.stderr.write(`agent: ${e.message}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`agent: ${(e as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}

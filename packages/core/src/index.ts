@@ -2,3 +2,4 @@ export * from "./exposition/index.ts";
 export * from "./config/index.ts";
 export * from "./log.ts";
 export * from "./role.ts";
+export * from "./http/index.ts";

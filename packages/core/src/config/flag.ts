@@ -125,7 +125,7 @@ export const flag = {
     return spec(name, help, def, asString);
   },
   /** A string restricted to a set of choices. */
-  choice<C extends string>(name: string, def: C, choices: readonly C[], help: string): FlagSpec<C> {
+  choice<const C extends string>(name: string, def: NoInfer<C>, choices: readonly C[], help: string): FlagSpec<C> {
     return spec(name, `${help} One of: ${choices.join(", ")}.`, def, (raw) => {
       const v = asString(raw);
       if (!(choices as readonly string[]).includes(v)) throw new ConfigError(`"${v}" is not one of ${choices.join(", ")}`);

@@ -1,0 +1,16 @@
+/** Flags that belong to the agent as a whole rather than to one role. */
+import { flag, type FlagSet, type Role } from "@agent/core";
+
+export const globalFlags = {
+  roles: flag.list("roles", ["node"], "Roles to run, comma-separated: node, push, cluster."),
+  storagePath: flag.string("storage.path", "./data", "Directory for persistent data; each role keeps its own subdirectory."),
+  configFile: flag.string("config.file", "", "YAML file with the same keys as the flags (e.g. push.listen-address); flags win."),
+  logLevel: flag.choice("log.level", "info", ["debug", "info", "warn", "error"], "Only log messages at or above this level."),
+  logFormat: flag.choice("log.format", "logfmt", ["logfmt", "json"], "Log line format."),
+  webConfigFile: flag.string("web.config.file", "", "Exporter-toolkit web config (TLS, basic auth) applied to every role address."),
+} satisfies FlagSet;
+
+/** `--<role>.listen-address`, added by the frame for every role so roles need not declare it. */
+export function listenFlag(role: Role) {
+  return { listenAddress: flag.address(`${role.name}.listen-address`, role.defaultAddress, `Address the ${role.name} role listens on.`) };
+}

@@ -1,0 +1,132 @@
+/** `agent [serve]`: parse flags and config, bind one server per role, start the roles, stop on a signal. */
+import { resolve } from "node:path";
+import {
+  ConfigError,
+  createLogger,
+  formatHelp,
+  loadWebConfig,
+  NO_WEB_CONFIG,
+  parseArgv,
+  readConfigFile,
+  resolveFlags,
+  startRoleServer,
+  type AgentInfo,
+  type FlagGroup,
+  type ListenAddress,
+  type Role,
+  type RoleServer,
+} from "@agent/core";
+import { BUN_VERSION, REVISION, VERSION, versionText } from "./build-info.ts";
+import { globalFlags, listenFlag } from "./global-flags.ts";
+import { allRoles } from "./roles.ts";
+
+const USAGE = `Usage: agent [serve] [flags]        run the roles (default: --roles node)
+       agent push [flags] [name=value ...]   push metrics from a batch job (agent push --help)
+       agent exec [flags] -- command [args]  run a command and push its outcome (agent exec --help)`;
+
+function roleFlags(role: Role) {
+  return { ...listenFlag(role), ...role.flags };
+}
+
+/** Two listeners collide when their ports match and either binds every interface or both name the same host. */
+function collides(a: ListenAddress, b: ListenAddress): boolean {
+  if (a.port !== b.port || a.port === 0) return false;
+  const wild = (h: string) => h === "" || h === "0.0.0.0" || h === "::";
+  return wild(a.host) || wild(b.host) || a.host === b.host;
+}
+
+export async function serve(argv: string[]): Promise<number> {
+  const roles = allRoles();
+  const groups: FlagGroup[] = [
+    { title: "agent", flags: globalFlags },
+    ...roles.map((r) => ({ title: `${r.name} role: ${r.title}`, flags: roleFlags(r) })),
+  ];
+  const cli = parseArgv(argv, groups);
+  if (cli.help) {
+    process.stdout.write(formatHelp(USAGE, groups));
+    return 0;
+  }
+  if (cli.version) {
+    process.stdout.write(versionText());
+    return 0;
+  }
+  if (cli.rest.length > 0) throw new ConfigError(`unexpected arguments after --: ${cli.rest.join(" ")}`);
+
+  const configFile = cli.values.get("config.file");
+  const fileValues = typeof configFile === "string" && configFile !== "" ? await readConfigFile(configFile, groups) : new Map<string, unknown>();
+  if (fileValues.has("config.file")) throw new ConfigError(`--config.file: ${configFile} may not name another config file`);
+  const global = resolveFlags(globalFlags, fileValues, cli.values);
+
+  const byName = new Map(roles.map((r) => [r.name, r]));
+  const wanted = [...new Set(global.roles)];
+  if (wanted.length === 0) throw new ConfigError("--roles: name at least one role (node, push, cluster)");
+  for (const name of wanted) {
+    if (!byName.has(name)) throw new ConfigError(`--roles: unknown role "${name}" (known: ${[...byName.keys()].join(", ")})`);
+  }
+  // Every role's flags are validated, enabled or not, so a typo never waits for the day a role is turned on.
+  const configs = new Map(roles.map((r) => [r.name, resolveFlags(roleFlags(r), fileValues, cli.values)]));
+  const enabled = wanted.map((n) => byName.get(n)!);
+  for (let i = 0; i < enabled.length; i++) {
+    for (let j = 0; j < i; j++) {
+      const a = configs.get(enabled[i]!.name)!.listenAddress;
+      const b = configs.get(enabled[j]!.name)!.listenAddress;
+      if (collides(a, b)) {
+        throw new ConfigError(`--${enabled[i]!.name}.listen-address: ${a.text} is also the ${enabled[j]!.name} role's address; give each role its own`);
+      }
+    }
+  }
+  const web = global.webConfigFile ? await loadWebConfig(global.webConfigFile) : NO_WEB_CONFIG;
+  const log = createLogger({ level: global.logLevel, format: global.logFormat });
+  const storage = resolve(global.storagePath);
+  const agent: AgentInfo = {
+    version: VERSION,
+    revision: REVISION,
+    bunVersion: BUN_VERSION,
+    roles: enabled.map((r) => r.name),
+    addresses: Object.fromEntries(enabled.map((r) => [r.name, configs.get(r.name)!.listenAddress.text])),
+    startTime: Date.now() / 1000,
+  };
+
+  const servers: RoleServer[] = [];
+  const stopAll = async () => {
+    await Promise.allSettled(servers.map((s) => s.stop()));
+    await Promise.allSettled(enabled.map((r) => r.stop()));
+  };
+  try {
+    for (const role of enabled) {
+      const address = configs.get(role.name)!.listenAddress;
+      servers.push(startRoleServer({ role: role.name, title: role.title, address, web, agent, log: log.child({ role: role.name }) }));
+    }
+    await Promise.all(
+      enabled.map(async (role, i) => {
+        const roleLog = log.child({ role: role.name });
+        const dataDir = resolve(storage, role.name);
+        const service = await role.start({ config: configs.get(role.name)!, log: roleLog, dataDir, agent });
+        servers[i]!.attach(service);
+        roleLog.info("role started", {
+          address: agent.addresses[role.name],
+          url: servers[i]!.url,
+          data: role.name === "push" ? dataDir : undefined,
+        });
+      }),
+    );
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+
+  const signal = await new Promise<NodeJS.Signals>((done) => {
+    process.once("SIGTERM", () => done("SIGTERM"));
+    process.once("SIGINT", () => done("SIGINT"));
+  });
+  log.info("stopping", { signal });
+  // The contract is "exit within 5 s"; a role that cannot let go by then is abandoned.
+  const deadline = setTimeout(() => {
+    log.warn("stop took longer than 5s; exiting anyway");
+    process.exit(0);
+  }, 4800);
+  deadline.unref();
+  await stopAll();
+  for (const role of enabled) log.info("role stopped", { role: role.name });
+  return 0;
+}

@@ -1,0 +1,132 @@
+/**
+ * The Prometheus exporter-toolkit web config file (`--web.config.file`): TLS server settings and bcrypt
+ * basic-auth users. Paths inside are relative to the file's own directory, as exporter-toolkit resolves them.
+ */
+import { dirname, isAbsolute, join } from "node:path";
+import { constants as cryptoConstants } from "node:crypto";
+import { ConfigError } from "../config/flag.ts";
+
+export type ClientAuthType =
+  | "NoClientCert"
+  | "RequestClientCert"
+  | "RequireAnyClientCert"
+  | "VerifyClientCertIfGiven"
+  | "RequireAndVerifyClientCert";
+
+const CLIENT_AUTH_TYPES: readonly ClientAuthType[] = [
+  "NoClientCert",
+  "RequestClientCert",
+  "RequireAnyClientCert",
+  "VerifyClientCertIfGiven",
+  "RequireAndVerifyClientCert",
+];
+
+const TLS_VERSIONS = ["TLS10", "TLS11", "TLS12", "TLS13"] as const;
+type TlsVersion = (typeof TLS_VERSIONS)[number];
+
+export interface TlsSettings {
+  cert: string;
+  key: string;
+  ca?: string;
+  clientAuth: ClientAuthType;
+  minVersion: TlsVersion;
+}
+
+export interface WebConfig {
+  tls?: TlsSettings;
+  /** user -> bcrypt hash. Empty: no authentication. */
+  users: Map<string, string>;
+}
+
+export const NO_WEB_CONFIG: WebConfig = { users: new Map() };
+
+function fail(path: string, what: string): never {
+  throw new ConfigError(`--web.config.file: ${path}: ${what}`);
+}
+
+function knownKeys(path: string, section: string, obj: Record<string, unknown>, keys: readonly string[]) {
+  for (const k of Object.keys(obj)) if (!keys.includes(k)) fail(path, `unknown key "${section}${k}"`);
+}
+
+async function readPem(configPath: string, key: string, file: unknown): Promise<string> {
+  if (typeof file !== "string" || file === "") fail(configPath, `"${key}" must name a file`);
+  const full = isAbsolute(file) ? file : join(dirname(configPath), file);
+  try {
+    return await Bun.file(full).text();
+  } catch (e) {
+    fail(configPath, `cannot read ${key} ${full}: ${(e as Error).message}`);
+  }
+}
+
+export async function loadWebConfig(path: string): Promise<WebConfig> {
+  let doc: unknown;
+  try {
+    doc = Bun.YAML.parse(await Bun.file(path).text());
+  } catch (e) {
+    fail(path, (e as Error).message);
+  }
+  if (doc === null || doc === undefined) return NO_WEB_CONFIG;
+  if (typeof doc !== "object" || Array.isArray(doc)) fail(path, "expected a mapping at the top");
+  const top = doc as Record<string, unknown>;
+  knownKeys(path, "", top, ["tls_server_config", "basic_auth_users", "http_server_config"]);
+
+  const users = new Map<string, string>();
+  const rawUsers = top.basic_auth_users;
+  if (rawUsers !== undefined && rawUsers !== null) {
+    if (typeof rawUsers !== "object" || Array.isArray(rawUsers)) fail(path, "basic_auth_users must map user names to bcrypt hashes");
+    for (const [user, hash] of Object.entries(rawUsers as Record<string, unknown>)) {
+      if (typeof hash !== "string" || !/^\$2[abxy]\$\d\d\$/.test(hash)) fail(path, `basic_auth_users.${user} is not a bcrypt hash`);
+      users.set(user, hash);
+    }
+  }
+
+  let tls: TlsSettings | undefined;
+  const rawTls = top.tls_server_config;
+  if (rawTls !== undefined && rawTls !== null) {
+    if (typeof rawTls !== "object" || Array.isArray(rawTls)) fail(path, "tls_server_config must be a mapping");
+    const t = rawTls as Record<string, unknown>;
+    knownKeys(path, "tls_server_config.", t, [
+      "cert_file",
+      "key_file",
+      "client_auth_type",
+      "client_ca_file",
+      "min_version",
+      "max_version",
+      "cipher_suites",
+      "prefer_server_cipher_suites",
+      "curve_preferences",
+    ]);
+    const clientAuth = (t.client_auth_type ?? "NoClientCert") as ClientAuthType;
+    if (!CLIENT_AUTH_TYPES.includes(clientAuth)) fail(path, `client_auth_type "${clientAuth}" is not one of ${CLIENT_AUTH_TYPES.join(", ")}`);
+    const minVersion = (t.min_version ?? "TLS12") as TlsVersion;
+    if (!TLS_VERSIONS.includes(minVersion)) fail(path, `min_version "${minVersion}" is not one of ${TLS_VERSIONS.join(", ")}`);
+    if (t.client_ca_file === undefined && clientAuth.includes("Verify")) fail(path, `client_auth_type ${clientAuth} needs client_ca_file`);
+    tls = {
+      cert: await readPem(path, "cert_file", t.cert_file),
+      key: await readPem(path, "key_file", t.key_file),
+      ca: t.client_ca_file === undefined ? undefined : await readPem(path, "client_ca_file", t.client_ca_file),
+      clientAuth,
+      minVersion,
+    };
+  }
+  return { tls, users };
+}
+
+/** Options for Bun.serve's `tls`. */
+export function bunTlsOptions(tls: TlsSettings) {
+  const noBelow: Record<TlsVersion, number> = {
+    TLS10: 0,
+    TLS11: cryptoConstants.SSL_OP_NO_TLSv1,
+    TLS12: cryptoConstants.SSL_OP_NO_TLSv1 | cryptoConstants.SSL_OP_NO_TLSv1_1,
+    TLS13: cryptoConstants.SSL_OP_NO_TLSv1 | cryptoConstants.SSL_OP_NO_TLSv1_1 | cryptoConstants.SSL_OP_NO_TLSv1_2,
+  };
+  const wantsCert = tls.clientAuth !== "NoClientCert";
+  return {
+    cert: tls.cert,
+    key: tls.key,
+    ca: tls.ca,
+    requestCert: wantsCert,
+    rejectUnauthorized: tls.clientAuth === "RequireAndVerifyClientCert",
+    secureOptions: noBelow[tls.minVersion],
+  };
+}

@@ -1,0 +1,91 @@
+// The frame as a user meets it: flags, exit codes, the per-role endpoints, and a clean stop.
+import { afterAll, describe, expect, test } from "bun:test";
+import { agentBinary, freePort, startAgent, type RunningAgent } from "../harness/index.ts";
+
+function run(args: string[]) {
+  const p = Bun.spawnSync([agentBinary(), ...args], { stdout: "pipe", stderr: "pipe" });
+  return { code: p.exitCode, stdout: p.stdout.toString(), stderr: p.stderr.toString() };
+}
+
+describe("command line", () => {
+  test("--version names version, revision and Bun", () => {
+    const r = run(["--version"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^agent \S+ \(revision \S+, bun \d+\.\d+\.\d+/);
+  });
+
+  test("--help lists every flag grouped by role with defaults", () => {
+    const r = run(["--help"]);
+    expect(r.code).toBe(0);
+    for (const want of ["--roles=", "--storage.path=", "--node.listen-address=\":9100\"", "--push.listen-address=\":9091\"", "--cluster.listen-address=\":9846\"", "node role", "push role", "cluster role"]) {
+      expect(r.stdout).toContain(want);
+    }
+  });
+
+  test.each([
+    [["--bogus"], "--bogus"],
+    [["--roles", "node,nope"], "nope"],
+    [["--node.listen-address", "nowhere"], "--node.listen-address"],
+    [["--roles", "node,push", "--push.listen-address=:9100"], "--push.listen-address"],
+    [["--config.file", "/nonexistent/agent.yml"], "--config.file"],
+    [["--log.level", "loud"], "--log.level"],
+    [["--web.config.file", "/nonexistent/web.yml"], "--web.config.file"],
+  ])("bad input %p exits 2 naming %s", (args, culprit) => {
+    const r = run(args as string[]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toContain(culprit as string);
+  });
+});
+
+describe("running roles", () => {
+  let agent: RunningAgent;
+  afterAll(async () => {
+    await agent?.stop();
+  });
+
+  test("each role answers health, readiness, landing page and /metrics with process metrics", async () => {
+    agent = await startAgent({ roles: ["node", "push"] });
+    for (const role of ["node", "push"]) {
+      const base = agent.urls[role]!;
+      expect((await fetch(`${base}/-/healthy`)).status).toBe(200);
+      expect((await fetch(`${base}/-/ready`)).status).toBe(200);
+      const landing = await (await fetch(`${base}/`)).text();
+      expect(landing).toContain(`${role} role`);
+      expect(landing).toContain('href="/metrics"');
+      const res = await fetch(`${base}/metrics`);
+      expect(res.headers.get("content-type")).toContain("text/plain; version=0.0.4");
+      const text = await res.text();
+      for (const name of ["process_cpu_seconds_total", "process_resident_memory_bytes", "process_virtual_memory_bytes", "process_open_fds", "process_max_fds", "process_start_time_seconds"]) {
+        expect(text).toMatch(new RegExp(`^${name} [0-9.e+]+$`, "m"));
+      }
+      expect(text).toMatch(/^agent_build_info\{version="[^"]+",revision="[^"]+",bun_version="[^"]+",roles="node,push"\} 1$/m);
+    }
+  });
+
+  test("start-up logs one line per role with its address, and where push keeps its data", () => {
+    const lines = agent.output().split("\n").filter((l) => l.includes('msg="role started"'));
+    expect(lines).toHaveLength(2);
+    expect(lines.find((l) => l.includes("role=push"))).toContain(`data=${agent.dataDir}/push`);
+    expect(lines.find((l) => l.includes("role=node"))).toContain(`address=127.0.0.1:${agent.ports.node}`);
+  });
+
+  test("SIGTERM stops cleanly with exit 0 and a stop line", async () => {
+    const code = await agent.stop("SIGTERM");
+    expect(code).toBe(0);
+    expect(agent.output()).toContain("msg=stopping");
+  });
+});
+
+test("a port already in use exits 1 naming the address", async () => {
+  const port = await freePort();
+  const blocker = Bun.serve({ hostname: "127.0.0.1", port, fetch: () => new Response("") });
+  try {
+    const r = run(["--roles", "node", `--node.listen-address=127.0.0.1:${port}`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`127.0.0.1:${port}`);
+    expect(r.stderr).toContain("address already in use");
+  } finally {
+    blocker.stop(true);
+  }
+});

@@ -1,0 +1,3 @@
+export * from "./agent.ts";
+export * from "./ports.ts";
+export * from "./prometheus.ts";
