@@ -1,0 +1,33 @@
+import { describe, expect, test } from "bun:test";
+import { bcache, dehumanize } from "./bcache.ts";
+import { collectText, expectGolden, promtoolProblems } from "../testing/golden.ts";
+
+describe("bcache collector", () => {
+  test("undoes bch_hprint the way the kernel wrote it", () => {
+    expect(dehumanize("0")).toBe(0);
+    expect(dehumanize("1422")).toBe(1422);
+    expect(dehumanize("1.3k")).toBe(1324); // (1 + 3/10.24) * 1024
+    expect(dehumanize("96.2M")).toBe(Math.trunc((96 + 2 / 10.24) * 2 ** 20));
+    expect(dehumanize("-20.4M")).toBe(-Math.trunc((20 + 4 / 10.24) * 2 ** 20));
+    expect(() => dehumanize("x")).toThrow();
+  });
+
+  test("exposes cache set, backing and cache device statistics", async () => {
+    const text = await collectText(bcache);
+    expectGolden("bcache", text);
+    expect(text).toContain('node_bcache_cache_hits_total{uuid="5f3a1c0e-9d2b-4b7a-8c11-2e6f0a9b7d42",backing_device="bdev0"} 1211\n');
+    expect(text).toContain('node_bcache_writeback_change{uuid="5f3a1c0e-9d2b-4b7a-8c11-2e6f0a9b7d42",backing_device="bdev0"} -2048\n');
+    expect(text).not.toContain("priority_stats");
+    expect(promtoolProblems(text)).toEqual([]);
+  });
+
+  test("priority stats only with --collector.bcache.priorityStats", async () => {
+    const text = await collectText(bcache, { config: { priorityStats: true } });
+    expect(text).toContain('node_bcache_priority_stats_unused_percent{uuid="5f3a1c0e-9d2b-4b7a-8c11-2e6f0a9b7d42",cache_device="cache0"} 91\n');
+    expect(text).toContain('node_bcache_priority_stats_metadata_percent{uuid="5f3a1c0e-9d2b-4b7a-8c11-2e6f0a9b7d42",cache_device="cache0"} 2\n');
+  });
+
+  test("no /sys/fs/bcache yields nothing", async () => {
+    expect(await collectText(bcache, { paths: { sysfs: "/nonexistent" } })).toBe("");
+  });
+});
