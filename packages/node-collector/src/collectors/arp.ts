@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { flag } from "@agent/core";
 import { defineCollector } from "../collector.ts";
-import { readText } from "../sysfs-read.ts";
+import { deviceFilter, readText } from "../read.ts";
 
 export const arp = defineCollector({
   name: "arp",
@@ -16,7 +16,7 @@ export const arp = defineCollector({
   },
   collect(out, { paths, config }) {
     const text = readText(join(paths.procfs, "net", "arp"));
-    if (text === undefined) return;
+    if (text === null) return;
     const counts = new Map<string, number>();
     const lines = text.split("\n");
     for (let i = 1; i < lines.length; i++) {
@@ -25,11 +25,10 @@ export const arp = defineCollector({
       const device = line.slice(line.lastIndexOf(" ") + 1);
       counts.set(device, (counts.get(device) ?? 0) + 1);
     }
+    const keep = deviceFilter(config.deviceInclude, config.deviceExclude);
     const fam = out.family("node_arp_entries", "gauge", "ARP entries by device");
     for (const device of [...counts.keys()].sort()) {
-      if (config.deviceExclude?.test(device)) continue;
-      if (config.deviceInclude && !config.deviceInclude.test(device)) continue;
-      fam.add(counts.get(device)!, { device });
+      if (keep(device)) fam.add(counts.get(device)!, { device });
     }
   },
 });

@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { flag, type Labels, type MetricSet, type MetricType } from "@agent/core";
 import { defineCollector } from "../collector.ts";
-import { listDir, readAttr, readText } from "../sysfs-read.ts";
+import { listDir, readAttr, readText } from "../read.ts";
 
 const UNITS: Record<string, number> = { k: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40, P: 2 ** 50, E: 2 ** 60, Z: 2 ** 70, Y: 2 ** 80 };
 
@@ -27,7 +27,7 @@ export function dehumanize(text: string): number {
 
 function value(dir: string, file: string): number {
   const t = readAttr(join(dir, file));
-  if (t === undefined) throw new Error(`bcache: cannot read ${join(dir, file)}`);
+  if (t === null) throw new Error(`bcache: cannot read ${join(dir, file)}`);
   return dehumanize(t);
 }
 
@@ -35,7 +35,7 @@ function value(dir: string, file: string): number {
 function keyedValues(path: string): Map<string, string> {
   const out = new Map<string, string>();
   const text = readText(path);
-  if (text === undefined) throw new Error(`bcache: cannot read ${path}`);
+  if (text === null) throw new Error(`bcache: cannot read ${path}`);
   for (const line of text.split("\n")) {
     const colon = line.indexOf(":");
     if (colon < 0) continue;
@@ -64,7 +64,7 @@ export const bcache = defineCollector({
   },
   collect(out, { paths, config }) {
     const root = join(paths.sysfs, "fs", "bcache");
-    for (const uuid of listDir(root)) {
+    for (const uuid of listDir(root).sort()) {
       if (!uuid.includes("-")) continue;
       const dir = join(root, uuid);
       const emit = (name: string, type: MetricType, help: string, v: number, extra?: Labels) =>
@@ -83,7 +83,7 @@ export const bcache = defineCollector({
       emit("btree_read_average_duration_seconds", "gauge", "Average btree read duration.", value(internal, "btree_read_average_duration_us") * 1e-9);
       emit("cache_read_races_total", "counter", "Counts instances where while data was being read from the cache, the bucket was reused and invalidated - i.e. where the pointer was stale after the read completed.", value(internal, "cache_read_races"));
 
-      const entries = listDir(dir);
+      const entries = listDir(dir).sort();
       for (const bdev of entries.filter((e) => /^bdev\d/.test(e))) {
         const bdir = join(dir, bdev);
         const labels = { backing_device: bdev };

@@ -1,11 +1,7 @@
 /** Configured and active slaves of each Linux bonding master, from /sys/class/net (node_exporter's bonding collector). */
 import { join } from "node:path";
 import { defineCollector } from "../collector.ts";
-import { readAttr, readText } from "../sysfs-read.ts";
-
-function words(text: string): string[] {
-  return text.split(/\s+/).filter((w) => w !== "");
-}
+import { fields, readAttr, readText } from "../read.ts";
 
 export const bonding = defineCollector({
   name: "bonding",
@@ -13,20 +9,20 @@ export const bonding = defineCollector({
   collect(out, { paths }) {
     const root = join(paths.sysfs, "class", "net");
     const masters = readText(join(root, "bonding_masters"));
-    if (masters === undefined) return;
+    if (masters === null) return;
     const slavesFam = out.family("node_bonding_slaves", "gauge", "Number of configured slaves per bonding interface.");
     const activeFam = out.family("node_bonding_active", "gauge", "Number of active slaves per bonding interface.");
-    for (const master of words(masters).sort()) {
+    for (const master of fields(masters).sort()) {
       const slaves = readText(join(root, master, "bonding", "slaves"));
-      if (slaves === undefined) throw new Error(`bonding master ${master} has no ${join(root, master, "bonding", "slaves")}`);
+      if (slaves === null) throw new Error(`bonding master ${master} has no ${join(root, master, "bonding", "slaves")}`);
       let configured = 0;
       let active = 0;
-      for (const slave of words(slaves)) {
+      for (const slave of fields(slaves)) {
         // Older kernels name the link slave_<dev> instead of lower_<dev>.
         const state =
           readAttr(join(root, master, `lower_${slave}`, "bonding_slave", "mii_status")) ??
           readAttr(join(root, master, `slave_${slave}`, "bonding_slave", "mii_status"));
-        if (state === undefined) throw new Error(`bonding slave ${slave} of ${master} has no mii_status`);
+        if (state === null) throw new Error(`bonding slave ${slave} of ${master} has no mii_status`);
         configured++;
         if (state === "up") active++;
       }

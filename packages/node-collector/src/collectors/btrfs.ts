@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { defineCollector } from "../collector.ts";
-import { isDirectory, listDir, readAttr } from "../sysfs-read.ts";
+import { listDir, readAttr } from "../read.ts";
 
 /** Linux counts block device sizes in 512-byte sectors whatever the hardware block size. */
 const SECTOR_SIZE = 512;
@@ -47,18 +47,19 @@ export const btrfs = defineCollector({
     const size = out.family("node_btrfs_size_bytes", "gauge", "Amount of space allocated for a layout/data type");
     const ratio = out.family("node_btrfs_allocation_ratio", "gauge", "Data allocation ratio for a layout/data type");
     const devSize = out.family("node_btrfs_device_size_bytes", "gauge", "Size of a device that is part of the filesystem.");
-    for (const name of listDir(root)) {
+    for (const name of listDir(root).sort()) {
       if (!name.includes("-")) continue;
       const dir = join(root, name);
       const uuid = readAttr(join(dir, "metadata_uuid")) || name;
-      const devices = listDir(join(dir, "devices"));
+      const devices = listDir(join(dir, "devices")).sort();
       info.add(1, { label: readAttr(join(dir, "label")) ?? "", uuid });
       rsv.add(uint(join(dir, "allocation", "global_rsv_size")), { uuid });
       for (const type of BLOCK_GROUP_TYPES) {
         const adir = join(dir, "allocation", type);
         reserved.add(uint(join(adir, "bytes_reserved")), { block_group_type: type, uuid });
-        for (const mode of listDir(adir)) {
-          if (!isDirectory(join(adir, mode))) continue;
+        for (const mode of listDir(adir).sort()) {
+          // Profile directories (single, raid1, dup...) sit beside plain attribute files.
+          if (readAttr(join(adir, mode, "total_bytes")) === null) continue;
           const labels = { block_group_type: type, mode, uuid };
           used.add(uint(join(adir, mode, "used_bytes")), labels);
           size.add(uint(join(adir, mode, "total_bytes")), labels);
