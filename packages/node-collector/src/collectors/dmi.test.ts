@@ -1,0 +1,18 @@
+import { describe, expect, test } from "bun:test";
+import { dmi } from "./dmi.ts";
+import { collectText, expectGolden, promtoolProblems } from "../testing/golden.ts";
+
+describe("dmi collector", () => {
+  test("labels node_dmi_info with every DMI attribute present, sys_vendor as system_vendor", async () => {
+    const text = await collectText(dmi);
+    expectGolden("dmi", text);
+    expect(text).toContain('system_vendor="Supermicro"');
+    expect(text).toContain('chassis_asset_tag=""');
+    expect(text).not.toContain("chassis_type");
+    expect(promtoolProblems(text)).toEqual([]);
+  });
+
+  test("no /sys/class/dmi yields nothing", async () => {
+    expect(await collectText(dmi, { paths: { sysfs: "/nonexistent" } })).toBe("");
+  });
+});
