@@ -1,2 +1,4 @@
 export * from "./model.ts";
 export * from "./writer.ts";
+export * from "./parse.ts";
+export * from "./parse.ts";
