@@ -22,6 +22,11 @@ export interface CollectContext<C = unknown> {
   log: Logger;
   /** Aborted when the collector overruns --collector.timeout; long work should give up when it fires. */
   signal: AbortSignal;
+  /**
+   * performance.now() by which the registry abandons this collector (--collector.timeout); work with its own
+   * timeouts (statfs on a hung mount) should finish before it. Absent when nothing bounds the call.
+   */
+  deadline?: number;
 }
 
 export interface Collector<F extends FlagSet = FlagSet> {

@@ -1,14 +1,21 @@
-// PLACEHOLDER until the node role lands: serves only the frame's own metrics.
-import { defineRole } from "@agent/core";
+/** The node role: node_exporter's collectors behind node_exporter's flags, on :9100. */
+import { defineRole, type Role } from "@agent/core";
+import { allCollectors } from "./collectors/index.ts";
+import { nodeFlags, NodeRegistry } from "./registry.ts";
 
-export function nodeRole() {
+export type { Collector, CollectContext, NodePaths } from "./collector.ts";
+export { defineCollector } from "./collector.ts";
+
+export function nodeRole(): Role {
   return defineRole({
     name: "node",
     title: "node_exporter-compatible host metrics",
     defaultAddress: ":9100",
-    flags: {},
-    async start() {
-      return { metrics: (own) => own.render() };
+    flags: nodeFlags(allCollectors),
+    async start(ctx) {
+      const registry = new NodeRegistry(allCollectors, ctx.config, ctx.log);
+      ctx.log.info("collectors enabled", { collectors: registry.enabled.map((e) => e.collector.name).join(",") });
+      return { metrics: (own) => registry.render(own) };
     },
     async stop() {},
   });

@@ -1,13 +1,49 @@
 /** Every collector the node role knows, one per line; each file registers its name and default. */
 import type { Collector } from "../collector.ts";
-import { arp } from "./arp.ts";
-import { bcache } from "./bcache.ts";
-import { bonding } from "./bonding.ts";
-import { btrfs } from "./btrfs.ts";
+import { conntrack } from "./conntrack.ts";
+import { cpu } from "./cpu.ts";
+import { diskstats } from "./diskstats.ts";
+import { entropy } from "./entropy.ts";
+import { filefd } from "./filefd.ts";
+import { filesystem } from "./filesystem.ts";
+import { loadavg } from "./loadavg.ts";
+import { meminfo } from "./meminfo.ts";
+import { netclass } from "./netclass.ts";
+import { netdev } from "./netdev.ts";
+import { netstat } from "./netstat.ts";
+import { os } from "./os.ts";
+import { pressure } from "./pressure.ts";
+import { schedstat } from "./schedstat.ts";
+import { sockstat } from "./sockstat.ts";
+import { softnet } from "./softnet.ts";
+import { stat } from "./stat.ts";
+import { time } from "./time.ts";
+import { timex } from "./timex.ts";
+import { udp_queues } from "./udp_queues.ts";
+import { uname } from "./uname.ts";
+import { vmstat } from "./vmstat.ts";
 
 export const allCollectors: Collector[] = [
-  arp,
-  bcache,
-  bonding,
-  btrfs,
+  conntrack,
+  cpu,
+  diskstats,
+  entropy,
+  filefd,
+  filesystem,
+  loadavg,
+  meminfo,
+  netclass,
+  netdev,
+  netstat,
+  os,
+  pressure,
+  schedstat,
+  sockstat,
+  softnet,
+  stat,
+  time,
+  timex,
+  udp_queues,
+  uname,
+  vmstat,
 ];

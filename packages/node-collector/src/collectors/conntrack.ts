@@ -1,0 +1,38 @@
+import { defineCollector } from "../collector.ts";
+import { fields, lines, procPath, readNumber, readText } from "../read.ts";
+
+const STATS: [column: string, name: string, help: string][] = [
+  ["found", "node_nf_conntrack_stat_found", "Number of searched entries which were successful."],
+  ["invalid", "node_nf_conntrack_stat_invalid", "Number of packets seen which can not be tracked."],
+  ["ignore", "node_nf_conntrack_stat_ignore", "Number of packets seen which are already connected to a conntrack entry."],
+  ["insert", "node_nf_conntrack_stat_insert", "Number of entries inserted into the list."],
+  ["insert_failed", "node_nf_conntrack_stat_insert_failed", "Number of entries for which list insertion was attempted but failed."],
+  ["drop", "node_nf_conntrack_stat_drop", "Number of packets dropped due to conntrack failure."],
+  ["early_drop", "node_nf_conntrack_stat_early_drop", "Number of dropped conntrack entries to make room for new ones, if maximum table size was reached."],
+  ["search_restart", "node_nf_conntrack_stat_search_restart", "Number of conntrack table lookups which had to be restarted due to hashtable resizes."],
+];
+
+export const conntrack = defineCollector({
+  name: "conntrack",
+  defaultEnabled: true,
+  collect(out, { paths }) {
+    const entries = readNumber(procPath(paths, "sys/net/netfilter/nf_conntrack_count"));
+    if (entries === null) return;
+    out.gauge("node_nf_conntrack_entries", "Number of currently allocated flow entries for connection tracking.", entries);
+    const max = readNumber(procPath(paths, "sys/net/netfilter/nf_conntrack_max"));
+    if (max !== null) out.gauge("node_nf_conntrack_entries_limit", "Maximum size of connection tracking table.", max);
+    const table = readText(procPath(paths, "net/stat/nf_conntrack"));
+    if (table === null) return;
+    const rows = lines(table);
+    const header = fields(rows[0] ?? "");
+    const sums = new Float64Array(header.length);
+    for (let r = 1; r < rows.length; r++) {
+      const f = fields(rows[r]!);
+      for (let c = 0; c < f.length && c < header.length; c++) sums[c]! += parseInt(f[c]!, 16);
+    }
+    for (const [col, name, help] of STATS) {
+      const i = header.indexOf(col);
+      if (i >= 0) out.gauge(name, help, sums[i]!);
+    }
+  },
+});

@@ -1,0 +1,126 @@
+import { flag, type MetricSet } from "@agent/core";
+import { defineCollector } from "../collector.ts";
+import { fields, listDir, procPath, readNumber, readText, sysPath, USER_HZ } from "../read.ts";
+import type { NodePaths } from "../collector.ts";
+
+const MODES = ["user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal"] as const;
+
+/**
+ * Last value reported per procfs root, "cpu/mode" -> seconds. The kernel's per-CPU idle and iowait counters
+ * can step backwards (iowait especially, on NOHZ kernels); a counter must not, so the old value is kept.
+ */
+const lastSeen = new Map<string, Map<string, number>>();
+
+function monotonic(state: Map<string, number>, key: string, value: number): number {
+  const prev = state.get(key);
+  if (prev !== undefined && value < prev) return prev;
+  state.set(key, value);
+  return value;
+}
+
+function collectStat(out: MetricSet, paths: NodePaths, guest: boolean): void {
+  const text = readText(procPath(paths, "stat"));
+  if (text === null) return;
+  let state = lastSeen.get(paths.procfs);
+  if (!state) lastSeen.set(paths.procfs, (state = new Map()));
+  const secs = out.family("node_cpu_seconds_total", "counter", "Seconds the CPUs spent in each mode.");
+  const guestFam = guest ? out.family("node_cpu_guest_seconds_total", "counter", "Seconds the CPUs spent in guests (VMs) for each mode.") : undefined;
+  let pos = 0;
+  while (pos < text.length) {
+    let end = text.indexOf("\n", pos);
+    if (end < 0) end = text.length;
+    // Per-CPU lines are "cpuN ..."; the aggregate "cpu  ..." line has a space at index 3.
+    if (text.startsWith("cpu", pos) && text.charCodeAt(pos + 3) !== 32) {
+      const f = fields(text.slice(pos, end));
+      const cpu = f[0]!.slice(3);
+      for (let m = 0; m < MODES.length; m++) {
+        const raw = f[m + 1];
+        if (raw === undefined) break;
+        const mode = MODES[m]!;
+        secs.add(monotonic(state, cpu + "/" + mode, Number(raw) / USER_HZ), { cpu, mode });
+      }
+      if (guestFam && f.length > 10) {
+        guestFam.add(monotonic(state, cpu + "/guest", Number(f[9]) / USER_HZ), { cpu, mode: "user" });
+        guestFam.add(monotonic(state, cpu + "/guest_nice", Number(f[10]) / USER_HZ), { cpu, mode: "nice" });
+      }
+    } else if (!text.startsWith("cpu", pos)) {
+      break; // the cpu lines come first
+    }
+    pos = end + 1;
+  }
+}
+
+function collectInfo(out: MetricSet, paths: NodePaths, flagsInclude: RegExp | undefined, bugsInclude: RegExp | undefined): void {
+  const text = readText(procPath(paths, "cpuinfo"));
+  if (text === null) return;
+  const info = out.family("node_cpu_info", "gauge", "CPU information from /proc/cpuinfo.");
+  const flagFam = flagsInclude ? out.family("node_cpu_flag_info", "gauge", "The `flags` field of CPU information from /proc/cpuinfo taken from the first core.") : undefined;
+  const bugFam = bugsInclude ? out.family("node_cpu_bug_info", "gauge", "The `bugs` field of CPU information from /proc/cpuinfo taken from the first core.") : undefined;
+  let first = true;
+  for (const block of text.split("\n\n")) {
+    const kv = new Map<string, string>();
+    for (const line of block.split("\n")) {
+      const colon = line.indexOf(":");
+      if (colon > 0) kv.set(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
+    }
+    if (!kv.has("processor")) continue;
+    info.add(1, {
+      cachesize: kv.get("cache size") ?? "",
+      core: kv.get("core id") ?? "",
+      cpu: kv.get("processor")!,
+      family: kv.get("cpu family") ?? "",
+      microcode: kv.get("microcode") ?? "",
+      model: kv.get("model") ?? "",
+      model_name: kv.get("model name") ?? "",
+      package: kv.get("physical id") ?? "",
+      stepping: kv.get("stepping") ?? "",
+      vendor: kv.get("vendor_id") ?? "",
+    });
+    if (first) {
+      first = false;
+      for (const f of fields(kv.get("flags") ?? "").sort()) if (flagFam && flagsInclude!.test(f)) flagFam.add(1, { flag: f });
+      for (const b of fields(kv.get("bugs") ?? "").sort()) if (bugFam && bugsInclude!.test(b)) bugFam.add(1, { bug: b });
+    }
+  }
+}
+
+function collectThrottles(out: MetricSet, paths: NodePaths): void {
+  const base = sysPath(paths, "devices/system/cpu");
+  const cores = new Map<string, number>();
+  const packages = new Map<string, number>();
+  for (const name of listDir(base)) {
+    if (!name.startsWith("cpu") || !(name.charCodeAt(3) >= 48 && name.charCodeAt(3) <= 57)) continue;
+    const dir = base + "/" + name;
+    const coreCount = readNumber(dir + "/thermal_throttle/core_throttle_count");
+    if (coreCount === null) continue;
+    const pkg = String(readNumber(dir + "/topology/physical_package_id") ?? 0);
+    const core = String(readNumber(dir + "/topology/core_id") ?? 0);
+    cores.set(pkg + "\0" + core, coreCount);
+    const pkgCount = readNumber(dir + "/thermal_throttle/package_throttle_count");
+    if (pkgCount !== null) packages.set(pkg, pkgCount);
+  }
+  if (cores.size === 0) return;
+  const coreFam = out.family("node_cpu_core_throttles_total", "counter", "Number of times this CPU core has been throttled.");
+  for (const [k, v] of cores) {
+    const [pkg, core] = k.split("\0") as [string, string];
+    coreFam.add(v, { core, package: pkg });
+  }
+  const pkgFam = out.family("node_cpu_package_throttles_total", "counter", "Number of times this CPU package has been throttled.");
+  for (const [pkg, v] of packages) pkgFam.add(v, { package: pkg });
+}
+
+export const cpu = defineCollector({
+  name: "cpu",
+  defaultEnabled: true,
+  flags: {
+    guest: flag.bool("collector.cpu.guest", true, "Enables metric node_cpu_guest_seconds_total."),
+    info: flag.bool("collector.cpu.info", false, "Enables metric node_cpu_info."),
+    flagsInclude: flag.regex("collector.cpu.info.flags-include", "", "Filter the `flags` field in cpuInfo with a value that must be a regular expression."),
+    bugsInclude: flag.regex("collector.cpu.info.bugs-include", "", "Filter the `bugs` field in cpuInfo with a value that must be a regular expression."),
+  },
+  collect(out, { paths, config }) {
+    if (config.info) collectInfo(out, paths, config.flagsInclude, config.bugsInclude);
+    collectThrottles(out, paths);
+    collectStat(out, paths, config.guest);
+  },
+});

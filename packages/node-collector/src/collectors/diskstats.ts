@@ -1,0 +1,79 @@
+import { flag } from "@agent/core";
+import { defineCollector, type NodePaths } from "../collector.ts";
+import { deviceFilter, fields, lines, procPath, readText } from "../read.ts";
+
+const DEFAULT_EXCLUDE = "^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$";
+const SECTOR = 512;
+
+/** /proc/diskstats columns after major, minor, name: [metric, type, help, scale]. */
+const COLUMNS: [string, "counter" | "gauge", string, number][] = [
+  ["node_disk_reads_completed_total", "counter", "The total number of reads completed successfully.", 1],
+  ["node_disk_reads_merged_total", "counter", "The total number of reads merged.", 1],
+  ["node_disk_read_bytes_total", "counter", "The total number of bytes read successfully.", SECTOR],
+  ["node_disk_read_time_seconds_total", "counter", "The total number of seconds spent by all reads.", 0.001],
+  ["node_disk_writes_completed_total", "counter", "The total number of writes completed successfully.", 1],
+  ["node_disk_writes_merged_total", "counter", "The number of writes merged.", 1],
+  ["node_disk_written_bytes_total", "counter", "The total number of bytes written successfully.", SECTOR],
+  ["node_disk_write_time_seconds_total", "counter", "This is the total number of seconds spent by all writes.", 0.001],
+  ["node_disk_io_now", "gauge", "The number of I/Os currently in progress.", 1],
+  ["node_disk_io_time_seconds_total", "counter", "Total seconds spent doing I/Os.", 0.001],
+  ["node_disk_io_time_weighted_seconds_total", "counter", "The weighted # of seconds spent doing I/Os.", 0.001],
+  ["node_disk_discards_completed_total", "counter", "The total number of discards completed successfully.", 1],
+  ["node_disk_discards_merged_total", "counter", "The total number of discards merged.", 1],
+  ["node_disk_discarded_sectors_total", "counter", "The total number of sectors discarded successfully.", 1],
+  ["node_disk_discard_time_seconds_total", "counter", "This is the total number of seconds spent by all discards.", 0.001],
+  ["node_disk_flush_requests_total", "counter", "The total number of flush requests completed successfully", 1],
+  ["node_disk_flush_requests_time_seconds_total", "counter", "This is the total number of seconds spent by all flush requests.", 0.001],
+];
+
+/** `E:KEY=value` properties of a block device from udev's database (/run/udev/data/b<major>:<minor>). */
+function udevProps(paths: NodePaths, major: string, minor: string): Map<string, string> {
+  const props = new Map<string, string>();
+  const text = readText(`${paths.udevData}/b${major}:${minor}`);
+  if (text === null) return props;
+  for (const line of lines(text)) {
+    if (!line.startsWith("E:")) continue;
+    const eq = line.indexOf("=");
+    if (eq > 2) props.set(line.slice(2, eq), line.slice(eq + 1));
+  }
+  return props;
+}
+
+export const diskstats = defineCollector({
+  name: "diskstats",
+  defaultEnabled: true,
+  flags: {
+    deviceExclude: flag.regex("collector.diskstats.device-exclude", DEFAULT_EXCLUDE, "Regexp of diskstats devices to exclude (mutually exclusive to device-include)."),
+    deviceInclude: flag.regex("collector.diskstats.device-include", "", "Regexp of diskstats devices to include (mutually exclusive to device-exclude)."),
+  },
+  collect(out, { paths, config }) {
+    const text = readText(procPath(paths, "diskstats"));
+    if (text === null) return;
+    const keep = deviceFilter(config.deviceInclude, config.deviceExclude);
+    const fams = COLUMNS.map(([name, type, help]) => out.family(name, type, help));
+    const info = out.family("node_disk_info", "gauge", "Info of /sys/block/<block_device>.");
+    const fsInfo = out.family("node_disk_filesystem_info", "gauge", "Info about disk filesystem.");
+    for (const line of lines(text)) {
+      const f = fields(line);
+      const device = f[2];
+      if (device === undefined || !keep(device)) continue;
+      const labels = { device };
+      for (let i = 0; i < COLUMNS.length && i + 3 < f.length; i++) fams[i]!.add(Number(f[i + 3]) * COLUMNS[i]![3], labels);
+      const udev = udevProps(paths, f[0]!, f[1]!);
+      info.add(1, {
+        device,
+        major: f[0]!,
+        minor: f[1]!,
+        model: udev.get("ID_MODEL") ?? "",
+        path: udev.get("ID_PATH") ?? "",
+        revision: udev.get("ID_REVISION") ?? "",
+        serial: udev.get("ID_SERIAL_SHORT") ?? "",
+        wwn: udev.get("ID_WWN") ?? "",
+      });
+      const fsType = udev.get("ID_FS_TYPE");
+      if (fsType) {
+        fsInfo.add(1, { device, type: fsType, usage: udev.get("ID_FS_USAGE") ?? "", uuid: udev.get("ID_FS_UUID") ?? "", version: udev.get("ID_FS_VERSION") ?? "" });
+      }
+    }
+  },
+});

@@ -1,0 +1,159 @@
+import { promises as fsp } from "node:fs";
+import { flag, type MetricSet } from "@agent/core";
+import { defineCollector, type NodePaths } from "../collector.ts";
+import { fields, procPath, readText, rootfsPath } from "../read.ts";
+
+const DEFAULT_MOUNT_POINTS_EXCLUDE = "^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)";
+const DEFAULT_FS_TYPES_EXCLUDE =
+  "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|erofs|sysfs|tracefs)$";
+
+export interface Mount {
+  device: string;
+  mountpoint: string;
+  fstype: string;
+  options: string;
+}
+
+export interface StatFs {
+  bsize: number;
+  blocks: number;
+  bfree: number;
+  bavail: number;
+  files: number;
+  ffree: number;
+}
+
+/** mountinfo escapes space, tab, newline and backslash as \ooo octal. */
+function unescapeOctal(s: string): string {
+  if (s.indexOf("\\") < 0) return s;
+  return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+}
+
+/** /proc/1/mountinfo (the host's mount namespace when procfs is the host's), else /proc/self/mountinfo. */
+export function readMounts(paths: NodePaths): Mount[] | null {
+  const text = readText(procPath(paths, "1/mountinfo")) ?? readText(procPath(paths, "self/mountinfo"));
+  if (text === null) return null;
+  const out: Mount[] = [];
+  for (const line of text.split("\n")) {
+    if (line === "") continue;
+    const f = fields(line);
+    const dash = f.indexOf("-", 6);
+    if (dash < 0 || f.length < dash + 3) continue;
+    out.push({ device: unescapeOctal(f[dash + 2]!), mountpoint: unescapeOctal(f[4]!), fstype: f[dash + 1]!, options: f[5]! });
+  }
+  return out;
+}
+
+/** The mount point as seen from the host, with --path.rootfs stripped (node_exporter in a container). */
+function hostMountpoint(paths: NodePaths, mp: string): string {
+  const root = paths.rootfs.replace(/\/+$/, "");
+  if (root === "" || !mp.startsWith(root)) return mp;
+  const rest = mp.slice(root.length);
+  return rest === "" ? "/" : rest.startsWith("/") ? rest : mp;
+}
+
+/**
+ * Mount points whose statfs has not come back. statfs on a dead NFS server blocks its thread for minutes;
+ * such a mount is reported with device_error until that call returns, and is not asked again meanwhile,
+ * so one hung server ties up at most one thread and never a scrape.
+ */
+const stuck = new Set<string>();
+
+export type StatFsFn = (path: string) => Promise<StatFs>;
+
+export const statfsOf: StatFsFn = (path) => fsp.statfs(path);
+
+type Outcome = { ok: StatFs } | { error: string };
+
+function statWithTimeout(path: string, timeoutMs: number, statfs: StatFsFn): Promise<Outcome> {
+  if (stuck.has(path)) return Promise.resolve({ error: "mountpoint timeout" });
+  return new Promise((resolve) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      settled = true;
+      stuck.add(path);
+      resolve({ error: "mountpoint timeout" });
+    }, timeoutMs);
+    statfs(path).then(
+      (st) => {
+        stuck.delete(path);
+        clearTimeout(timer);
+        if (!settled) resolve({ ok: st });
+      },
+      (e: NodeJS.ErrnoException) => {
+        stuck.delete(path);
+        clearTimeout(timer);
+        if (!settled) resolve({ error: e.code ?? e.message });
+      },
+    );
+  });
+}
+
+const HELP = {
+  size: "Filesystem size in bytes.",
+  free: "Filesystem free space in bytes.",
+  avail: "Filesystem space available to non-root users in bytes.",
+  files: "Filesystem total file nodes.",
+  filesFree: "Filesystem total free file nodes.",
+  readonly: "Filesystem read-only status.",
+  deviceError: "Whether an error occurred while getting statistics for the given device.",
+};
+
+export async function collectFilesystems(
+  out: MetricSet,
+  paths: NodePaths,
+  mounts: readonly Mount[],
+  opts: { mountPointsExclude?: RegExp; fsTypesExclude?: RegExp; timeoutMs: number; statfs: StatFsFn },
+): Promise<void> {
+  // Later mounts shadow earlier ones on the same point; keep one series per label set.
+  const chosen = new Map<string, Mount & { mp: string }>();
+  for (const m of mounts) {
+    const mp = hostMountpoint(paths, m.mountpoint);
+    if (opts.mountPointsExclude?.test(mp) || opts.fsTypesExclude?.test(m.fstype)) continue;
+    chosen.set(m.device + "\0" + mp + "\0" + m.fstype, { ...m, mp });
+  }
+  const list = [...chosen.values()];
+  const results = await Promise.all(list.map((m) => statWithTimeout(rootfsPath(paths, m.mountpoint), opts.timeoutMs, opts.statfs)));
+  const size = out.family("node_filesystem_size_bytes", "gauge", HELP.size);
+  const free = out.family("node_filesystem_free_bytes", "gauge", HELP.free);
+  const avail = out.family("node_filesystem_avail_bytes", "gauge", HELP.avail);
+  const files = out.family("node_filesystem_files", "gauge", HELP.files);
+  const filesFree = out.family("node_filesystem_files_free", "gauge", HELP.filesFree);
+  const readonly = out.family("node_filesystem_readonly", "gauge", HELP.readonly);
+  const deviceError = out.family("node_filesystem_device_error", "gauge", HELP.deviceError);
+  list.forEach((m, i) => {
+    const r = results[i]!;
+    const ro = (m.options + ",").startsWith("ro,") || m.options.includes(",ro,") ? 1 : 0;
+    const labels = { device: m.device, device_error: "error" in r ? r.error : "", fstype: m.fstype, mountpoint: m.mp };
+    deviceError.add("error" in r ? 1 : 0, labels);
+    readonly.add(ro, labels);
+    if ("error" in r) return;
+    const st = r.ok;
+    size.add(st.blocks * st.bsize, labels);
+    free.add(st.bfree * st.bsize, labels);
+    avail.add(st.bavail * st.bsize, labels);
+    files.add(st.files, labels);
+    filesFree.add(st.ffree, labels);
+  });
+}
+
+export const filesystem = defineCollector({
+  name: "filesystem",
+  defaultEnabled: true,
+  flags: {
+    mountPointsExclude: flag.regex("collector.filesystem.mount-points-exclude", DEFAULT_MOUNT_POINTS_EXCLUDE, "Regexp of mount points to exclude for filesystem collector."),
+    fsTypesExclude: flag.regex("collector.filesystem.fs-types-exclude", DEFAULT_FS_TYPES_EXCLUDE, "Regexp of filesystem types to exclude for filesystem collector."),
+    mountTimeout: flag.duration("collector.filesystem.mount-timeout", 5, "How long to wait for a mount to respond before marking it as stale."),
+  },
+  async collect(out, { paths, config, deadline }) {
+    const mounts = readMounts(paths);
+    if (mounts === null) return;
+    await collectFilesystems(out, paths, mounts, {
+      mountPointsExclude: config.mountPointsExclude,
+      fsTypesExclude: config.fsTypesExclude,
+      // Give up on a mount a little before the registry would give up on the whole collector.
+      timeoutMs: Math.max(1, Math.min(config.mountTimeout * 1000, deadline === undefined ? Infinity : deadline - performance.now() - 250)),
+      statfs: statfsOf,
+    });
+  },
+});

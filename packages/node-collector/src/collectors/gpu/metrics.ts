@@ -1,0 +1,175 @@
+/**
+ * What the gpu collector emits, shared by the NVML and nvidia-smi paths so both give the same series for
+ * the same GPU. Names, units and labels follow utkuozdemir/nvidia_gpu_exporter, whose Grafana dashboards
+ * users already run: a gauge per nvidia-smi query field, named `nvidia_smi_<field with dots as
+ * underscores><unit suffix>`, with a `uuid` label (lower case, without the `GPU-` prefix), and one
+ * `nvidia_smi_gpu_info` series per GPU carrying the identity labels.
+ */
+import type { MetricSet } from "@agent/core";
+
+/** The unit nvidia-smi prints in a field's CSV header, which decides the metric's suffix and scale. */
+type Unit = "%" | "MiB" | "W" | "MHz" | "";
+
+// Percentages are divided rather than multiplied by 0.01 so that 57 % reads 0.57, not 0.5700000000000001.
+const UNIT_SUFFIX: Record<Unit, [suffix: string, multiply: number, divide: number]> = {
+  "%": ["_ratio", 1, 100],
+  MiB: ["_bytes", 1048576, 1],
+  W: ["_watts", 1, 1],
+  MHz: ["_clock_hz", 1e6, 1],
+  "": ["", 1, 1],
+};
+
+/** A numeric query field and the unit nvidia-smi reports it in. */
+const GAUGE_FIELDS = {
+  "utilization.gpu": "%",
+  "utilization.memory": "%",
+  "utilization.encoder": "%",
+  "utilization.decoder": "%",
+  "memory.total": "MiB",
+  "memory.reserved": "MiB",
+  "memory.used": "MiB",
+  "memory.free": "MiB",
+  "temperature.gpu": "",
+  "power.draw": "W",
+  "power.limit": "W",
+  "enforced.power.limit": "W",
+  "power.default_limit": "W",
+  "power.min_limit": "W",
+  "power.max_limit": "W",
+  "clocks.current.graphics": "MHz",
+  "clocks.current.sm": "MHz",
+  "clocks.current.memory": "MHz",
+  "clocks.current.video": "MHz",
+  "clocks.max.graphics": "MHz",
+  "clocks.max.sm": "MHz",
+  "clocks.max.memory": "MHz",
+  "fan.speed": "%",
+  pstate: "",
+  "pcie.link.gen.current": "",
+  "pcie.link.gen.max": "",
+  "pcie.link.width.current": "",
+  "pcie.link.width.max": "",
+  "clocks_event_reasons.supported": "",
+  "clocks_event_reasons.active": "",
+  "clocks_event_reasons.gpu_idle": "",
+  "clocks_event_reasons.applications_clocks_setting": "",
+  "clocks_event_reasons.sw_power_cap": "",
+  "clocks_event_reasons.hw_slowdown": "",
+  "clocks_event_reasons.hw_thermal_slowdown": "",
+  "clocks_event_reasons.hw_power_brake_slowdown": "",
+  "clocks_event_reasons.sw_thermal_slowdown": "",
+  "clocks_event_reasons.sync_boost": "",
+} as const satisfies Record<string, Unit>;
+
+export type GaugeField = keyof typeof GAUGE_FIELDS;
+export const gaugeFields = Object.keys(GAUGE_FIELDS) as GaugeField[];
+
+/** The `nvidia_smi_gpu_info` labels and the query field each one comes from. */
+const INFO_FIELDS = {
+  uuid: "uuid",
+  name: "name",
+  driver_model_current: "driver_model.current",
+  driver_model_pending: "driver_model.pending",
+  vbios_version: "vbios_version",
+  driver_version: "driver_version",
+  pci_bus_id: "pci.bus_id",
+  serial: "serial",
+  compute_cap: "compute_cap",
+  pci_sub_device_id: "pci.sub_device_id",
+  index: "index",
+} as const;
+
+export type InfoLabel = keyof typeof INFO_FIELDS;
+export const infoQueryFields: Record<InfoLabel, string> = INFO_FIELDS;
+
+/**
+ * Identity fields that nvidia_gpu_exporter also turns into a gauge when the text holds exactly one number
+ * (`index`, `compute_cap` 9.0 -> 9, `pci.sub_device_id` hex, a two-part driver version); the dashboard's
+ * GPU selector is `label_values(nvidia_smi_index, uuid)`.
+ */
+const NUMERIC_INFO: readonly InfoLabel[] = ["index", "serial", "compute_cap", "pci_sub_device_id", "driver_version"];
+
+/** The event-reason flags and their bit in NVML's clocks-event-reasons mask. */
+export const EVENT_REASON_BITS: readonly [GaugeField, number][] = [
+  ["clocks_event_reasons.gpu_idle", 0x1],
+  ["clocks_event_reasons.applications_clocks_setting", 0x2],
+  ["clocks_event_reasons.sw_power_cap", 0x4],
+  ["clocks_event_reasons.hw_slowdown", 0x8],
+  ["clocks_event_reasons.sync_boost", 0x10],
+  ["clocks_event_reasons.sw_thermal_slowdown", 0x20],
+  ["clocks_event_reasons.hw_thermal_slowdown", 0x40],
+  ["clocks_event_reasons.hw_power_brake_slowdown", 0x80],
+];
+
+/** One GPU's reading, whichever path produced it. */
+export interface GpuReading {
+  /** Identity text exactly as nvidia-smi prints it (`GPU-…` uuid, `[N/A]` where the GPU has none). */
+  info: Record<InfoLabel, string>;
+  /** Numbers in nvidia-smi's units (%, MiB, W, MHz, °C); a field the GPU cannot report is absent. */
+  values: Partial<Record<GaugeField, number>>;
+}
+
+const NUMBER = /[+-]?(\d*\.)?\d+/g;
+
+const WORDS: Record<string, number> = {
+  enabled: 1,
+  yes: 1,
+  active: 1,
+  disabled: 0,
+  no: 0,
+  "not active": 0,
+  default: 0,
+  exclusive_thread: 1,
+  prohibited: 2,
+  exclusive_process: 3,
+};
+
+/**
+ * An nvidia-smi value as a number, by the exporter's rules: hex as hex, on/off words as 1/0, compute modes
+ * as NVML's enum, otherwise the one number in the text (`P8` -> 8). `[N/A]`, `[Not Supported]` and text
+ * with no number or several numbers are not a value.
+ */
+export function parseSmiValue(raw: string): number | undefined {
+  const text = raw.trim();
+  if (/^0x[0-9a-f]+$/i.test(text)) return Number(BigInt(text));
+  const lower = text.toLowerCase();
+  if (lower in WORDS) return WORDS[lower];
+  if (text.startsWith("[") || lower === "n/a") return undefined;
+  const numbers = lower.match(NUMBER);
+  return numbers?.length === 1 ? Number(numbers[0]) : undefined;
+}
+
+function uuidLabel(uuid: string): string {
+  const lower = uuid.toLowerCase();
+  return lower.startsWith("gpu-") ? lower.slice(4) : lower;
+}
+
+/** Adds the families for these GPUs; `cudaVersion` is the driver's CUDA version ("" when unknown). */
+export function emitGpus(out: MetricSet, gpus: readonly GpuReading[], cudaVersion: string): void {
+  for (const gpu of gpus) {
+    const uuid = uuidLabel(gpu.info.uuid);
+    // Sorted label names, as the exporter writes them.
+    const infoLabels: Record<string, string> = { cuda_version: cudaVersion };
+    for (const label of Object.keys(INFO_FIELDS) as InfoLabel[]) infoLabels[label] = label === "uuid" ? uuid : gpu.info[label];
+    const sorted: Record<string, string> = {};
+    for (const k of Object.keys(infoLabels).sort()) sorted[k] = infoLabels[k]!;
+    out
+      .family("nvidia_smi_gpu_info", "gauge", "Constant 1 per GPU, labelled with its identity (name, driver, PCI bus id, serial, ...).")
+      .add(1, sorted);
+
+    const labels = { uuid };
+    for (const label of NUMERIC_INFO) {
+      const value = parseSmiValue(gpu.info[label]);
+      const field = INFO_FIELDS[label];
+      if (value !== undefined) out.family(`nvidia_smi_${field.replace(/\./g, "_")}`, "gauge", field).add(value, labels);
+    }
+    for (const field of gaugeFields) {
+      const value = gpu.values[field];
+      if (value === undefined || !Number.isFinite(value)) continue;
+      const unit: Unit = GAUGE_FIELDS[field];
+      const [suffix, multiply, divide] = UNIT_SUFFIX[unit];
+      const help = unit ? `${field} [${unit}]` : field;
+      out.family(`nvidia_smi_${field.replace(/\./g, "_")}${suffix}`, "gauge", help).add((value * multiply) / divide, labels);
+    }
+  }
+}

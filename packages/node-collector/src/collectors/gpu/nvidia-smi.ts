@@ -1,0 +1,112 @@
+/**
+ * The fallback path: `nvidia-smi --query-gpu=<fields> --format=csv,noheader,nounits`, killed when the
+ * scrape's signal fires. A field this driver does not know makes nvidia-smi reject the whole query, so
+ * such a field is dropped (once, remembered) and the query repeated.
+ */
+import { gaugeFields, infoQueryFields, parseSmiValue, type GaugeField, type GpuReading, type InfoLabel } from "./metrics.ts";
+
+/** nvidia-smi exit codes that mean "no usable GPU here": 6 no devices, 9 driver not loaded, 12 no NVML. */
+const NO_GPU_EXIT_CODES = new Set([6, 9, 12]);
+const INVALID_FIELD = /Field "([^"]+)" is not a valid field to query/;
+
+export interface SmiReading {
+  gpus: GpuReading[];
+  cudaVersion: string;
+}
+
+interface Run {
+  exitCode: number;
+  output: string;
+}
+
+export class NvidiaSmi {
+  private readonly argv: string[];
+  private fields: string[];
+  private cudaVersion: string | undefined;
+
+  /** `command` may carry arguments (e.g. a wrapper), split on white space. */
+  constructor(command: string) {
+    this.argv = command.trim().split(/\s+/);
+    this.fields = [...Object.values(infoQueryFields), ...gaugeFields];
+  }
+
+  /** The GPUs' readings, or undefined when nvidia-smi is not installed or finds no GPU. */
+  async read(signal: AbortSignal): Promise<SmiReading | undefined> {
+    for (;;) {
+      const run = await this.run([`--query-gpu=${this.fields.join(",")}`, "--format=csv,noheader,nounits"], signal);
+      if (!run) return undefined;
+      const invalid = INVALID_FIELD.exec(run.output)?.[1];
+      if (invalid !== undefined && this.fields.includes(invalid) && !Object.values(infoQueryFields).includes(invalid)) {
+        this.fields = this.fields.filter((f) => f !== invalid);
+        continue;
+      }
+      if (run.exitCode !== 0) {
+        if (NO_GPU_EXIT_CODES.has(run.exitCode)) return undefined;
+        throw new Error(`${this.argv[0]} exited with ${run.exitCode}: ${run.output.trim().slice(0, 300)}`);
+      }
+      const gpus = parseRows(run.output, this.fields);
+      if (gpus.length === 0) return undefined;
+      this.cudaVersion ??= await this.readCudaVersion(signal);
+      return { gpus, cudaVersion: this.cudaVersion };
+    }
+  }
+
+  /** `CUDA Version : 12.4` from `nvidia-smi --version`; asked once, the driver does not change under us. */
+  private async readCudaVersion(signal: AbortSignal): Promise<string> {
+    const run = await this.run(["--version"], signal);
+    return (run && /^CUDA Version\s*:\s*(\S+)/m.exec(run.output)?.[1]) || "";
+  }
+
+  /** Runs nvidia-smi with these arguments; undefined when it is not installed. */
+  private async run(args: string[], signal: AbortSignal): Promise<Run | undefined> {
+    signal.throwIfAborted();
+    let proc;
+    try {
+      proc = Bun.spawn([...this.argv, ...args], { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw e;
+    }
+    // On abort, kill it and stop waiting at once: a child it forked may keep the pipes open after it dies.
+    let onAbort = () => {};
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => {
+        proc.kill("SIGKILL");
+        reject(signal.reason);
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+    try {
+      const [stdout, stderr, exitCode] = await Promise.race([
+        Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]),
+        aborted,
+      ]);
+      return { exitCode, output: stdout + stderr };
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+    }
+  }
+}
+
+/** One reading per CSV row; `fields` are the queried fields in order. */
+export function parseRows(csv: string, fields: readonly string[]): GpuReading[] {
+  const gpus: GpuReading[] = [];
+  const infoColumn = Object.entries(infoQueryFields).map(([label, field]) => [label as InfoLabel, fields.indexOf(field)] as const);
+  for (const line of csv.split("\n")) {
+    if (line.trim() === "") continue;
+    const cells = line.split(",").map((c) => c.trim());
+    if (cells.length !== fields.length) {
+      throw new Error(`nvidia-smi printed ${cells.length} values for ${fields.length} fields: ${line.slice(0, 200)}`);
+    }
+    const info = {} as Record<InfoLabel, string>;
+    for (const [label, column] of infoColumn) info[label] = column < 0 ? "" : cells[column]!;
+    const values: Partial<Record<GaugeField, number>> = {};
+    fields.forEach((field, i) => {
+      if (!(gaugeFields as readonly string[]).includes(field)) return;
+      const value = parseSmiValue(cells[i]!);
+      if (value !== undefined) values[field as GaugeField] = value;
+    });
+    gpus.push({ info, values });
+  }
+  return gpus;
+}

@@ -1,0 +1,267 @@
+/**
+ * The preferred path: NVML (libnvidia-ml.so.1, shipped with the driver) through bun:ffi, initialised once
+ * and kept open, so a scrape costs a few dozen library calls instead of starting nvidia-smi. Each reading
+ * is turned into the text and units nvidia-smi would print, so both paths emit the same series.
+ *
+ * Struct layouts and constants are those of NVIDIA's nvml.h (x86-64 / aarch64 Linux, LP64).
+ */
+import { dlopen, FFIType, type Pointer } from "bun:ffi";
+import { EVENT_REASON_BITS, type GaugeField, type GpuReading } from "./metrics.ts";
+
+const NVML_SUCCESS = 0;
+
+// Buffer sizes from nvml.h (the *_V2_* ones where NVML has grown them).
+const NAME_SIZE = 96; // NVML_DEVICE_NAME_V2_BUFFER_SIZE
+const UUID_SIZE = 96; // NVML_DEVICE_UUID_V2_BUFFER_SIZE
+const SERIAL_SIZE = 30; // NVML_DEVICE_SERIAL_BUFFER_SIZE
+const VBIOS_SIZE = 32; // NVML_DEVICE_VBIOS_VERSION_BUFFER_SIZE
+const DRIVER_VERSION_SIZE = 80; // NVML_SYSTEM_DRIVER_VERSION_BUFFER_SIZE
+
+/**
+ * nvmlPciInfo_t as nvmlDeviceGetPciInfo_v3 fills it: char busIdLegacy[16]; unsigned domain, bus, device,
+ * pciDeviceId, pciSubSystemId; char busId[32].
+ */
+const PCI_INFO = { size: 68, pciSubSystemId: 32, busId: 36, busIdSize: 32 } as const;
+
+/**
+ * nvmlMemory_v2_t: unsigned version; (4 bytes padding) unsigned long long total, reserved, free, used.
+ * `version` is NVML_STRUCT_VERSION(Memory, 2) = sizeof | 2 << 24.
+ */
+const MEMORY_V2 = { size: 40, version: (40 | (2 << 24)) >>> 0, total: 8, reserved: 16, free: 24, used: 32 } as const;
+/** nvmlMemory_t (v1): unsigned long long total, free, used; `used` includes what v2 calls reserved. */
+const MEMORY_V1 = { size: 24, total: 0, free: 8, used: 16 } as const;
+
+// nvmlClockType_t
+const CLOCK_GRAPHICS = 0;
+const CLOCK_SM = 1;
+const CLOCK_MEM = 2;
+const CLOCK_VIDEO = 3;
+const TEMPERATURE_GPU = 0; // nvmlTemperatureSensors_t
+const PSTATE_UNKNOWN = 32; // nvmlPstates_t
+
+const { i32, u32, ptr } = FFIType;
+
+/** Present in every NVML this collector supports; without them the library is not used. */
+const REQUIRED = {
+  nvmlInit_v2: { args: [], returns: i32 },
+  nvmlDeviceGetCount_v2: { args: [ptr], returns: i32 },
+  nvmlDeviceGetHandleByIndex_v2: { args: [u32, ptr], returns: i32 },
+  nvmlDeviceGetName: { args: [ptr, ptr, u32], returns: i32 },
+  nvmlDeviceGetUUID: { args: [ptr, ptr, u32], returns: i32 },
+  nvmlDeviceGetPciInfo_v3: { args: [ptr, ptr], returns: i32 },
+  nvmlDeviceGetUtilizationRates: { args: [ptr, ptr], returns: i32 },
+  nvmlDeviceGetMemoryInfo: { args: [ptr, ptr], returns: i32 },
+  nvmlDeviceGetTemperature: { args: [ptr, u32, ptr], returns: i32 },
+  nvmlDeviceGetPowerUsage: { args: [ptr, ptr], returns: i32 },
+  nvmlDeviceGetClockInfo: { args: [ptr, u32, ptr], returns: i32 },
+  nvmlDeviceGetMaxClockInfo: { args: [ptr, u32, ptr], returns: i32 },
+  nvmlDeviceGetFanSpeed: { args: [ptr, ptr], returns: i32 },
+  nvmlSystemGetDriverVersion: { args: [ptr, u32], returns: i32 },
+} as const;
+
+/** Newer or less common entry points: each is looked up on its own and its reading skipped when absent. */
+const OPTIONAL = {
+  nvmlDeviceGetMemoryInfo_v2: { args: [ptr, ptr], returns: i32 },
+  nvmlDeviceGetSerial: { args: [ptr, ptr, u32], returns: i32 },
+  nvmlDeviceGetVbiosVersion: { args: [ptr, ptr, u32], returns: i32 },
+  nvmlDeviceGetCudaComputeCapability: { args: [ptr, ptr, ptr], returns: i32 },
+  nvmlSystemGetCudaDriverVersion_v2: { args: [ptr], returns: i32 },
+  nvmlDeviceGetEncoderUtilization: { args: [ptr, ptr, ptr], returns: i32 },
+  nvmlDeviceGetDecoderUtilization: { args: [ptr, ptr, ptr], returns: i32 },
+  nvmlDeviceGetPowerManagementLimit: { args: [ptr, ptr], returns: i32 },
+  nvmlDeviceGetEnforcedPowerLimit: { args: [ptr, ptr], returns: i32 },
+  nvmlDeviceGetPowerManagementDefaultLimit: { args: [ptr, ptr], returns: i32 },
+  nvmlDeviceGetPowerManagementLimitConstraints: { args: [ptr, ptr, ptr], returns: i32 },
+  nvmlDeviceGetPerformanceState: { args: [ptr, ptr], returns: i32 },
+  nvmlDeviceGetCurrPcieLinkGeneration: { args: [ptr, ptr], returns: i32 },
+  nvmlDeviceGetMaxPcieLinkGeneration: { args: [ptr, ptr], returns: i32 },
+  nvmlDeviceGetCurrPcieLinkWidth: { args: [ptr, ptr], returns: i32 },
+  nvmlDeviceGetMaxPcieLinkWidth: { args: [ptr, ptr], returns: i32 },
+  nvmlDeviceGetSupportedClocksThrottleReasons: { args: [ptr, ptr], returns: i32 },
+  nvmlDeviceGetCurrentClocksThrottleReasons: { args: [ptr, ptr], returns: i32 },
+} as const;
+
+type Call = (...args: (number | Pointer | NodeJS.TypedArray)[]) => number;
+type Required = Record<keyof typeof REQUIRED, Call>;
+type Optional = Partial<Record<keyof typeof OPTIONAL, Call>>;
+
+export class NvmlError extends Error {}
+
+/** An initialised NVML. Never shut down: NVML is meant to stay initialised for the life of the process. */
+export class Nvml {
+  /** CUDA version the driver supports, as nvidia-smi prints it ("12.4"), or "". */
+  readonly cudaVersion: string;
+
+  private constructor(
+    private readonly fn: Required,
+    private readonly opt: Optional,
+  ) {
+    const v = new Int32Array(1);
+    this.cudaVersion =
+      opt.nvmlSystemGetCudaDriverVersion_v2?.(v) === NVML_SUCCESS ? `${Math.floor(v[0]! / 1000)}.${Math.floor((v[0]! % 1000) / 10)}` : "";
+  }
+
+  /** Opens and initialises the library; throws NvmlError when it is missing or nvmlInit fails. */
+  static open(library: string): Nvml {
+    let fn: Required;
+    try {
+      fn = dlopen(library, REQUIRED).symbols as unknown as Required;
+    } catch (e) {
+      throw new NvmlError(`cannot load ${library}: ${(e as Error).message}`);
+    }
+    const rc = fn.nvmlInit_v2();
+    if (rc !== NVML_SUCCESS) throw new NvmlError(`nvmlInit_v2 returned NVML error ${rc}`);
+    const opt: Optional = {};
+    for (const [name, def] of Object.entries(OPTIONAL)) {
+      try {
+        // dlopen again only adds a reference to the already loaded library.
+        opt[name as keyof typeof OPTIONAL] = (dlopen(library, { [name]: def }).symbols as unknown as Record<string, Call>)[name];
+      } catch {
+        // An older driver without this entry point: that reading is skipped.
+      }
+    }
+    return new Nvml(fn, opt);
+  }
+
+  read(): GpuReading[] {
+    const count = new Uint32Array(1);
+    const rc = this.fn.nvmlDeviceGetCount_v2(count);
+    if (rc !== NVML_SUCCESS) throw new NvmlError(`nvmlDeviceGetCount_v2 returned NVML error ${rc}`);
+    const driverVersion = this.text((buf, n) => this.fn.nvmlSystemGetDriverVersion(buf, n), DRIVER_VERSION_SIZE);
+    const gpus: GpuReading[] = [];
+    for (let i = 0; i < count[0]!; i++) {
+      const handle = new BigUint64Array(1);
+      // A GPU NVML cannot open (lost, or no permission) is left out; the others are still read.
+      if (this.fn.nvmlDeviceGetHandleByIndex_v2(i, handle) !== NVML_SUCCESS) continue;
+      gpus.push(this.readDevice(Number(handle[0]) as Pointer, i, driverVersion));
+    }
+    return gpus;
+  }
+
+  private readDevice(dev: Pointer, index: number, driverVersion: string): GpuReading {
+    const { fn, opt } = this;
+    const values: Partial<Record<GaugeField, number>> = {};
+    const uint = (field: GaugeField, call: Call | undefined, ...args: number[]) => {
+      const out = new Uint32Array(1);
+      if (call?.(dev, ...args, out) === NVML_SUCCESS) values[field] = out[0]!;
+    };
+    const milliwatts = (field: GaugeField, call: Call | undefined) => {
+      const out = new Uint32Array(1);
+      if (call?.(dev, out) === NVML_SUCCESS) values[field] = out[0]! / 1000;
+    };
+
+    const util = new Uint32Array(2); // nvmlUtilization_t { unsigned gpu, memory }
+    if (fn.nvmlDeviceGetUtilizationRates(dev, util) === NVML_SUCCESS) {
+      values["utilization.gpu"] = util[0]!;
+      values["utilization.memory"] = util[1]!;
+    }
+    const codec = (field: GaugeField, call: Call | undefined) => {
+      const out = new Uint32Array(1);
+      const samplingPeriodUs = new Uint32Array(1);
+      if (call?.(dev, out, samplingPeriodUs) === NVML_SUCCESS) values[field] = out[0]!;
+    };
+    codec("utilization.encoder", opt.nvmlDeviceGetEncoderUtilization);
+    codec("utilization.decoder", opt.nvmlDeviceGetDecoderUtilization);
+
+    this.readMemory(dev, values);
+    uint("temperature.gpu", fn.nvmlDeviceGetTemperature, TEMPERATURE_GPU);
+    milliwatts("power.draw", fn.nvmlDeviceGetPowerUsage);
+    milliwatts("power.limit", opt.nvmlDeviceGetPowerManagementLimit);
+    milliwatts("enforced.power.limit", opt.nvmlDeviceGetEnforcedPowerLimit);
+    milliwatts("power.default_limit", opt.nvmlDeviceGetPowerManagementDefaultLimit);
+    const minLimit = new Uint32Array(1);
+    const maxLimit = new Uint32Array(1);
+    if (opt.nvmlDeviceGetPowerManagementLimitConstraints?.(dev, minLimit, maxLimit) === NVML_SUCCESS) {
+      values["power.min_limit"] = minLimit[0]! / 1000;
+      values["power.max_limit"] = maxLimit[0]! / 1000;
+    }
+    uint("clocks.current.graphics", fn.nvmlDeviceGetClockInfo, CLOCK_GRAPHICS);
+    uint("clocks.current.sm", fn.nvmlDeviceGetClockInfo, CLOCK_SM);
+    uint("clocks.current.memory", fn.nvmlDeviceGetClockInfo, CLOCK_MEM);
+    uint("clocks.current.video", fn.nvmlDeviceGetClockInfo, CLOCK_VIDEO);
+    uint("clocks.max.graphics", fn.nvmlDeviceGetMaxClockInfo, CLOCK_GRAPHICS);
+    uint("clocks.max.sm", fn.nvmlDeviceGetMaxClockInfo, CLOCK_SM);
+    uint("clocks.max.memory", fn.nvmlDeviceGetMaxClockInfo, CLOCK_MEM);
+    uint("fan.speed", fn.nvmlDeviceGetFanSpeed);
+    uint("pstate", opt.nvmlDeviceGetPerformanceState);
+    if (values.pstate === PSTATE_UNKNOWN) delete values.pstate;
+    uint("pcie.link.gen.current", opt.nvmlDeviceGetCurrPcieLinkGeneration);
+    uint("pcie.link.gen.max", opt.nvmlDeviceGetMaxPcieLinkGeneration);
+    uint("pcie.link.width.current", opt.nvmlDeviceGetCurrPcieLinkWidth);
+    uint("pcie.link.width.max", opt.nvmlDeviceGetMaxPcieLinkWidth);
+    this.readEventReasons(dev, values);
+
+    const pci = new Uint8Array(PCI_INFO.size);
+    const pciOk = fn.nvmlDeviceGetPciInfo_v3(dev, pci) === NVML_SUCCESS;
+    const pciView = new DataView(pci.buffer);
+    const major = new Int32Array(1);
+    const minor = new Int32Array(1);
+    const ccOk = opt.nvmlDeviceGetCudaComputeCapability?.(dev, major, minor) === NVML_SUCCESS;
+    return {
+      info: {
+        uuid: this.text((b, n) => fn.nvmlDeviceGetUUID(dev, b, n), UUID_SIZE),
+        name: this.text((b, n) => fn.nvmlDeviceGetName(dev, b, n), NAME_SIZE),
+        // Windows-only (WDDM/TCC); nvidia-smi prints [N/A] on Linux.
+        driver_model_current: "[N/A]",
+        driver_model_pending: "[N/A]",
+        vbios_version: this.text((b, n) => opt.nvmlDeviceGetVbiosVersion?.(dev, b, n), VBIOS_SIZE),
+        driver_version: driverVersion,
+        pci_bus_id: pciOk ? cString(pci.subarray(PCI_INFO.busId, PCI_INFO.busId + PCI_INFO.busIdSize)) : "[N/A]",
+        serial: this.text((b, n) => opt.nvmlDeviceGetSerial?.(dev, b, n), SERIAL_SIZE),
+        compute_cap: ccOk ? `${major[0]}.${minor[0]}` : "[N/A]",
+        pci_sub_device_id: pciOk ? hex32(pciView.getUint32(PCI_INFO.pciSubSystemId, true)) : "[N/A]",
+        index: String(index),
+      },
+      values,
+    };
+  }
+
+  /** memory.* in MiB; v2 splits out what the driver reserves, as nvidia-smi's memory.reserved. */
+  private readMemory(dev: Pointer, values: Partial<Record<GaugeField, number>>): void {
+    const MiB = 1048576;
+    const v2 = new DataView(new ArrayBuffer(MEMORY_V2.size));
+    v2.setUint32(0, MEMORY_V2.version, true);
+    if (this.opt.nvmlDeviceGetMemoryInfo_v2?.(dev, new Uint8Array(v2.buffer)) === NVML_SUCCESS) {
+      values["memory.total"] = Number(v2.getBigUint64(MEMORY_V2.total, true)) / MiB;
+      values["memory.reserved"] = Number(v2.getBigUint64(MEMORY_V2.reserved, true)) / MiB;
+      values["memory.used"] = Number(v2.getBigUint64(MEMORY_V2.used, true)) / MiB;
+      values["memory.free"] = Number(v2.getBigUint64(MEMORY_V2.free, true)) / MiB;
+      return;
+    }
+    const v1 = new DataView(new ArrayBuffer(MEMORY_V1.size));
+    if (this.fn.nvmlDeviceGetMemoryInfo(dev, new Uint8Array(v1.buffer)) === NVML_SUCCESS) {
+      values["memory.total"] = Number(v1.getBigUint64(MEMORY_V1.total, true)) / MiB;
+      values["memory.used"] = Number(v1.getBigUint64(MEMORY_V1.used, true)) / MiB;
+      values["memory.free"] = Number(v1.getBigUint64(MEMORY_V1.free, true)) / MiB;
+    }
+  }
+
+  /** clocks_event_reasons.*: the supported and active masks, and one 0/1 per supported reason. */
+  private readEventReasons(dev: Pointer, values: Partial<Record<GaugeField, number>>): void {
+    const supported = new BigUint64Array(1);
+    const active = new BigUint64Array(1);
+    if (this.opt.nvmlDeviceGetSupportedClocksThrottleReasons?.(dev, supported) !== NVML_SUCCESS) return;
+    values["clocks_event_reasons.supported"] = Number(supported[0]);
+    if (this.opt.nvmlDeviceGetCurrentClocksThrottleReasons?.(dev, active) !== NVML_SUCCESS) return;
+    values["clocks_event_reasons.active"] = Number(active[0]);
+    for (const [field, bit] of EVENT_REASON_BITS) {
+      if (supported[0]! & BigInt(bit)) values[field] = active[0]! & BigInt(bit) ? 1 : 0;
+    }
+  }
+
+  /** A string NVML writes into a buffer of `size`; "[N/A]" when the call fails or is absent. */
+  private text(call: (buf: Uint8Array, size: number) => number | undefined, size: number): string {
+    const buf = new Uint8Array(size);
+    return call(buf, size) === NVML_SUCCESS ? cString(buf) : "[N/A]";
+  }
+}
+
+function cString(buf: Uint8Array): string {
+  const end = buf.indexOf(0);
+  return new TextDecoder().decode(end < 0 ? buf : buf.subarray(0, end));
+}
+
+/** As nvidia-smi prints pci.sub_device_id: 0x16C110DE. */
+function hex32(n: number): string {
+  return "0x" + n.toString(16).toUpperCase().padStart(8, "0");
+}

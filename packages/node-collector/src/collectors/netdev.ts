@@ -1,0 +1,42 @@
+import { flag } from "@agent/core";
+import { defineCollector } from "../collector.ts";
+import { deviceFilter, fields, procPath, readNumber, readText, sysPath } from "../read.ts";
+
+/** /proc/net/dev columns after the interface name, in order, as node_exporter names them. */
+const COLUMNS = [
+  "receive_bytes", "receive_packets", "receive_errs", "receive_drop", "receive_fifo", "receive_frame", "receive_compressed", "receive_multicast",
+  "transmit_bytes", "transmit_packets", "transmit_errs", "transmit_drop", "transmit_fifo", "transmit_colls", "transmit_carrier", "transmit_compressed",
+];
+
+export const netdev = defineCollector({
+  name: "netdev",
+  defaultEnabled: true,
+  flags: {
+    deviceInclude: flag.regex("collector.netdev.device-include", "", "Regexp of net devices to include (mutually exclusive to device-exclude)."),
+    deviceExclude: flag.regex("collector.netdev.device-exclude", "", "Regexp of net devices to exclude (mutually exclusive to device-include)."),
+  },
+  collect(out, { paths, config }) {
+    const text = readText(procPath(paths, "net/dev"));
+    if (text === null) return;
+    const keep = deviceFilter(config.deviceInclude, config.deviceExclude);
+    const fams = COLUMNS.map((c) => out.family(`node_network_${c}_total`, "counter", `Network device statistic ${c}.`));
+    const nohandler = out.family("node_network_receive_nohandler_total", "counter", "Network device statistic receive_nohandler.");
+    let pos = text.indexOf("\n", text.indexOf("\n") + 1) + 1; // two header lines
+    while (pos > 0 && pos < text.length) {
+      let end = text.indexOf("\n", pos);
+      if (end < 0) end = text.length;
+      const colon = text.indexOf(":", pos);
+      if (colon > 0 && colon < end) {
+        const device = text.slice(pos, colon).trim();
+        if (keep(device)) {
+          const f = fields(text.slice(colon + 1, end));
+          for (let i = 0; i < fams.length && i < f.length; i++) fams[i]!.add(Number(f[i]), { device });
+          // /proc/net/dev lacks rx_nohandler, which node_exporter gets from netlink.
+          const nh = readNumber(sysPath(paths, `class/net/${device}/statistics/rx_nohandler`));
+          if (nh !== null) nohandler.add(nh, { device });
+        }
+      }
+      pos = end + 1;
+    }
+  },
+});

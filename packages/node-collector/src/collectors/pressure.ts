@@ -1,0 +1,36 @@
+import { defineCollector } from "../collector.ts";
+import { lines, procPath, readText } from "../read.ts";
+
+/** resource -> [some: name, help], [full: name, help]. */
+const RESOURCES: Record<string, [[string, string] | null, [string, string] | null]> = {
+  cpu: [
+    ["node_pressure_cpu_waiting_seconds_total", "Total time in seconds that processes have waited for CPU time"],
+    ["node_pressure_cpu_stalled_seconds_total", "Total time in seconds no process could make progress due to CPU congestion"],
+  ],
+  io: [
+    ["node_pressure_io_waiting_seconds_total", "Total time in seconds that processes have waited due to IO congestion"],
+    ["node_pressure_io_stalled_seconds_total", "Total time in seconds no process could make progress due to IO congestion"],
+  ],
+  memory: [
+    ["node_pressure_memory_waiting_seconds_total", "Total time in seconds that processes have waited for memory"],
+    ["node_pressure_memory_stalled_seconds_total", "Total time in seconds no process could make progress due to memory congestion"],
+  ],
+  irq: [null, ["node_pressure_irq_stalled_seconds_total", "Total time in seconds no process could make progress due to IRQ congestion"]],
+};
+
+export const pressure = defineCollector({
+  name: "pressure",
+  defaultEnabled: true,
+  collect(out, { paths }) {
+    for (const [res, [some, full]] of Object.entries(RESOURCES)) {
+      const text = readText(procPath(paths, "pressure/" + res));
+      if (text === null) continue;
+      for (const line of lines(text)) {
+        const kind = line.startsWith("some ") ? some : line.startsWith("full ") ? full : null;
+        const t = line.indexOf("total=");
+        if (!kind || t < 0) continue;
+        out.counter(kind[0], kind[1], Number(line.slice(t + 6)) / 1e6);
+      }
+    }
+  },
+});

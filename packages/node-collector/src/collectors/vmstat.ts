@@ -1,0 +1,25 @@
+import { flag } from "@agent/core";
+import { defineCollector } from "../collector.ts";
+import { procPath, readText } from "../read.ts";
+
+export const vmstat = defineCollector({
+  name: "vmstat",
+  defaultEnabled: true,
+  flags: { fields: flag.regex("collector.vmstat.fields", "^(oom_kill|pgpg|pswp|pg.*fault).*", "Regexp of fields to return for vmstat collector.") },
+  collect(out, { paths, config }) {
+    const text = readText(procPath(paths, "vmstat"));
+    if (text === null) return;
+    const want = config.fields;
+    let pos = 0;
+    while (pos < text.length) {
+      let end = text.indexOf("\n", pos);
+      if (end < 0) end = text.length;
+      const sp = text.indexOf(" ", pos);
+      if (sp > pos && sp < end) {
+        const key = text.slice(pos, sp);
+        if (!want || want.test(key)) out.untyped(`node_vmstat_${key}`, `/proc/vmstat information field ${key}.`, Number(text.slice(sp + 1, end)));
+      }
+      pos = end + 1;
+    }
+  },
+});

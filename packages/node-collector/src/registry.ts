@@ -1,0 +1,173 @@
+/**
+ * The node role's flags and scrape loop, after node_exporter's registry: one `--collector.<name>` toggle per
+ * collector plus the flags each collector owns, and per scrape every enabled collector runs concurrently under
+ * --collector.timeout, each into its own MetricSet so that an abandoned one leaves nothing half-written.
+ */
+import { ConfigError, flag, MetricSet, type FlagSet, type FlagSpec, type Logger } from "@agent/core";
+import type { CollectContext, Collector, NodePaths } from "./collector.ts";
+
+/**
+ * An enable toggle. Unset it holds the collector's default as 0 or 1 (so --help shows on/off), set it holds
+ * a boolean: --collector.disable-defaults must tell an explicit --collector.cpu from the default.
+ */
+export type Toggle = boolean | 0 | 1;
+
+function toggleFlag(name: string, def: boolean): FlagSpec<Toggle> {
+  const base = flag.bool(name, def, `Enable the ${name.slice("collector.".length)} collector.`);
+  return { ...base, default: def ? 1 : 0, parse: (raw) => base.parse(raw) };
+}
+
+export const roleFlags = {
+  "path.procfs": flag.string("path.procfs", "/proc", "procfs mountpoint."),
+  "path.sysfs": flag.string("path.sysfs", "/sys", "sysfs mountpoint."),
+  "path.rootfs": flag.string("path.rootfs", "/", "rootfs mountpoint."),
+  "path.udev.data": flag.string("path.udev.data", "/run/udev/data", "udev data path."),
+  "collector.disable-defaults": flag.bool(
+    "collector.disable-defaults",
+    false,
+    "Set all collectors to disabled by default; enable them one by one with --collector.<name>.",
+  ),
+  "collector.timeout": flag.duration(
+    "collector.timeout",
+    5,
+    "A collector still running after this long is abandoned for that scrape and reported with success 0.",
+  ),
+} as const;
+
+/** Every flag of the node role: the frame flags above, one toggle per collector, and each collector's own. */
+export function nodeFlags(collectors: readonly Collector[]): FlagSet {
+  const out: Record<string, FlagSpec<unknown>> = { ...roleFlags };
+  for (const c of collectors) {
+    const name = `collector.${c.name}`;
+    if (out[name]) throw new Error(`collector ${c.name} is registered twice`);
+    out[name] = toggleFlag(name, c.defaultEnabled);
+    for (const spec of Object.values(c.flags ?? {})) {
+      if (out[spec.name]) throw new Error(`flag --${spec.name} of collector ${c.name} is declared twice`);
+      out[spec.name] = spec;
+    }
+  }
+  return out;
+}
+
+export function pathsFrom(values: Record<string, unknown>): NodePaths {
+  const str = (k: string) => String(values[k] ?? (roleFlags as Record<string, FlagSpec<unknown>>)[k]!.default);
+  return {
+    procfs: str("path.procfs").replace(/\/+$/, "") || "/",
+    sysfs: str("path.sysfs").replace(/\/+$/, "") || "/",
+    rootfs: str("path.rootfs"),
+    udevData: str("path.udev.data").replace(/\/+$/, ""),
+  };
+}
+
+interface Enabled {
+  collector: Collector;
+  config: Record<string, unknown>;
+}
+
+export interface ScrapeResult {
+  name: string;
+  success: boolean;
+  seconds: number;
+}
+
+export class NodeRegistry {
+  readonly enabled: readonly Enabled[];
+  readonly paths: NodePaths;
+  private readonly timeoutMs: number;
+
+  constructor(
+    collectors: readonly Collector[],
+    values: Record<string, unknown>,
+    private readonly log: Logger,
+  ) {
+    const disableDefaults = values["collector.disable-defaults"] === true;
+    const enabled: Enabled[] = [];
+    for (const c of collectors) {
+      const t = values[`collector.${c.name}`] as Toggle | undefined;
+      const on = typeof t === "boolean" ? t : disableDefaults ? false : t === undefined ? c.defaultEnabled : t === 1;
+      if (!on) continue;
+      const config: Record<string, unknown> = {};
+      for (const [key, spec] of Object.entries(c.flags ?? {})) config[key] = spec.name in values ? values[spec.name] : spec.default;
+      enabled.push({ collector: c, config });
+    }
+    // textfile last, so that a textfile family clashing with a collector's is the one dropped.
+    this.enabled = [...enabled.filter((e) => e.collector.name !== "textfile"), ...enabled.filter((e) => e.collector.name === "textfile")];
+    this.paths = pathsFrom(values);
+    const timeout = Number(values["collector.timeout"] ?? 5);
+    if (!(timeout > 0)) throw new ConfigError("--collector.timeout: must be greater than 0");
+    this.timeoutMs = timeout * 1000;
+  }
+
+  /** Runs every enabled collector once; returns each collector's families (textfile's last) and its outcome. */
+  async scrape(): Promise<{ sets: MetricSet[]; results: ScrapeResult[] }> {
+    const runs = this.enabled.map((e) => this.runOne(e));
+    const done = await Promise.all(runs);
+    return { sets: done.map((d) => d.set), results: done.map((d) => d.result) };
+  }
+
+  private async runOne({ collector, config }: Enabled): Promise<{ set: MetricSet; result: ScrapeResult }> {
+    const set = new MetricSet();
+    const abort = new AbortController();
+    const start = performance.now();
+    const ctx: CollectContext<Record<string, unknown>> = { paths: this.paths, config, log: this.log, signal: abort.signal, deadline: start + this.timeoutMs };
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let success = true;
+    try {
+      const pending = collector.collect(set, ctx);
+      if (pending instanceof Promise) {
+        const timedOut = new Promise<"timeout">((resolve) => {
+          timer = setTimeout(() => resolve("timeout"), this.timeoutMs);
+        });
+        if ((await Promise.race([pending, timedOut])) === "timeout") {
+          abort.abort();
+          pending.catch(() => {});
+          throw new Error(`timed out after ${this.timeoutMs / 1000}s`);
+        }
+      }
+    } catch (e) {
+      success = false;
+      this.log.error("collector failed", { collector: collector.name, err: (e as Error)?.message ?? String(e) });
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+    const seconds = (performance.now() - start) / 1000;
+    if (seconds * 1000 > this.timeoutMs) success = false;
+    return { set: success ? set : new MetricSet(), result: { name: collector.name, success, seconds } };
+  }
+
+  /**
+   * One scrape as exposition text: the collectors' families plus the node_scrape_collector_* pair, merged
+   * with `own` (the frame's process metrics). A family name that a later set repeats (a textfile clashing
+   * with a collector) is dropped from that set and logged, so no family appears twice.
+   */
+  async render(own: MetricSet): Promise<string> {
+    const { sets, results } = await this.scrape();
+    const scrape = new MetricSet();
+    const dur = scrape.family("node_scrape_collector_duration_seconds", "gauge", "node_exporter: Duration of a collector scrape.");
+    const ok = scrape.family("node_scrape_collector_success", "gauge", "node_exporter: Whether a collector succeeded.");
+    for (const r of results) {
+      dur.add(r.seconds, { collector: r.name });
+      ok.add(r.success ? 1 : 0, { collector: r.name });
+    }
+    const blocks: [string, string][] = [];
+    const seen = new Set<string>();
+    const drain = (set: MetricSet, source: string) => {
+      for (const name of [...set.names()]) {
+        const fam = set.take(name)!;
+        if (seen.has(name)) {
+          this.log.warn("family already collected, skipped", { family: name, source });
+          continue;
+        }
+        seen.add(name);
+        blocks.push([name, fam.render()]);
+      }
+    };
+    drain(own, "agent");
+    drain(scrape, "registry");
+    sets.forEach((s, i) => drain(s, results[i]!.name));
+    blocks.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    let out = "";
+    for (const b of blocks) out += b[1];
+    return out;
+  }
+}
