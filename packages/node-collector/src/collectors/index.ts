@@ -7,6 +7,7 @@ import { entropy } from "./entropy.ts";
 import { filefd } from "./filefd.ts";
 import { filesystem } from "./filesystem.ts";
 import { loadavg } from "./loadavg.ts";
+import { lustre } from "./lustre.ts";
 import { meminfo } from "./meminfo.ts";
 import { netclass } from "./netclass.ts";
 import { netdev } from "./netdev.ts";
@@ -31,6 +32,7 @@ export const allCollectors: Collector[] = [
   filefd,
   filesystem,
   loadavg,
+  lustre,
   meminfo,
   netclass,
   netdev,

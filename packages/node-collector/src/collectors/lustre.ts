@@ -1,0 +1,113 @@
+/**
+ * Lustre job_stats of the OSS and MDS targets on this host, as the widely used Lustre exporter names them
+ * (lustre_job_read_bytes_total, lustre_job_write_bytes_total, lustre_job_stats_total{operation} and the
+ * sample and size families, each with {component,jobid,target}), so the cluster role's queries work on them.
+ * Reads both layouts: Lustre 2.10 (`unit: reqs`, integer snapshot_time) and 2.15+ (usecs timings, sumsq,
+ * hist, start/elapsed times, job ids quoted when they hold special characters).
+ */
+import { join } from "node:path";
+import type { MetricSet } from "@agent/core";
+import { defineCollector } from "../collector.ts";
+import { listDir, readText } from "../read.ts";
+
+export interface JobStat {
+  samples: number;
+  /** Only in lines that carry them (bytes and, from 2.15, timings). */
+  min?: number;
+  max?: number;
+  sum?: number;
+}
+
+export interface JobEntry {
+  jobid: string;
+  stats: Map<string, JobStat>;
+}
+
+/** `"a \"b\""` -> `a "b"`: Lustre quotes job ids holding spaces, colons or quotes. */
+function unquote(text: string): string {
+  if (text.length >= 2 && text[0] === '"' && text[text.length - 1] === '"') {
+    return text.slice(1, -1).replace(/\\(.)/g, "$1");
+  }
+  return text;
+}
+
+/** `{ samples: 8127, unit: bytes, min: 4096, max: 4194304, sum: 213, sumsq: 1, hist: { 4K: 112 } }` */
+function parseStat(body: string): JobStat | null {
+  const end = body.indexOf(", hist:");
+  const inner = body.slice(body.indexOf("{") + 1, end < 0 ? body.lastIndexOf("}") : end);
+  const stat: JobStat = { samples: NaN };
+  for (const part of inner.split(",")) {
+    const colon = part.indexOf(":");
+    if (colon < 0) continue;
+    const key = part.slice(0, colon).trim();
+    if (key !== "samples" && key !== "min" && key !== "max" && key !== "sum") continue;
+    stat[key] = Number(part.slice(colon + 1));
+  }
+  return Number.isFinite(stat.samples) ? stat : null;
+}
+
+export function parseJobStats(text: string): JobEntry[] {
+  const jobs: JobEntry[] = [];
+  let current: JobEntry | undefined;
+  for (const line of text.split("\n")) {
+    const trimmed = line.trim();
+    if (trimmed.startsWith("- job_id:")) {
+      current = { jobid: unquote(trimmed.slice("- job_id:".length).trim()), stats: new Map() };
+      jobs.push(current);
+      continue;
+    }
+    const brace = trimmed.indexOf("{");
+    if (!current || brace < 0) continue;
+    const colon = trimmed.indexOf(":");
+    if (colon < 0 || colon > brace) continue;
+    const stat = parseStat(trimmed.slice(brace));
+    if (stat) current.stats.set(trimmed.slice(0, colon), stat);
+  }
+  return jobs;
+}
+
+/** Byte counters and the per-request timings 2.15 adds beside them; the latter repeat *_samples_total. */
+const NOT_OPERATIONS = new Set(["read_bytes", "write_bytes", "read", "write"]);
+
+const SOURCES = [
+  { dir: "obdfilter", component: "ost" },
+  { dir: "mdt", component: "mdt" },
+] as const;
+
+function emit(out: MetricSet, component: string, target: string, jobs: JobEntry[]): void {
+  for (const direction of ["read", "write"] as const) {
+    const samples = out.family(`lustre_job_${direction}_samples_total`, "counter", `Number of ${direction}s recorded for the job.`);
+    const min = out.family(`lustre_job_${direction}_minimum_size_bytes`, "gauge", `Smallest ${direction} of the job, in bytes.`);
+    const max = out.family(`lustre_job_${direction}_maximum_size_bytes`, "gauge", `Largest ${direction} of the job, in bytes.`);
+    const total = out.family(`lustre_job_${direction}_bytes_total`, "counter", `Bytes the job has ${direction === "read" ? "read" : "written"}.`);
+    for (const job of jobs) {
+      const s = job.stats.get(`${direction}_bytes`);
+      if (!s) continue;
+      const labels = { component, jobid: job.jobid, target };
+      samples.add(s.samples, labels);
+      if (s.min !== undefined) min.add(s.min, labels);
+      if (s.max !== undefined) max.add(s.max, labels);
+      if (s.sum !== undefined) total.add(s.sum, labels);
+    }
+  }
+  const ops = out.family("lustre_job_stats_total", "counter", "Operations the job has performed on the target, by operation.");
+  for (const job of jobs) {
+    for (const [operation, s] of job.stats) {
+      if (!NOT_OPERATIONS.has(operation)) ops.add(s.samples, { component, jobid: job.jobid, operation, target });
+    }
+  }
+}
+
+export const lustre = defineCollector({
+  name: "lustre",
+  defaultEnabled: false,
+  collect(out, { paths }) {
+    for (const { dir, component } of SOURCES) {
+      const base = join(paths.procfs, "fs", "lustre", dir);
+      for (const target of listDir(base).sort()) {
+        const text = readText(join(base, target, "job_stats"));
+        if (text !== null) emit(out, component, target, parseJobStats(text));
+      }
+    }
+  },
+});
