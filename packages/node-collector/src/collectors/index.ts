@@ -23,6 +23,11 @@ import { timex } from "./timex.ts";
 import { udp_queues } from "./udp_queues.ts";
 import { uname } from "./uname.ts";
 import { vmstat } from "./vmstat.ts";
+import { dmi } from "./dmi.ts";
+import { edac } from "./edac.ts";
+import { fibrechannel } from "./fibrechannel.ts";
+import { infiniband } from "./infiniband.ts";
+import { ipvs } from "./ipvs.ts";
 
 export const allCollectors: Collector[] = [
   conntrack,
@@ -48,4 +53,9 @@ export const allCollectors: Collector[] = [
   udp_queues,
   uname,
   vmstat,
+  dmi,
+  edac,
+  fibrechannel,
+  infiniband,
+  ipvs,
 ];
