@@ -5,6 +5,7 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseText } from "../../packages/core/src/index.ts";
 
 export interface StandinDir {
   dir: string;
@@ -73,5 +74,36 @@ export function standinPrometheus(initial: QueryHandler = () => vectorAnswer([])
     queries,
     handle: (h) => (handler = h),
     stop: () => server.stop(true),
+  };
+}
+
+export interface Scrape {
+  text: string;
+  /** Wall-clock milliseconds the scrape took. */
+  ms: number;
+  /** Samples of one family as {labels, value}. */
+  samples(name: string): { labels: Record<string, string>; value: number }[];
+  /** The value of the one sample of `name` whose labels include `labels`, or undefined. */
+  value(name: string, labels?: Record<string, string>): number | undefined;
+}
+
+export async function scrape(baseUrl: string): Promise<Scrape> {
+  const start = performance.now();
+  const res = await fetch(`${baseUrl}/metrics`);
+  const text = await res.text();
+  const ms = performance.now() - start;
+  if (res.status !== 200) throw new Error(`GET /metrics answered ${res.status}: ${text}`);
+  const families = parseText(text);
+  const samples = (name: string) =>
+    (families.find((f) => f.name === name)?.samples ?? []).map((s) => ({ labels: { ...s.labels }, value: s.value }));
+  return {
+    text,
+    ms,
+    samples,
+    value(name, labels = {}) {
+      const hit = samples(name).filter((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+      if (hit.length > 1) throw new Error(`${name}${JSON.stringify(labels)} matches ${hit.length} samples`);
+      return hit[0]?.value;
+    },
   };
 }
