@@ -1,5 +1,6 @@
 /** What a job hands to push: structured metrics, ready exposition text, or a prom-client style registry. */
-import { renderFamily, type MetricFamily } from "@agent/core/exposition";
+import { ParseError, parseText, renderFamily, type MetricFamily } from "@agent/core/exposition";
+import { PushError } from "./errors.ts";
 import { applyPrefix, labelProblem, nameProblem } from "./naming.ts";
 
 export type MetricKind = "gauge" | "counter" | "untyped";
@@ -22,7 +23,7 @@ export type Metrics = string | readonly MetricInput[] | MetricSource;
 
 export interface RenderOptions {
   prefix?: string;
-  /** Added to every structured sample that does not carry the label itself. */
+  /** Added to every sample that does not carry the label itself. */
   labels?: Readonly<Record<string, string>>;
 }
 
@@ -70,8 +71,26 @@ export function renderInputs(inputs: readonly MetricInput[], opts: RenderOptions
   return { text, dropped };
 }
 
+/** Exposition text with `labels` added to every sample; the text is checked as the gateway would check it. */
+export function labelText(text: string, labels: Readonly<Record<string, string>> = {}): string {
+  let families: MetricFamily[];
+  try {
+    families = parseText(text);
+  } catch (e) {
+    if (e instanceof ParseError) throw new PushError("config", `the metrics text is not valid: ${e.message}`);
+    throw e;
+  }
+  let out = "";
+  for (const family of families) {
+    for (const s of family.samples) s.labels = { ...labels, ...s.labels };
+    out += renderFamily(family);
+  }
+  return out;
+}
+
+/** Renders any accepted input; throws a "config" PushError for text that does not parse. */
 export async function renderMetrics(metrics: Metrics, opts: RenderOptions = {}): Promise<Rendered> {
-  if (typeof metrics === "string") return { text: metrics.endsWith("\n") || metrics === "" ? metrics : metrics + "\n", dropped: [] };
+  if (typeof metrics === "string") return { text: labelText(metrics, opts.labels), dropped: [] };
   if (Array.isArray(metrics)) return renderInputs(metrics, opts);
-  return { text: await (metrics as MetricSource).metrics(), dropped: [] };
+  return { text: labelText(await (metrics as MetricSource).metrics(), opts.labels), dropped: [] };
 }

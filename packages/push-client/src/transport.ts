@@ -45,9 +45,10 @@ function isTlsError(code: string | undefined, message: string): boolean {
 
 function classify(err: NodeJS.ErrnoException, url: URL): PushError {
   const code = err.code;
-  if (isTlsError(code, err.message)) return new PushError("tls", `TLS error talking to ${url.host}: ${err.message}${code ? ` (${code})` : ""}`);
+  const suffix = code && !err.message.includes(code) ? ` (${code})` : "";
+  if (isTlsError(code, err.message)) return new PushError("tls", `TLS error talking to ${url.host}: ${err.message}${suffix}`);
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new PushError("network", `cannot resolve ${url.hostname} (${code})`);
-  return new PushError("network", `cannot reach ${url.host}: ${err.message}${code ? ` (${code})` : ""}`);
+  return new PushError("network", `cannot reach ${url.host}: ${err.message}${suffix}`);
 }
 
 function headersFor(req: HttpRequest): Record<string, string> {

@@ -1,5 +1,94 @@
-// PLACEHOLDER until `agent exec` lands (issue 6).
-export async function runExecCommand(_argv: string[]): Promise<number> {
-  process.stderr.write("agent exec: not built yet\n");
-  return 1;
+/**
+ * `agent exec`: runs a command as if it were run directly (stdio passed through, signals forwarded, its
+ * exit code returned, 128+signal when killed) and pushes how it went. The push happens after the command
+ * has finished and cannot change its exit code.
+ */
+import { constants } from "node:os";
+import { ConfigError } from "@agent/core";
+import { Job, PushError } from "@agent/push-client";
+import { clientFlags, clientOptions, parseWords, usageText } from "./client-flags.ts";
+
+const USAGE = `Usage: agent exec --gateway URL --job NAME [flags] -- command [args ...]
+Runs the command with stdin, stdout and stderr passed through and signals forwarded, exits with its exit
+code (128+signal when killed), then pushes (POST) job_duration_seconds, job_exit_code, job_success,
+job_cpu_seconds_total, job_max_rss_bytes (the command and its children), and
+job_last_success_timestamp_seconds or job_last_failure_timestamp_seconds.`;
+
+/** Signals a supervisor or a user may send that the command, not agent, should act on. */
+const FORWARDED: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGWINCH"];
+
+const warn = (message: string) => process.stderr.write(`agent exec: warning: ${message}\n`);
+
+interface Outcome {
+  code: number;
+  cpuSeconds: number;
+  maxRssBytes: number;
+}
+
+/** Shell conventions for a command that never ran: 127 not found, 126 not executable. */
+function spawnFailure(e: unknown, command: string): Outcome {
+  const code = (e as NodeJS.ErrnoException).code === "ENOENT" ? 127 : 126;
+  process.stderr.write(`agent exec: cannot run ${command}: ${(e as Error).message}\n`);
+  return { code, cpuSeconds: 0, maxRssBytes: 0 };
+}
+
+async function runCommand(command: string[]): Promise<Outcome> {
+  let child: ReturnType<typeof Bun.spawn>;
+  try {
+    child = Bun.spawn(command, { stdio: ["inherit", "inherit", "inherit"] });
+  } catch (e) {
+    return spawnFailure(e, command[0]!);
+  }
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  for (const s of FORWARDED) process.on(s, forward);
+  try {
+    await child.exited;
+  } finally {
+    for (const s of FORWARDED) process.off(s, forward);
+  }
+  const signal = child.signalCode;
+  const code = child.exitCode ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0);
+  // wait4's rusage: the command plus every descendant it waited for.
+  const usage = child.resourceUsage();
+  return {
+    code,
+    cpuSeconds: usage ? Number(usage.cpuTime.total) / 1e6 : 0,
+    maxRssBytes: usage ? usage.maxRSS * 1024 : 0,
+  };
+}
+
+export async function runExecCommand(argv: string[]): Promise<number> {
+  let job: Job;
+  let command: string[];
+  let strict: boolean;
+  try {
+    const words = parseWords(argv, clientFlags, true);
+    if (words.help) {
+      process.stdout.write(usageText(USAGE, "agent exec", clientFlags));
+      return 0;
+    }
+    if (!words.values.job) throw new ConfigError("--job is required");
+    if (words.command.length === 0) throw new ConfigError("no command given (agent exec [flags] -- command [args ...])");
+    job = new Job({ ...clientOptions(words.values, words.labels, warn), stem: "job" });
+    command = words.command;
+    strict = words.values.strict;
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    process.stderr.write(`agent exec: ${e.message}\n\n${usageText(USAGE, "agent exec", clientFlags)}`);
+    return 2;
+  }
+  job.start();
+  const outcome = await runCommand(command);
+  job.gauge("job_exit_code", outcome.code, { help: "Exit code of the last run (128+signal when killed)." });
+  job.counter("job_cpu_seconds_total", outcome.cpuSeconds, { help: "User and system CPU time of the last run, children included." });
+  job.gauge("job_max_rss_bytes", outcome.maxRssBytes, { help: "Largest resident set of the last run's command or any of its children." });
+  try {
+    await job.finish(outcome.code === 0);
+  } catch (e) {
+    if (!(e instanceof PushError)) throw e;
+    process.stderr.write(`agent exec: error: ${e.message}\n`);
+    // --strict may fail a run that succeeded; it never hides a command's own failure code.
+    if (strict && outcome.code === 0) return 1;
+  }
+  return outcome.code;
 }
