@@ -28,6 +28,13 @@ import { edac } from "./edac.ts";
 import { fibrechannel } from "./fibrechannel.ts";
 import { infiniband } from "./infiniband.ts";
 import { ipvs } from "./ipvs.ts";
+import { cpufreq } from "./cpufreq.ts";
+import { hwmon } from "./hwmon.ts";
+import { interrupts } from "./interrupts.ts";
+import { processes } from "./processes.ts";
+import { tcpstat } from "./tcpstat.ts";
+import { textfile } from "./textfile.ts";
+import { thermal_zone } from "./thermal_zone.ts";
 
 export const allCollectors: Collector[] = [
   conntrack,
@@ -58,4 +65,11 @@ export const allCollectors: Collector[] = [
   fibrechannel,
   infiniband,
   ipvs,
+  cpufreq,
+  hwmon,
+  interrupts,
+  processes,
+  tcpstat,
+  textfile,
+  thermal_zone,
 ];

@@ -1,0 +1,37 @@
+import { defineCollector } from "../collector.ts";
+import { fields, listDir, readAttr, readNumber, sysPath } from "../read.ts";
+
+/** cpufreq attribute (kHz) -> metric (Hz). */
+const FREQS: [attr: string, name: string, help: string][] = [
+  ["cpuinfo_cur_freq", "node_cpu_frequency_hertz", "Current CPU thread frequency in hertz."],
+  ["cpuinfo_max_freq", "node_cpu_frequency_max_hertz", "Maximum CPU thread frequency in hertz."],
+  ["cpuinfo_min_freq", "node_cpu_frequency_min_hertz", "Minimum CPU thread frequency in hertz."],
+  ["scaling_cur_freq", "node_cpu_scaling_frequency_hertz", "Current scaled CPU thread frequency in hertz."],
+  ["scaling_max_freq", "node_cpu_scaling_frequency_max_hertz", "Maximum scaled CPU thread frequency in hertz."],
+  ["scaling_min_freq", "node_cpu_scaling_frequency_min_hertz", "Minimum scaled CPU thread frequency in hertz."],
+];
+
+export const cpufreq = defineCollector({
+  name: "cpufreq",
+  defaultEnabled: true,
+  collect(out, { paths }) {
+    const base = sysPath(paths, "devices/system/cpu");
+    const cpus = listDir(base)
+      .filter((n) => n.startsWith("cpu") && n.length > 3 && n.charCodeAt(3) >= 48 && n.charCodeAt(3) <= 57)
+      .sort((a, b) => Number(a.slice(3)) - Number(b.slice(3)));
+    for (const name of cpus) {
+      const dir = `${base}/${name}/cpufreq/`;
+      const cpu = name.slice(3);
+      for (const [attr, metric, help] of FREQS) {
+        const khz = readNumber(dir + attr);
+        if (khz !== null) out.gauge(metric, help, khz * 1000, { cpu });
+      }
+      const governor = readAttr(dir + "scaling_governor");
+      const available = readAttr(dir + "scaling_available_governors");
+      if (governor !== null && available !== null) {
+        const fam = out.family("node_cpu_scaling_governor", "gauge", "Current enabled CPU frequency governor.");
+        for (const g of fields(available)) fam.add(g === governor ? 1 : 0, { cpu, governor: g });
+      }
+    }
+  },
+});
