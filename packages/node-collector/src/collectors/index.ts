@@ -35,6 +35,7 @@ import { processes } from "./processes.ts";
 import { tcpstat } from "./tcpstat.ts";
 import { textfile } from "./textfile.ts";
 import { thermal_zone } from "./thermal_zone.ts";
+import { mdadm } from "./mdadm.ts";
 
 export const allCollectors: Collector[] = [
   conntrack,
@@ -72,4 +73,5 @@ export const allCollectors: Collector[] = [
   tcpstat,
   textfile,
   thermal_zone,
+  mdadm,
 ];
