@@ -3,6 +3,10 @@ import { ParseError, parseGoFloat, parseText } from "./parse.ts";
 import { renderFamily } from "./writer.ts";
 import type { MetricFamily } from "./model.ts";
 
+function positiveZero(families: MetricFamily[]): MetricFamily[] {
+  return families.map((f) => ({ ...f, samples: f.samples.map((s) => (Object.is(s.value, -0) ? { ...s, value: 0 } : s)) }));
+}
+
 function parseError(text: string): ParseError {
   try {
     parseText(text);
@@ -13,182 +17,192 @@ function parseError(text: string): ParseError {
   throw new Error(`expected a ParseError for ${JSON.stringify(text)}`);
 }
 
-describe("parseText: valid input", () => {
-  const cases: Array<[string, string, MetricFamily[]]> = [
-    ["empty input", "", []],
-    ["blank lines and blanks after the last LF", "\n  \n\t\nfoo 1\n   ", [{ name: "foo", type: "untyped", samples: [{ name: "foo", labels: {}, value: 1 }] }]],
+/**
+ * Valid inputs: title, text, the families it must give, and whether the older expfmt vendored in the Debian
+ * promtool refuses it (current expfmt accepts `\\"` in HELP; so do we).
+ */
+const VALID: Array<[string, string, MetricFamily[], "old expfmt rejects"?]> = [
+  ["empty input", "", []],
+  ["blank lines and blanks after the last LF", "\n  \n\t\nfoo 1\n   ", [{ name: "foo", type: "untyped", samples: [{ name: "foo", labels: {}, value: 1 }] }]],
+  [
+    "HELP, TYPE, labels, timestamp",
+    '# HELP http_requests_total The total.\n# TYPE http_requests_total counter\nhttp_requests_total{method="post",code="200"} 1027 1395066363000\n',
     [
-      "HELP, TYPE, labels, timestamp",
-      '# HELP http_requests_total The total.\n# TYPE http_requests_total counter\nhttp_requests_total{method="post",code="200"} 1027 1395066363000\n',
-      [
-        {
-          name: "http_requests_total",
-          type: "counter",
-          help: "The total.",
-          samples: [{ name: "http_requests_total", labels: { method: "post", code: "200" }, value: 1027, timestampMs: 1395066363000 }],
-        },
-      ],
+      {
+        name: "http_requests_total",
+        type: "counter",
+        help: "The total.",
+        samples: [{ name: "http_requests_total", labels: { method: "post", code: "200" }, value: 1027, timestampMs: 1395066363000 }],
+      },
     ],
+  ],
+  [
+    "TYPE keyword case-insensitive, HELP after TYPE",
+    "# TYPE g GAUGE\n# HELP g h\ng 2\n",
+    [{ name: "g", type: "gauge", help: "h", samples: [{ name: "g", labels: {}, value: 2 }] }],
+  ],
+  [
+    "HELP escapes \\\\ and \\n; trailing blanks of HELP kept",
+    "# HELP h a\\\\b\\nc  \nh 1\n",
+    [{ name: "h", type: "untyped", help: "a\\b\nc  ", samples: [{ name: "h", labels: {}, value: 1 }] }],
+  ],
+  [
+    "HELP escape \\\" (current expfmt)",
+    '# HELP h say \\"hi\\"\nh 1\n',
+    [{ name: "h", type: "untyped", help: 'say "hi"', samples: [{ name: "h", labels: {}, value: 1 }] }],
+    "old expfmt rejects",
+  ],
+  [
+    "label value escapes",
+    'm{path="C:\\\\DIR",err="x\\n\\"y\\""} 1\n',
+    [{ name: "m", type: "untyped", samples: [{ name: "m", labels: { path: "C:\\DIR", err: 'x\n"y"' }, value: 1 }] }],
+  ],
+  [
+    "blanks everywhere they are allowed, trailing comma, empty braces",
+    'm { a = "1" , b="2", } 3\nm{} 4\n\t m\t5\n',
     [
-      "TYPE keyword case-insensitive, HELP after TYPE",
-      "# TYPE g GAUGE\n# HELP g h\ng 2\n",
-      [{ name: "g", type: "gauge", help: "h", samples: [{ name: "g", labels: {}, value: 2 }] }],
+      {
+        name: "m",
+        type: "untyped",
+        samples: [
+          { name: "m", labels: { a: "1", b: "2" }, value: 3 },
+          { name: "m", labels: {}, value: 4 },
+          { name: "m", labels: {}, value: 5 },
+        ],
+      },
     ],
+  ],
+  [
+    "unicode, braces, '#' and '=' inside label values; colons in names",
+    'a:b_c{x="ü→{}#=,",_y="  "} 1\n',
+    [{ name: "a:b_c", type: "untyped", samples: [{ name: "a:b_c", labels: { x: "ü→{}#=,", _y: "  " }, value: 1 }] }],
+  ],
+  [
+    "value forms",
+    "v{i=\"1\"} NaN\nv{i=\"2\"} +Inf\nv{i=\"3\"} -Inf\nv{i=\"4\"} Inf\nv{i=\"5\"} 1.5e3\nv{i=\"6\"} -.5E-2\nv{i=\"7\"} 007\nv{i=\"8\"} 5.\nv{i=\"9\"} infinity\nv{i=\"10\"} nan\nv{i=\"11\"} 1e-400\nv{i=\"12\"} 123456789012345678\n",
     [
-      "HELP escapes \\\\ \\n and \\\"; trailing blanks of HELP kept",
-      '# HELP h a\\\\b\\nc\\"d  \nh 1\n',
-      [{ name: "h", type: "untyped", help: 'a\\b\nc"d  ', samples: [{ name: "h", labels: {}, value: 1 }] }],
+      {
+        name: "v",
+        type: "untyped",
+        samples: [
+          { name: "v", labels: { i: "1" }, value: NaN },
+          { name: "v", labels: { i: "2" }, value: Infinity },
+          { name: "v", labels: { i: "3" }, value: -Infinity },
+          { name: "v", labels: { i: "4" }, value: Infinity },
+          { name: "v", labels: { i: "5" }, value: 1500 },
+          { name: "v", labels: { i: "6" }, value: -0.005 },
+          { name: "v", labels: { i: "7" }, value: 7 },
+          { name: "v", labels: { i: "8" }, value: 5 },
+          { name: "v", labels: { i: "9" }, value: Infinity },
+          { name: "v", labels: { i: "10" }, value: NaN },
+          { name: "v", labels: { i: "11" }, value: 0 },
+          { name: "v", labels: { i: "12" }, value: 123456789012345678 },
+        ],
+      },
     ],
+  ],
+  [
+    "timestamps: negative, signed, leading zeros, ±2^53-1",
+    "t 1 -5\nt 2 +07\nt 3 9007199254740991\nt 4 -9007199254740991\n",
     [
-      "label value escapes",
-      'm{path="C:\\\\DIR",err="x\\n\\"y\\""} 1\n',
-      [{ name: "m", type: "untyped", samples: [{ name: "m", labels: { path: "C:\\DIR", err: 'x\n"y"' }, value: 1 }] }],
+      {
+        name: "t",
+        type: "untyped",
+        samples: [
+          { name: "t", labels: {}, value: 1, timestampMs: -5 },
+          { name: "t", labels: {}, value: 2, timestampMs: 7 },
+          { name: "t", labels: {}, value: 3, timestampMs: 9007199254740991 },
+          { name: "t", labels: {}, value: 4, timestampMs: -9007199254740991 },
+        ],
+      },
     ],
+  ],
+  [
+    "histogram parts grouped into their family",
+    '# TYPE h histogram\nh_bucket{le="0.5",x="a"} 1\nh_bucket{x="a",le="+Inf"} 2\nh_sum{x="a"} 3.5\nh_count{x="a"} 2\n',
     [
-      "blanks everywhere they are allowed, trailing comma, empty braces",
-      'm { a = "1" , b="2", } 3\nm{} 4\n\t m\t5\n',
-      [
-        {
-          name: "m",
-          type: "untyped",
-          samples: [
-            { name: "m", labels: { a: "1", b: "2" }, value: 3 },
-            { name: "m", labels: {}, value: 4 },
-            { name: "m", labels: {}, value: 5 },
-          ],
-        },
-      ],
+      {
+        name: "h",
+        type: "histogram",
+        samples: [
+          { name: "h_bucket", labels: { le: "0.5", x: "a" }, value: 1 },
+          { name: "h_bucket", labels: { x: "a", le: "+Inf" }, value: 2 },
+          { name: "h_sum", labels: { x: "a" }, value: 3.5 },
+          { name: "h_count", labels: { x: "a" }, value: 2 },
+        ],
+      },
     ],
+  ],
+  [
+    "summary parts grouped; _bucket of a summary is a family of its own",
+    '# TYPE s summary\ns{quantile="0.5"} 1\ns_sum 2\ns_count 3\ns_bucket 4\n',
     [
-      "unicode, braces, '#' and '=' inside label values; colons in names",
-      'a:b_c{x="ü→{}#=,",_y="  "} 1\n',
-      [{ name: "a:b_c", type: "untyped", samples: [{ name: "a:b_c", labels: { x: "ü→{}#=,", _y: "  " }, value: 1 }] }],
+      {
+        name: "s",
+        type: "summary",
+        samples: [
+          { name: "s", labels: { quantile: "0.5" }, value: 1 },
+          { name: "s_sum", labels: {}, value: 2 },
+          { name: "s_count", labels: {}, value: 3 },
+        ],
+      },
+      { name: "s_bucket", type: "untyped", samples: [{ name: "s_bucket", labels: {}, value: 4 }] },
     ],
+  ],
+  [
+    "le on a histogram's _sum and quantile on a summary's _count are dropped, as expfmt does",
+    '# TYPE h histogram\nh_sum{le="1",a="b"} 1\n# TYPE s summary\ns_count{quantile="0.5"} 2\n',
     [
-      "value forms",
-      "v{i=\"1\"} NaN\nv{i=\"2\"} +Inf\nv{i=\"3\"} -Inf\nv{i=\"4\"} Inf\nv{i=\"5\"} 1.5e3\nv{i=\"6\"} -.5E-2\nv{i=\"7\"} 007\nv{i=\"8\"} 5.\nv{i=\"9\"} infinity\nv{i=\"10\"} nan\nv{i=\"11\"} 1e-400\nv{i=\"12\"} 123456789012345678\n",
-      [
-        {
-          name: "v",
-          type: "untyped",
-          samples: [
-            { name: "v", labels: { i: "1" }, value: NaN },
-            { name: "v", labels: { i: "2" }, value: Infinity },
-            { name: "v", labels: { i: "3" }, value: -Infinity },
-            { name: "v", labels: { i: "4" }, value: Infinity },
-            { name: "v", labels: { i: "5" }, value: 1500 },
-            { name: "v", labels: { i: "6" }, value: -0.005 },
-            { name: "v", labels: { i: "7" }, value: 7 },
-            { name: "v", labels: { i: "8" }, value: 5 },
-            { name: "v", labels: { i: "9" }, value: Infinity },
-            { name: "v", labels: { i: "10" }, value: NaN },
-            { name: "v", labels: { i: "11" }, value: 0 },
-            { name: "v", labels: { i: "12" }, value: 123456789012345678 },
-          ],
-        },
-      ],
+      { name: "h", type: "histogram", samples: [{ name: "h_sum", labels: { a: "b" }, value: 1 }] },
+      { name: "s", type: "summary", samples: [{ name: "s_count", labels: {}, value: 2 }] },
     ],
+  ],
+  [
+    "_sum of a counter is a family of its own",
+    "# TYPE c counter\nc 1\nc_sum 2\n",
     [
-      "timestamps: negative, signed, int64 bounds",
-      "t 1 -5\nt 2 +7\nt 3 9223372036854775807\nt 4 -9223372036854775808\n",
-      [
-        {
-          name: "t",
-          type: "untyped",
-          samples: [
-            { name: "t", labels: {}, value: 1, timestampMs: -5 },
-            { name: "t", labels: {}, value: 2, timestampMs: 7 },
-            { name: "t", labels: {}, value: 3, timestampMs: 9223372036854775807 },
-            { name: "t", labels: {}, value: 4, timestampMs: -9223372036854775808 },
-          ],
-        },
-      ],
+      { name: "c", type: "counter", samples: [{ name: "c", labels: {}, value: 1 }] },
+      { name: "c_sum", type: "untyped", samples: [{ name: "c_sum", labels: {}, value: 2 }] },
     ],
+  ],
+  [
+    "a _count seen before its base's TYPE keeps its own family even afterwards: exact names win",
+    "x_count 1\n# TYPE x summary\nx_count 2\n",
+    [{ name: "x_count", type: "untyped", samples: [{ name: "x_count", labels: {}, value: 1 }, { name: "x_count", labels: {}, value: 2 }] }],
+  ],
+  [
+    "non-contiguous samples are merged into the first family, in order",
+    "a 1\nb 2\na{x=\"y\"} 3\n",
     [
-      "histogram parts grouped into their family",
-      '# TYPE h histogram\nh_bucket{le="0.5",x="a"} 1\nh_bucket{x="a",le="+Inf"} 2\nh_sum{x="a"} 3.5\nh_count{x="a"} 2\n',
-      [
-        {
-          name: "h",
-          type: "histogram",
-          samples: [
-            { name: "h_bucket", labels: { le: "0.5", x: "a" }, value: 1 },
-            { name: "h_bucket", labels: { x: "a", le: "+Inf" }, value: 2 },
-            { name: "h_sum", labels: { x: "a" }, value: 3.5 },
-            { name: "h_count", labels: { x: "a" }, value: 2 },
-          ],
-        },
-      ],
+      { name: "a", type: "untyped", samples: [{ name: "a", labels: {}, value: 1 }, { name: "a", labels: { x: "y" }, value: 3 }] },
+      { name: "b", type: "untyped", samples: [{ name: "b", labels: {}, value: 2 }] },
     ],
-    [
-      "summary parts grouped; _bucket of a summary is a family of its own",
-      '# TYPE s summary\ns{quantile="0.5"} 1\ns_sum 2\ns_count 3\ns_bucket 4\n',
-      [
-        {
-          name: "s",
-          type: "summary",
-          samples: [
-            { name: "s", labels: { quantile: "0.5" }, value: 1 },
-            { name: "s_sum", labels: {}, value: 2 },
-            { name: "s_count", labels: {}, value: 3 },
-          ],
-        },
-        { name: "s_bucket", type: "untyped", samples: [{ name: "s_bucket", labels: {}, value: 4 }] },
-      ],
-    ],
-    [
-      "le on a histogram's _sum and quantile on a summary's _count are dropped, as expfmt does",
-      '# TYPE h histogram\nh_sum{le="1",a="b"} 1\n# TYPE s summary\ns_count{quantile="0.5"} 2\n',
-      [
-        { name: "h", type: "histogram", samples: [{ name: "h_sum", labels: { a: "b" }, value: 1 }] },
-        { name: "s", type: "summary", samples: [{ name: "s_count", labels: {}, value: 2 }] },
-      ],
-    ],
-    [
-      "_sum of a counter is a family of its own",
-      "# TYPE c counter\nc 1\nc_sum 2\n",
-      [
-        { name: "c", type: "counter", samples: [{ name: "c", labels: {}, value: 1 }] },
-        { name: "c_sum", type: "untyped", samples: [{ name: "c_sum", labels: {}, value: 2 }] },
-      ],
-    ],
-    [
-      "a _count seen before its base's TYPE keeps its own family even afterwards: exact names win",
-      "x_count 1\n# TYPE x summary\nx_count 2\n",
-      [{ name: "x_count", type: "untyped", samples: [{ name: "x_count", labels: {}, value: 1 }, { name: "x_count", labels: {}, value: 2 }] }],
-    ],
-    [
-      "non-contiguous samples are merged into the first family, in order",
-      "a 1\nb 2\na{x=\"y\"} 3\n",
-      [
-        { name: "a", type: "untyped", samples: [{ name: "a", labels: {}, value: 1 }, { name: "a", labels: { x: "y" }, value: 3 }] },
-        { name: "b", type: "untyped", samples: [{ name: "b", labels: {}, value: 2 }] },
-      ],
-    ],
-    [
-      "HELP after samples is accepted",
-      "a 1\n# HELP a late\n",
-      [{ name: "a", type: "untyped", help: "late", samples: [{ name: "a", labels: {}, value: 1 }] }],
-    ],
-    [
-      "families with only HELP/TYPE are dropped; other comments and bare keywords ignored",
-      "# HELP e x\n# TYPE e gauge\n# just a comment\n#\n# HELP\n# TYPE only_name\n#HELP f y\nf 1\n",
-      [{ name: "f", type: "untyped", help: "y", samples: [{ name: "f", labels: {}, value: 1 }] }],
-    ],
-    [
-      "duplicate series are kept (consistency is the caller's check)",
-      "d 1\nd 2\n",
-      [{ name: "d", type: "untyped", samples: [{ name: "d", labels: {}, value: 1 }, { name: "d", labels: {}, value: 2 }] }],
-    ],
-    [
-      "__proto__ is an ordinary label name",
-      'p{__proto__="x"} 1\n',
-      [{ name: "p", type: "untyped", samples: [{ name: "p", labels: JSON.parse('{"__proto__":"x"}'), value: 1 }] }],
-    ],
-    ["value right after the closing brace", 'q{a="b"}1\n', [{ name: "q", type: "untyped", samples: [{ name: "q", labels: { a: "b" }, value: 1 }] }]],
-  ];
+  ],
+  [
+    "HELP after samples is accepted",
+    "a 1\n# HELP a late\n",
+    [{ name: "a", type: "untyped", help: "late", samples: [{ name: "a", labels: {}, value: 1 }] }],
+  ],
+  [
+    "families with only HELP/TYPE are dropped; other comments and bare keywords ignored",
+    "# HELP e x\n# TYPE e gauge\n# just a comment\n#\n# HELP\n# TYPE only_name\n#HELP f y\nf 1\n",
+    [{ name: "f", type: "untyped", help: "y", samples: [{ name: "f", labels: {}, value: 1 }] }],
+  ],
+  [
+    "duplicate series are kept (consistency is the caller's check)",
+    "d 1\nd 2\n",
+    [{ name: "d", type: "untyped", samples: [{ name: "d", labels: {}, value: 1 }, { name: "d", labels: {}, value: 2 }] }],
+  ],
+  [
+    "__proto__ is an ordinary label name",
+    'p{__proto__="x"} 1\n',
+    [{ name: "p", type: "untyped", samples: [{ name: "p", labels: JSON.parse('{"__proto__":"x"}'), value: 1 }] }],
+  ],
+  ["value right after the closing brace", 'q{a="b"}1\n', [{ name: "q", type: "untyped", samples: [{ name: "q", labels: { a: "b" }, value: 1 }] }]],
+];
 
-  for (const [title, text, want] of cases) {
+describe("parseText: valid input", () => {
+  for (const [title, text, want] of VALID) {
     test(title, () => {
       expect(parseText(text)).toEqual(want);
     });
@@ -208,7 +222,26 @@ describe("parseText: valid input", () => {
 });
 
 describe("parseText: invalid input", () => {
-  const cases: Array<[string, string, number, RegExp]> = [
+  for (const [title, text, line, pattern] of INVALID) {
+    test(title, () => {
+      const err = parseError(text);
+      expect(err.line).toBe(line);
+      expect(err.detail).toMatch(pattern);
+      expect(err.message).toBe(`text format parsing error in line ${line}: ${err.detail}`);
+    });
+  }
+
+  test("a 64 KiB label value is cut short in the error message", () => {
+    const err = parseError(`foo{a="${"x".repeat(65536)}"} oops\n`);
+    expect(err.message.length).toBeLessThan(400);
+  });
+});
+
+/**
+ * Invalid inputs: title, text, line of the error, what the message says, and whether Go's expfmt (as vendored
+ * in the Debian promtool) accepts it anyway: those are the deliberate differences listed in parse.ts.
+ */
+const INVALID: Array<[string, string, number, RegExp, "expfmt accepts"?]> = [
     ["no trailing newline", "foo 1", 1, /does not end with a newline/],
     ["comment without trailing newline", "foo 1\n# c", 2, /does not end with a newline/],
     ["CRLF line ending", "foo 1\r\n", 1, /expected float as value/],
@@ -219,6 +252,8 @@ describe("parseText: invalid input", () => {
     ["junk after timestamp", "foo 1 2 3\n", 1, /spurious string/],
     ["float timestamp", "foo 1 2.5\n", 1, /expected integer as timestamp/],
     ["timestamp beyond int64", "foo 1 9223372036854775808\n", 1, /expected integer as timestamp/],
+  ["timestamp beyond 2^53", "foo 1 9007199254740992\n", 1, /expected integer as timestamp/, "expfmt accepts"],
+  ["sign only timestamp", "foo 1 -\n", 1, /expected integer as timestamp/],
     ["hex value", "foo 0x10\n", 1, /expected float/],
     ["hex float value", "foo 0x1p3\n", 1, /expected float/],
     ["underscore in value", "foo 1_000\n", 1, /expected float/],
@@ -233,7 +268,7 @@ describe("parseText: invalid input", () => {
     ["dash in label name", 'foo{a-b="c"} 1\n', 1, /expected '='/],
     ["reserved __name__", 'foo{__name__="x"} 1\n', 1, /reserved/],
     ["duplicate label", 'foo{a="1",a="2"} 1\n', 1, /duplicate label name "a"/],
-    ["duplicate le", '# TYPE h histogram\nh_bucket{le="1",le="2"} 1\n', 2, /duplicate label name "le"/],
+    ["duplicate le", '# TYPE h histogram\nh_bucket{le="1",le="2"} 1\n', 2, /duplicate label name "le"/, "expfmt accepts"],
     ["unquoted label value", "foo{a=b} 1\n", 1, /expected '"'/],
     ["unterminated label value", 'foo{a="b} 1\n', 1, /no closing/],
     ["raw newline in label value", 'foo{a="b\n"} 1\n', 1, /no closing/],
@@ -247,34 +282,19 @@ describe("parseText: invalid input", () => {
     ["TYPE of _sum after summary TYPE", "# TYPE s summary\n# TYPE s_sum gauge\n", 2, /second TYPE line for metric name "s"/],
     ["unknown type", "# TYPE a timer\na 1\n", 1, /unknown metric type "timer"/],
     ["type with trailing blank", "# TYPE a gauge \na 1\n", 1, /unknown metric type/],
-    ["gauge_histogram", "# TYPE a gauge_histogram\n", 1, /unknown metric type/],
+    ["gauge_histogram", "# TYPE a gauge_histogram\n", 1, /unknown metric type/, "expfmt accepts"],
     ["invalid HELP escape", "# HELP a x\\ty\n", 1, /invalid escape sequence/],
     ["backslash ending HELP", "# HELP a x\\\n", 1, /invalid escape sequence/],
     ["invalid name in HELP", "# HELP 1a x\n", 1, /invalid metric name in HELP/],
     ["invalid char after name in TYPE", "# TYPE a$ gauge\n", 1, /invalid metric name in TYPE/],
-    ["histogram bucket without le", "# TYPE h histogram\nh_bucket 1\n", 2, /no 'le' label/],
+    ["histogram bucket without le", "# TYPE h histogram\nh_bucket 1\n", 2, /no 'le' label/, "expfmt accepts"],
     ["non-float le", '# TYPE h histogram\nh_bucket{le="x"} 1\n', 2, /expected float as value for 'le' label, got "x"/],
     ["non-float le on _sum", '# TYPE h histogram\nh_sum{le="x"} 1\n', 2, /'le' label/],
-    ["histogram sample without suffix", '# TYPE h histogram\nh{le="1"} 1\n', 2, /must end in _bucket, _sum or _count/],
-    ["summary sample without quantile", "# TYPE s summary\ns 1\n", 2, /no 'quantile' label/],
+    ["histogram sample without suffix", '# TYPE h histogram\nh{le="1"} 1\n', 2, /must end in _bucket, _sum or _count/, "expfmt accepts"],
+    ["summary sample without quantile", "# TYPE s summary\ns 1\n", 2, /no 'quantile' label/, "expfmt accepts"],
     ["non-float quantile", '# TYPE s summary\ns{quantile="half"} 1\n', 2, /'quantile' label, got "half"/],
     ["error line counts blank and comment lines", "\n# c\n\na 1\nb\n", 5, /expected float/],
-  ];
-
-  for (const [title, text, line, pattern] of cases) {
-    test(title, () => {
-      const err = parseError(text);
-      expect(err.line).toBe(line);
-      expect(err.detail).toMatch(pattern);
-      expect(err.message).toBe(`text format parsing error in line ${line}: ${err.detail}`);
-    });
-  }
-
-  test("a 64 KiB label value is cut short in the error message", () => {
-    const err = parseError(`foo{a="${"x".repeat(65536)}"} oops\n`);
-    expect(err.message.length).toBeLessThan(400);
-  });
-});
+];
 
 describe("parseGoFloat", () => {
   test.each([
@@ -322,5 +342,111 @@ describe("round trip through renderFamily", () => {
     expect(parseText(rendered)).toEqual(families);
     // A second pass renders byte-identical text: nothing drifts.
     expect(parseText(rendered).map(renderFamily).join("")).toBe(rendered);
+  });
+});
+
+/** Go's expfmt.TextParser as the Debian promtool vendors it: "refused" when it reports a text format error. */
+function expfmtRefuses(text: string): { refused: boolean; output: string } {
+  const r = Bun.spawnSync(["promtool", "check", "metrics"], { stdin: Buffer.from(text), stdout: "pipe", stderr: "pipe" });
+  const output = r.stdout.toString() + r.stderr.toString();
+  return { refused: r.exitCode === 1 && output.includes("text format parsing error"), output };
+}
+
+const hasPromtool = Bun.which("promtool") !== null;
+
+describe.skipIf(!hasPromtool)("differential against expfmt (promtool check metrics)", () => {
+  test("every valid case is accepted by expfmt too, except the listed differences", () => {
+    const disagree: string[] = [];
+    for (const [title, text, , note] of VALID) {
+      const { refused, output } = expfmtRefuses(text);
+      if (refused !== (note === "old expfmt rejects")) disagree.push(`${title}: ${output.trim()}`);
+    }
+    expect(disagree).toEqual([]);
+  });
+
+  test("every invalid case is refused by expfmt too, except the listed differences", () => {
+    const disagree: string[] = [];
+    for (const [title, text, line, , note] of INVALID) {
+      const { refused, output } = expfmtRefuses(text);
+      if (refused !== (note !== "expfmt accepts")) disagree.push(`${title}: ${output.trim()}`);
+      // Where both refuse, both blame the same line.
+      else if (refused && !output.includes(`in line ${line}:`)) disagree.push(`${title}: line differs: ${output.trim()}`);
+    }
+    expect(disagree).toEqual([]);
+  });
+
+  test("renderFamily output of parsed families passes promtool's parser and linter", () => {
+    const text =
+      '# HELP jobs_total Jobs run.\n# TYPE jobs_total counter\njobs_total{queue="a\\\\b",note="x\\"y\\nz"} 3\n' +
+      "# HELP lat_seconds Latency.\n# TYPE lat_seconds histogram\n" +
+      'lat_seconds_bucket{le="0.1"} 1\nlat_seconds_bucket{le="+Inf"} 2\nlat_seconds_sum 0.3\nlat_seconds_count 2\n' +
+      '# HELP q_seconds Quantiles.\n# TYPE q_seconds summary\nq_seconds{quantile="0.5"} NaN\nq_seconds_sum 0\nq_seconds_count 0\n' +
+      "# HELP temp_celsius Temperature.\n# TYPE temp_celsius gauge\ntemp_celsius -Inf\n";
+    const rendered = parseText(text).map(renderFamily).join("");
+    const r = Bun.spawnSync(["promtool", "check", "metrics"], { stdin: Buffer.from(rendered), stdout: "pipe", stderr: "pipe" });
+    expect(r.stdout.toString() + r.stderr.toString()).toBe("");
+    expect(r.exitCode).toBe(0);
+  });
+});
+
+describe("random and mutated input", () => {
+  // A small deterministic PRNG, so a failure reproduces.
+  let seed = 0x2545f491;
+  const rnd = (n: number): number => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) % n;
+  };
+  const corpus = [...VALID.map((c) => c[1]), ...INVALID.map((c) => c[1])].filter((t) => t.length > 0);
+  const alphabet = ' \t\n#{}="\\,_:aZ09.+-eEIinfNa\u00e9\u2192';
+
+  function mutate(text: string): string {
+    let out = text;
+    const edits = 1 + rnd(4);
+    for (let i = 0; i < edits; i++) {
+      const at = rnd(out.length + 1);
+      const ch = alphabet[rnd(alphabet.length)]!;
+      switch (rnd(4)) {
+        case 0:
+          out = out.slice(0, at) + ch + out.slice(at);
+          break;
+        case 1:
+          out = out.slice(0, at) + out.slice(at + 1);
+          break;
+        case 2:
+          out = out.slice(0, at) + ch + out.slice(at + 1);
+          break;
+        default:
+          out = out.slice(0, at) + out.slice(rnd(out.length + 1));
+      }
+    }
+    return out;
+  }
+
+  test("5,000 mutated and random inputs: only ParseError is ever thrown, and results render back", () => {
+    let accepted = 0;
+    let refused = 0;
+    for (let i = 0; i < 5000; i++) {
+      const text =
+        i % 5 === 4
+          ? Array.from({ length: rnd(80) }, () => alphabet[rnd(alphabet.length)]).join("")
+          : mutate(corpus[rnd(corpus.length)]!);
+      let families: MetricFamily[];
+      try {
+        families = parseText(text);
+      } catch (e) {
+        if (!(e instanceof ParseError)) throw new Error(`non-ParseError for ${JSON.stringify(text)}: ${e}`);
+        expect(e.line).toBeGreaterThan(0);
+        refused++;
+        continue;
+      }
+      accepted++;
+      // Whatever is accepted must survive rendering and re-parsing unchanged (but for -0, which the text
+      // format writes as 0, as Go does).
+      expect(parseText(families.map(renderFamily).join(""))).toEqual(positiveZero(families));
+    }
+    expect(accepted).toBeGreaterThan(100);
+    expect(refused).toBeGreaterThan(100);
   });
 });

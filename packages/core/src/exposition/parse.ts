@@ -6,8 +6,8 @@
  *
  * Deliberate differences from expfmt, all of which refuse input expfmt silently drops or mangles:
  * a histogram `_bucket` sample without `le`, a summary sample without `quantile`, a histogram sample
- * without any of the `_bucket`/`_sum`/`_count` suffixes, a repeated `le`/`quantile` label, and the
- * `gauge_histogram` type (not part of text format 0.0.4). Quoted UTF-8 metric and label names are not
+ * without any of the `_bucket`/`_sum`/`_count` suffixes, a repeated `le`/`quantile` label, the
+ * `gauge_histogram` type (not part of text format 0.0.4), and timestamps beyond ±2^53 ms. Quoted UTF-8 metric and label names are not
  * accepted either: Prometheus 2.x and Pushgateway 1.5 do not speak them.
  */
 import type { Labels, MetricFamily, MetricType, Sample } from "./model.ts";
@@ -112,22 +112,18 @@ export function parseGoFloat(s: string): number | undefined {
   return Number.isFinite(v) ? v : undefined;
 }
 
-const INT64_MAX = "9223372036854775807";
-const INT64_MIN_ABS = "9223372036854775808";
-
-/** Go's `strconv.ParseInt(s, 10, 64)`: optional sign, decimal digits, within int64. */
-function parseInt64(s: string): number | undefined {
+/**
+ * Go's `strconv.ParseInt(s, 10, 64)` (optional sign, decimal digits), narrowed to the integers a double holds
+ * exactly: a millisecond timestamp beyond 2^53 (year 287,000) could not be written back as the same int64.
+ */
+function parseTimestamp(s: string): number | undefined {
   let i = 0;
-  const neg = s.charCodeAt(0) === 45;
-  if (neg || s.charCodeAt(0) === 43) i = 1;
+  const c = s.charCodeAt(0);
+  if (c === 45 || c === 43) i = 1;
   if (i === s.length) return undefined;
   for (let j = i; j < s.length; j++) if (!isDigit(s.charCodeAt(j))) return undefined;
-  while (i < s.length - 1 && s.charCodeAt(i) === 48) i++;
-  const digits = s.slice(i);
-  if (digits.length > 19) return undefined;
-  if (digits.length === 19 && digits > (neg ? INT64_MIN_ABS : INT64_MAX)) return undefined;
-  const v = Number(digits);
-  return neg ? -v : v;
+  const v = Number(s);
+  return Number.isSafeInteger(v) ? v : undefined;
 }
 
 /** How a sample name relates to the family it joined. */
@@ -398,7 +394,7 @@ class TextParser {
         p++;
       }
       const tsText = text.slice(tsStart, p);
-      timestampMs = parseInt64(tsText);
+      timestampMs = parseTimestamp(tsText);
       if (timestampMs === undefined) this.fail(`expected integer as timestamp for metric ${quote(name)}, got ${quote(tsText)}`);
       if (p < eol) this.fail(`spurious string after timestamp: ${quote(text.slice(p, eol))}`);
     }
