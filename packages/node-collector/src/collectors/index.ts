@@ -36,6 +36,7 @@ import { tcpstat } from "./tcpstat.ts";
 import { textfile } from "./textfile.ts";
 import { thermal_zone } from "./thermal_zone.ts";
 import { mdadm } from "./mdadm.ts";
+import { gpu } from "./gpu.ts";
 
 export const allCollectors: Collector[] = [
   conntrack,
@@ -74,4 +75,5 @@ export const allCollectors: Collector[] = [
   textfile,
   thermal_zone,
   mdadm,
+  gpu,
 ];
