@@ -173,7 +173,7 @@ export class PushClient {
       result.status = err.status;
       if (isTransient(err.kind) && this.opts.spoolDir && gateway && path) {
         result.spooled = await new Spool(this.opts.spoolDir)
-          .save({ gateway, path, method, body, spooledAt: Date.now() })
+          .save({ gateway, path, method, body, spooledAt: performance.timeOrigin + performance.now() })
           .then(() => true, () => false);
       }
     }

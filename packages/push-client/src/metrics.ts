@@ -75,7 +75,8 @@ export function renderInputs(inputs: readonly MetricInput[], opts: RenderOptions
 export function labelText(text: string, labels: Readonly<Record<string, string>> = {}): string {
   let families: MetricFamily[];
   try {
-    families = parseText(text);
+    // A missing final newline is the one slip every hand-written string makes; the gateway would refuse it.
+    families = parseText(text === "" || text.endsWith("\n") ? text : text + "\n");
   } catch (e) {
     if (e instanceof ParseError) throw new PushError("config", `the metrics text is not valid: ${e.message}`);
     throw e;

@@ -14,7 +14,7 @@ export interface SpoolRecord {
   path: string;
   method: "PUT" | "POST" | "DELETE";
   body?: string;
-  /** Unix milliseconds when the push was first attempted. */
+  /** Unix milliseconds (fractional, so pushes in one millisecond keep their order) of the failed push. */
   spooledAt: number;
 }
 

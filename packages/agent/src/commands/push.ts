@@ -31,7 +31,8 @@ function metricArgument(word: string): MetricInput {
 
 async function readStdinMetrics(): Promise<string> {
   if (process.stdin.isTTY) throw new ConfigError("nothing to push: give name=value metrics or pipe exposition text to stdin");
-  const text = await Bun.stdin.text();
+  const read = await Bun.stdin.text();
+  const text = read.endsWith("\n") ? read : read + "\n";
   if (text.trim() === "") throw new ConfigError("nothing to push: stdin was empty (use --delete to remove a group)");
   try {
     parseText(text);
