@@ -64,7 +64,9 @@ const tmp = `${outfile}.tmp-${process.pid}`;
 const started = performance.now();
 const result = await Bun.build({
   entrypoints: [join(root, "packages/agent/src/main.ts")],
-  compile: { target, outfile: tmp },
+  // A compiled Bun program reads bunfig.toml and .env from its working directory by default; a bunfig.toml
+  // `preload` there would run foreign code inside the agent, and a .env would change its environment.
+  compile: { target, outfile: tmp, autoloadBunfig: false, autoloadDotenv: false },
   minify: { syntax: true, whitespace: true, identifiers: false },
   sourcemap: "none",
   plugins: [embedLmdbAddon],

@@ -25,7 +25,12 @@ export interface StartAgentOptions {
   /** Skip waiting for /-/ready (for tests of start-up failures). */
   noWait?: boolean;
   /** Extra options for the readiness probe (e.g. TLS, auth headers). */
-  probe?: RequestInit & { tls?: { rejectUnauthorized?: boolean; ca?: string } };
+  probe?: RequestInit & { tls?: { rejectUnauthorized?: boolean; ca?: string; cert?: string; key?: string } };
+  /**
+   * Words that run the binary, e.g. `["chroot", root]`; `bin` is then the binary's path as that command
+   * sees it.
+   */
+  command?: string[];
   scheme?: "http" | "https";
 }
 
@@ -63,7 +68,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     args.push(`--${role}.listen-address=127.0.0.1:${ports[role]}`);
   }
   args.push(...(opts.args ?? []));
-  const proc = Bun.spawn([agentBinary(opts.bin), ...args], {
+  const proc = Bun.spawn([...(opts.command ?? []), agentBinary(opts.bin), ...args], {
     cwd: opts.cwd ?? dataDir,
     env: { ...process.env, ...opts.env },
     stdin: "ignore",

@@ -1,3 +1,5 @@
 export * from "./agent.ts";
 export * from "./ports.ts";
 export * from "./prometheus.ts";
+export * from "./curl.ts";
+export * from "./tls.ts";

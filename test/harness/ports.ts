@@ -13,7 +13,7 @@ export function freePort(): Promise<number> {
 }
 
 /** Polls `url` until it answers 2xx or `timeoutMs` passes. */
-export async function waitForHttp(url: string, timeoutMs = 15000, init?: RequestInit & { tls?: { rejectUnauthorized?: boolean } }): Promise<void> {
+export async function waitForHttp(url: string, timeoutMs = 15000, init?: RequestInit & { tls?: { rejectUnauthorized?: boolean; ca?: string; cert?: string; key?: string } }): Promise<void> {
   const until = Date.now() + timeoutMs;
   let last = "";
   while (Date.now() < until) {

@@ -20,6 +20,11 @@ export interface RunningPrometheus {
   waitFor(promql: string, accept: (r: PromSample[]) => boolean, timeoutMs?: number): Promise<PromSample[]>;
   /** The targets API's active targets. */
   targets(): Promise<Array<{ labels: Record<string, string>; health: string; lastError: string; scrapeUrl: string }>>;
+  /**
+   * Replaces `scrape_configs` and reloads (for targets whose address is known only after Prometheus runs,
+   * such as an agent whose cluster role queries this Prometheus).
+   */
+  reload(scrapeConfigs: object[]): Promise<void>;
   output(): string;
   stop(): Promise<void>;
 }
@@ -34,12 +39,15 @@ export interface StartPrometheusOptions {
 export async function startPrometheus(opts: StartPrometheusOptions): Promise<RunningPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), "prometheus-test-"));
   const port = await freePort();
-  const config = {
-    global: { scrape_interval: "1s", evaluation_interval: "1s", scrape_timeout: "1s" },
-    rule_files: opts.ruleFiles ?? [],
-    scrape_configs: opts.scrapeConfigs,
+  const writeConfig = (scrapeConfigs: object[]) => {
+    const config = {
+      global: { scrape_interval: "1s", evaluation_interval: "1s", scrape_timeout: "1s" },
+      rule_files: opts.ruleFiles ?? [],
+      scrape_configs: scrapeConfigs,
+    };
+    writeFileSync(join(dir, "prometheus.yml"), JSON.stringify(config, null, 2));
   };
-  writeFileSync(join(dir, "prometheus.yml"), JSON.stringify(config, null, 2));
+  writeConfig(opts.scrapeConfigs);
   const url = `http://127.0.0.1:${port}`;
   const proc = Bun.spawn(
     [
@@ -97,6 +105,11 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Run
       const r = await fetch(`${url}/api/v1/targets`);
       const body = (await r.json()) as { data: { activeTargets: Array<{ labels: Record<string, string>; health: string; lastError: string; scrapeUrl: string }> } };
       return body.data.activeTargets;
+    },
+    async reload(scrapeConfigs) {
+      writeConfig(scrapeConfigs);
+      const r = await fetch(`${url}/-/reload`, { method: "POST" });
+      if (!r.ok) throw new Error(`prometheus reload failed: HTTP ${r.status} ${await r.text()}`);
     },
     output: () => out.join(""),
     stop,

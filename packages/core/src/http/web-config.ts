@@ -2,8 +2,8 @@
  * The Prometheus exporter-toolkit web config file (`--web.config.file`): TLS server settings and bcrypt
  * basic-auth users. Paths inside are relative to the file's own directory, as exporter-toolkit resolves them.
  */
+import { createPrivateKey, X509Certificate } from "node:crypto";
 import { dirname, isAbsolute, join } from "node:path";
-import { constants as cryptoConstants } from "node:crypto";
 import { ConfigError } from "../config/flag.ts";
 
 export type ClientAuthType =
@@ -58,6 +58,21 @@ async function readPem(configPath: string, key: string, file: unknown): Promise<
   }
 }
 
+/** Bun.serve reports unusable PEM only as "Failed to create HTTP server"; say which file is wrong instead. */
+function checkPem(path: string, tls: TlsSettings): void {
+  const parse = <T>(key: string, what: string, make: () => T): T => {
+    try {
+      return make();
+    } catch (e) {
+      fail(path, `${key} is not ${what}: ${(e as Error).message}`);
+    }
+  };
+  const cert = parse("cert_file", "a PEM certificate", () => new X509Certificate(tls.cert));
+  const key = parse("key_file", "a PEM private key", () => createPrivateKey(tls.key));
+  if (!cert.checkPrivateKey(key)) fail(path, "key_file does not hold the private key of cert_file");
+  if (tls.ca !== undefined) parse("client_ca_file", "a PEM certificate", () => new X509Certificate(tls.ca!));
+}
+
 export async function loadWebConfig(path: string): Promise<WebConfig> {
   let doc: unknown;
   try {
@@ -98,6 +113,11 @@ export async function loadWebConfig(path: string): Promise<WebConfig> {
     ]);
     const clientAuth = (t.client_auth_type ?? "NoClientCert") as ClientAuthType;
     if (!CLIENT_AUTH_TYPES.includes(clientAuth)) fail(path, `client_auth_type "${clientAuth}" is not one of ${CLIENT_AUTH_TYPES.join(", ")}`);
+    // Bun.serve can only ask for a certificate and accept anything, or require one that verifies; starting
+    // with a weaker check than the file asks for would be worse than not starting.
+    if (clientAuth === "RequireAnyClientCert" || clientAuth === "VerifyClientCertIfGiven") {
+      fail(path, `client_auth_type ${clientAuth} is not supported by this server; use RequireAndVerifyClientCert or RequestClientCert`);
+    }
     const minVersion = (t.min_version ?? "TLS12") as TlsVersion;
     if (!TLS_VERSIONS.includes(minVersion)) fail(path, `min_version "${minVersion}" is not one of ${TLS_VERSIONS.join(", ")}`);
     if (t.client_ca_file === undefined && clientAuth.includes("Verify")) fail(path, `client_auth_type ${clientAuth} needs client_ca_file`);
@@ -108,25 +128,30 @@ export async function loadWebConfig(path: string): Promise<WebConfig> {
       clientAuth,
       minVersion,
     };
+    checkPem(path, tls);
   }
   return { tls, users };
 }
 
-/** Options for Bun.serve's `tls`. */
-export function bunTlsOptions(tls: TlsSettings) {
-  const noBelow: Record<TlsVersion, number> = {
-    TLS10: 0,
-    TLS11: cryptoConstants.SSL_OP_NO_TLSv1,
-    TLS12: cryptoConstants.SSL_OP_NO_TLSv1 | cryptoConstants.SSL_OP_NO_TLSv1_1,
-    TLS13: cryptoConstants.SSL_OP_NO_TLSv1 | cryptoConstants.SSL_OP_NO_TLSv1_1 | cryptoConstants.SSL_OP_NO_TLSv1_2,
-  };
-  const wantsCert = tls.clientAuth !== "NoClientCert";
+/**
+ * TLS 1.3 cipher suites cannot be switched off in Bun's BoringSSL, and a cipher list is the only version
+ * control Bun.serve honours (it ignores `secureOptions` and `minVersion`). Offering only pre-shared-key
+ * suites, which a server without a PSK callback never selects, leaves TLS 1.3 the one protocol that can
+ * complete a handshake.
+ */
+const TLS13_ONLY_CIPHERS = "PSK-AES128-CBC-SHA";
+
+/**
+ * Options for Bun.serve's `tls`. Bun never negotiates below TLS 1.2, so TLS10..TLS12 all mean TLS 1.2;
+ * `rejectUnauthorized` there both requires a client certificate and verifies it against `ca`.
+ */
+export function bunTlsOptions(tls: TlsSettings): Bun.TLSOptions {
   return {
     cert: tls.cert,
     key: tls.key,
     ca: tls.ca,
-    requestCert: wantsCert,
+    requestCert: tls.clientAuth !== "NoClientCert",
     rejectUnauthorized: tls.clientAuth === "RequireAndVerifyClientCert",
-    secureOptions: noBelow[tls.minVersion],
+    ciphers: tls.minVersion === "TLS13" ? TLS13_ONLY_CIPHERS : undefined,
   };
 }
