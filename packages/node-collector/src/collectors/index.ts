@@ -37,6 +37,8 @@ import { textfile } from "./textfile.ts";
 import { thermal_zone } from "./thermal_zone.ts";
 import { mdadm } from "./mdadm.ts";
 import { gpu } from "./gpu.ts";
+import { nfs } from "./nfs.ts";
+import { nfsd } from "./nfsd.ts";
 
 export const allCollectors: Collector[] = [
   conntrack,
@@ -76,4 +78,6 @@ export const allCollectors: Collector[] = [
   thermal_zone,
   mdadm,
   gpu,
+  nfs,
+  nfsd,
 ];

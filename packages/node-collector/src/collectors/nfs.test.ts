@@ -1,0 +1,20 @@
+import { describe, expect, test } from "bun:test";
+import { nfs } from "./nfs.ts";
+import { collectText, expectGolden, promtoolProblems } from "../testing/golden.ts";
+
+describe("nfs collector", () => {
+  test("exposes /proc/net/rpc/nfs counters", async () => {
+    const text = await collectText(nfs);
+    expectGolden("nfs", text);
+    expect(text).toContain('node_nfs_packets_total{protocol="tcp"} 70451\n');
+    expect(text).toContain('node_nfs_rpc_retransmissions_total 7\n');
+    expect(text).toContain('node_nfs_requests_total{proto="3",method="ReadDirPlus"} 8823\n');
+    expect(text).toContain('node_nfs_requests_total{proto="4",method="Getattr"} 5113\n');
+    expect(text).toContain('node_nfs_requests_total{proto="2",method="Null"} 2\n');
+    expect(promtoolProblems(text)).toEqual([]);
+  });
+
+  test("no /proc/net/rpc/nfs yields nothing", async () => {
+    expect(await collectText(nfs, { paths: { procfs: "/nonexistent" } })).toBe("");
+  });
+});
