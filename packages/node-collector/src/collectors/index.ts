@@ -39,6 +39,7 @@ import { mdadm } from "./mdadm.ts";
 import { gpu } from "./gpu.ts";
 import { nfs } from "./nfs.ts";
 import { nfsd } from "./nfsd.ts";
+import { nvme } from "./nvme.ts";
 
 export const allCollectors: Collector[] = [
   conntrack,
@@ -80,4 +81,5 @@ export const allCollectors: Collector[] = [
   gpu,
   nfs,
   nfsd,
+  nvme,
 ];
