@@ -75,7 +75,7 @@ export const hwmon = defineCollector({
         const v = Number(raw);
         if (raw === "" || Number.isNaN(v)) continue;
         const labels = { chip, sensor };
-        if (UNITLESS.has(prop)) {
+        if (UNITLESS.has(prop) || prop.endsWith("_alarm")) {
           out.gauge(`node_hwmon_${type}_${prop}`, `Hardware monitor ${type} ${prop}`, v, labels);
           continue;
         }

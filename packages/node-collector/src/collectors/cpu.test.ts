@@ -1,0 +1,43 @@
+import { describe, expect, test } from "bun:test";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { cpu } from "./cpu.ts";
+import { collectText, expectGolden, FIXTURES } from "../testing/golden.ts";
+
+describe("cpu collector", () => {
+  test("matches the golden file, with per-CPU info and the throttle counters", async () => {
+    const text = await collectText(cpu, { config: { info: true, flagsInclude: /^(sse2|avx2?)$/, bugsInclude: /^spectre/ } });
+    expectGolden("cpu", text);
+    expect(text).toMatch(/^node_cpu_info\{cachesize="[^"]*",core="\d+",cpu="1",family="\d+",microcode="[^"]*",model="\d+",model_name="[^"]+",package="\d+",stepping="\d+",vendor="\w+"\} 1$/m);
+    expect(text).toContain(`node_cpu_flag_info{flag="sse2"} 1\n`);
+    expect(text).toContain(`node_cpu_core_throttles_total{core="1",package="0"} 6\n`);
+    expect(text).toContain(`node_cpu_package_throttles_total{package="0"} 3\n`);
+  });
+
+  test("converts USER_HZ ticks to seconds per cpu and mode, guest modes separately", async () => {
+    const stat = readFileSync(join(FIXTURES, "proc/stat"), "latin1");
+    const cpu0 = /^cpu0 (.*)$/m.exec(stat)![1]!.split(" ").map(Number);
+    const text = await collectText(cpu);
+    expect(text).toContain(`node_cpu_seconds_total{cpu="0",mode="user"} ${cpu0[0]! / 100}\n`);
+    expect(text).toContain(`node_cpu_seconds_total{cpu="0",mode="steal"} ${cpu0[7]! / 100}\n`);
+    expect(text).toContain(`node_cpu_guest_seconds_total{cpu="0",mode="nice"} ${cpu0[9]! / 100}\n`);
+    expect(text).not.toContain("node_cpu_info");
+    expect(await collectText(cpu, { config: { guest: false } })).not.toContain("node_cpu_guest_seconds_total");
+  });
+
+  test("a counter the kernel steps backwards is held at its last value", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cpu-"));
+    const write = (idle: number) => writeFileSync(join(dir, "stat"), `cpu  1 2 3 ${idle} 5 6 7 8 0 0\ncpu0 1 2 3 ${idle} 5 6 7 8 0 0\nintr 1\n`);
+    write(1000);
+    expect(await collectText(cpu, { paths: { procfs: dir } })).toContain(`node_cpu_seconds_total{cpu="0",mode="idle"} 10\n`);
+    write(900);
+    expect(await collectText(cpu, { paths: { procfs: dir } })).toContain(`node_cpu_seconds_total{cpu="0",mode="idle"} 10\n`);
+    write(1100);
+    expect(await collectText(cpu, { paths: { procfs: dir } })).toContain(`node_cpu_seconds_total{cpu="0",mode="idle"} 11\n`);
+  });
+
+  test("an absent /proc/stat yields nothing", async () => {
+    expect(await collectText(cpu, { paths: { procfs: "/nonexistent", sysfs: "/nonexistent" } })).toBe("");
+  });
+});

@@ -1,0 +1,20 @@
+import { describe, expect, test } from "bun:test";
+import { meminfo } from "./meminfo.ts";
+import { collectText, expectGolden, promtoolProblems } from "../testing/golden.ts";
+
+describe("meminfo collector", () => {
+  test("matches the golden file for the fixture tree", async () => {
+    const text = await collectText(meminfo);
+    expectGolden("meminfo", text);
+    expect(text).toMatch(/^node_memory_MemTotal_bytes \d+$/m);
+    expect(text).toMatch(/^node_memory_Active_anon_bytes \d+$/m);
+    expect(text).toMatch(/^node_memory_HugePages_Total \d+$/m);
+    expect(text).not.toContain("HugePages_Total_bytes");
+    const kb = Number(/^MemTotal:\s+(\d+) kB$/m.exec(await Bun.file(import.meta.dir + "/../../fixtures/proc/meminfo").text())![1]);
+    expect(text).toContain(`node_memory_MemTotal_bytes ${kb * 1024}\n`);
+  });
+
+  test("an absent source yields nothing", async () => {
+    expect(await collectText(meminfo, { paths: { procfs: "/nonexistent", sysfs: "/nonexistent", rootfs: "/nonexistent" } })).toBe("");
+  });
+});

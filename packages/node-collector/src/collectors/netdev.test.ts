@@ -1,0 +1,18 @@
+import { describe, expect, test } from "bun:test";
+import { netdev } from "./netdev.ts";
+import { collectText, expectGolden, promtoolProblems } from "../testing/golden.ts";
+
+describe("netdev collector", () => {
+  test("matches the golden file for the fixture tree", async () => {
+    const text = await collectText(netdev);
+    expectGolden("netdev", text);
+    expect(text).toMatch(/^node_network_receive_bytes_total\{device="eth0"\} \d+$/m);
+    expect(text).toMatch(/^node_network_transmit_packets_total\{device="lo"\} \d+$/m);
+    expect(text).toMatch(/^node_network_receive_nohandler_total\{device="eth0"\} \d+$/m);
+    expect(promtoolProblems(text)).toEqual([]);
+  });
+
+  test("an absent source yields nothing", async () => {
+    expect(await collectText(netdev, { paths: { procfs: "/nonexistent", sysfs: "/nonexistent", rootfs: "/nonexistent" } })).toBe("");
+  });
+});

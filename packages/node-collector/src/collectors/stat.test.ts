@@ -1,0 +1,19 @@
+import { describe, expect, test } from "bun:test";
+import { stat } from "./stat.ts";
+import { collectText, expectGolden, promtoolProblems } from "../testing/golden.ts";
+
+describe("stat collector", () => {
+  test("matches the golden file for the fixture tree", async () => {
+    const text = await collectText(stat);
+    expectGolden("stat", text);
+    expect(text).toMatch(/^node_boot_time_seconds \d+$/m);
+    expect(text).toContain("# TYPE node_context_switches_total counter");
+    expect(text).toMatch(/^node_forks_total \d+$/m);
+    expect(text).toMatch(/^node_intr_total \d+$/m);
+    expect(text).toMatch(/^node_procs_blocked \d+$/m);
+  });
+
+  test("an absent source yields nothing", async () => {
+    expect(await collectText(stat, { paths: { procfs: "/nonexistent", sysfs: "/nonexistent", rootfs: "/nonexistent" } })).toBe("");
+  });
+});
