@@ -40,6 +40,7 @@ import { gpu } from "./gpu.ts";
 import { nfs } from "./nfs.ts";
 import { nfsd } from "./nfsd.ts";
 import { nvme } from "./nvme.ts";
+import { powersupplyclass } from "./powersupplyclass.ts";
 
 export const allCollectors: Collector[] = [
   conntrack,
@@ -82,4 +83,5 @@ export const allCollectors: Collector[] = [
   nfs,
   nfsd,
   nvme,
+  powersupplyclass,
 ];
