@@ -32,6 +32,12 @@ export interface StartAgentOptions {
    */
   command?: string[];
   scheme?: "http" | "https";
+  /**
+   * The ports the roles listen on, chosen by the caller. With `fromArgs` the harness adds no `--roles`,
+   * `--storage.path` or listen addresses: `args` (or the config file they name) must set them to these.
+   */
+  ports?: Record<string, number>;
+  fromArgs?: boolean;
 }
 
 export interface RunningAgent {
@@ -60,12 +66,12 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
   const dataDir = opts.storagePath ?? mkdtempSync(join(tmpdir(), "agent-test-"));
   const ports: Record<string, number> = {};
   const urls: Record<string, string> = {};
-  const args = ["--roles", opts.roles.join(","), "--storage.path", dataDir];
+  const args = opts.fromArgs ? [] : ["--roles", opts.roles.join(","), "--storage.path", dataDir];
   const scheme = opts.scheme ?? "http";
   for (const role of opts.roles) {
-    ports[role] = await freePort();
+    ports[role] = opts.ports?.[role] ?? (await freePort());
     urls[role] = `${scheme}://127.0.0.1:${ports[role]}`;
-    args.push(`--${role}.listen-address=127.0.0.1:${ports[role]}`);
+    if (!opts.fromArgs) args.push(`--${role}.listen-address=127.0.0.1:${ports[role]}`);
   }
   args.push(...(opts.args ?? []));
   const proc = Bun.spawn([...(opts.command ?? []), agentBinary(opts.bin), ...args], {

@@ -84,7 +84,7 @@ export function flattenConfigFile(doc: unknown, groups: readonly FlagGroup[], so
   if (doc === null || doc === undefined) return out;
   const walk = (node: unknown, prefix: string) => {
     if (typeof node !== "object" || node === null || Array.isArray(node)) {
-      throw new ConfigError(`${source}: "${prefix}" is not a known setting`);
+      throw new ConfigError(prefix ? `${source}: "${prefix}" is not a known setting` : `${source}: expected a mapping of settings (e.g. "roles: [node]") at the top`);
     }
     for (const [key, value] of Object.entries(node)) {
       const name = prefix ? `${prefix}.${key}` : key;
