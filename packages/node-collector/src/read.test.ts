@@ -1,0 +1,46 @@
+import { describe, expect, test } from "bun:test";
+import { deviceFilter, eachKeyValue, fields, lines, parseEnvFile, readAttr, readNumber, readText, rootfsPath } from "./read.ts";
+import { DEFAULT_PATHS } from "./read.ts";
+
+describe("procfs/sysfs readers", () => {
+  test("fields splits on runs of spaces and tabs", () => {
+    expect(fields("  cpu0  1\t2   3 \n")).toEqual(["cpu0", "1", "2", "3"]);
+    expect(fields("")).toEqual([]);
+  });
+
+  test("lines drops only the trailing empty line", () => {
+    expect(lines("a\n\nb\n")).toEqual(["a", "", "b"]);
+  });
+
+  test("eachKeyValue reads meminfo-style lines with and without units", () => {
+    const seen: [string, number, string][] = [];
+    eachKeyValue("MemTotal:       16 kB\nHugePages_Total:       0\nActive(anon):  3 kB\nbad line\nKey: notanumber\n", (k, v, u) => seen.push([k, v, u]));
+    expect(seen).toEqual([["MemTotal", 16, "kB"], ["HugePages_Total", 0, ""], ["Active(anon)", 3, "kB"]]);
+  });
+
+  test("parseEnvFile unquotes os-release values", () => {
+    const env = parseEnvFile(`# c\nNAME="Debian GNU/Linux"\nID=debian\nVERSION='12 (bookworm)'\nQ="say \\"hi\\""\n`);
+    expect(env.get("NAME")).toBe("Debian GNU/Linux");
+    expect(env.get("ID")).toBe("debian");
+    expect(env.get("VERSION")).toBe("12 (bookworm)");
+    expect(env.get("Q")).toBe('say "hi"');
+  });
+
+  test("deviceFilter: include wins, else exclude, else everything", () => {
+    expect(deviceFilter(/^eth/, /^eth0$/)("eth0")).toBe(true);
+    expect(deviceFilter(undefined, /^lo$/)("lo")).toBe(false);
+    expect(deviceFilter(undefined, undefined)("lo")).toBe(true);
+  });
+
+  test("missing files read as null; sysfs attribute errors too", () => {
+    expect(readText("/nonexistent/file")).toBeNull();
+    expect(readAttr("/nonexistent/attr")).toBeNull();
+    expect(readNumber("/proc/self/comm")).toBeNull();
+    expect(readNumber("/proc/sys/kernel/pid_max")).toBeGreaterThan(0);
+  });
+
+  test("rootfsPath prefixes --path.rootfs", () => {
+    expect(rootfsPath(DEFAULT_PATHS, "/etc/os-release")).toBe("/etc/os-release");
+    expect(rootfsPath({ ...DEFAULT_PATHS, rootfs: "/host/" }, "/etc/os-release")).toBe("/host/etc/os-release");
+  });
+});

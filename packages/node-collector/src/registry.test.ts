@@ -1,0 +1,113 @@
+import { describe, expect, test } from "bun:test";
+import { createLogger, flag, MetricSet, parseArgv, resolveFlags } from "@agent/core";
+import { defineCollector, type Collector } from "./collector.ts";
+import { nodeFlags, NodeRegistry } from "./registry.ts";
+
+const quiet = createLogger({ level: "error", write: () => {} });
+
+const fast = defineCollector({
+  name: "fast",
+  defaultEnabled: true,
+  flags: { greeting: flag.string("collector.fast.greeting", "hi", "What to say.") },
+  collect(out, { config }) {
+    out.gauge("node_fast_value", "A value.", 1, { greeting: config.greeting });
+  },
+});
+const offByDefault = defineCollector({
+  name: "slowpoke",
+  defaultEnabled: false,
+  collect(out) {
+    out.gauge("node_slowpoke_value", "Another value.", 2);
+  },
+});
+const hangs = defineCollector({
+  name: "hangs",
+  defaultEnabled: true,
+  async collect(out, { signal }) {
+    out.gauge("node_hangs_partial", "Written before the hang; must not be served.", 1);
+    await new Promise((resolve) => signal.addEventListener("abort", resolve));
+    await new Promise(() => {});
+  },
+});
+const fails = defineCollector({
+  name: "fails",
+  defaultEnabled: true,
+  collect(out) {
+    out.gauge("node_fails_partial", "Written before the failure.", 1);
+    throw new Error("boom");
+  },
+});
+const textfileLike = defineCollector({
+  name: "textfile",
+  defaultEnabled: true,
+  collect(out) {
+    out.gauge("node_fast_value", "Clashes with the fast collector's family.", 99);
+    out.gauge("my_textfile_metric", "From a file.", 5);
+  },
+});
+
+const all: Collector[] = [textfileLike, fast, offByDefault, hangs, fails];
+
+function registry(argv: string[], collectors: Collector[] = all): NodeRegistry {
+  const flags = nodeFlags(collectors);
+  const values = resolveFlags(flags, parseArgv(argv, [{ title: "node", flags }]).values);
+  return new NodeRegistry(collectors, values, quiet);
+}
+
+const names = (r: NodeRegistry) => r.enabled.map((e) => e.collector.name).sort();
+
+describe("node registry", () => {
+  test("flags follow node_exporter: --collector.<name>, --no-collector.<name>, per-collector flags", () => {
+    const flags = nodeFlags(all);
+    for (const n of ["collector.fast", "collector.slowpoke", "collector.fast.greeting", "collector.disable-defaults", "collector.timeout", "path.procfs", "path.sysfs", "path.rootfs", "path.udev.data"]) {
+      expect(Object.values(flags).map((f) => f.name)).toContain(n);
+    }
+    expect(names(registry([]))).toEqual(["fails", "fast", "hangs", "textfile"]);
+    expect(names(registry(["--collector.slowpoke", "--no-collector.hangs"]))).toEqual(["fails", "fast", "slowpoke", "textfile"]);
+  });
+
+  test("--collector.disable-defaults keeps only the collectors named explicitly, default-on ones included", () => {
+    expect(names(registry(["--collector.disable-defaults", "--collector.fast", "--collector.slowpoke"]))).toEqual(["fast", "slowpoke"]);
+    expect(names(registry(["--collector.disable-defaults"]))).toEqual([]);
+  });
+
+  test("a collector registered twice is refused", () => {
+    expect(() => nodeFlags([fast, fast])).toThrow(/registered twice/);
+  });
+
+  test("an overrunning collector is abandoned with success 0 and the scrape answers within the timeout", async () => {
+    const r = registry(["--collector.timeout=300ms", "--collector.fast.greeting=hello"]);
+    const started = performance.now();
+    const text = await r.render(new MetricSet());
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(text).toContain(`node_scrape_collector_success{collector="hangs"} 0\n`);
+    expect(text).not.toContain("node_hangs_partial");
+    expect(text).toContain(`node_scrape_collector_success{collector="fast"} 1\n`);
+    expect(text).toContain(`node_fast_value{greeting="hello"} 1\n`);
+    expect(text).toMatch(/^node_scrape_collector_duration_seconds\{collector="hangs"\} 0\.[2-9]\d*$/m);
+  });
+
+  test("a failing collector reports success 0 and contributes nothing; the others are served", async () => {
+    const text = await registry(["--no-collector.hangs"]).render(new MetricSet());
+    expect(text).toContain(`node_scrape_collector_success{collector="fails"} 0\n`);
+    expect(text).not.toContain("node_fails_partial");
+    expect(text).toContain(`node_scrape_collector_success{collector="textfile"} 1\n`);
+  });
+
+  test("a textfile family that clashes with a collector's is dropped; families come out sorted, merged with own", async () => {
+    const own = new MetricSet();
+    own.gauge("process_open_fds", "Open fds.", 7);
+    const text = await registry(["--no-collector.hangs", "--no-collector.fails"]).render(own);
+    expect(text).toContain(`node_fast_value{greeting="hi"} 1\n`);
+    expect(text).not.toContain("node_fast_value 99");
+    expect(text.match(/# TYPE node_fast_value /g)).toHaveLength(1);
+    expect(text).toContain("my_textfile_metric 5\n");
+    const types = [...text.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]!);
+    expect(types).toEqual([...types].sort());
+    expect(types).toContain("process_open_fds");
+  });
+
+  test("--collector.timeout must be positive", () => {
+    expect(() => registry(["--collector.timeout=0s"])).toThrow(/collector.timeout/);
+  });
+});
