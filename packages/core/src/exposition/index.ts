@@ -1,4 +1,4 @@
 export * from "./model.ts";
 export * from "./writer.ts";
 export * from "./parse.ts";
-export * from "./parse.ts";
+export * from "./protobuf.ts";
