@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, startAgent, waitForHttp } from "../harness/index.ts";
+import { agentBinary, freePort, startAgent, waitForHttp } from "../harness/index.ts";
 
 export interface Store {
   name: string;
@@ -20,28 +20,34 @@ export function tempDir(prefix: string): { path: string; remove(): void } {
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-export interface PushgatewayOptions {
-  /** exporter-toolkit web config (TLS, basic auth) as YAML text. */
+export interface StoreOptions {
+  /** exporter-toolkit web config (TLS, basic auth) as YAML text; both stores read the same format. */
   webConfig?: string;
-  /** Options for the readiness probe and scrape on a TLS/auth gateway. */
-  fetchInit?: RequestInit & { tls?: { ca?: string } };
+  /** Fetch options for the readiness probe and scrapes of a TLS or auth store (CA, Authorization). */
+  fetchInit?: RequestInit & { tls?: { ca?: string; cert?: string; key?: string } };
+}
+
+function writeWebConfig(dir: string, opts: StoreOptions): { path?: string; scheme: "http" | "https" } {
+  if (!opts.webConfig) return { scheme: "http" };
+  const path = join(dir, "web.yml");
+  writeFileSync(path, opts.webConfig);
+  return { path, scheme: opts.webConfig.includes("tls_server_config") ? "https" : "http" };
 }
 
 /** The real Pushgateway (Debian's prometheus-pushgateway), without persistence, on a free port. */
-export async function startPushgateway(opts: PushgatewayOptions = {}): Promise<Store> {
+export async function startPushgateway(opts: StoreOptions = {}): Promise<Store> {
   const port = await freePort();
   const dir = tempDir("pgw-");
+  const web = writeWebConfig(dir.path, opts);
   const args = ["prometheus-pushgateway", `--web.listen-address=127.0.0.1:${port}`, "--persistence.file="];
-  if (opts.webConfig) {
-    writeFileSync(join(dir.path, "web.yml"), opts.webConfig);
-    args.push(`--web.config.file=${join(dir.path, "web.yml")}`);
-  }
-  const proc = Bun.spawn(args, { stdout: "ignore", stderr: "pipe" });
-  const url = `${opts.webConfig?.includes("tls_server_config") ? "https" : "http"}://127.0.0.1:${port}`;
+  if (web.path) args.push(`--web.config.file=${web.path}`);
+  const proc = Bun.spawn(args, { stdout: "ignore", stderr: "ignore" });
+  const url = `${web.scheme}://127.0.0.1:${port}`;
   try {
     await waitForHttp(`${url}/-/ready`, 15000, opts.fetchInit as RequestInit);
   } catch (e) {
     proc.kill();
+    dir.remove();
     throw e;
   }
   return {
@@ -56,25 +62,40 @@ export async function startPushgateway(opts: PushgatewayOptions = {}): Promise<S
   };
 }
 
-/** Our push role, from the compiled agent. */
-export async function startPushRole(): Promise<Store> {
-  const agent = await startAgent({ roles: ["push"] });
+/** Our push role, from the compiled agent ($AGENT_BIN). */
+export async function startPushRole(opts: StoreOptions = {}): Promise<Store> {
+  const dir = tempDir("pushrole-");
+  const web = writeWebConfig(dir.path, opts);
+  const agent = await startAgent({
+    roles: ["push"],
+    args: web.path ? [`--web.config.file=${web.path}`] : [],
+    scheme: web.scheme,
+    probe: opts.fetchInit as RequestInit,
+  }).catch((e) => {
+    dir.remove();
+    throw e;
+  });
   const url = agent.urls.push!;
   return {
-    name: "agent push role",
+    name: "push role",
     url,
-    scrape: async () => (await fetch(`${url}/metrics`)).text(),
+    scrape: async () => (await fetch(`${url}/metrics`, opts.fetchInit)).text(),
     async stop() {
       await agent.stop();
+      dir.remove();
     },
   };
 }
 
-/** Which stores the "against both" tests run on: the real Pushgateway always, ours unless turned off. */
-export const STORES: Array<[string, () => Promise<Store>]> = [
-  ["pushgateway", startPushgateway],
-  ...(process.env.CLIENT_TESTS_SKIP_PUSH_ROLE ? [] : ([["push role", startPushRole]] as Array<[string, () => Promise<Store>]>)),
-];
+export type StartStore = (opts?: StoreOptions) => Promise<Store>;
+
+/** The stores every "against both" test runs on. CLIENT_TESTS_STORES=pushgateway limits them. */
+export const STORES: Array<[string, StartStore]> = (
+  [
+    ["pushgateway", startPushgateway],
+    ["push role", startPushRole],
+  ] as Array<[string, StartStore]>
+).filter(([name]) => !process.env.CLIENT_TESTS_STORES || process.env.CLIENT_TESTS_STORES.split(",").includes(name));
 
 /** Sample lines of one metric, as `name{labels} value` strings, from exposition text. */
 export function samplesOf(text: string, name: string): string[] {
@@ -139,4 +160,37 @@ export function statusServer(status: number, delayMs = 0): { url: string; reques
     },
   });
   return { url: `http://127.0.0.1:${server.port}`, requests: () => count, stop: () => server.stop(true) };
+}
+
+export interface CliRun {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the compiled agent ($AGENT_BIN) to completion with `stdin` piped in (or nothing). */
+export async function runAgent(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
+  const proc = Bun.spawn([agentBinary(), ...args], {
+    stdin: opts.stdin === undefined ? "ignore" : new TextEncoder().encode(opts.stdin),
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { ...process.env, ...opts.env },
+  });
+  const [stdout, stderr] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+  await proc.exited;
+  return { code: proc.exitCode, signal: proc.signalCode, stdout, stderr };
+}
+
+/** exporter-toolkit web config for a store behind TLS signed by `pki`, optionally asking for client certs. */
+export function tlsWebConfig(pki: Pki, requireClientCert = false): string {
+  let yaml = `tls_server_config:\n  cert_file: ${pki.serverCert}\n  key_file: ${pki.serverKey}\n`;
+  if (requireClientCert) yaml += `  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ${pki.caFile}\n`;
+  return yaml;
+}
+
+/** exporter-toolkit web config with one basic-auth user. */
+export async function basicAuthWebConfig(user: string, password: string): Promise<string> {
+  const hash = await Bun.password.hash(password, { algorithm: "bcrypt", cost: 4 });
+  return `basic_auth_users:\n  ${user}: '${hash}'\n`;
 }
