@@ -41,6 +41,7 @@ import { nfs } from "./nfs.ts";
 import { nfsd } from "./nfsd.ts";
 import { nvme } from "./nvme.ts";
 import { powersupplyclass } from "./powersupplyclass.ts";
+import { rapl } from "./rapl.ts";
 
 export const allCollectors: Collector[] = [
   conntrack,
@@ -84,4 +85,5 @@ export const allCollectors: Collector[] = [
   nfsd,
   nvme,
   powersupplyclass,
+  rapl,
 ];

@@ -1,0 +1,28 @@
+import { describe, expect, test } from "bun:test";
+import { rapl } from "./rapl.ts";
+import { collectText, expectGolden, fixturePaths, promtoolProblems } from "../testing/golden.ts";
+
+/** The path label holds the sysfs path in use; golden files show it as /sys. */
+async function collect(config?: { enableZoneLabel: boolean }): Promise<string> {
+  return (await collectText(rapl, { config })).replaceAll(fixturePaths.sysfs, "/sys");
+}
+
+describe("rapl collector", () => {
+  test("exposes one joules counter family per zone name, indexed", async () => {
+    const text = await collect();
+    expectGolden("rapl", text);
+    expect(text).toContain('node_rapl_package_joules_total{index="1",path="/sys/class/powercap/intel-rapl:1"} 230182.744871\n');
+    expect(text).toContain('node_rapl_dram_joules_total{index="1",path="/sys/class/powercap/intel-rapl:1:0"} 31544.811409\n');
+    expect(promtoolProblems(text)).toEqual([]);
+  });
+
+  test("--collector.rapl.enable-zone-label folds zones into one family", async () => {
+    const text = await collect({ enableZoneLabel: true });
+    expect(text).toContain('node_rapl_joules_total{index="0",path="/sys/class/powercap/intel-rapl:0:0",rapl_zone="core"} 118821.284256\n');
+    expect(text).not.toContain("node_rapl_package_joules_total");
+  });
+
+  test("no powercap zones yields nothing", async () => {
+    expect(await collectText(rapl, { paths: { sysfs: "/nonexistent" } })).toBe("");
+  });
+});
