@@ -1,15 +1,78 @@
-// PLACEHOLDER until the push role lands: serves only the frame's own metrics.
-import { defineRole } from "@agent/core";
+/**
+ * The push role: Pushgateway 1.10's HTTP API over a store that commits every push to LMDB before
+ * answering, checks consistency in time proportional to the push, renders at push time, and expires groups.
+ */
+import { defineRole, type FlagValues } from "@agent/core";
+import { pushFlags } from "./flags.ts";
+import { GroupDb } from "./group-db.ts";
+import { PushStore } from "./push-store.ts";
+import { pushRoutes } from "./routes.ts";
+import { TtlPolicy } from "./ttl.ts";
+
+export { PushStore, type GroupSummary } from "./push-store.ts";
+export { parsePushPath, pushPathFor, groupingKey } from "./grouping-key.ts";
+
+function flagsForStatus(config: FlagValues<typeof pushFlags>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, spec] of Object.entries(pushFlags)) {
+    out[spec.name] = spec.show(config[key as keyof typeof pushFlags] as never);
+  }
+  return out;
+}
 
 export function pushRole() {
+  let db: GroupDb | undefined;
+  let sweeper: ReturnType<typeof setInterval> | undefined;
   return defineRole({
     name: "push",
-    title: "Pushgateway-compatible metrics store",
+    title: "Pushgateway-compatible metrics store, durable in LMDB",
     defaultAddress: ":9091",
-    flags: {},
-    async start() {
-      return { metrics: (own) => own.render() };
+    flags: pushFlags,
+    async start(ctx) {
+      const { config, log } = ctx;
+      const started = performance.now();
+      db = GroupDb.open(ctx.dataDir);
+      const store = new PushStore(db, {
+        checkConsistency: !config.disableConsistencyCheck,
+        maxGroups: config.maxGroups,
+        maxSeriesPerPush: config.maxSeriesPerPush,
+        log,
+      });
+      log.info("push store loaded", { groups: store.groups, series: store.series, ms: Math.round(performance.now() - started) });
+      if (config.expirySweepInterval > 0) {
+        sweeper = setInterval(() => {
+          store.expire(Date.now()).then(
+            (n) => n > 0 && log.debug("groups expired", { groups: n }),
+            (e: Error) => log.error("expiry sweep failed", { err: e.message }),
+          );
+        }, config.expirySweepInterval * 1000);
+        sweeper.unref();
+      }
+      return {
+        routes: (app) =>
+          pushRoutes(app, {
+            store,
+            ttl: new TtlPolicy(config.defaultTtl, config.ttlRules),
+            maxBodyBytes: config.maxBodyBytes,
+            checkConsistency: !config.disableConsistencyCheck,
+            enableAdminApi: config.enableAdminApi,
+            agent: ctx.agent,
+            flags: flagsForStatus(config),
+            log,
+          }),
+        metrics: (own) => store.render(own),
+        links: [
+          { path: "/api/v1/metrics", title: "Pushed groups (JSON)" },
+          { path: "/api/v1/status", title: "Status (JSON)" },
+        ],
+      };
     },
-    async stop() {},
+    async stop() {
+      if (sweeper) clearInterval(sweeper);
+      sweeper = undefined;
+      const closing = db;
+      db = undefined;
+      await closing?.close();
+    },
   });
 }

@@ -1,0 +1,245 @@
+/**
+ * Pushed families -> what a group stores: each family's sample lines rendered once, as Pushgateway renders
+ * them (labels sorted, grouping labels applied, `instance=""` added, histogram and summary parts in
+ * Go's order with the `+Inf` bucket, `_sum` and `_count` always present), plus one identity hash per
+ * metric for the cross-group duplicate index.
+ */
+import { escapeLabelValue, formatGoFloat as goFloat, isValidLabelName, type MetricFamily, type MetricType, type Sample } from "@agent/core";
+import type { GroupLabels } from "./grouping-key.ts";
+
+export const PUSH_TIME = "push_time_seconds";
+export const PUSH_FAILURE_TIME = "push_failure_time_seconds";
+export const PUSH_TIME_HELP = "Last Unix time when changing this group in the Pushgateway succeeded.";
+export const PUSH_FAILURE_TIME_HELP = "Last Unix time when changing this group in the Pushgateway failed.";
+
+/** One family as a group holds it. */
+export interface StoredFamily {
+  readonly name: string;
+  readonly type: MetricType;
+  /** Undefined when the push had no HELP for it. */
+  readonly help: string | undefined;
+  /** Sample lines, each ending in LF; no HELP/TYPE header. */
+  readonly text: string;
+  /** One identity (name + labels, 53 bits) per metric; a histogram or summary is one metric. */
+  readonly hashes: Float64Array;
+  /** Unix ms of the push that stored it. */
+  readonly at: number;
+}
+
+/** A family about to be stored, with what the consistency check needs beyond the stored form. */
+export interface PreparedFamily extends StoredFamily {
+  /** For each hash, the start of a line that exists in `text` iff a metric with that identity does. */
+  readonly probes: string[];
+}
+
+/** Why a push was refused; `failure` says whether Pushgateway would record push_failure_time_seconds. */
+export class PushRejected extends Error {
+  constructor(
+    message: string,
+    readonly reason: string,
+    readonly status: number,
+    readonly failure: boolean,
+  ) {
+    super(message);
+    this.name = "PushRejected";
+  }
+}
+
+/** One Pushgateway metric: a sample line, or a whole histogram or summary. */
+export interface GroupedMetric {
+  /** Name-sorted label pairs, without `le`/`quantile`. */
+  labels: [string, string][];
+  value: number;
+  /** [upper bound, cumulative count] or [quantile, value], in input order. */
+  parts: [number, number][];
+  sum: number;
+  count: number;
+  hasInf: boolean;
+}
+
+function byteCompare(a: string, b: string): number {
+  // UTF-16 order differs from UTF-8 byte order (Go's) only around surrogates; fall back to code points there.
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) return (a.codePointAt(i) ?? 0) - (b.codePointAt(i) ?? 0);
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+/** Pushgateway's (client_golang's) metric order: fewer labels first, then label values in name order. */
+function compareMetrics(a: GroupedMetric, b: GroupedMetric): number {
+  if (a.labels.length !== b.labels.length) return a.labels.length - b.labels.length;
+  for (let i = 0; i < a.labels.length; i++) {
+    const c = byteCompare(a.labels[i]![1], b.labels[i]![1]);
+    if (c !== 0) return c;
+  }
+  return 0;
+}
+
+function renderLabelPairs(pairs: readonly [string, string][], extraName?: string, extraValue?: string): string {
+  let out = "{";
+  for (let i = 0; i < pairs.length; i++) {
+    if (i > 0) out += ",";
+    out += pairs[i]![0] + '="' + escapeLabelValue(pairs[i]![1]) + '"';
+  }
+  if (extraName !== undefined) out += (pairs.length > 0 ? "," : "") + extraName + '="' + extraValue + '"';
+  return out === "{" ? "" : out + "}";
+}
+
+/** Counts are uint64 in Pushgateway's model: fractions are cut off. */
+function asCount(v: number): number {
+  return Number.isFinite(v) ? Math.trunc(v) : v;
+}
+
+/**
+ * Groups a family's flat samples into Pushgateway metrics. `labelsOf` turns a sample's labels into the
+ * final sorted pairs (grouping labels applied); samples of a histogram or summary with equal pairs are one
+ * metric. Throws PushRejected on a timestamp or an illegal label name.
+ */
+export function groupMetrics(family: MetricFamily, labelsOf: (s: Sample) => [string, string][]): GroupedMetric[] {
+  const composite = family.type === "histogram" || family.type === "summary";
+  const out: GroupedMetric[] = [];
+  const byKey = composite ? new Map<string, GroupedMetric>() : undefined;
+  for (const s of family.samples) {
+    if (s.timestampMs !== undefined) throw new PushRejected("pushed metrics must not have timestamps", "timestamp", 400, true);
+    const pairs = labelsOf(s);
+    if (!byKey) {
+      out.push({ labels: pairs, value: s.value, parts: [], sum: 0, count: 0, hasInf: false });
+      continue;
+    }
+    const key = pairs.map((p) => p[0] + "\u0000" + p[1]).join("\u0001");
+    let m = byKey.get(key);
+    if (!m) {
+      m = { labels: pairs, value: 0, parts: [], sum: 0, count: 0, hasInf: false };
+      byKey.set(key, m);
+      out.push(m);
+    }
+    const suffix = s.name.slice(family.name.length);
+    if (suffix === "_sum") m.sum = s.value;
+    else if (suffix === "_count") m.count = asCount(s.value);
+    else if (family.type === "histogram") {
+      const le = Number(s.labels.le === undefined ? NaN : parseBound(s.labels.le));
+      if (le === Infinity) m.hasInf = true;
+      m.parts.push([le, asCount(s.value)]);
+    } else m.parts.push([parseBound(s.labels.quantile ?? "NaN"), s.value]);
+  }
+  return out;
+}
+
+function parseBound(text: string): number {
+  const t = text.trim().toLowerCase();
+  if (t === "+inf" || t === "inf" || t === "+infinity" || t === "infinity") return Infinity;
+  if (t === "-inf" || t === "-infinity") return -Infinity;
+  return Number(t);
+}
+
+/** Sample lines for metrics of one family, in Go's text exposition order. */
+export function renderMetrics(name: string, type: MetricType, metrics: readonly GroupedMetric[]): string {
+  let text = "";
+  for (const m of metrics) {
+    if (type === "histogram") {
+      for (const [le, c] of m.parts) text += name + "_bucket" + renderLabelPairs(m.labels, "le", goFloat(le)) + " " + goFloat(c) + "\n";
+      if (!m.hasInf) text += name + "_bucket" + renderLabelPairs(m.labels, "le", "+Inf") + " " + goFloat(m.count) + "\n";
+    } else if (type === "summary") {
+      for (const [q, v] of m.parts) text += name + renderLabelPairs(m.labels, "quantile", goFloat(q)) + " " + goFloat(v) + "\n";
+    }
+    const ls = renderLabelPairs(m.labels);
+    if (type === "histogram" || type === "summary") {
+      text += name + "_sum" + ls + " " + goFloat(m.sum) + "\n" + name + "_count" + ls + " " + goFloat(m.count) + "\n";
+    } else text += name + ls + " " + goFloat(m.value) + "\n";
+  }
+  return text;
+}
+
+/** 53 bits of wyhash: exact in a double, so identities live in plain arrays and Maps without BigInt. */
+export function identityHash(identity: string): number {
+  return Number(BigInt.asUintN(53, Bun.hash.wyhash(identity)));
+}
+
+/** The line prefix that proves a metric with these labels exists in a family's text. */
+function probeFor(name: string, type: MetricType, labels: readonly [string, string][]): string {
+  const sampleName = type === "histogram" || type === "summary" ? name + "_sum" : name;
+  return sampleName + renderLabelPairs(labels) + " ";
+}
+
+/** Final label pairs: body labels, grouping labels over them, `instance=""` where missing, sorted by name. */
+export function applyGrouping(body: Readonly<Record<string, string>>, group: GroupLabels, drop?: string): [string, string][] {
+  const merged: Record<string, string> = Object.create(null);
+  for (const k in body) {
+    if (k === drop) continue;
+    if (!isValidLabelName(k) || k.startsWith("__")) {
+      throw new PushRejected(`label name ${JSON.stringify(k)} is invalid or reserved`, "invalid_label", 400, true);
+    }
+    merged[k] = body[k]!;
+  }
+  for (const k in group) merged[k] = group[k]!;
+  if (!("instance" in merged)) merged.instance = "";
+  return Object.keys(merged)
+    .sort()
+    .map((k) => [k, merged[k]!]);
+}
+
+/**
+ * Turns parsed families into what the group will store. Families named push_time_seconds or
+ * push_failure_time_seconds are dropped: the store owns those. Throws PushRejected for timestamps, reserved
+ * label names and duplicate metrics within the push.
+ */
+export function prepareFamilies(families: readonly MetricFamily[], group: GroupLabels, at: number): PreparedFamily[] {
+  const out: PreparedFamily[] = [];
+  for (const family of families) {
+    if (family.name === PUSH_TIME || family.name === PUSH_FAILURE_TIME || family.samples.length === 0) {
+      // Still refuse timestamps there, as Pushgateway checks every pushed family before overriding.
+      for (const s of family.samples) {
+        if (s.timestampMs !== undefined) throw new PushRejected("pushed metrics must not have timestamps", "timestamp", 400, true);
+      }
+      continue;
+    }
+    const drop = family.type === "histogram" ? "le" : family.type === "summary" ? "quantile" : undefined;
+    const metrics = groupMetrics(family, (s) => applyGrouping(s.labels, group, drop));
+    metrics.sort(compareMetrics);
+    const hashes = new Float64Array(metrics.length);
+    const probes: string[] = [];
+    const seen = new Set<string>();
+    for (let i = 0; i < metrics.length; i++) {
+      const m = metrics[i]!;
+      let identity = family.name;
+      for (const [k, v] of m.labels) identity += "\u0000" + k + "\u0001" + v;
+      if (seen.has(identity)) {
+        throw new PushRejected(
+          `metric ${family.name}${renderLabelPairs(m.labels)} appears more than once in the push`,
+          "duplicate",
+          400,
+          true,
+        );
+      }
+      seen.add(identity);
+      hashes[i] = identityHash(identity);
+      probes.push(probeFor(family.name, family.type, m.labels));
+    }
+    out.push({
+      name: family.name,
+      type: family.type,
+      help: family.help,
+      text: renderMetrics(family.name, family.type, metrics),
+      hashes,
+      at,
+      probes,
+    });
+  }
+  return out;
+}
+
+/** The label set every series of a group carries at least: grouping labels plus `instance`. */
+export function groupSeriesLabels(group: GroupLabels): string {
+  return renderLabelPairs(applyGrouping({}, group));
+}
+
+/** push_time_seconds / push_failure_time_seconds line for a group. */
+export function timestampLine(name: string, seriesLabels: string, seconds: number): string {
+  return name + seriesLabels + " " + goFloat(seconds) + "\n";
+}

@@ -1,0 +1,128 @@
+/**
+ * The durable side: one LMDB environment under the role's data directory, one record per group holding
+ * its already-rendered family text and just enough metadata to rebuild the indexes, so a restart reads
+ * records and never re-parses. Writes issued in one event turn share one transaction (lmdb-js batches
+ * them); the returned promise settles once that transaction is committed.
+ */
+import { mkdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { open, type RootDatabase } from "lmdb";
+import type { MetricType } from "@agent/core";
+import type { StoredFamily } from "./families.ts";
+import { groupSeriesLabels } from "./families.ts";
+import { groupingKey, type GroupLabels } from "./grouping-key.ts";
+import type { Group } from "./memory-index.ts";
+
+const FORMAT = 1;
+const GROUP_PREFIX = "g:";
+
+/** [name, type, help or null, text, pushed at (ms), metric identity hashes as raw float64 bytes] */
+type FamilyRecord = [string, MetricType, string | null, string, number, Uint8Array];
+
+interface GroupRecord {
+  labels: GroupLabels;
+  pushTime: number;
+  failTime: number;
+  failReason: string | null;
+  createdAt: number;
+  ttl: number;
+  expiresAt: number;
+  families: FamilyRecord[];
+}
+
+function dbKey(groupKey: string): string {
+  // Grouping keys may hold 64 KiB label values; LMDB keys stop at 511 bytes. A digest names the record.
+  return GROUP_PREFIX + new Bun.CryptoHasher("sha256").update(groupKey).digest("hex");
+}
+
+function toRecord(g: Group): GroupRecord {
+  const families: FamilyRecord[] = [];
+  for (const f of g.families.values()) {
+    families.push([f.name, f.type, f.help ?? null, f.text, f.at, new Uint8Array(f.hashes.buffer, f.hashes.byteOffset, f.hashes.byteLength)]);
+  }
+  return {
+    labels: g.labels,
+    pushTime: g.pushTime,
+    failTime: g.failTime,
+    failReason: g.failReason ?? null,
+    createdAt: g.createdAt,
+    ttl: g.ttl,
+    expiresAt: g.expiresAt,
+    families,
+  };
+}
+
+function fromRecord(r: GroupRecord): Group {
+  const families = new Map<string, StoredFamily>();
+  for (const [name, type, help, text, at, raw] of r.families) {
+    const hashes = new Float64Array(raw.byteLength / 8);
+    new Uint8Array(hashes.buffer).set(raw);
+    families.set(name, { name, type, help: help ?? undefined, text, at, hashes });
+  }
+  return {
+    key: groupingKey(r.labels),
+    labels: r.labels,
+    seriesLabels: groupSeriesLabels(r.labels),
+    families,
+    pushTime: r.pushTime,
+    failTime: r.failTime,
+    failReason: r.failReason ?? undefined,
+    createdAt: r.createdAt,
+    ttl: r.ttl,
+    expiresAt: r.expiresAt,
+  };
+}
+
+export class GroupDb {
+  private constructor(
+    private readonly db: RootDatabase<GroupRecord | number, string>,
+    private readonly file: string,
+  ) {}
+
+  static open(dir: string): GroupDb {
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, "push.mdb");
+    const db = open<GroupRecord | number, string>({ path: file, encoding: "msgpack", cache: false });
+    const format = db.get("format");
+    if (format === undefined) db.putSync("format", FORMAT);
+    else if (format !== FORMAT) throw new Error(`${dir} holds push data in format ${String(format)}; this agent reads format ${FORMAT}`);
+    return new GroupDb(db, file);
+  }
+
+  /** Every stored group, for start-up. */
+  loadAll(): Group[] {
+    const out: Group[] = [];
+    for (const { value } of this.db.getRange({ start: GROUP_PREFIX, end: GROUP_PREFIX + "\uffff" })) {
+      if (typeof value === "object" && value !== null) out.push(fromRecord(value));
+    }
+    return out;
+  }
+
+  save(g: Group): Promise<boolean> {
+    return this.db.put(dbKey(g.key), toRecord(g));
+  }
+
+  remove(groupKey: string): Promise<boolean> {
+    return this.db.remove(dbKey(groupKey));
+  }
+
+  /** Removes these groups in one transaction. */
+  removeAll(groupKeys: readonly string[]): Promise<void> {
+    return this.db.transaction(() => {
+      for (const k of groupKeys) this.db.remove(dbKey(k));
+    });
+  }
+
+  /** Bytes the environment occupies on disk. */
+  sizeBytes(): number {
+    try {
+      return statSync(this.file).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}

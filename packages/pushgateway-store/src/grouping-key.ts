@@ -1,0 +1,105 @@
+/**
+ * Push paths and grouping keys. `/metrics/job/<job>{/<label>/<value>}`, where `job@base64` and
+ * `<label>@base64` mark URL-safe base64 values, padding optional. Percent-decoding happens on the whole
+ * path before it is split, so `%2F` inside a segment is a separator, as in Pushgateway.
+ */
+import { isValidLabelName } from "@agent/core";
+
+export type GroupLabels = Readonly<Record<string, string>>;
+
+export type PushPath = { ok: true; labels: GroupLabels } | { ok: false; status: 400 | 404; message: string };
+
+const PREFIX = "/metrics/job";
+const BASE64_SUFFIX = "@base64";
+
+/** URL-safe base64 with optional padding; strict about the alphabet, as Go's RawURLEncoding is. */
+export function decodeBase64Url(text: string): string | undefined {
+  const s = text.replace(/=+$/, "");
+  if (!/^[A-Za-z0-9_-]*$/.test(s) || s.length % 4 === 1) return undefined;
+  const bytes = Buffer.from(s, "base64url");
+  return bytes.toString("utf8");
+}
+
+export function encodeBase64Url(text: string): string {
+  return Buffer.from(text, "utf8").toString("base64url");
+}
+
+/** Parses the path of a push or delete request into its grouping labels (job included). */
+export function parsePushPath(pathname: string): PushPath {
+  let path: string;
+  try {
+    path = decodeURIComponent(pathname);
+  } catch {
+    return { ok: false, status: 400, message: `invalid URL escape in path ${JSON.stringify(pathname)}` };
+  }
+  let rest: string;
+  let jobBase64 = false;
+  if (path.startsWith(PREFIX + BASE64_SUFFIX + "/")) {
+    rest = path.slice(PREFIX.length + BASE64_SUFFIX.length + 1);
+    jobBase64 = true;
+  } else if (path.startsWith(PREFIX + "/")) {
+    rest = path.slice(PREFIX.length + 1);
+  } else {
+    return { ok: false, status: 404, message: "404 page not found" };
+  }
+  const slash = rest.indexOf("/");
+  let job = slash < 0 ? rest : rest.slice(0, slash);
+  const labelPart = slash < 0 ? "" : rest.slice(slash);
+  if (jobBase64) {
+    const decoded = decodeBase64Url(job);
+    if (decoded === undefined) return { ok: false, status: 400, message: `invalid base64 encoding in job name ${JSON.stringify(job)}` };
+    job = decoded;
+  }
+  const labels: Record<string, string> = Object.create(null);
+  if (labelPart.length > 1) {
+    const parts = labelPart.slice(1).split("/");
+    if (parts.length % 2 !== 0) {
+      return { ok: false, status: 400, message: `odd number of components in label string ${JSON.stringify(labelPart)}` };
+    }
+    for (let i = 0; i < parts.length; i += 2) {
+      const raw = parts[i]!;
+      const name = raw.endsWith(BASE64_SUFFIX) ? raw.slice(0, -BASE64_SUFFIX.length) : raw;
+      if (!isValidLabelName(name) || name.startsWith("__")) {
+        return { ok: false, status: 400, message: `improper label name ${JSON.stringify(name)}` };
+      }
+      let value = parts[i + 1]!;
+      if (name !== raw) {
+        const decoded = decodeBase64Url(value);
+        if (decoded === undefined) {
+          return { ok: false, status: 400, message: `invalid base64 encoding for label ${name}=${JSON.stringify(value)}` };
+        }
+        value = decoded;
+      }
+      labels[name] = value;
+    }
+  }
+  if (job === "") return { ok: false, status: 400, message: "job name is required" };
+  // The job in the path wins over a `job` label among the others, as in Pushgateway.
+  labels.job = job;
+  return { ok: true, labels: sortLabels(labels) };
+}
+
+/** A copy with keys in name order, the order every rendered series uses. */
+export function sortLabels(labels: GroupLabels): GroupLabels {
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(labels).sort()) out[k] = labels[k]!;
+  return out;
+}
+
+/** One string per distinct label set: names sorted, separated by bytes that cannot occur in names. */
+export function groupingKey(labels: GroupLabels): string {
+  let key = "";
+  for (const k of Object.keys(labels).sort()) key += k + "\u0000" + labels[k] + "\u0001";
+  return key;
+}
+
+/** The path that addresses this group, base64 where a value needs it (for links and the push client). */
+export function pushPathFor(labels: GroupLabels): string {
+  const seg = (name: string, value: string) =>
+    value === "" || /[/%]/.test(value) || value !== encodeURIComponent(value)
+      ? `/${name}${BASE64_SUFFIX}/${value === "" ? "=" : encodeBase64Url(value)}`
+      : `/${name}/${value}`;
+  let path = "/metrics" + seg("job", labels.job ?? "");
+  for (const k of Object.keys(labels).sort()) if (k !== "job") path += seg(k, labels[k]!);
+  return path;
+}

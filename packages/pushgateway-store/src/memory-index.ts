@@ -1,0 +1,231 @@
+/**
+ * The in-memory side of the store: every group, a per-family index (type and member groups) and a series
+ * index (metric identity -> owning group), so a push is checked in time proportional to the push, not the
+ * store; and per-family render caches, so a scrape is a concatenation of text rendered at push time.
+ */
+import type { MetricSet, MetricType } from "@agent/core";
+import { renderHeader } from "@agent/core";
+import {
+  PUSH_FAILURE_TIME,
+  PUSH_FAILURE_TIME_HELP,
+  PUSH_TIME,
+  PUSH_TIME_HELP,
+  timestampLine,
+  type PreparedFamily,
+  type StoredFamily,
+} from "./families.ts";
+import type { GroupLabels } from "./grouping-key.ts";
+
+/** One grouping key's state. Replaced as a whole on every change, never mutated in place. */
+export interface Group {
+  /** Grouping key (see groupingKey()). */
+  readonly key: string;
+  readonly labels: GroupLabels;
+  /** `{...}` of the grouping labels plus `instance`, for the push-time series. */
+  readonly seriesLabels: string;
+  readonly families: ReadonlyMap<string, StoredFamily>;
+  /** Unix seconds of the last successful push; 0 if none. */
+  readonly pushTime: number;
+  /** Unix seconds of the last failed push; 0 if none. */
+  readonly failTime: number;
+  readonly failReason: string | undefined;
+  /** Unix ms when the group first appeared. */
+  readonly createdAt: number;
+  /** Seconds; 0: kept until deleted. */
+  readonly ttl: number;
+  /** Unix ms; 0: never. */
+  readonly expiresAt: number;
+}
+
+interface FamilyEntry {
+  /** The type every member agrees on (the first member's, should an unchecked push disagree). */
+  type: MetricType;
+  members: Map<string, StoredFamily>;
+  /** HELP/TYPE header and every member's lines; undefined when a member changed since. */
+  rendered: string | undefined;
+}
+
+const SYNTHETIC: ReadonlyMap<string, MetricType> = new Map([
+  [PUSH_TIME, "gauge"],
+  [PUSH_FAILURE_TIME, "gauge"],
+]);
+
+const COMPOSITE_SUFFIXES: readonly [string, (t: MetricType | undefined) => boolean][] = [
+  ["_count", (t) => t === "histogram" || t === "summary"],
+  ["_sum", (t) => t === "histogram" || t === "summary"],
+  ["_bucket", (t) => t === "histogram"],
+];
+
+export class MemoryIndex {
+  private readonly groups = new Map<string, Group>();
+  private readonly families = new Map<string, FamilyEntry>();
+  private readonly seriesOwner = new Map<number, string>();
+  private timestamps: Record<string, string> | undefined;
+  private seriesCount = 0;
+
+  get size(): number {
+    return this.groups.size;
+  }
+
+  get series(): number {
+    return this.seriesCount;
+  }
+
+  get(key: string): Group | undefined {
+    return this.groups.get(key);
+  }
+
+  all(): IterableIterator<Group> {
+    return this.groups.values();
+  }
+
+  /** Swaps a group's state: `old` (if any) leaves every index, `next` (if any) enters them. */
+  replace(old: Group | undefined, next: Group | undefined): void {
+    if (old) this.unindex(old);
+    if (next) this.index(next);
+    this.timestamps = undefined;
+  }
+
+  private index(g: Group): void {
+    this.groups.set(g.key, g);
+    for (const f of g.families.values()) {
+      let e = this.families.get(f.name);
+      if (!e) {
+        e = { type: f.type, members: new Map(), rendered: undefined };
+        this.families.set(f.name, e);
+      }
+      e.members.set(g.key, f);
+      e.rendered = undefined;
+      for (const h of f.hashes) this.seriesOwner.set(h, g.key);
+      this.seriesCount += f.hashes.length;
+    }
+  }
+
+  private unindex(g: Group): void {
+    this.groups.delete(g.key);
+    for (const f of g.families.values()) {
+      const e = this.families.get(f.name);
+      if (e) {
+        e.members.delete(g.key);
+        e.rendered = undefined;
+        if (e.members.size === 0) {
+          this.families.delete(f.name);
+          } else {
+          e.type = e.members.values().next().value!.type;
+        }
+      }
+      for (const h of f.hashes) if (this.seriesOwner.get(h) === g.key) this.seriesOwner.delete(h);
+      this.seriesCount -= f.hashes.length;
+    }
+  }
+
+  /**
+   * What would be inconsistent if group `key` took these families (all of its families replaced when
+   * `replace`), judged as Pushgateway's gathering would: one type per family name across groups and the
+   * agent's own families, no histogram/summary suffix clash, no metric stored twice. Undefined if none.
+   */
+  conflict(key: string, replace: boolean, pushed: readonly PreparedFamily[], ownTypes: ReadonlyMap<string, MetricType>): string | undefined {
+    const pushedTypes = new Map(pushed.map((f) => [f.name, f.type]));
+    const typeAfter = (name: string): MetricType | undefined => {
+      const t = pushedTypes.get(name) ?? SYNTHETIC.get(name) ?? ownTypes.get(name);
+      if (t) return t;
+      const e = this.families.get(name);
+      if (!e) return undefined;
+      const mine = e.members.has(key);
+      if (mine && replace) return this.otherType(e, key);
+      return e.type;
+    };
+    for (const f of pushed) {
+      const own = ownTypes.get(f.name);
+      if (own && own !== f.type) return `${f.name} is pushed as ${f.type} but is a ${own} of the agent itself`;
+      const e = this.families.get(f.name);
+      const other = e && this.otherType(e, key);
+      if (other && other !== f.type) return `${f.name} is pushed as ${f.type} but other groups have it as ${other}`;
+      for (const [suffix, clashes] of COMPOSITE_SUFFIXES) {
+        if (f.name.length > suffix.length && f.name.endsWith(suffix)) {
+          const base = f.name.slice(0, -suffix.length);
+          const t = typeAfter(base);
+          if (clashes(t)) return `${f.name} collides with the ${t} named ${base}`;
+        }
+        if (clashes(f.type) && typeAfter(f.name + suffix)) {
+          return `the ${f.type} ${f.name} collides with the metric named ${f.name + suffix}`;
+        }
+      }
+      for (let i = 0; i < f.hashes.length; i++) {
+        const owner = this.seriesOwner.get(f.hashes[i]!);
+        if (owner === undefined || owner === key) continue;
+        const theirs = this.groups.get(owner)?.families.get(f.name);
+        const probe = f.probes[i]!;
+        if (theirs && (theirs.text.startsWith(probe) || theirs.text.includes("\n" + probe))) {
+          return `${probe.trimEnd()} is already pushed by another group`;
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** The type of a family's members other than group `key`; undefined if it has no others. */
+  private otherType(e: FamilyEntry, key: string): MetricType | undefined {
+    for (const [k, f] of e.members) if (k !== key) return f.type;
+    return undefined;
+  }
+
+  private renderFamily(name: string, e: FamilyEntry): string {
+    if (e.rendered !== undefined) return e.rendered;
+    let body = "";
+    let help: string | undefined;
+    let helpAt = -1;
+    for (const f of e.members.values()) {
+      if (f.type !== e.type) continue;
+      body += f.text;
+      // Groups may disagree on HELP; the most recent push's wins, so the choice is stable between scrapes.
+      if (f.at > helpAt) (help = f.help), (helpAt = f.at);
+    }
+    e.rendered = renderHeader(name, e.type, help) + body;
+    return e.rendered;
+  }
+
+  /** push_time_seconds or push_failure_time_seconds: one line per group, rebuilt after any change. */
+  private renderTimestamps(name: string): string {
+    if (this.timestamps === undefined) {
+      let push = "";
+      let fail = "";
+      for (const g of this.groups.values()) {
+        fail += timestampLine(PUSH_FAILURE_TIME, g.seriesLabels, g.failTime);
+        push += timestampLine(PUSH_TIME, g.seriesLabels, g.pushTime);
+      }
+      this.timestamps = {
+        [PUSH_FAILURE_TIME]: renderHeader(PUSH_FAILURE_TIME, "gauge", PUSH_FAILURE_TIME_HELP) + fail,
+        [PUSH_TIME]: renderHeader(PUSH_TIME, "gauge", PUSH_TIME_HELP) + push,
+      };
+    }
+    return this.timestamps[name] ?? "";
+  }
+
+  /**
+   * The whole /metrics body: `own` (the agent's families) merged with every pushed family, one HELP/TYPE
+   * per name, in name order. Where a pushed family shares a name with an own family, the own HELP and TYPE
+   * stand (as Pushgateway keeps its own help strings) and pushed lines of another type are left out.
+   */
+  render(own: MetricSet): string {
+    const names = new Set(this.families.keys());
+    for (const n of own.names()) names.add(n);
+    if (this.groups.size > 0) for (const n of SYNTHETIC.keys()) names.add(n);
+    let out = "";
+    for (const name of [...names].sort()) {
+      if (SYNTHETIC.has(name)) {
+        out += this.renderTimestamps(name);
+        continue;
+      }
+      const e = this.families.get(name);
+      const builder = own.take(name);
+      if (!builder) {
+        out += this.renderFamily(name, e!);
+        continue;
+      }
+      out += builder.render();
+      if (e && e.type === builder.type) for (const f of e.members.values()) if (f.type === e.type) out += f.text;
+    }
+    return out;
+  }
+}

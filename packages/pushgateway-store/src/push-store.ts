@@ -1,0 +1,229 @@
+/**
+ * The push store: applies pushes, deletes, failures and expiry to the in-memory index and commits each
+ * change to LMDB before the caller acknowledges it. Also the typed read API the HTTP routes and pages use.
+ */
+import { MetricSet, type Logger, type MetricFamily, type MetricType } from "@agent/core";
+import { groupSeriesLabels, prepareFamilies, PushRejected, type StoredFamily } from "./families.ts";
+import type { GroupDb } from "./group-db.ts";
+import { groupingKey, pushPathFor, type GroupLabels } from "./grouping-key.ts";
+import { MemoryIndex, type Group } from "./memory-index.ts";
+import { PushStats } from "./own-metrics.ts";
+
+export interface PushStoreOptions {
+  checkConsistency: boolean;
+  /** 0: no limit. */
+  maxGroups: number;
+  /** 0: no limit. */
+  maxSeriesPerPush: number;
+  log: Logger;
+}
+
+export interface PushRequest {
+  labels: GroupLabels;
+  families: readonly MetricFamily[];
+  /** PUT replaces the whole group; POST only the families it names. */
+  replace: boolean;
+  /** Seconds the group lives after this push; 0: until deleted. */
+  ttl: number;
+}
+
+/** One group as the status page and JSON API list it. */
+export interface GroupSummary {
+  labels: GroupLabels;
+  /** The push path that addresses this group (for DELETE). */
+  path: string;
+  /** Unix seconds; 0 if never. */
+  lastPush: number;
+  lastFailure: number;
+  lastFailureReason: string | undefined;
+  lastPushSuccessful: boolean;
+  /** Seconds until expiry; undefined if the group does not expire. */
+  ttlLeft: number | undefined;
+  series: number;
+  families: number;
+}
+
+export class PushStore {
+  readonly stats = new PushStats();
+  private readonly index = new MemoryIndex();
+  /** Families the agent serves itself on /metrics, by name; a push may not give them another type. */
+  private readonly ownTypes = new Map<string, MetricType>();
+
+  constructor(
+    private readonly db: GroupDb,
+    private readonly opts: PushStoreOptions,
+  ) {
+    for (const g of db.loadAll()) this.index.replace(undefined, g);
+    const probe = new MetricSet();
+    this.stats.addTo(probe, { groups: 0, series: 0, storageBytes: 0 });
+    this.learnOwnTypes(probe);
+  }
+
+  get groups(): number {
+    return this.index.size;
+  }
+
+  get series(): number {
+    return this.index.series;
+  }
+
+  /** Records the types of the families in `own`; family() on an existing name returns it unchanged. */
+  private learnOwnTypes(own: MetricSet): void {
+    for (const name of own.names()) this.ownTypes.set(name, own.family(name, "untyped", "").type);
+  }
+
+  async push(req: PushRequest): Promise<void> {
+    const at = Date.now();
+    const key = groupingKey(req.labels);
+    let prepared;
+    try {
+      prepared = prepareFamilies(req.families, req.labels, at);
+    } catch (e) {
+      if (e instanceof PushRejected && e.failure) await this.recordFailure(req.labels, e.message, req.ttl, at);
+      throw e;
+    }
+    if (this.opts.maxSeriesPerPush > 0) {
+      const n = prepared.reduce((sum, f) => sum + f.hashes.length, 0);
+      if (n > this.opts.maxSeriesPerPush) {
+        throw new PushRejected(`push carries ${n} metrics, more than --push.max-series-per-push=${this.opts.maxSeriesPerPush}`, "too_many_series", 413, false);
+      }
+    }
+    const old = this.index.get(key);
+    if (!old) this.checkRoom();
+    if (this.opts.checkConsistency) {
+      const why = this.index.conflict(key, req.replace, prepared, this.ownTypes);
+      if (why) {
+        const message = `pushed metrics are invalid or inconsistent with existing metrics: ${why}`;
+        await this.recordFailure(req.labels, message, req.ttl, at);
+        throw new PushRejected(message, "inconsistent", 400, true);
+      }
+    }
+    const families = new Map<string, StoredFamily>(req.replace || !old ? [] : old.families);
+    for (const p of prepared) families.set(p.name, { name: p.name, type: p.type, help: p.help, text: p.text, hashes: p.hashes, at: p.at });
+    const next: Group = {
+      ...(old ?? this.fresh(req.labels, at)),
+      families,
+      pushTime: at / 1000,
+      ttl: req.ttl,
+      expiresAt: req.ttl > 0 ? at + req.ttl * 1000 : 0,
+    };
+    await this.commit(old, next);
+    this.stats.countPush(req.replace ? "PUT" : "POST");
+  }
+
+  /** Sets push_failure_time_seconds, creating the group if needed, as Pushgateway does for a refused push. */
+  private async recordFailure(labels: GroupLabels, reason: string, ttl: number, at: number): Promise<void> {
+    const key = groupingKey(labels);
+    const old = this.index.get(key);
+    if (!old && this.opts.maxGroups > 0 && this.index.size >= this.opts.maxGroups) return;
+    const base = old ?? { ...this.fresh(labels, at), ttl, expiresAt: ttl > 0 ? at + ttl * 1000 : 0 };
+    await this.commit(old, { ...base, failTime: at / 1000, failReason: reason });
+  }
+
+  private checkRoom(): void {
+    if (this.opts.maxGroups > 0 && this.index.size >= this.opts.maxGroups) {
+      throw new PushRejected(
+        `the store is full: it holds ${this.index.size} groups, the most --push.max-groups allows; delete groups or raise the limit`,
+        "too_many_groups",
+        507,
+        false,
+      );
+    }
+  }
+
+  private fresh(labels: GroupLabels, at: number): Group {
+    return {
+      key: groupingKey(labels),
+      labels,
+      seriesLabels: groupSeriesLabels(labels),
+      families: new Map(),
+      pushTime: 0,
+      failTime: 0,
+      failReason: undefined,
+      createdAt: at,
+      ttl: 0,
+      expiresAt: 0,
+    };
+  }
+
+  /**
+   * Applies the change in memory at once (so pushes checked later in this turn see it), then waits for
+   * LMDB to commit it. If the commit fails, the change is undone, unless a later one replaced it already.
+   */
+  private async commit(old: Group | undefined, next: Group | undefined): Promise<void> {
+    const key = (next ?? old)!.key;
+    this.index.replace(old, next);
+    const started = performance.now();
+    try {
+      if (next) await this.db.save(next);
+      else await this.db.remove(key);
+    } catch (e) {
+      if (this.index.get(key) === next) this.index.replace(next, old);
+      this.opts.log.error("storage commit failed", { err: (e as Error).message });
+      throw new PushRejected(`could not store the change: ${(e as Error).message}`, "storage", 500, false);
+    }
+    this.stats.observeCommit((performance.now() - started) / 1000);
+  }
+
+  async delete(labels: GroupLabels): Promise<void> {
+    this.stats.deletes++;
+    const old = this.index.get(groupingKey(labels));
+    if (old) await this.commit(old, undefined);
+  }
+
+  async wipe(): Promise<number> {
+    const all = [...this.index.all()];
+    for (const g of all) this.index.replace(g, undefined);
+    await this.db.removeAll(all.map((g) => g.key));
+    return all.length;
+  }
+
+  /** Removes every group whose TTL ran out by `now` (Unix ms); returns how many. */
+  async expire(now: number): Promise<number> {
+    const due: Group[] = [];
+    for (const g of this.index.all()) if (g.expiresAt > 0 && g.expiresAt <= now) due.push(g);
+    if (due.length === 0) return 0;
+    for (const g of due) this.index.replace(g, undefined);
+    await this.db.removeAll(due.map((g) => g.key));
+    this.stats.expired += due.length;
+    return due.length;
+  }
+
+  /** The /metrics body: `own` merged with every stored family. */
+  render(own: MetricSet): string {
+    this.stats.addTo(own, { groups: this.index.size, series: this.index.series, storageBytes: this.db.sizeBytes() });
+    this.learnOwnTypes(own);
+    return this.index.render(own);
+  }
+
+  list(now = Date.now()): GroupSummary[] {
+    const out: GroupSummary[] = [];
+    for (const g of this.index.all()) out.push(summarize(g, now));
+    return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  /** Stored groups in path order, for the JSON API. */
+  groupsSorted(): Group[] {
+    return [...this.index.all()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  get(labels: GroupLabels): Group | undefined {
+    return this.index.get(groupingKey(labels));
+  }
+}
+
+function summarize(g: Group, now: number): GroupSummary {
+  let series = 0;
+  for (const f of g.families.values()) series += f.hashes.length;
+  return {
+    labels: g.labels,
+    path: pushPathFor(g.labels),
+    lastPush: g.pushTime,
+    lastFailure: g.failTime,
+    lastFailureReason: g.failReason,
+    lastPushSuccessful: g.pushTime >= g.failTime,
+    ttlLeft: g.expiresAt > 0 ? Math.max(0, (g.expiresAt - now) / 1000) : undefined,
+    series,
+    families: g.families.size,
+  };
+}
