@@ -144,32 +144,34 @@ function uuidLabel(uuid: string): string {
   return lower.startsWith("gpu-") ? lower.slice(4) : lower;
 }
 
+/** Per gauge field, computed once: its metric name, HELP text (the nvidia-smi header) and scale. */
+const GAUGES = gaugeFields.map((field) => {
+  const unit: Unit = GAUGE_FIELDS[field];
+  const [suffix, multiply, divide] = UNIT_SUFFIX[unit];
+  return { field, name: `nvidia_smi_${field.replace(/\./g, "_")}${suffix}`, help: unit ? `${field} [${unit}]` : field, multiply, divide };
+});
+const NUMERIC_INFO_GAUGES = NUMERIC_INFO.map((label) => ({ label, name: `nvidia_smi_${INFO_FIELDS[label].replace(/\./g, "_")}`, help: INFO_FIELDS[label] }));
+const INFO_LABELS = ([...Object.keys(INFO_FIELDS), "cuda_version"] as (InfoLabel | "cuda_version")[]).sort();
+
 /** Adds the families for these GPUs; `cudaVersion` is the driver's CUDA version ("" when unknown). */
 export function emitGpus(out: MetricSet, gpus: readonly GpuReading[], cudaVersion: string): void {
   for (const gpu of gpus) {
     const uuid = uuidLabel(gpu.info.uuid);
     // Sorted label names, as the exporter writes them.
-    const infoLabels: Record<string, string> = { cuda_version: cudaVersion };
-    for (const label of Object.keys(INFO_FIELDS) as InfoLabel[]) infoLabels[label] = label === "uuid" ? uuid : gpu.info[label];
-    const sorted: Record<string, string> = {};
-    for (const k of Object.keys(infoLabels).sort()) sorted[k] = infoLabels[k]!;
+    const infoLabels: Record<string, string> = {};
+    for (const label of INFO_LABELS) infoLabels[label] = label === "cuda_version" ? cudaVersion : label === "uuid" ? uuid : gpu.info[label];
     out
       .family("nvidia_smi_gpu_info", "gauge", "Constant 1 per GPU, labelled with its identity (name, driver, PCI bus id, serial, ...).")
-      .add(1, sorted);
+      .add(1, infoLabels);
 
     const labels = { uuid };
-    for (const label of NUMERIC_INFO) {
+    for (const { label, name, help } of NUMERIC_INFO_GAUGES) {
       const value = parseSmiValue(gpu.info[label]);
-      const field = INFO_FIELDS[label];
-      if (value !== undefined) out.family(`nvidia_smi_${field.replace(/\./g, "_")}`, "gauge", field).add(value, labels);
+      if (value !== undefined) out.family(name, "gauge", help).add(value, labels);
     }
-    for (const field of gaugeFields) {
+    for (const { field, name, help, multiply, divide } of GAUGES) {
       const value = gpu.values[field];
-      if (value === undefined || !Number.isFinite(value)) continue;
-      const unit: Unit = GAUGE_FIELDS[field];
-      const [suffix, multiply, divide] = UNIT_SUFFIX[unit];
-      const help = unit ? `${field} [${unit}]` : field;
-      out.family(`nvidia_smi_${field.replace(/\./g, "_")}${suffix}`, "gauge", help).add((value * multiply) / divide, labels);
+      if (value !== undefined && Number.isFinite(value)) out.family(name, "gauge", help).add((value * multiply) / divide, labels);
     }
   }
 }

@@ -256,9 +256,11 @@ export class Nvml {
   }
 }
 
+const utf8 = new TextDecoder();
+
 function cString(buf: Uint8Array): string {
   const end = buf.indexOf(0);
-  return new TextDecoder().decode(end < 0 ? buf : buf.subarray(0, end));
+  return utf8.decode(end < 0 ? buf : buf.subarray(0, end));
 }
 
 /** As nvidia-smi prints pci.sub_device_id: 0x16C110DE. */
