@@ -42,6 +42,7 @@ import { nfsd } from "./nfsd.ts";
 import { nvme } from "./nvme.ts";
 import { powersupplyclass } from "./powersupplyclass.ts";
 import { rapl } from "./rapl.ts";
+import { selinux } from "./selinux.ts";
 
 export const allCollectors: Collector[] = [
   conntrack,
@@ -86,4 +87,5 @@ export const allCollectors: Collector[] = [
   nvme,
   powersupplyclass,
   rapl,
+  selinux,
 ];
