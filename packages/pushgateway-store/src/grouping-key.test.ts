@@ -1,0 +1,41 @@
+import { expect, test } from "bun:test";
+import { decodeBase64Url, groupingKey, parsePushPath, pushPathFor } from "./grouping-key.ts";
+
+test("job and label pairs, sorted, job from the path wins", () => {
+  expect(parsePushPath("/metrics/job/j/zone/eu/instance/i1")).toEqual({ ok: true, labels: { instance: "i1", job: "j", zone: "eu" } });
+  expect(parsePushPath("/metrics/job/x/job/y")).toEqual({ ok: true, labels: { job: "x" } });
+  expect(parsePushPath("/metrics/job/x/")).toEqual({ ok: true, labels: { job: "x" } });
+  expect(parsePushPath("/metrics/job/x/a/")).toEqual({ ok: true, labels: { a: "", job: "x" } });
+});
+
+test("base64 values, padding optional, @base64/= is empty, %2F splits", () => {
+  expect(parsePushPath("/metrics/job@base64/L3Zhci90bXA=/path@base64/YS9i")).toEqual({ ok: true, labels: { job: "/var/tmp", path: "a/b" } });
+  expect(parsePushPath("/metrics/job/x/a@base64/=")).toEqual({ ok: true, labels: { a: "", job: "x" } });
+  expect(parsePushPath("/metrics/job/x/a%2Fb")).toEqual({ ok: true, labels: { a: "b", job: "x" } });
+  expect(decodeBase64Url("w7xiZXI")).toBe("über");
+});
+
+test("bad paths: 400 with a message, or 404 outside the push API", () => {
+  const bad = (p: string) => {
+    const r = parsePushPath(p);
+    if (r.ok) throw new Error(`${p} accepted`);
+    return [r.status, r.message] as const;
+  };
+  expect(bad("/metrics/job/x/a")).toEqual([400, 'odd number of components in label string "/a"']);
+  expect(bad("/metrics/job/x/__a/b")[1]).toContain("improper label name");
+  expect(bad("/metrics/job/x/1a/b")[0]).toBe(400);
+  expect(bad("/metrics/job@base64/=")).toEqual([400, "job name is required"]);
+  expect(bad("/metrics/job@base64/!!")[1]).toContain("invalid base64");
+  expect(bad("/metrics/job/x/a@base64/%25%25")[1]).toContain("invalid base64");
+  expect(bad("/metrics/job/x/a/%ZZ")[0]).toBe(400);
+  expect(bad("/metrics/foo")[0]).toBe(404);
+});
+
+test("grouping keys are order-independent; pushPathFor round-trips", () => {
+  expect(groupingKey({ a: "1", job: "j" })).toBe(groupingKey({ job: "j", a: "1" }));
+  expect(groupingKey({ a: "1", job: "j" })).not.toBe(groupingKey({ job: "j", a: "1", b: "" }));
+  for (const labels of [{ job: "j" }, { job: "a/b", path: "", x: "ü %" }, { job: "ci", instance: "h:9" }]) {
+    const r = parsePushPath(pushPathFor(labels));
+    expect(r).toEqual({ ok: true, labels: Object.fromEntries(Object.entries(labels).sort()) });
+  }
+});

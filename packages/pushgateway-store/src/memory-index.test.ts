@@ -1,0 +1,73 @@
+import { expect, test } from "bun:test";
+import { MetricSet, parseText } from "@agent/core";
+import { groupSeriesLabels, prepareFamilies } from "./families.ts";
+import { groupingKey, type GroupLabels } from "./grouping-key.ts";
+import { MemoryIndex, type Group } from "./memory-index.ts";
+
+let clock = 1_700_000_000_000;
+function group(labels: GroupLabels, text: string): { g: Group; prepared: ReturnType<typeof prepareFamilies> } {
+  const prepared = prepareFamilies(parseText(text), labels, ++clock);
+  const g: Group = {
+    key: groupingKey(labels),
+    labels,
+    seriesLabels: groupSeriesLabels(labels),
+    families: new Map(prepared.map((f) => [f.name, f])),
+    pushTime: clock / 1000,
+    failTime: 0,
+    failReason: undefined,
+    createdAt: clock,
+    ttl: 0,
+    expiresAt: 0,
+  };
+  return { g, prepared };
+}
+
+const none = new Map();
+
+test("type clash with another group, not with the group's own previous push", () => {
+  const idx = new MemoryIndex();
+  idx.replace(undefined, group({ job: "a" }, "# TYPE x counter\nx 1\n").g);
+  const b = group({ job: "b" }, "# TYPE x gauge\nx 1\n");
+  expect(idx.conflict(b.g.key, true, b.prepared, none)).toContain("other groups have it as counter");
+  const a2 = group({ job: "a" }, "# TYPE x gauge\nx 1\n");
+  expect(idx.conflict(a2.g.key, true, a2.prepared, none)).toBeUndefined();
+});
+
+test("histogram/summary suffix clashes, judged after the push (PUT drops the group's other families, POST keeps them)", () => {
+  const idx = new MemoryIndex();
+  idx.replace(undefined, group({ job: "a" }, "# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_count 1\nh_sum 1\n").g);
+  const other = group({ job: "b" }, "h_count 3\n");
+  expect(idx.conflict(other.g.key, true, other.prepared, none)).toContain("collides with the histogram named h");
+  const self = group({ job: "a" }, "h_bucket 3\n");
+  expect(idx.conflict(self.g.key, true, self.prepared, none)).toBeUndefined();
+  expect(idx.conflict(self.g.key, false, self.prepared, none)).toContain("collides");
+});
+
+test("the same series from two groups is a conflict; own families' types are enforced", () => {
+  const idx = new MemoryIndex();
+  idx.replace(undefined, group({ job: "a" }, 'x{k="1"} 1\n').g);
+  const sub = group({ job: "a", k: "1" }, "x 2\n");
+  expect(idx.conflict(sub.g.key, true, sub.prepared, none)).toContain("already pushed by another group");
+  const fine = group({ job: "a", k: "2" }, "x 2\n");
+  expect(idx.conflict(fine.g.key, true, fine.prepared, none)).toBeUndefined();
+  const own = group({ job: "c" }, "# TYPE process_open_fds counter\nprocess_open_fds 1\n");
+  expect(idx.conflict(own.g.key, true, own.prepared, new Map([["process_open_fds", "gauge"]]))).toContain("agent itself");
+});
+
+test("render merges groups under one header, own families first in their own header, push times per group", () => {
+  const idx = new MemoryIndex();
+  const a = group({ job: "a" }, "# HELP x old help\n# TYPE x gauge\nx 1\n# TYPE process_open_fds gauge\nprocess_open_fds 7\n");
+  const b = group({ job: "b" }, "# HELP x new help\n# TYPE x gauge\nx 2\n");
+  idx.replace(undefined, a.g);
+  idx.replace(undefined, b.g);
+  const own = new MetricSet();
+  own.gauge("process_open_fds", "Number of open file descriptors.", 3);
+  const out = idx.render(own);
+  expect(out).toContain('# HELP process_open_fds Number of open file descriptors.\n# TYPE process_open_fds gauge\nprocess_open_fds 3\nprocess_open_fds{instance="",job="a"} 7\n');
+  expect(out).toContain('# HELP x new help\n# TYPE x gauge\nx{instance="",job="a"} 1\nx{instance="",job="b"} 2\n');
+  expect(out.match(/# TYPE push_time_seconds/g)?.length).toBe(1);
+  expect(out.indexOf("push_failure_time_seconds")).toBeLessThan(out.indexOf("# TYPE push_time_seconds"));
+  idx.replace(b.g, undefined);
+  expect(idx.render(new MetricSet())).toContain("# HELP x old help\n");
+  expect(idx.series).toBe(2);
+});
