@@ -43,6 +43,7 @@ import { nvme } from "./nvme.ts";
 import { powersupplyclass } from "./powersupplyclass.ts";
 import { rapl } from "./rapl.ts";
 import { selinux } from "./selinux.ts";
+import { tapestats } from "./tapestats.ts";
 
 export const allCollectors: Collector[] = [
   conntrack,
@@ -88,4 +89,5 @@ export const allCollectors: Collector[] = [
   powersupplyclass,
   rapl,
   selinux,
+  tapestats,
 ];
