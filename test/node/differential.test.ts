@@ -1,0 +1,148 @@
+// The node role against the real node_exporter on the same host: node_exporter, the agent, node_exporter
+// again; the agent must serve node_exporter's families with the same types and series, and values that
+// agree (counters inside the window the two node_exporter reads bracket).
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseText, type MetricFamily } from "../../packages/core/src/index.ts";
+import { startAgent, type RunningAgent } from "../harness/index.ts";
+import { startNodeExporter, type RunningNodeExporter } from "./node-exporter.ts";
+
+/** Families whose series are not comparable by design. */
+const NOT_COMPARED = new Set([
+  "node_exporter_build_info", // the agent has agent_build_info
+  "node_scrape_collector_duration_seconds", // the collector sets differ (the agent adds gpu, 1.5 lacks some of 1.8's)
+  "node_scrape_collector_success", // node_exporter 1.5 reports absent sources as failures, 1.8 and the agent do not
+]);
+/** Labels node_exporter 1.8 added over the 1.5 oracle: ignored when comparing series. */
+const LABELS_ADDED_IN_1_8 = new Set(["device_error"]);
+/** Gauges that must not change between two reads a second apart. */
+const STABLE_GAUGES = /^node_(memory_(MemTotal|SwapTotal|Hugepagesize|VmallocTotal)_bytes|boot_time_seconds|filefd_maximum|network_(mtu_bytes|iface_id|iface_link|flags|speed_bytes|protocol_type|info|up)|disk_info|uname_info|os_info|os_version|entropy_pool_size_bits|nf_conntrack_entries_limit|time_zone_offset_seconds|filesystem_(size_bytes|files|readonly|device_error)|textfile_scrape_error|backup_.*|time_clocksource_.*)$/;
+/** Untyped families that are counters in fact: compared as counters. */
+const UNTYPED_COUNTERS = /^node_(vmstat|netstat)_/;
+
+type Series = Map<string, number>;
+interface Snapshot {
+  types: Map<string, string>;
+  series: Map<string, Series>;
+}
+
+function seriesKey(labels: Record<string, string>): string {
+  return Object.keys(labels)
+    .filter((k) => !LABELS_ADDED_IN_1_8.has(k))
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(labels[k])}`)
+    .join(",");
+}
+
+function snapshot(text: string): Snapshot {
+  const fams: MetricFamily[] = parseText(text);
+  const snap: Snapshot = { types: new Map(), series: new Map() };
+  for (const f of fams) {
+    if (!f.name.startsWith("node_")) continue;
+    snap.types.set(f.name, f.type);
+    const s: Series = new Map();
+    for (const sample of f.samples) s.set(sample.name + "{" + seriesKey(sample.labels) + "}", sample.value);
+    snap.series.set(f.name, s);
+  }
+  return snap;
+}
+
+async function scrape(url: string): Promise<Snapshot> {
+  const res = await fetch(`${url}/metrics`);
+  expect(res.status).toBe(200);
+  return snapshot(await res.text());
+}
+
+let textDir: string;
+let ne: RunningNodeExporter;
+let agent: RunningAgent;
+let before: Snapshot;
+let ours: Snapshot;
+let after: Snapshot;
+
+beforeAll(async () => {
+  textDir = mkdtempSync(join(tmpdir(), "node-textfile-"));
+  writeFileSync(join(textDir, "backup.prom"), '# HELP backup_last_success_seconds Last backup.\n# TYPE backup_last_success_seconds gauge\nbackup_last_success_seconds{job="db"} 1.7e+09\n');
+  const shared = [`--collector.textfile.directory=${textDir}`];
+  ne = await startNodeExporter(shared);
+  agent = await startAgent({ roles: ["node"], args: shared });
+  await scrape(ne.url); // warm both: first reads set up caches and lazily loaded libraries
+  await scrape(agent.urls.node!);
+  before = await scrape(ne.url);
+  ours = await scrape(agent.urls.node!);
+  after = await scrape(ne.url);
+});
+
+afterAll(async () => {
+  await agent?.stop();
+  await ne?.stop();
+  rmSync(textDir, { recursive: true, force: true });
+});
+
+describe("node role vs node_exporter on this host", () => {
+  test("at least 95% of node_exporter's node_* families are served with the same type and the same series", () => {
+    const problems: string[] = [];
+    let good = 0;
+    let total = 0;
+    for (const [name, type] of before.types) {
+      if (NOT_COMPARED.has(name)) continue;
+      total++;
+      const ourType = ours.types.get(name);
+      if (ourType === undefined) {
+        problems.push(`${name}: missing`);
+        continue;
+      }
+      if (ourType !== type) {
+        problems.push(`${name}: type ${ourType}, node_exporter says ${type}`);
+        continue;
+      }
+      const theirs = [...before.series.get(name)!.keys()].sort();
+      const mine = [...ours.series.get(name)!.keys()].sort();
+      if (theirs.join("\n") !== mine.join("\n")) {
+        const missing = theirs.filter((k) => !mine.includes(k));
+        const extra = mine.filter((k) => !theirs.includes(k));
+        problems.push(`${name}: series differ; missing ${missing.slice(0, 3).join(" ")} extra ${extra.slice(0, 3).join(" ")}`);
+        continue;
+      }
+      good++;
+    }
+    console.log(`node_exporter families compared: ${total}, identical type and series: ${good}\n  ${problems.join("\n  ")}`);
+    expect(total).toBeGreaterThan(100);
+    expect(good / total).toBeGreaterThanOrEqual(0.95);
+  });
+
+  test("stable values agree and counters fall inside node_exporter's before/after window", () => {
+    const problems: string[] = [];
+    let checked = 0;
+    for (const [name, type] of before.types) {
+      if (NOT_COMPARED.has(name) || ours.types.get(name) !== type) continue;
+      const counter = type === "counter" || UNTYPED_COUNTERS.test(name);
+      const stable = STABLE_GAUGES.test(name);
+      if (!counter && !stable) continue;
+      for (const [key, v0] of before.series.get(name)!) {
+        const mine = ours.series.get(name)!.get(key);
+        const v1 = after.series.get(name)?.get(key);
+        if (mine === undefined || v1 === undefined) continue;
+        checked++;
+        const lo = Math.min(v0, v1);
+        const hi = Math.max(v0, v1);
+        // A relative hair of slack for float formatting of derived values (ticks / 100, sectors * 512).
+        const slack = Math.max(Math.abs(hi) * 1e-9, 1e-9);
+        if (!(mine >= lo - slack && mine <= hi + slack)) problems.push(`${key}: agent ${mine}, node_exporter ${v0} .. ${v1}`);
+      }
+    }
+    console.log(`values checked: ${checked}, outside the window: ${problems.length}\n  ${problems.slice(0, 40).join("\n  ")}`);
+    expect(checked).toBeGreaterThan(200);
+    expect(problems).toEqual([]);
+  });
+
+  test("the textfile directory is served the same way by both", async () => {
+    expect(ours.series.get("node_textfile_scrape_error")).toEqual(before.series.get("node_textfile_scrape_error")!);
+    const line = 'backup_last_success_seconds{job="db"} 1.7e+09\n';
+    expect(await (await fetch(`${ne.url}/metrics`)).text()).toContain(line);
+    expect(await (await fetch(`${agent.urls.node}/metrics`)).text()).toContain('backup_last_success_seconds{job="db"} 1700000000\n');
+    expect(ours.series.get("node_textfile_mtime_seconds")?.size).toBe(1);
+  });
+});
