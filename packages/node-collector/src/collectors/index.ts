@@ -44,6 +44,7 @@ import { powersupplyclass } from "./powersupplyclass.ts";
 import { rapl } from "./rapl.ts";
 import { selinux } from "./selinux.ts";
 import { tapestats } from "./tapestats.ts";
+import { watchdog } from "./watchdog.ts";
 
 export const allCollectors: Collector[] = [
   conntrack,
@@ -90,4 +91,5 @@ export const allCollectors: Collector[] = [
   rapl,
   selinux,
   tapestats,
+  watchdog,
 ];
