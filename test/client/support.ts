@@ -25,6 +25,8 @@ export interface StoreOptions {
   webConfig?: string;
   /** Fetch options for the readiness probe and scrapes of a TLS or auth store (CA, Authorization). */
   fetchInit?: RequestInit & { tls?: { ca?: string; cert?: string; key?: string } };
+  /** A fixed port (the real Pushgateway only), for tests where the store comes back at the same URL. */
+  port?: number;
 }
 
 function writeWebConfig(dir: string, opts: StoreOptions): { path?: string; scheme: "http" | "https" } {
@@ -36,7 +38,7 @@ function writeWebConfig(dir: string, opts: StoreOptions): { path?: string; schem
 
 /** The real Pushgateway (Debian's prometheus-pushgateway), without persistence, on a free port. */
 export async function startPushgateway(opts: StoreOptions = {}): Promise<Store> {
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const dir = tempDir("pgw-");
   const web = writeWebConfig(dir.path, opts);
   const args = ["prometheus-pushgateway", `--web.listen-address=127.0.0.1:${port}`, "--persistence.file="];
