@@ -106,19 +106,21 @@ describe("gpu collector", () => {
   });
 
   test("an older nvidia-smi that rejects a newer field is asked again without it", async () => {
-    // The same host on a driver without memory.reserved or clocks_event_reasons.* (they came in R510/R535).
+    // The same host on an older driver, without compute_cap, memory.reserved or clocks_event_reasons.*.
     const dir = join(work, "old-driver");
     cpSync(join(FAKE_NVIDIA_SMI, ".."), dir, { recursive: true, filter: (src) => !src.endsWith(".c") });
     for (const file of readdirSync(join(dir, "smi")).filter((f) => f.endsWith(".csv"))) {
       const [header, row] = readFileSync(join(dir, "smi", file), "utf8").split("\n");
       const names = header!.split(", ");
-      const keep = names.map((n) => !/^(memory\.reserved|clocks_event_reasons\.)/.test(n));
+      const keep = names.map((n) => !/^(compute_cap|memory\.reserved|clocks_event_reasons\.)/.test(n));
       const pick = (line: string) => line.split(", ").filter((_, i) => keep[i]).join(", ");
       writeFileSync(join(dir, "smi", file), `${pick(header!)}\n${pick(row!)}\n`);
     }
     const text = await viaSmi(join(dir, "nvidia-smi"));
     expect(text).not.toContain("nvidia_smi_memory_reserved_bytes");
     expect(text).not.toContain("nvidia_smi_clocks_event_reasons");
+    expect(text).not.toContain("nvidia_smi_compute_cap");
+    expect(text).toContain(`nvidia_smi_gpu_info{compute_cap="",cuda_version="13.1",`);
     expect(text).toContain(`nvidia_smi_memory_used_bytes{uuid="${RTX}"} ${214 * 1048576}\n`);
     expect(text).toContain(`nvidia_smi_fan_speed_ratio{uuid="${RTX}"} 0.38\n`);
   });

@@ -1,7 +1,7 @@
 /**
  * The fallback path: `nvidia-smi --query-gpu=<fields> --format=csv,noheader,nounits`, killed when the
  * scrape's signal fires. A field this driver does not know makes nvidia-smi reject the whole query, so
- * such a field is dropped (once, remembered) and the query repeated.
+ * such a field is dropped (once, remembered) and the query repeated; a dropped identity field reads "".
  */
 import { gaugeFields, infoQueryFields, parseSmiValue, type GaugeField, type GpuReading, type InfoLabel } from "./metrics.ts";
 
@@ -36,7 +36,8 @@ export class NvidiaSmi {
       const run = await this.run([`--query-gpu=${this.fields.join(",")}`, "--format=csv,noheader,nounits"], signal);
       if (!run) return undefined;
       const invalid = INVALID_FIELD.exec(run.output)?.[1];
-      if (invalid !== undefined && this.fields.includes(invalid) && !Object.values(infoQueryFields).includes(invalid)) {
+      // uuid labels every series; without it there is nothing to report.
+      if (invalid !== undefined && invalid !== infoQueryFields.uuid && this.fields.includes(invalid)) {
         this.fields = this.fields.filter((f) => f !== invalid);
         continue;
       }
