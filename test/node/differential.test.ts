@@ -73,7 +73,7 @@ beforeAll(async () => {
   before = await scrape(ne.url);
   ours = await scrape(agent.urls.node!);
   after = await scrape(ne.url);
-});
+}, 60000);
 
 afterAll(async () => {
   await agent?.stop();
