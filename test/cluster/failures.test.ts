@@ -36,6 +36,7 @@ beforeAll(async () => {
       "--cluster.timeout=1s",
       "--cluster.command-timeout=1s",
       "--cluster.cache-ttl=0s",
+      "--cluster.identity-cache-ttl=0s",
     ],
     env: { PATH: bin.path() },
   });

@@ -16,7 +16,12 @@ export const clusterFlags = {
   cacheTtl: flag.duration(
     "cluster.cache-ttl",
     10,
-    "How long a squeue answer and resolved user and group names are reused before asking again.",
+    "How long a squeue answer is reused before squeue is asked again.",
+  ),
+  identityCacheTtl: flag.duration(
+    "cluster.identity-cache-ttl",
+    300,
+    "How long a user or group name resolved through getent (or its absence) is reused.",
   ),
   squeuePath: flag.string("cluster.squeue-path", "squeue", "The squeue program (looked up in PATH unless a path)."),
   getentPath: flag.string("cluster.getent-path", "getent", "The getent program (looked up in PATH unless a path)."),

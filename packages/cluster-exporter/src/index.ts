@@ -63,7 +63,7 @@ export function clusterRole(): Role<ClusterFlags> & { lastScrape(): ScrapeReport
       const identity = new IdentityResolver({
         path: config.getentPath,
         timeoutSeconds: config.commandTimeout,
-        ttlSeconds: config.cacheTtl,
+        ttlSeconds: config.identityCacheTtl,
       });
       const active = new StagedCollector(
         {

@@ -19,20 +19,16 @@ export interface RunningJobs {
 
 export const SQUEUE_ARGS = ["-ah", "-o", "%A %a %u"] as const;
 
-const NUMERIC = /^\d+$/;
+/** `<numeric job id> <account> <user>`, as `%A %a %u` prints it. */
+const JOB_LINE = /^\s*(\d+)\s+(\S+)\s+(\S+)\s*$/;
 
 export function parseSqueue(text: string): RunningJobs {
   const jobs = new Map<string, SlurmJob>();
   let badLines = 0;
-  for (const raw of text.split("\n")) {
-    const line = raw.trim();
-    if (line === "") continue;
-    const fields = line.split(/\s+/);
-    if (fields.length !== 3 || !NUMERIC.test(fields[0]!)) {
-      badLines++;
-      continue;
-    }
-    jobs.set(fields[0]!, { account: fields[1]!, user: fields[2]! });
+  for (const line of text.split("\n")) {
+    const m = JOB_LINE.exec(line);
+    if (m) jobs.set(m[1]!, { account: m[2]!, user: m[3]! });
+    else if (line.trim() !== "") badLines++;
   }
   return { jobs, badLines };
 }
