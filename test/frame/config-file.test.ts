@@ -1,9 +1,12 @@
 // --config.file: the same keys as the flags, dotted or nested; flags win; mistakes exit 2 naming the key.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { agentBinary, freePort, startAgent } from "../harness/index.ts";
+
+// Each test starts real processes; bunfig's [test] timeout is not read by bun test 1.3.
+setDefaultTimeout(60_000);
 
 let dir: string;
 beforeAll(() => {

@@ -1,8 +1,11 @@
 // --web.config.file for real: certificates made by openssl, a bcrypt hash, curl as the client, on every role.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { agentBinary, curl, makeTestPki, startAgent, type RunningAgent, type TestPki } from "../harness/index.ts";
+
+// Each test starts real processes; bunfig's [test] timeout is not read by bun test 1.3.
+setDefaultTimeout(60_000);
 
 const ROLES = ["node", "push", "cluster"];
 // The cluster role needs an upstream Prometheus to start; nothing here scrapes its data, so none listens there.

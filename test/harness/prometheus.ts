@@ -82,7 +82,13 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Run
 
   async function query(promql: string): Promise<PromSample[]> {
     const r = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`);
-    const body = (await r.json()) as { status: string; error?: string; data: { resultType: string; result: unknown } };
+    const text = await r.text();
+    let body: { status: string; error?: string; data: { resultType: string; result: unknown } };
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new Error(`query ${promql}: HTTP ${r.status}, not JSON: ${text.slice(0, 200)}`);
+    }
     if (body.status !== "success") throw new Error(`query ${promql} failed: ${body.error}`);
     if (body.data.resultType === "scalar") return [{ metric: {}, value: body.data.result as [number, string] }];
     return body.data.result as PromSample[];
