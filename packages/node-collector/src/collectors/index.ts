@@ -45,6 +45,7 @@ import { rapl } from "./rapl.ts";
 import { selinux } from "./selinux.ts";
 import { tapestats } from "./tapestats.ts";
 import { watchdog } from "./watchdog.ts";
+import { xfs } from "./xfs.ts";
 
 export const allCollectors: Collector[] = [
   conntrack,
@@ -92,4 +93,5 @@ export const allCollectors: Collector[] = [
   selinux,
   tapestats,
   watchdog,
+  xfs,
 ];
