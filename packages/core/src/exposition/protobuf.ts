@@ -48,6 +48,7 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 /** Bounds-checked protobuf wire reader over one message's bytes. */
 class Reader {
   pos: number;
+  private readonly ascii: Buffer;
 
   constructor(
     private readonly buf: Uint8Array,
@@ -57,6 +58,7 @@ class Reader {
     private readonly where: () => string,
   ) {
     this.pos = start;
+    this.ascii = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   }
 
   fail(detail: string): never {
@@ -113,22 +115,17 @@ class Reader {
     const start = this.bytes();
     const buf = this.buf;
     const end = this.pos;
-    if (end - start <= 64) {
-      let s = "";
-      let i = start;
-      for (; i < end; i++) {
-        const c = buf[i]!;
-        if (c >= 0x80) break;
-        s += String.fromCharCode(c);
+    for (let i = start; i < end; i++) {
+      if (buf[i]! < 0x80) continue;
+      try {
+        return utf8.decode(buf.subarray(start, end));
+      } catch {
+        this.pos = start;
+        return this.fail("string is not valid UTF-8");
       }
-      if (i === end) return s;
     }
-    try {
-      return utf8.decode(buf.subarray(start, end));
-    } catch {
-      this.pos = start;
-      return this.fail("string is not valid UTF-8");
-    }
+    // All ASCII: a latin1 slice is the same string, several times cheaper than a UTF-8 decode.
+    return this.ascii.toString("latin1", start, end);
   }
 
   /** A field key: field number in the high bits, wire type in the low three. */
@@ -178,21 +175,22 @@ interface Bucket {
 
 /** One Metric message as read: only the part the family's type calls for is used. */
 interface MetricParts {
-  labels: Array<[string, string]>;
+  labels: Record<string, string>;
   timestampMs?: number;
-  simple?: number;
+  simple: number;
   sampleCount: number;
   sampleCountFloat: number;
   sampleSum: number;
-  quantiles: Quantile[];
-  buckets: Bucket[];
+  quantiles?: Quantile[];
+  buckets?: Bucket[];
   hasPart: boolean;
 }
 
 /** Metric field numbers of the value sub-messages, by family type. */
 const VALUE_FIELD: Readonly<Record<MetricType, number>> = { gauge: 2, counter: 3, summary: 4, untyped: 5, histogram: 7 };
 
-function readLabelPair(r: Reader, end: number, into: Array<[string, string]>): void {
+/** Reads one LabelPair into `labels`, held to the rules the text parser applies to label names. */
+function readLabelPair(r: Reader, end: number, labels: Record<string, string>, reserved: string): void {
   let name = "";
   let value = "";
   while (r.pos < end) {
@@ -201,12 +199,14 @@ function readLabelPair(r: Reader, end: number, into: Array<[string, string]>): v
     else if (key >> 3 === 2) r.expect(key, WIRE_BYTES), (value = r.string());
     else r.skip(key);
   }
-  into.push([name, value]);
+  if (!isValidLabelName(name) || name === "__name__") r.fail(`invalid label name ${JSON.stringify(name)}`);
+  if (name === reserved) r.fail(`label "${reserved}" is reserved in a ${reserved === "le" ? "histogram" : "summary"}`);
+  if (Object.hasOwn(labels, name)) r.fail(`duplicate label name ${JSON.stringify(name)}`);
+  setLabel(labels, name, value);
 }
 
 /** Gauge, Counter and Untyped all carry `optional double value = 1`. */
 function readSimple(r: Reader, end: number, m: MetricParts): void {
-  m.simple ??= 0;
   while (r.pos < end) {
     const key = r.key();
     if (key >> 3 === 1) r.expect(key, WIRE_FIXED64), (m.simple = r.double());
@@ -238,7 +238,7 @@ function readSummary(r: Reader, end: number, m: MetricParts): void {
           else if (k >> 3 === 2) r.expect(k, WIRE_FIXED64), (q.value = r.double());
           else r.skip(k);
         }
-        m.quantiles.push(q);
+        (m.quantiles ??= []).push(q);
         break;
       }
       default:
@@ -276,7 +276,7 @@ function readHistogram(r: Reader, end: number, m: MetricParts): void {
           else if (k >> 3 === 4) r.expect(k, WIRE_FIXED64), (b.countFloat = r.double());
           else r.skip(k);
         }
-        m.buckets.push(b);
+        (m.buckets ??= []).push(b);
         break;
       }
       default:
@@ -286,15 +286,8 @@ function readHistogram(r: Reader, end: number, m: MetricParts): void {
 }
 
 function readMetric(r: Reader, end: number, type: MetricType): MetricParts {
-  const m: MetricParts = {
-    labels: [],
-    sampleCount: 0,
-    sampleCountFloat: 0,
-    sampleSum: 0,
-    quantiles: [],
-    buckets: [],
-    hasPart: false,
-  };
+  const m: MetricParts = { labels: {}, simple: 0, sampleCount: 0, sampleCountFloat: 0, sampleSum: 0, hasPart: false };
+  const reserved = type === "histogram" ? "le" : type === "summary" ? "quantile" : "";
   const valueField = VALUE_FIELD[type];
   while (r.pos < end) {
     const key = r.key();
@@ -304,7 +297,7 @@ function readMetric(r: Reader, end: number, type: MetricType): MetricParts {
       const start = r.bytes();
       const stop = r.pos;
       r.pos = start;
-      readLabelPair(r, stop, m.labels);
+      readLabelPair(r, stop, m.labels, reserved);
     } else if (field === 6) {
       r.expect(key, WIRE_VARINT);
       m.timestampMs = r.int64();
@@ -325,31 +318,30 @@ function readMetric(r: Reader, end: number, type: MetricType): MetricParts {
   return m;
 }
 
+function sample(name: string, labels: Labels, value: number, timestampMs: number | undefined): Sample {
+  return timestampMs === undefined ? { name, labels, value } : { name, labels, value, timestampMs };
+}
+
 /** Appends the samples of one Metric, in the order Go's text writer would write them. */
 function flatten(name: string, type: MetricType, m: MetricParts, out: Sample[]): void {
-  const base: Record<string, string> = {};
-  for (const [k, v] of m.labels) setLabel(base, k, v);
-  const ts = m.timestampMs;
-  const push = (sampleName: string, labels: Labels, value: number): void => {
-    out.push(ts === undefined ? { name: sampleName, labels, value } : { name: sampleName, labels, value, timestampMs: ts });
-  };
-  const withExtra = (label: string, v: number): Labels => ({ ...base, [label]: formatGoFloat(v) });
+  const { labels, timestampMs: ts } = m;
   if (type === "summary") {
-    for (const q of m.quantiles) push(name, withExtra("quantile", q.quantile), q.value);
-    push(name + "_sum", base, m.sampleSum);
-    push(name + "_count", { ...base }, m.sampleCount);
+    for (const q of m.quantiles ?? []) out.push(sample(name, { ...labels, quantile: formatGoFloat(q.quantile) }, q.value, ts));
+    out.push(sample(name + "_sum", labels, m.sampleSum, ts));
+    out.push(sample(name + "_count", { ...labels }, m.sampleCount, ts));
   } else if (type === "histogram") {
     const count = m.sampleCountFloat > 0 ? m.sampleCountFloat : m.sampleCount;
     let infSeen = false;
-    for (const b of m.buckets) {
-      push(name + "_bucket", withExtra("le", b.upperBound), b.countFloat > 0 ? b.countFloat : b.count);
+    for (const b of m.buckets ?? []) {
+      const le = formatGoFloat(b.upperBound);
+      out.push(sample(name + "_bucket", { ...labels, le }, b.countFloat > 0 ? b.countFloat : b.count, ts));
       if (b.upperBound === Infinity) infSeen = true;
     }
-    if (!infSeen) push(name + "_bucket", withExtra("le", Infinity), count);
-    push(name + "_sum", base, m.sampleSum);
-    push(name + "_count", { ...base }, count);
+    if (!infSeen) out.push(sample(name + "_bucket", { ...labels, le: "+Inf" }, count, ts));
+    out.push(sample(name + "_sum", labels, m.sampleSum, ts));
+    out.push(sample(name + "_count", { ...labels }, count, ts));
   } else {
-    push(name, base, m.simple ?? 0);
+    out.push(sample(name, labels, m.simple, ts));
   }
 }
 
@@ -357,7 +349,8 @@ function decodeFamily(r: Reader, end: number, where: { index: number; name: stri
   let name = "";
   let help: string | undefined;
   let typeNumber = 0;
-  const metrics: Array<[number, number]> = [];
+  /** Start and end offsets of each Metric, pairwise. */
+  const metrics: number[] = [];
   while (r.pos < end) {
     const key = r.key();
     switch (key >> 3) {
@@ -378,7 +371,7 @@ function decodeFamily(r: Reader, end: number, where: { index: number; name: stri
         // Metrics are decoded once the type is known; protobuf allows fields in any order.
         r.expect(key, WIRE_BYTES);
         const start = r.bytes();
-        metrics.push([start, r.pos]);
+        metrics.push(start, r.pos);
         break;
       }
       default:
@@ -392,18 +385,10 @@ function decodeFamily(r: Reader, end: number, where: { index: number; name: stri
     r.fail(typeNumber === 5 ? `gauge histogram ${name} is not supported` : `unknown metric type ${typeNumber} for ${name}`);
   }
   const samples: Sample[] = [];
-  const reserved = type === "histogram" ? "le" : type === "summary" ? "quantile" : "";
-  for (const [start, stop] of metrics) {
-    r.pos = start;
-    const m = readMetric(r, stop, type);
+  for (let i = 0; i < metrics.length; i += 2) {
+    r.pos = metrics[i]!;
+    const m = readMetric(r, metrics[i + 1]!, type);
     if (!m.hasPart) r.fail(`a metric of ${type} ${name} has no ${type} value`);
-    const seen = new Set<string>();
-    for (const [label] of m.labels) {
-      if (!isValidLabelName(label) || label === "__name__") r.fail(`invalid label name ${JSON.stringify(label)} in ${name}`);
-      if (label === reserved) r.fail(`label "${reserved}" is reserved in ${type} ${name}`);
-      if (seen.has(label)) r.fail(`duplicate label name ${JSON.stringify(label)} in ${name}`);
-      seen.add(label);
-    }
     flatten(name, type, m, samples);
   }
   const family: MetricFamily = help === undefined ? { name, type, samples } : { name, type, help, samples };
@@ -434,13 +419,16 @@ export function decodeDelimited(buf: Uint8Array): MetricFamily[] {
   return [...families.values()];
 }
 
-/** Growable protobuf writer; nested messages are written to a child and copied in with their length. */
+/**
+ * Growable protobuf writer. A nested message gets a one-byte length slot up front and is written in place;
+ * when it turns out to be 128 bytes or longer, its bytes are moved up to make room for the longer varint.
+ */
 class Writer {
-  buf = new Uint8Array(256);
+  buf = new Uint8Array(4096);
   view = new DataView(this.buf.buffer);
   len = 0;
 
-  private room(n: number): void {
+  room(n: number): void {
     if (this.len + n <= this.buf.length) return;
     let size = this.buf.length * 2;
     while (size < this.len + n) size *= 2;
@@ -453,11 +441,12 @@ class Writer {
   /** Unsigned varint of a non-negative integer up to 2^64. */
   varint(v: number): void {
     this.room(10);
+    const buf = this.buf;
     while (v >= 0x80) {
-      this.buf[this.len++] = (v % 128) | 0x80;
+      buf[this.len++] = (v % 128) | 0x80;
       v = Math.floor(v / 128);
     }
-    this.buf[this.len++] = v;
+    buf[this.len++] = v;
   }
 
   int64(v: number): void {
@@ -482,29 +471,48 @@ class Writer {
     this.len += 8;
   }
 
+  /** Opens a length-delimited field (or, with field 0, a bare delimited message); returns its length slot. */
+  begin(field: number): number {
+    if (field > 0) this.key(field, WIRE_BYTES);
+    this.room(1);
+    return this.len++;
+  }
+
+  end(slot: number): void {
+    let len = this.len - slot - 1;
+    if (len >= 0x80) {
+      let extra = 0;
+      for (let v = len; v >= 0x80; v = Math.floor(v / 128)) extra++;
+      this.room(extra);
+      this.buf.copyWithin(slot + 1 + extra, slot + 1, this.len);
+      this.len += extra;
+    }
+    const buf = this.buf;
+    while (len >= 0x80) {
+      buf[slot++] = (len % 128) | 0x80;
+      len = Math.floor(len / 128);
+    }
+    buf[slot] = len;
+  }
+
   string(field: number, s: string): void {
-    this.key(field, WIRE_BYTES);
-    const max = s.length * 3;
-    this.room(max + 5);
-    // Write the bytes after a maximal 5-byte length slot, then move them down to fit the real length.
-    const at = this.len + 5;
-    const { written } = encoder.encodeInto(s, this.buf.subarray(at, at + max));
-    this.varint(written);
-    this.buf.copyWithin(this.len, at, at + written);
-    this.len += written;
-  }
-
-  message(field: number, child: Writer): void {
-    this.key(field, WIRE_BYTES);
-    this.delimited(child);
-  }
-
-  /** A length prefix and the child's bytes. */
-  delimited(child: Writer): void {
-    this.varint(child.len);
-    this.room(child.len);
-    this.buf.set(child.buf.subarray(0, child.len), this.len);
-    this.len += child.len;
+    const slot = this.begin(field);
+    const n = s.length;
+    this.room(n);
+    const buf = this.buf;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      buf[this.len + i] = c;
+    }
+    if (i === n) {
+      this.len += n;
+    } else {
+      this.room(n * 3);
+      this.len += encoder.encodeInto(s, this.buf.subarray(this.len, this.len + n * 3)).written;
+    }
+    this.end(slot);
   }
 
   bytes(): Uint8Array {
@@ -517,10 +525,10 @@ const encoder = new TextEncoder();
 function writeLabels(w: Writer, labels: Labels, skip: string): void {
   for (const k in labels) {
     if (k === skip) continue;
-    const pair = new Writer();
-    pair.string(1, k);
-    pair.string(2, labels[k]!);
-    w.message(1, pair);
+    const slot = w.begin(1);
+    w.string(1, k);
+    w.string(2, labels[k]!);
+    w.end(slot);
   }
 }
 
@@ -560,62 +568,69 @@ function boundOf(s: Sample, label: string): number {
   return f;
 }
 
-function encodeMetric(family: MetricFamily, g: Grouped): Writer {
-  const m = new Writer();
+function writeCount(w: Writer, field: number, floatField: number, v: number, what: string): void {
+  if (isUint64(v)) w.key(field, WIRE_VARINT), w.varint(v);
+  else if (floatField > 0) w.double(floatField, v);
+  else throw new Error(`cannot encode ${what}: count ${v} is not an unsigned integer`);
+}
+
+/** One Metric of a histogram or summary, from its flat samples. */
+function writeComposite(w: Writer, family: MetricFamily, g: Grouped): void {
   const { name, type } = family;
-  if (type === "histogram" || type === "summary") {
-    const reserved = type === "histogram" ? "le" : "quantile";
-    writeLabels(m, g.labels, reserved);
-    const body = new Writer();
-    for (const s of g.parts) {
-      if (s.name === name + "_sum") body.double(2, s.value);
-      else if (s.name === name + "_count") {
-        if (isUint64(s.value)) body.key(1, WIRE_VARINT), body.varint(s.value);
-        else if (type === "histogram") body.double(4, s.value);
-        else throw new Error(`cannot encode ${s.name}: summary count ${s.value} is not an unsigned integer`);
-      } else if (type === "histogram" && s.name === name + "_bucket") {
-        const bucket = new Writer();
-        if (isUint64(s.value)) bucket.key(1, WIRE_VARINT), bucket.varint(s.value);
-        else bucket.double(4, s.value);
-        bucket.double(2, boundOf(s, "le"));
-        body.message(3, bucket);
-      } else if (type === "summary" && s.name === name) {
-        const q = new Writer();
-        q.double(1, boundOf(s, "quantile"));
-        q.double(2, s.value);
-        body.message(3, q);
-      } else {
-        throw new Error(`cannot encode sample ${s.name} as part of ${type} ${name}`);
-      }
+  writeLabels(w, g.labels, type === "histogram" ? "le" : "quantile");
+  const body = w.begin(VALUE_FIELD[type]);
+  for (const s of g.parts) {
+    if (s.name === name + "_sum") {
+      w.double(2, s.value);
+    } else if (s.name === name + "_count") {
+      writeCount(w, 1, type === "histogram" ? 4 : 0, s.value, s.name);
+    } else if (type === "histogram" && s.name === name + "_bucket") {
+      const bucket = w.begin(3);
+      writeCount(w, 1, 4, s.value, s.name);
+      w.double(2, boundOf(s, "le"));
+      w.end(bucket);
+    } else if (type === "summary" && s.name === name) {
+      const q = w.begin(3);
+      w.double(1, boundOf(s, "quantile"));
+      w.double(2, s.value);
+      w.end(q);
+    } else {
+      throw new Error(`cannot encode sample ${s.name} as part of ${type} ${name}`);
     }
-    m.message(VALUE_FIELD[type], body);
-  } else {
-    const s = g.parts[0]!;
-    if (s.name !== name) throw new Error(`cannot encode sample ${s.name} as part of ${type} ${name}`);
-    writeLabels(m, g.labels, "");
-    const body = new Writer();
-    body.double(1, s.value);
-    m.message(VALUE_FIELD[type], body);
   }
-  if (g.timestampMs !== undefined) m.key(6, WIRE_VARINT), m.int64(g.timestampMs);
-  return m;
+  w.end(body);
 }
 
 /** Encodes families as a delimited stream; histograms and summaries are regrouped from their flat samples. */
 export function encodeDelimited(families: readonly MetricFamily[]): Uint8Array {
-  const out = new Writer();
+  const w = new Writer();
   for (const family of families) {
-    const f = new Writer();
-    f.string(1, family.name);
-    if (family.help !== undefined) f.string(2, family.help);
-    f.key(3, WIRE_VARINT);
-    f.varint(NUMBER_BY_TYPE[family.type]);
-    const groups =
-      family.type === "histogram" || family.type === "summary"
-        ? groupByLabels(family.samples, family.type === "histogram" ? "le" : "quantile")
-        : family.samples.map((s): Grouped => ({ labels: s.labels, timestampMs: s.timestampMs, parts: [s] }));
-    for (const g of groups) f.message(4, encodeMetric(family, g));
-    out.delimited(f);
+    const { name, type } = family;
+    const message = w.begin(0);
+    w.string(1, name);
+    if (family.help !== undefined) w.string(2, family.help);
+    w.key(3, WIRE_VARINT);
+    w.varint(NUMBER_BY_TYPE[type]);
+    if (type === "histogram" || type === "summary") {
+      for (const g of groupByLabels(family.samples, type === "histogram" ? "le" : "quantile")) {
+        const metric = w.begin(4);
+        writeComposite(w, family, g);
+        if (g.timestampMs !== undefined) w.key(6, WIRE_VARINT), w.int64(g.timestampMs);
+        w.end(metric);
+      }
+    } else {
+      for (const s of family.samples) {
+        if (s.name !== name) throw new Error(`cannot encode sample ${s.name} as part of ${type} ${name}`);
+        const metric = w.begin(4);
+        writeLabels(w, s.labels, "");
+        const body = w.begin(VALUE_FIELD[type]);
+        w.double(1, s.value);
+        w.end(body);
+        if (s.timestampMs !== undefined) w.key(6, WIRE_VARINT), w.int64(s.timestampMs);
+        w.end(metric);
+      }
+    }
+    w.end(message);
   }
-  return out.bytes();
+  return w.bytes();
 }
