@@ -31,37 +31,48 @@ function unquote(text: string): string {
   return text;
 }
 
-/** `{ samples: 8127, unit: bytes, min: 4096, max: 4194304, sum: 213, sumsq: 1, hist: { 4K: 112 } }` */
-function parseStat(body: string): JobStat | null {
-  const end = body.indexOf(", hist:");
-  const inner = body.slice(body.indexOf("{") + 1, end < 0 ? body.lastIndexOf("}") : end);
-  const stat: JobStat = { samples: NaN };
-  for (const part of inner.split(",")) {
-    const colon = part.indexOf(":");
-    if (colon < 0) continue;
-    const key = part.slice(0, colon).trim();
-    if (key !== "samples" && key !== "min" && key !== "max" && key !== "sum") continue;
-    stat[key] = Number(part.slice(colon + 1));
-  }
-  return Number.isFinite(stat.samples) ? stat : null;
+/** The unsigned integer after `key` in `line` (from `from` on), or undefined when the key is not there. */
+function fieldAt(line: string, key: string, from: number): number | undefined {
+  let i = line.indexOf(key, from);
+  if (i < 0) return undefined;
+  i += key.length;
+  while (line.charCodeAt(i) === 32) i++;
+  const start = i;
+  let value = 0;
+  for (let c = line.charCodeAt(i); c >= 48 && c <= 57; c = line.charCodeAt(++i)) value = value * 10 + (c - 48);
+  return i > start ? value : undefined;
 }
 
+/**
+ * job_stats files grow to tens of megabytes on busy servers (one block of 15-30 lines per job), so lines
+ * are searched for their few keys instead of being split into fields.
+ */
 export function parseJobStats(text: string): JobEntry[] {
   const jobs: JobEntry[] = [];
   let current: JobEntry | undefined;
-  for (const line of text.split("\n")) {
-    const trimmed = line.trim();
-    if (trimmed.startsWith("- job_id:")) {
-      current = { jobid: unquote(trimmed.slice("- job_id:".length).trim()), stats: new Map() };
-      jobs.push(current);
+  for (let line of text.split("\n")) {
+    const brace = line.indexOf("{");
+    if (brace < 0) {
+      line = line.trim();
+      if (line.startsWith("- job_id:")) {
+        current = { jobid: unquote(line.slice(9).trim()), stats: new Map() };
+        jobs.push(current);
+      }
       continue;
     }
-    const brace = trimmed.indexOf("{");
-    if (!current || brace < 0) continue;
-    const colon = trimmed.indexOf(":");
-    if (colon < 0 || colon > brace) continue;
-    const stat = parseStat(trimmed.slice(brace));
-    if (stat) current.stats.set(trimmed.slice(0, colon), stat);
+    const colon = line.indexOf(":");
+    if (!current || colon < 0 || colon > brace) continue;
+    // `hist: { 4K: 112, ... }` comes last; cut it off so its keys cannot be taken for fields.
+    const hist = line.indexOf("hist:", brace);
+    const body = hist < 0 ? line : line.slice(0, hist);
+    const samples = fieldAt(body, "samples:", brace);
+    if (samples === undefined) continue;
+    current.stats.set(line.slice(0, colon).trim(), {
+      samples,
+      min: fieldAt(body, " min:", brace),
+      max: fieldAt(body, " max:", brace),
+      sum: fieldAt(body, " sum:", brace),
+    });
   }
   return jobs;
 }
