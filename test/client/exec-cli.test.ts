@@ -1,0 +1,147 @@
+/** `agent exec`, the compiled binary: exit codes, stdio, signals, resource figures, and what it pushes. */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { agentBinary, freePort } from "../harness/index.ts";
+import { runAgent, STORES, valueOf, type Store } from "./support.ts";
+
+for (const [name, start] of STORES) {
+  describe(`agent exec against ${name}`, () => {
+    let store: Store;
+    beforeAll(async () => {
+      store = await start();
+    });
+    afterAll(() => store?.stop());
+    const exec = (job: string, command: string[], stdin?: string) =>
+      runAgent(["exec", "--gateway", store.url, "--job", job, "--label", "team=ml", "--", ...command], { stdin });
+
+    test("exit 0 then exit 3: own exit codes, and the last success kept across the failed run", async () => {
+      const ok = await exec("nightly", ["true"]);
+      expect(ok).toMatchObject({ code: 0, stderr: "", stdout: "" });
+      let text = await store.scrape();
+      const sel = ['job="nightly"', 'team="ml"'];
+      expect(valueOf(text, "job_exit_code", ...sel)).toBe(0);
+      expect(valueOf(text, "job_success", ...sel)).toBe(1);
+      const lastSuccess = valueOf(text, "job_last_success_timestamp_seconds", ...sel)!;
+      expect(Math.abs(lastSuccess - Date.now() / 1000)).toBeLessThan(60);
+      expect(valueOf(text, "job_last_failure_timestamp_seconds", ...sel)).toBeUndefined();
+      expect(valueOf(text, "job_duration_seconds", ...sel)).toBeGreaterThanOrEqual(0);
+      expect(text).toContain("# TYPE job_cpu_seconds_total counter");
+
+      const failed = await exec("nightly", ["sh", "-c", "exit 3"]);
+      expect(failed.code).toBe(3);
+      text = await store.scrape();
+      expect(valueOf(text, "job_exit_code", ...sel)).toBe(3);
+      expect(valueOf(text, "job_success", ...sel)).toBe(0);
+      expect(valueOf(text, "job_last_success_timestamp_seconds", ...sel)).toBe(lastSuccess);
+      expect(valueOf(text, "job_last_failure_timestamp_seconds", ...sel)).toBeGreaterThanOrEqual(lastSuccess);
+    });
+
+    test("killed by SIGTERM: exit 143 and job_exit_code 143", async () => {
+      const r = await exec("killed", ["sh", "-c", "kill -TERM $$"]);
+      expect(r.code).toBe(143);
+      expect(valueOf(await store.scrape(), "job_exit_code", 'job="killed"')).toBe(143);
+    });
+
+    test("CPU and RSS of the command's whole tree, for a child burning ~1 s of CPU and touching 256 MiB", async () => {
+      // A grandchild (sh -> bun) does the work, so the figures must include waited-for descendants.
+      const burn =
+        "const mem = new Uint8Array(256 * 1048576); mem.fill(1);" +
+        // getrusage is a system call: look at the clock rarely, so the burn is user time, not kernel time.
+        "let x = 0; while (process.cpuUsage().user < 1_000_000) { for (let i = 0; i < 1e6; i++) x += i; }" +
+        "if (mem[12345] !== 1 || x < 0) process.exit(9);";
+      const r = await exec("burner", ["sh", "-c", `"${process.execPath}" -e '${burn}'; exit 0`]);
+      expect(r.code).toBe(0);
+      const text = await store.scrape();
+      const cpu = valueOf(text, "job_cpu_seconds_total", 'job="burner"')!;
+      const rss = valueOf(text, "job_max_rss_bytes", 'job="burner"')!;
+      expect(cpu).toBeGreaterThanOrEqual(1.0);
+      expect(cpu).toBeLessThan(4.0);
+      expect(rss).toBeGreaterThanOrEqual(256 * 1048576);
+      expect(rss).toBeLessThan(256 * 1048576 + 300 * 1048576);
+    }, 30000);
+  });
+}
+
+describe("agent exec runs the command as if run directly", () => {
+  test("stdin, stdout and stderr are passed through", async () => {
+    const r = await runAgent(["exec", "--gateway", `http://127.0.0.1:${await freePort()}`, "--job", "io", "--retries", "0", "--", "sh", "-c", 'read x; echo "got $x"; echo "to stderr" >&2'], {
+      stdin: "hello\n",
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("got hello\n");
+    expect(r.stderr.startsWith("to stderr\n")).toBe(true);
+  });
+
+  test("signals sent to agent exec reach the command, whose own exit code comes back", async () => {
+    const proc = Bun.spawn(
+      [agentBinary(), "exec", "--gateway", `http://127.0.0.1:${await freePort()}`, "--job", "sig", "--retries", "0", "--",
+        "sh", "-c", 'trap "echo got-TERM; exit 7" TERM; trap "echo got-USR1" USR1; echo ready; while :; do sleep 0.05; done'],
+      { stdout: "pipe", stderr: "pipe" },
+    );
+    const reader = proc.stdout.getReader();
+    let out = "";
+    while (!out.includes("ready\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += new TextDecoder().decode(value);
+    }
+    proc.kill("SIGUSR1");
+    while (!out.includes("got-USR1")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += new TextDecoder().decode(value);
+    }
+    proc.kill("SIGTERM");
+    const code = await proc.exited;
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += new TextDecoder().decode(value);
+    }
+    expect(out).toContain("got-USR1\n");
+    expect(out).toContain("got-TERM\n");
+    expect(code).toBe(7);
+  });
+
+  test("the store being down changes nothing: exit 3 stays 3, one warning", async () => {
+    const r = await runAgent(["exec", "--gateway", `http://127.0.0.1:${await freePort()}`, "--job", "down", "--retries", "0", "--", "sh", "-c", "exit 3"]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^agent exec: warning: POST .* failed/);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  test("--strict fails a successful command whose push failed, never hides a failing one", async () => {
+    const gw = `http://127.0.0.1:${await freePort()}`;
+    expect((await runAgent(["exec", "--strict", "--gateway", gw, "--job", "s", "--retries", "0", "--", "true"])).code).toBe(1);
+    expect((await runAgent(["exec", "--strict", "--gateway", gw, "--job", "s", "--retries", "0", "--", "sh", "-c", "exit 5"])).code).toBe(5);
+  });
+
+  test("a command that cannot run: 127 when missing, 126 when not executable", async () => {
+    const gw = `http://127.0.0.1:${await freePort()}`;
+    const missing = await runAgent(["exec", "--gateway", gw, "--job", "m", "--retries", "0", "--", "/nonexistent/command"]);
+    expect(missing.code).toBe(127);
+    expect(missing.stderr).toContain("cannot run /nonexistent/command");
+    expect((await runAgent(["exec", "--gateway", gw, "--job", "m", "--retries", "0", "--", "/etc/hostname"])).code).toBe(126);
+  });
+
+  test("the command may follow the flags without --", async () => {
+    const r = await runAgent(["exec", "--gateway", `http://127.0.0.1:${await freePort()}`, "--job", "nodash", "--retries", "0", "sh", "-c", "exit 4"]);
+    expect(r.code).toBe(4);
+  });
+});
+
+describe("agent exec: a bad argument exits 2 with usage", () => {
+  const cases: Array<[string, string[], RegExp]> = [
+    ["no command", ["--gateway", "http://127.0.0.1:9", "--job", "j"], /no command given/],
+    ["no --job", ["--gateway", "http://127.0.0.1:9", "--", "true"], /--job is required/],
+    ["no --gateway", ["--job", "j", "--", "true"], /--gateway is required/],
+    ["unknown flag", ["--gateway", "http://127.0.0.1:9", "--job", "j", "--bogus", "--", "true"], /unknown flag --bogus/],
+  ];
+  for (const [what, args, message] of cases) {
+    test(what, async () => {
+      const r = await runAgent(["exec", ...args]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).toContain("Usage: agent exec");
+    });
+  }
+});
