@@ -46,6 +46,7 @@ import { selinux } from "./selinux.ts";
 import { tapestats } from "./tapestats.ts";
 import { watchdog } from "./watchdog.ts";
 import { xfs } from "./xfs.ts";
+import { zfs } from "./zfs.ts";
 
 export const allCollectors: Collector[] = [
   conntrack,
@@ -94,4 +95,5 @@ export const allCollectors: Collector[] = [
   tapestats,
   watchdog,
   xfs,
+  zfs,
 ];
