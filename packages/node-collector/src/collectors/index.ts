@@ -47,6 +47,10 @@ import { tapestats } from "./tapestats.ts";
 import { watchdog } from "./watchdog.ts";
 import { xfs } from "./xfs.ts";
 import { zfs } from "./zfs.ts";
+import { arp } from "./arp.ts";
+import { bcache } from "./bcache.ts";
+import { bonding } from "./bonding.ts";
+import { btrfs } from "./btrfs.ts";
 
 export const allCollectors: Collector[] = [
   conntrack,
@@ -96,4 +100,8 @@ export const allCollectors: Collector[] = [
   watchdog,
   xfs,
   zfs,
+  arp,
+  bcache,
+  bonding,
+  btrfs,
 ];
