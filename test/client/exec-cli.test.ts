@@ -58,6 +58,14 @@ for (const [name, start] of STORES) {
       expect(rss).toBeGreaterThanOrEqual(256 * 1048576);
       expect(rss).toBeLessThan(256 * 1048576 + 300 * 1048576);
     }, 30000);
+
+    test("RSS of a command smaller than agent itself is the command's, not agent's", async () => {
+      const r = await exec("small", ["sh", "-c", "sleep 0.5"]);
+      expect(r.code).toBe(0);
+      const rss = valueOf(await store.scrape(), "job_max_rss_bytes", 'job="small"')!;
+      expect(rss).toBeGreaterThan(0);
+      expect(rss).toBeLessThan(20 * 1048576);
+    });
   });
 }
 

@@ -7,6 +7,7 @@ import { constants } from "node:os";
 import { ConfigError } from "@agent/core";
 import { Job, PushError } from "@agent/push-client";
 import { clientFlags, clientOptions, parseWords, usageText } from "./client-flags.ts";
+import { PeakRssTracker } from "./peak-rss.ts";
 
 const USAGE = `Usage: agent exec --gateway URL --job NAME [flags] -- command [args ...]
 Runs the command with stdin, stdout and stderr passed through and signals forwarded, exits with its exit
@@ -34,11 +35,13 @@ function spawnFailure(e: unknown, command: string): Outcome {
 
 async function runCommand(command: string[]): Promise<Outcome> {
   let child: ReturnType<typeof Bun.spawn>;
+  const rss = new PeakRssTracker();
   try {
     child = Bun.spawn(command, { stdio: ["inherit", "inherit", "inherit"] });
   } catch (e) {
     return spawnFailure(e, command[0]!);
   }
+  rss.start(child.pid);
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   for (const s of FORWARDED) process.on(s, forward);
   try {
@@ -53,7 +56,7 @@ async function runCommand(command: string[]): Promise<Outcome> {
   return {
     code,
     cpuSeconds: usage ? Number(usage.cpuTime.total) / 1e6 : 0,
-    maxRssBytes: usage ? usage.maxRSS * 1024 : 0,
+    maxRssBytes: rss.finish(usage?.maxRSS ?? 0),
   };
 }
 
@@ -81,7 +84,9 @@ export async function runExecCommand(argv: string[]): Promise<number> {
   const outcome = await runCommand(command);
   job.gauge("job_exit_code", outcome.code, { help: "Exit code of the last run (128+signal when killed)." });
   job.counter("job_cpu_seconds_total", outcome.cpuSeconds, { help: "User and system CPU time of the last run, children included." });
-  job.gauge("job_max_rss_bytes", outcome.maxRssBytes, { help: "Largest resident set of the last run's command or any of its children." });
+  job.gauge("job_max_rss_bytes", outcome.maxRssBytes, {
+    help: "Largest resident set of the last run's command or any of its children (0: ended before the first 100 ms sample).",
+  });
   try {
     await job.finish(outcome.code === 0);
   } catch (e) {

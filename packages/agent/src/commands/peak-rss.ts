@@ -1,0 +1,56 @@
+/**
+ * Peak resident memory of a command's process tree.
+ *
+ * wait4's ru_maxrss is the right figure for a command larger than agent itself, but not for a smaller one:
+ * Bun starts commands with vfork+exec, and Linux carries the peak of the address space a process had before
+ * exec (agent's own, tens of MiB) into its ru_maxrss. So below agent's own peak, the figure comes from
+ * VmHWM in /proc/<pid>/status of every process in the tree, sampled while the command runs.
+ */
+import { readFileSync } from "node:fs";
+
+const SAMPLE_EVERY_MS = 100;
+
+function kbField(pid: number | "self", field: string): number {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0; // gone between listing and reading
+  }
+}
+
+function tree(root: number): number[] {
+  const out = [root];
+  for (let i = 0; i < out.length; i++) {
+    try {
+      const children = readFileSync(`/proc/${out[i]}/task/${out[i]}/children`, "utf8").trim();
+      if (children) for (const p of children.split(" ")) out.push(Number(p));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
+}
+
+export class PeakRssTracker {
+  /** agent's own peak when the command starts: what a vfork+exec child inherits in ru_maxrss. */
+  private readonly inheritedKb = kbField("self", "VmHWM");
+  private sampledKb = 0;
+  private timer?: ReturnType<typeof setInterval>;
+
+  start(pid: number): void {
+    const sample = () => {
+      for (const p of tree(pid)) this.sampledKb = Math.max(this.sampledKb, kbField(p, "VmHWM"));
+    };
+    sample();
+    this.timer = setInterval(sample, SAMPLE_EVERY_MS);
+  }
+
+  /** Bytes, given ru_maxrss (KiB) from wait4 once the command has exited. */
+  finish(rusageMaxKb: number): number {
+    clearInterval(this.timer);
+    // A MiB of slack: agent may have grown a little between reading its peak and the exec.
+    const kb = rusageMaxKb > this.inheritedKb + 1024 ? rusageMaxKb : this.sampledKb;
+    return kb * 1024;
+  }
+}
