@@ -7,7 +7,7 @@
  * The original Prometheus Cluster Exporter (Go) is not packaged for Debian and cannot be fetched here, so
  * there is no side-by-side run; the figures stand alone. `bun bench/cluster/run.ts [N ...]`
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startAgent } from "../../test/harness/index.ts";
 import { scrape, standinDir } from "../../test/cluster/standins.ts";
@@ -44,7 +44,7 @@ function median(xs: number[]): number {
 }
 
 function rssMiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(require("node:fs").readFileSync(`/proc/${pid}/status`, "utf8"));
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
