@@ -198,6 +198,7 @@ const VALID: Array<[string, string, MetricFamily[], "old expfmt rejects"?]> = [
     'p{__proto__="x"} 1\n',
     [{ name: "p", type: "untyped", samples: [{ name: "p", labels: JSON.parse('{"__proto__":"x"}'), value: 1 }] }],
   ],
+  ["a gauge_histogram TYPE without samples is dropped", "# TYPE gh GAUGE_HISTOGRAM\nx 1\n", [{ name: "x", type: "untyped", samples: [{ name: "x", labels: {}, value: 1 }] }]],
   ["value right after the closing brace", 'q{a="b"}1\n', [{ name: "q", type: "untyped", samples: [{ name: "q", labels: { a: "b" }, value: 1 }] }]],
 ];
 
@@ -282,7 +283,8 @@ const INVALID: Array<[string, string, number, RegExp, "expfmt accepts"?]> = [
     ["TYPE of _sum after summary TYPE", "# TYPE s summary\n# TYPE s_sum gauge\n", 2, /second TYPE line for metric name "s"/],
     ["unknown type", "# TYPE a timer\na 1\n", 1, /unknown metric type "timer"/],
     ["type with trailing blank", "# TYPE a gauge \na 1\n", 1, /unknown metric type/],
-    ["gauge_histogram", "# TYPE a gauge_histogram\n", 1, /unknown metric type/, "expfmt accepts"],
+    ["gauge_histogram sample", "# TYPE a gauge_histogram\n# HELP a x\na 1\n", 3, /type gauge_histogram of "a" is not supported/, "expfmt accepts"],
+  ["second TYPE after gauge_histogram", "# TYPE a gauge_histogram\n# TYPE a gauge\n", 2, /second TYPE/],
     ["invalid HELP escape", "# HELP a x\\ty\n", 1, /invalid escape sequence/],
     ["backslash ending HELP", "# HELP a x\\\n", 1, /invalid escape sequence/],
     ["invalid name in HELP", "# HELP 1a x\n", 1, /invalid metric name in HELP/],

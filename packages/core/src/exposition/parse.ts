@@ -6,8 +6,9 @@
  *
  * Deliberate differences from expfmt, all of which refuse input expfmt silently drops or mangles:
  * a histogram `_bucket` sample without `le`, a summary sample without `quantile`, a histogram sample
- * without any of the `_bucket`/`_sum`/`_count` suffixes, a repeated `le`/`quantile` label, the
- * `gauge_histogram` type (not part of text format 0.0.4), and timestamps beyond ±2^53 ms. Quoted UTF-8 metric and label names are not
+ * without any of the `_bucket`/`_sum`/`_count` suffixes, a repeated `le`/`quantile` label, and timestamps
+ * beyond ±2^53 ms. A `gauge_histogram` TYPE is accepted but any sample of it refused (as in expfmt, whose
+ * text writer cannot write it either). Quoted UTF-8 metric and label names are not
  * accepted either: Prometheus 2.x and Pushgateway 1.5 do not speak them.
  */
 import type { Labels, MetricFamily, MetricType, Sample } from "./model.ts";
@@ -139,6 +140,8 @@ interface FamilyState {
   /** Set by a TYPE line, or fixed to untyped by the first sample. */
   typed: boolean;
   helped: boolean;
+  /** A type client_model knows but text format 0.0.4 cannot carry (gauge_histogram). */
+  unsupportedType?: string;
 }
 
 class TextParser {
@@ -234,10 +237,12 @@ class TextParser {
     }
     if (state.typed) this.fail(`second TYPE line for metric name ${quote(name)}, or TYPE reported after samples`);
     const word = text.slice(p, eol);
-    const type = TYPES[word.toLowerCase()];
-    if (type === undefined) this.fail(`unknown metric type ${quote(word)} for metric name ${quote(name)}`);
+    const lower = word.toLowerCase();
+    const type = TYPES[lower];
     state.typed = true;
-    state.family.type = type;
+    if (type !== undefined) state.family.type = type;
+    else if (lower === "gauge_histogram") state.unsupportedType = lower;
+    else this.fail(`unknown metric type ${quote(word)} for metric name ${quote(name)}`);
   }
 
   private unescapeHelp(p: number, eol: number): string {
@@ -298,6 +303,7 @@ class TextParser {
     const name = text.slice(nameStart, p);
     const state = this.familyFor(name);
     const part = this.part;
+    if (state.unsupportedType) this.fail(`metric type ${state.unsupportedType} of ${quote(state.family.name)} is not supported`);
     state.typed = true;
     const family = state.family;
     const type = family.type;
