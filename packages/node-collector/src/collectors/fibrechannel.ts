@@ -54,8 +54,9 @@ export const fibrechannel = defineCollector({
         supported_speeds: attr("supported_speeds"),
         dev_loss_tmo: attr("dev_loss_tmo"),
       });
+      const present = new Set(listDir(join(dir, "statistics")));
       COUNTERS.forEach(([file], i) => {
-        const raw = readAttr(join(dir, "statistics", file));
+        const raw = present.has(file) ? readAttr(join(dir, "statistics", file)) : null;
         // An absent counter reads as 0, as node_exporter reports it.
         const v = raw === null || raw === "" ? 0n : BigInt(raw);
         if (v !== UNIMPLEMENTED) families[i]!.add(Number(v), { fc_host });

@@ -98,7 +98,9 @@ export const infiniband = defineCollector({
         phys.add(stateId(must("phys_state"), join(pdir, "phys_state")), labels);
         rate.add(rateBytes(must("rate"), join(pdir, "rate")), labels);
         for (const set of counterSets) {
+          const present = new Set(listDir(join(pdir, set.dir)));
           for (const c of set.table) {
+            if (!present.has(c.file)) continue;
             const raw = readAttr(join(pdir, set.dir, c.file));
             // Absent counters, and "N/A (no PMA)" from ports without a performance agent, are left out.
             if (raw === null || raw === "" || raw.startsWith("N/A")) continue;

@@ -71,7 +71,10 @@ export const powersupplyclass = defineCollector({
     for (const power_supply of listDir(root).sort()) {
       if (config.ignoredSupplies?.test(power_supply)) continue;
       const dir = join(root, power_supply);
+      // Drivers expose a handful of the attributes; list once rather than fail to open the rest.
+      const present = new Set(listDir(dir));
       for (const [file, metric, scale] of NUMERIC) {
+        if (!present.has(file)) continue;
         const raw = readAttr(join(dir, file));
         if (raw === null || raw === "") continue;
         const v = Number(raw);
@@ -82,7 +85,7 @@ export const powersupplyclass = defineCollector({
       }
       const labels: Record<string, string> = { power_supply };
       for (const key of INFO) {
-        const v = readAttr(join(dir, key));
+        const v = present.has(key) ? readAttr(join(dir, key)) : null;
         if (v) labels[key] = v;
       }
       out.gauge("node_power_supply_info", "info of /sys/class/power_supply/<power_supply>.", 1, labels);

@@ -21,12 +21,14 @@ export const watchdog = defineCollector({
     const root = join(paths.sysfs, "class", "watchdog");
     for (const name of listDir(root).sort()) {
       const dir = join(root, name);
+      const present = new Set(listDir(dir));
       for (const [file, metric] of NUMERIC) {
+        if (!present.has(file)) continue;
         const raw = readAttr(join(dir, file));
         if (raw === null || !/^[+-]?\d+$/.test(raw)) continue;
         out.family(`node_watchdog_${metric}`, "gauge", `Value of /sys/class/watchdog/<watchdog>/${file}`).add(Number(raw), { name });
       }
-      const str = (f: string) => readAttr(join(dir, f)) ?? "";
+      const str = (f: string) => (present.has(f) ? readAttr(join(dir, f)) ?? "" : "");
       out.gauge("node_watchdog_info", "Info of /sys/class/watchdog/<watchdog>", 1, {
         name,
         options: str("options"),
