@@ -63,7 +63,12 @@ mkdirSync(dirname(outfile), { recursive: true });
 const tmp = `${outfile}.tmp-${process.pid}`;
 const started = performance.now();
 const result = await Bun.build({
-  entrypoints: [join(root, "packages/agent/src/main.ts")],
+  entrypoints: [
+    join(root, "packages/agent/src/main.ts"),
+    // Worker threads are separate entry points; the binary finds each under /$bunfs/root/ at its path below
+    // packages/ (see packages/node-collector/src/collectors/gpu/nvml-thread.ts).
+    join(root, "packages/node-collector/src/collectors/gpu/nvml-worker.ts"),
+  ],
   // A compiled Bun program reads bunfig.toml and .env from its working directory by default; a bunfig.toml
   // `preload` there would run foreign code inside the agent, and a .env would change its environment.
   compile: { target, outfile: tmp, autoloadBunfig: false, autoloadDotenv: false },

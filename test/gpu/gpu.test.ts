@@ -1,5 +1,6 @@
-// The gpu collector in the compiled binary: NVML through bun:ffi, the nvidia-smi fallback, silence without a
-// GPU, a hanging nvidia-smi, and the nvidia_gpu_exporter dashboard's queries against a real Prometheus.
+// The gpu collector in the compiled binary: NVML through bun:ffi on its worker thread, the nvidia-smi fallback,
+// silence without a GPU, a hanging nvidia-smi or NVML, and the nvidia_gpu_exporter dashboard's queries against
+// a real Prometheus.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -96,6 +97,21 @@ describe("gpu collector in the compiled agent", () => {
     for (let i = 0; i < 50 && existsSync(`/proc/${pid}`); i++) await Bun.sleep(100);
     expect(existsSync(`/proc/${pid}`)).toBe(false);
   });
+
+  test("a blocked NVML call costs only the gpu collector: the agent keeps answering, then recovers", async () => {
+    const agent = await agentWith([...GPU_ONLY, "--collector.timeout=1s", `--collector.gpu.nvml-library=${buildFakeNvml({ hangSeconds: 3 })}`]);
+    expect(await metrics(agent)).toContain('node_scrape_collector_success{collector="gpu"} 0\n');
+    // NVML is still blocked (3 s): the agent answers, and the next scrape fails at once rather than queueing.
+    expect((await fetch(`${agent.urls.node}/-/healthy`)).status).toBe(200);
+    expect(await metrics(agent)).toContain('node_scrape_collector_success{collector="gpu"} 0\n');
+    let text = "";
+    for (let i = 0; i < 40 && !text.includes('node_scrape_collector_success{collector="gpu"} 1'); i++) {
+      await Bun.sleep(250);
+      text = await metrics(agent);
+    }
+    expect(text).toContain(`nvidia_smi_power_draw_watts{uuid="${H100}"} 69.85\n`);
+    expect(agent.output()).toContain("NVML has not returned from a call made");
+  }, 30_000);
 
   test("a real Prometheus answers the nvidia_gpu_exporter dashboard's queries", async () => {
     const agent = await agentWith([...GPU_ONLY, `--collector.gpu.nvml-library=${fakeNvml}`]);

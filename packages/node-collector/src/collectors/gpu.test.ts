@@ -142,6 +142,31 @@ describe("gpu collector", () => {
     expect(existsSync(`/proc/${pid}`)).toBe(false);
   });
 
+  test("a blocked NVML call is abandoned at --collector.timeout without stalling the agent", async () => {
+    const hanging = buildFakeNvml({ hangSeconds: 2 });
+    const errors: string[] = [];
+    const registry = new NodeRegistry(
+      [gpu],
+      { "collector.timeout": 0.5, "collector.gpu.nvml-library": hanging, "collector.gpu.nvidia-smi-command": FAKE_NVIDIA_SMI },
+      createLogger({ level: "error", write: (line) => errors.push(line) }),
+    );
+    const first = await registry.scrape();
+    expect(first.results[0]!.success).toBe(false);
+    // The first scrape came back while NVML was still blocked: the next one finds it busy and fails at once
+    // (no nvidia-smi either: a wedged driver would stall it too).
+    const second = await registry.scrape();
+    expect(second.results[0]!.success).toBe(false);
+    expect(errors.join("")).toContain("NVML has not returned from a call made");
+    // Once the call returns, NVML serves scrapes again.
+    let later = await registry.scrape();
+    for (let i = 0; i < 20 && !later.results[0]!.success; i++) {
+      await Bun.sleep(250);
+      later = await registry.scrape();
+    }
+    expect(later.results[0]!.success).toBe(true);
+    expect(later.sets[0]!.render()).toContain(`nvidia_smi_power_draw_watts{uuid="${H100}"} 69.85\n`);
+  });
+
   test("NVML is initialised once and kept: later scrapes read the same library", async () => {
     const first = await viaNvml();
     rmSync(fakeNvml); // the loaded library stays mapped; a second dlopen of the path would now fail

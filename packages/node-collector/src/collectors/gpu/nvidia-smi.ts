@@ -3,6 +3,7 @@
  * scrape's signal fires. A field this driver does not know makes nvidia-smi reject the whole query, so
  * such a field is dropped (once, remembered) and the query repeated; a dropped identity field reads "".
  */
+import { untilAborted } from "./abort.ts";
 import { gaugeFields, infoQueryFields, parseSmiValue, type GaugeField, type GpuReading, type InfoLabel } from "./metrics.ts";
 
 /** nvidia-smi exit codes that mean "no usable GPU here": 6 no devices, 9 driver not loaded, 12 no NVML. */
@@ -68,24 +69,13 @@ export class NvidiaSmi {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw e;
     }
-    // On abort, kill it and stop waiting at once: a child it forked may keep the pipes open after it dies.
-    let onAbort = () => {};
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => {
-        proc.kill("SIGKILL");
-        reject(signal.reason);
-      };
-      signal.addEventListener("abort", onAbort, { once: true });
-    });
-    try {
-      const [stdout, stderr, exitCode] = await Promise.race([
-        Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]),
-        aborted,
-      ]);
-      return { exitCode, output: stdout + stderr };
-    } finally {
-      signal.removeEventListener("abort", onAbort);
-    }
+    // On abort, kill it and stop waiting: a child it forked may keep the pipes open after it dies.
+    const [stdout, stderr, exitCode] = await untilAborted(
+      Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]),
+      signal,
+      () => proc.kill("SIGKILL"),
+    );
+    return { exitCode, output: stdout + stderr };
   }
 }
 

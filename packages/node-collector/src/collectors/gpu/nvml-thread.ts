@@ -1,0 +1,95 @@
+/**
+ * The main thread's side of nvml-worker.ts: one worker per library, started only once the library is known
+ * to load (a GPU-less host never pays for a thread), one request at a time. A call that overruns the scrape
+ * is abandoned, not cancelled: until NVML returns, later scrapes fail at once instead of queueing behind it.
+ */
+import { dlopen, FFIType } from "bun:ffi";
+import type { Logger } from "@agent/core";
+import { untilAborted } from "./abort.ts";
+import type { GpuReading } from "./metrics.ts";
+import type { NvmlReply, NvmlRequest } from "./nvml-worker.ts";
+
+/** How long a library that failed to load or initialise is left alone before it is tried again. */
+const RETRY_MS = 60_000;
+
+/**
+ * Where the worker's code is. From source, beside this file. In the compiled binary every entry point sits
+ * under /$bunfs/root/ at its path below packages/ (the entry points' common directory), with a .js suffix.
+ */
+function workerUrl(): string {
+  const bunfs = import.meta.url.indexOf("/$bunfs/root/");
+  if (bunfs < 0) return new URL("./nvml-worker.ts", import.meta.url).href;
+  return import.meta.url.slice("file://".length, bunfs) + "/$bunfs/root/node-collector/src/collectors/gpu/nvml-worker.js";
+}
+
+/** Whether the dynamic linker can load `library` at all; nothing in it is called. */
+function loads(library: string): boolean {
+  try {
+    dlopen(library, { nvmlInit_v2: { args: [], returns: FFIType.i32 } }).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class NvmlThread {
+  private worker: Worker | undefined;
+  private failedAt = -Infinity;
+  /** When the request NVML is still working on was sent; 0 when idle. */
+  private busySince = 0;
+  private answer: ((reply: NvmlReply) => void) | undefined;
+
+  constructor(
+    private readonly library: string,
+    private readonly log: Logger,
+  ) {}
+
+  /** The GPUs as NVML reports them, or undefined when NVML cannot be used here. */
+  async read(signal: AbortSignal): Promise<{ gpus: GpuReading[]; cudaVersion: string } | undefined> {
+    if (this.busySince) {
+      throw new Error(`NVML has not returned from a call made ${Math.round((Date.now() - this.busySince) / 1000)}s ago`);
+    }
+    const worker = this.worker ?? this.start();
+    if (!worker) return undefined;
+    this.busySince = Date.now();
+    const replied = new Promise<NvmlReply>((resolve) => (this.answer = resolve));
+    worker.postMessage({ library: this.library } satisfies NvmlRequest);
+    const reply = await untilAborted(replied, signal);
+    if (reply.kind === "error") throw new Error(reply.message);
+    if (reply.kind === "unavailable") {
+      this.log.debug("NVML unavailable, using nvidia-smi", { collector: "gpu", err: reply.message });
+      this.stop();
+      return undefined;
+    }
+    return reply;
+  }
+
+  private start(): Worker | undefined {
+    if (Date.now() - this.failedAt < RETRY_MS) return undefined;
+    if (!loads(this.library)) {
+      this.failedAt = Date.now();
+      return undefined;
+    }
+    const worker = new Worker(workerUrl());
+    worker.unref(); // a thread stuck in the driver must not keep the agent from exiting
+    worker.onmessage = (event: MessageEvent<NvmlReply>) => this.settle(event.data);
+    worker.onerror = (event) => {
+      this.stop();
+      this.settle({ kind: "error", message: `NVML thread failed: ${event.message}` });
+    };
+    return (this.worker = worker);
+  }
+
+  private settle(reply: NvmlReply): void {
+    this.busySince = 0;
+    const answer = this.answer;
+    this.answer = undefined;
+    answer?.(reply);
+  }
+
+  private stop(): void {
+    this.worker?.terminate();
+    this.worker = undefined;
+    this.failedAt = Date.now();
+  }
+}

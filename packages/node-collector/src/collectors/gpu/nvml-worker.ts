@@ -1,0 +1,35 @@
+/**
+ * The thread NVML runs on. An NVML call can block for as long as the driver does (a GPU falling off the
+ * bus, a wedged driver); on the main thread that would freeze every role of the agent, here it only keeps
+ * the gpu collector waiting. Answers each NvmlRequest with one NvmlReply.
+ *
+ * scripts/build.ts lists this file as an entry point so that the compiled binary embeds it.
+ */
+import { Nvml, NvmlError } from "./nvml.ts";
+import type { GpuReading } from "./metrics.ts";
+
+export interface NvmlRequest {
+  library: string;
+}
+
+export type NvmlReply =
+  | { kind: "reading"; gpus: GpuReading[]; cudaVersion: string }
+  /** The library did not load or initialise: use nvidia-smi instead. */
+  | { kind: "unavailable"; message: string }
+  | { kind: "error"; message: string };
+
+declare const self: Worker;
+
+let nvml: Nvml | undefined;
+
+self.onmessage = (event: MessageEvent<NvmlRequest>) => {
+  let reply: NvmlReply;
+  try {
+    nvml ??= Nvml.open(event.data.library);
+    reply = { kind: "reading", gpus: nvml.read(), cudaVersion: nvml.cudaVersion };
+  } catch (e) {
+    const message = (e as Error).message;
+    reply = !nvml && e instanceof NvmlError ? { kind: "unavailable", message } : { kind: "error", message };
+  }
+  postMessage(reply);
+};
