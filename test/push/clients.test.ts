@@ -2,12 +2,14 @@
  * Real clients against the push role: Python's prometheus_client (Debian's python3-prometheus-client,
  * run by /usr/bin/python3), prom-client's Pushgateway class, and curl.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { Counter, Gauge, Histogram, Pushgateway, Registry } from "../../packages/pushgateway-store/node_modules/prom-client";
 import { curl, startAgent, type RunningAgent } from "../harness/index.ts";
 
 let agent: RunningAgent;
 let url: string;
+
+setDefaultTimeout(30_000);
 
 beforeAll(async () => {
   agent = await startAgent({ roles: ["push"] });

@@ -6,7 +6,7 @@
  * Not sent to Pushgateway: an invalid base64 job name, after which Pushgateway 1.5's base64 push handler
  * never unlocks its mutex and hangs every later request (limits.test.ts checks the push role's 400).
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { gzipSync } from "node:zlib";
 import { encodeDelimited, parseText, PROTOBUF_DELIMITED_CONTENT_TYPE } from "../../packages/core/src/index.ts";
 import { startAgent, type RunningAgent } from "../harness/index.ts";
@@ -121,6 +121,8 @@ const CASES: Case[] = [
   { name: "same family, different label sets across groups", steps: [put("/metrics/job/a", 'r{x="1"} 1\n'), put("/metrics/job/b", 'r{y="2",z="3"} 2\n'), put("/metrics/job/c", "r 3\n")] },
   { name: "a pushed process_ family joins the server's own", steps: [put("/metrics/job/py", "# HELP process_open_fds Anything.\n# TYPE process_open_fds gauge\nprocess_open_fds 12\n")] },
 ];
+
+setDefaultTimeout(30_000);
 
 let pg: RunningPushgateway;
 let agent: RunningAgent;
