@@ -1,9 +1,12 @@
 import { describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { nfsd } from "./nfsd.ts";
-import { collectText, expectGolden, promtoolProblems } from "../testing/golden.ts";
+import { collectText, expectGolden, fixturePaths, promtoolProblems } from "../testing/golden.ts";
 
 describe("nfsd collector", () => {
-  test("exposes /proc/net/rpc/nfsd counters and ignores lines newer kernels add", async () => {
+  test("exposes /proc/net/rpc/nfsd counters", async () => {
     const text = await collectText(nfsd);
     expectGolden("nfsd", text);
     expect(text).toContain('node_nfsd_server_threads 16\n');
@@ -13,6 +16,18 @@ describe("nfsd collector", () => {
     expect(text).toContain('node_nfsd_requests_total{proto="4",method="RelLockOwner"} 31025\n');
     expect(text).not.toContain('method="Null"');
     expect(promtoolProblems(text)).toEqual([]);
+  });
+
+  test("lines newer kernels add (wdeleg_getattr) are ignored", async () => {
+    const proc = mkdtempSync(join(tmpdir(), "nfsd-"));
+    try {
+      mkdirSync(join(proc, "net", "rpc"), { recursive: true });
+      const base = readFileSync(join(fixturePaths.procfs, "net", "rpc", "nfsd"), "utf8");
+      writeFileSync(join(proc, "net", "rpc", "nfsd"), base + "wdeleg_getattr 7\n");
+      expect(await collectText(nfsd, { paths: { procfs: proc } })).toBe(await collectText(nfsd));
+    } finally {
+      rmSync(proc, { recursive: true, force: true });
+    }
   });
 
   test("no /proc/net/rpc/nfsd yields nothing", async () => {

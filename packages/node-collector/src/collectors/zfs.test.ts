@@ -1,4 +1,7 @@
 import { describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { zfs } from "./zfs.ts";
 import { collectText, expectGolden, promtoolProblems } from "../testing/golden.ts";
 
@@ -7,14 +10,28 @@ describe("zfs collector", () => {
     const text = await collectText(zfs);
     expectGolden("zfs", text);
     expect(text).toContain("# HELP node_zfs_arc_hits kstat.zfs.misc.arcstats.hits\n# TYPE node_zfs_arc_hits untyped\nnode_zfs_arc_hits 48213071\n");
-    // KSTAT_DATA_INT64 rows may be negative
-    expect(text).toContain("node_zfs_arc_memory_available_bytes -104857600\n");
     expect(text).toContain("node_zfs_fm_erpt_dropped 18\n");
     expect(text).toContain('node_zfs_zpool_nread{zpool="tank"} 95741554688\n');
     expect(text).toContain('node_zfs_zpool_dataset_writes{zpool="tank",dataset="tank/home"} 8803441\n');
     expect(text).toContain('node_zfs_zpool_state{zpool="backup",state="degraded"} 1\n');
     expect(text).toContain('node_zfs_zpool_state{zpool="backup",state="online"} 0\n');
     expect(promtoolProblems(text)).toEqual([]);
+  });
+
+  test("KSTAT_DATA_INT64 rows may be negative", async () => {
+    const proc = mkdtempSync(join(tmpdir(), "zfs-"));
+    try {
+      mkdirSync(join(proc, "spl", "kstat", "zfs"), { recursive: true });
+      writeFileSync(
+        join(proc, "spl", "kstat", "zfs", "arcstats"),
+        "13 1 0x01 2 544 4186429874 1924402917344233\nname                            type data\nhits                            4    12\nmemory_available_bytes          3    -104857600\n",
+      );
+      const text = await collectText(zfs, { paths: { procfs: proc } });
+      expect(text).toContain("node_zfs_arc_memory_available_bytes -104857600\n");
+      expect(text).toContain("node_zfs_arc_hits 12\n");
+    } finally {
+      rmSync(proc, { recursive: true, force: true });
+    }
   });
 
   test("a host without the zfs module yields nothing", async () => {
