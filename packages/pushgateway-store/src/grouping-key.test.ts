@@ -34,7 +34,8 @@ test("bad paths: 400 with a message, or 404 outside the push API", () => {
 test("grouping keys are order-independent; pushPathFor round-trips", () => {
   expect(groupingKey({ a: "1", job: "j" })).toBe(groupingKey({ job: "j", a: "1" }));
   expect(groupingKey({ a: "1", job: "j" })).not.toBe(groupingKey({ job: "j", a: "1", b: "" }));
-  for (const labels of [{ job: "j" }, { job: "a/b", path: "", x: "ü %" }, { job: "ci", instance: "h:9" }]) {
+  const sets: Record<string, string>[] = [{ job: "j" }, { job: "a/b", path: "", x: "ü %" }, { job: "ci", instance: "h:9" }];
+  for (const labels of sets) {
     const r = parsePushPath(pushPathFor(labels));
     expect(r).toEqual({ ok: true, labels: Object.fromEntries(Object.entries(labels).sort()) });
   }
