@@ -86,3 +86,10 @@ test("the store being down changes nothing about the function's result", async (
   expect(got).toBe("value");
   expect(warnings).toHaveLength(1);
 });
+
+test("strict: a failed push is an error after a successful run, but never hides the function's own error", async () => {
+  const strict = { gateway: "http://127.0.0.1:1", retries: 0, strict: true };
+  await expect(timed("t", () => 1, strict)).rejects.toThrow(/failed/);
+  const own = new Error("own");
+  await expect(timed("t", () => Promise.reject(own), strict)).rejects.toBe(own);
+});

@@ -77,7 +77,8 @@ export class Job {
     try {
       value = await fn(this);
     } catch (e) {
-      await this.finish(false);
+      // The job's own error is the one its caller must see, even when a strict push fails too.
+      await this.finish(false).catch(() => undefined);
       throw e;
     }
     await this.finish(true);
