@@ -105,6 +105,11 @@ describe("gpu collector", () => {
     await expect(viaSmi(broken)).rejects.toThrow(/exited with 255: Unable to determine the device handle/);
   });
 
+  test("a warning nvidia-smi writes to stderr does not disturb the CSV", async () => {
+    const warns = script("smi-warns", `echo "WARNING: infoROM is corrupted at gpu 00000000:0C:00.0" >&2\nexec ${FAKE_NVIDIA_SMI} "$@"`);
+    expect(await viaSmi(warns)).toBe(await viaSmi());
+  });
+
   test("an older nvidia-smi that rejects a newer field is asked again without it", async () => {
     // The same host on an older driver, without compute_cap, memory.reserved or clocks_event_reasons.*.
     const dir = join(work, "old-driver");

@@ -17,6 +17,8 @@ export interface SmiReading {
 
 interface Run {
   exitCode: number;
+  stdout: string;
+  /** stdout and stderr, for messages. */
   output: string;
 }
 
@@ -46,7 +48,7 @@ export class NvidiaSmi {
         if (NO_GPU_EXIT_CODES.has(run.exitCode)) return undefined;
         throw new Error(`${this.argv[0]} exited with ${run.exitCode}: ${run.output.trim().slice(0, 300)}`);
       }
-      const gpus = parseRows(run.output, this.fields);
+      const gpus = parseRows(run.stdout, this.fields);
       if (gpus.length === 0) return undefined;
       this.cudaVersion ??= await this.readCudaVersion(signal);
       return { gpus, cudaVersion: this.cudaVersion };
@@ -75,7 +77,7 @@ export class NvidiaSmi {
       signal,
       () => proc.kill("SIGKILL"),
     );
-    return { exitCode, output: stdout + stderr };
+    return { exitCode, stdout, output: stdout + stderr };
   }
 }
 
