@@ -1,7 +1,8 @@
 /**
  * The preferred path: NVML (libnvidia-ml.so.1, shipped with the driver) through bun:ffi, initialised once
  * and kept open, so a scrape costs a few dozen library calls instead of starting nvidia-smi. Each reading
- * is turned into the text and units nvidia-smi would print, so both paths emit the same series.
+ * is turned into the text and units nvidia-smi would print, so both paths emit the same series. Its calls
+ * block, so it runs on nvml-worker.ts's thread, never on the main one.
  *
  * Struct layouts and constants are those of NVIDIA's nvml.h (x86-64 / aarch64 Linux, LP64).
  */
