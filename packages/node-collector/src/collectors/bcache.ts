@@ -53,8 +53,8 @@ const PERIOD_STATS: [file: string, metric: string, help: string][] = [
   ["cache_bypass_hits", "cache_bypass_hits_total", "Hits for IO intended to skip the cache."],
   ["cache_bypass_misses", "cache_bypass_misses_total", "Misses for IO intended to skip the cache."],
   ["cache_miss_collisions", "cache_miss_collisions_total", "Instances where data insertion from cache miss raced with write (data already present)."],
-  ["cache_readaheads", "cache_readaheads_total", "Count of times readahead occurred."],
 ];
+// cache_readaheads is still in sysfs, but node_exporter 1.6 dropped node_bcache_cache_readaheads_total.
 
 export const bcache = defineCollector({
   name: "bcache",
