@@ -3,3 +3,4 @@ export * from "./ports.ts";
 export * from "./prometheus.ts";
 export * from "./curl.ts";
 export * from "./tls.ts";
+export * from "./debian-root.ts";
