@@ -48,6 +48,14 @@ for (const [name, start] of STORES) {
       expect(line).not.toContain("host=");
     });
 
+    test("standard labels from the scheduler's environment", async () => {
+      const r = await runAgent(["push", "--gateway", store.url, "--job", "slurm_step", "v=1"], {
+        env: { SLURM_JOB_ID: "4242", CI_PIPELINE_ID: "777" },
+      });
+      expect(r.code).toBe(0);
+      expect(valueOf(await store.scrape(), "v", 'job="slurm_step"', 'slurm_job_id="4242"', 'ci_pipeline_id="777"', HOST)).toBe(1);
+    });
+
     test("--delete removes the group", async () => {
       await push(["--job", "gone", "--label", "n=1", "x=1"]);
       await push(["--job", "gone", "--label", "n=2", "y=1"]);
@@ -96,6 +104,29 @@ describe("agent push when the store fails: one warning, exit 0 (--strict: 1)", (
       broken.stop();
     }
   });
+});
+
+test("--bearer-token-file sends the token as a Bearer Authorization header", async () => {
+  const secrets = tempDir("token-");
+  const seen: Array<string | null> = [];
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    fetch(req) {
+      seen.push(req.headers.get("authorization"));
+      return new Response("", { status: 200 });
+    },
+  });
+  try {
+    const tokenFile = join(secrets.path, "token");
+    await Bun.write(tokenFile, "s3cr3t-token\n");
+    const r = await runAgent(["push", "--gateway", `http://127.0.0.1:${server.port}`, "--job", "j", "--bearer-token-file", tokenFile, "v=1"]);
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    expect(seen).toEqual(["Bearer s3cr3t-token"]);
+  } finally {
+    server.stop(true);
+    secrets.remove();
+  }
 });
 
 describe("agent push spool", () => {

@@ -56,6 +56,16 @@ for (const [name, start] of STORES) {
       expect(withCa).toMatchObject({ code: 0, stderr: "" });
       expect(valueOf(await store.scrape(), "tls_cli_value", 'job="tls_cli"')).toBe(3);
     });
+
+    test("--server-name: the certificate is checked against that name, not the URL's host", async () => {
+      const args = ["push", "--gateway", store.url, "--job", "tls_sni", "--ca-file", pki.caFile, "--retries", "0"];
+      const right = await runAgent([...args, "--server-name", "localhost", "sni_value=1"]);
+      expect(right).toMatchObject({ code: 0, stderr: "" });
+      const wrong = await runAgent([...args, "--server-name", "gw.example.org", "sni_value=2"]);
+      expect(wrong.code).toBe(0);
+      expect(wrong.stderr).toMatch(/warning: .*TLS/);
+      expect(valueOf(await store.scrape(), "sni_value", 'job="tls_sni"')).toBe(1);
+    });
   });
 
   describe(`client certificate required, ${name}`, () => {
