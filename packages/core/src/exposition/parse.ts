@@ -116,6 +116,7 @@ export function parseGoFloat(s: string): number | undefined {
 /**
  * Go's `strconv.ParseInt(s, 10, 64)` (optional sign, decimal digits), narrowed to the integers a double holds
  * exactly: a millisecond timestamp beyond 2^53 (year 287,000) could not be written back as the same int64.
+ * Returns undefined for a malformed integer, NaN for one out of that range.
  */
 function parseTimestamp(s: string): number | undefined {
   let i = 0;
@@ -124,7 +125,7 @@ function parseTimestamp(s: string): number | undefined {
   if (i === s.length) return undefined;
   for (let j = i; j < s.length; j++) if (!isDigit(s.charCodeAt(j))) return undefined;
   const v = Number(s);
-  return Number.isSafeInteger(v) ? v : undefined;
+  return Number.isSafeInteger(v) ? v : NaN;
 }
 
 /** How a sample name relates to the family it joined. */
@@ -402,6 +403,7 @@ class TextParser {
       const tsText = text.slice(tsStart, p);
       timestampMs = parseTimestamp(tsText);
       if (timestampMs === undefined) this.fail(`expected integer as timestamp for metric ${quote(name)}, got ${quote(tsText)}`);
+      if (Number.isNaN(timestampMs)) this.fail(`timestamp ${tsText} of metric ${quote(name)} is out of range (beyond ±2^53 ms)`);
       if (p < eol) this.fail(`spurious string after timestamp: ${quote(text.slice(p, eol))}`);
     }
 
