@@ -1,7 +1,8 @@
 /**
  * The main thread's side of nvml-worker.ts: one worker per library, started only once the library is known
- * to load (a GPU-less host never pays for a thread), one request at a time. A call that overruns the scrape
- * is abandoned, not cancelled: until NVML returns, later scrapes fail at once instead of queueing behind it.
+ * to load (a GPU-less host never pays for a thread), one request at a time: scrapes that overlap (two
+ * Prometheus servers) share the reading in flight. A call that overruns the scrape is abandoned, not
+ * cancelled; while NVML is blocked, later scrapes wait on that same call instead of queueing more.
  */
 import { dlopen, FFIType } from "bun:ffi";
 import type { Logger } from "@agent/core";
@@ -35,8 +36,7 @@ function loads(library: string): boolean {
 export class NvmlThread {
   private worker: Worker | undefined;
   private failedAt = -Infinity;
-  /** When the request NVML is still working on was sent; 0 when idle. */
-  private busySince = 0;
+  private inflight: Promise<NvmlReply> | undefined;
   private answer: ((reply: NvmlReply) => void) | undefined;
 
   constructor(
@@ -46,18 +46,16 @@ export class NvmlThread {
 
   /** The GPUs as NVML reports them, or undefined when NVML cannot be used here. */
   async read(signal: AbortSignal): Promise<{ gpus: GpuReading[]; cudaVersion: string } | undefined> {
-    if (this.busySince) {
-      throw new Error(`NVML has not returned from a call made ${Math.round((Date.now() - this.busySince) / 1000)}s ago`);
+    if (!this.inflight) {
+      const worker = this.worker ?? this.start();
+      if (!worker) return undefined;
+      this.inflight = new Promise<NvmlReply>((resolve) => (this.answer = resolve));
+      worker.postMessage({ library: this.library } satisfies NvmlRequest);
     }
-    const worker = this.worker ?? this.start();
-    if (!worker) return undefined;
-    this.busySince = Date.now();
-    const replied = new Promise<NvmlReply>((resolve) => (this.answer = resolve));
-    worker.postMessage({ library: this.library } satisfies NvmlRequest);
-    const reply = await untilAborted(replied, signal);
+    const reply = await untilAborted(this.inflight, signal);
     if (reply.kind === "error") throw new Error(reply.message);
     if (reply.kind === "unavailable") {
-      this.log.debug("NVML unavailable, using nvidia-smi", { collector: "gpu", err: reply.message });
+      if (this.worker) this.log.debug("NVML unavailable, using nvidia-smi", { collector: "gpu", err: reply.message });
       this.stop();
       return undefined;
     }
@@ -81,8 +79,8 @@ export class NvmlThread {
   }
 
   private settle(reply: NvmlReply): void {
-    this.busySince = 0;
     const answer = this.answer;
+    this.inflight = undefined;
     this.answer = undefined;
     answer?.(reply);
   }
