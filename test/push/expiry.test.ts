@@ -32,8 +32,9 @@ test("groups expire by header, rule and default TTL; others stay, also across a 
     return [...text.matchAll(/^ttl_probe\{instance="",job="([^"]+)"\}/gm)].map((m) => m[1]).sort();
   };
   expect(await jobs()).toEqual(["batch", "ci-build", "ci-forever", "keep", "short"]);
-  const listed = await fetch(`${url}/api/v1/groups`).then((r) => r.json());
-  const ttlOf = (job: string) => listed.data.find((g: { labels: { job: string } }) => g.labels.job === job).ttlLeft;
+  type Listed = { data: { labels: { job: string }; ttlLeft?: number }[] };
+  const listed = (await fetch(`${url}/api/v1/groups`).then((r) => r.json())) as Listed;
+  const ttlOf = (job: string) => listed.data.find((g) => g.labels.job === job)!.ttlLeft;
   expect(ttlOf("keep")).toBeUndefined();
   expect(ttlOf("batch")).toBeGreaterThan(1);
 
@@ -41,8 +42,8 @@ test("groups expire by header, rule and default TTL; others stay, also across a 
   expect(await jobs()).toEqual(["batch", "ci-forever", "keep"]);
   await Bun.sleep(1200);
   expect(await jobs()).toEqual(["ci-forever", "keep"]);
-  const api = await fetch(`${url}/api/v1/metrics`).then((r) => r.json());
-  expect(api.data.map((g: { labels: { job: string } }) => g.labels.job).sort()).toEqual(["ci-forever", "keep"]);
+  const api = (await fetch(`${url}/api/v1/metrics`).then((r) => r.json())) as Listed;
+  expect(api.data.map((g) => g.labels.job).sort()).toEqual(["ci-forever", "keep"]);
   expect(await fetch(`${url}/metrics`).then((r) => r.text())).toContain("agent_push_groups_expired_total 3\n");
 
   await agent.stop();
