@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { formatIPv6, ipvs, parseBackendLabels } from "./ipvs.ts";
+import { formatIPv6, ipvs } from "./ipvs.ts";
 import { collectText, expectGolden, promtoolProblems } from "../testing/golden.ts";
 
 describe("ipvs collector", () => {
@@ -17,14 +17,14 @@ describe("ipvs collector", () => {
   });
 
   test("fewer backend labels sum the backends that share them", async () => {
-    const text = await collectText(ipvs, { config: { backendLabels: ["local_address", "local_port"] } });
+    const text = await collectText(ipvs, { config: { backendLabels: ipvs.flags!.backendLabels.parse("local_address,local_port") } });
     expect(text).toContain('node_ipvs_backend_connections_active{local_address="10.0.1.100",local_port="443"} 749\n');
     expect(text).toContain('node_ipvs_backend_weight{local_address="10.0.1.100",local_port="443"} 250\n');
   });
 
-  test("unknown backend labels are a configuration error", () => {
-    expect(() => parseBackendLabels(["proto", "nope"])).toThrow(/unknown IPVS backend labels: nope/);
-    expect(parseBackendLabels(["proto", "local_address"])).toEqual(["local_address", "proto"]);
+  test("unknown backend labels are rejected when the flag is parsed", () => {
+    expect(() => ipvs.flags!.backendLabels.parse("local_address,bogus")).toThrow(/--collector.ipvs.backend-labels: unknown IPVS backend labels: bogus/);
+    expect(ipvs.flags!.backendLabels.parse("proto,local_port")).toEqual(["local_port", "proto"]);
   });
 
   test("IPv6 addresses are written as Go writes them", () => {

@@ -1,6 +1,6 @@
 /** IPVS totals and per-backend connections from /proc/net/ip_vs_stats and /proc/net/ip_vs (node_exporter's ipvs collector). */
 import { join } from "node:path";
-import { ConfigError, flag } from "@agent/core";
+import { ConfigError, flag, type FlagSpec } from "@agent/core";
 import { defineCollector } from "../collector.ts";
 import { fields, lines, readText } from "../read.ts";
 
@@ -13,6 +13,12 @@ export function parseBackendLabels(list: readonly string[]): BackendLabel[] {
   const unknown = [...wanted].filter((l) => !(ALL_LABELS as readonly string[]).includes(l)).sort();
   if (unknown.length > 0) throw new ConfigError(`--collector.ipvs.backend-labels: unknown IPVS backend labels: ${unknown.join(", ")}`);
   return ALL_LABELS.filter((l) => wanted.has(l));
+}
+
+/** A list flag whose unknown names are rejected when the command line is parsed, as node_exporter does at start. */
+function backendLabelsFlag(): FlagSpec<BackendLabel[]> {
+  const base = flag.list("collector.ipvs.backend-labels", ALL_LABELS, "Comma separated list for IPVS backend stats labels.");
+  return { ...base, default: [...ALL_LABELS], parse: (raw) => parseBackendLabels(base.parse(raw)) };
 }
 
 /** Go's net.IP.String for IPv6: lower-case groups, the longest run of two or more zero groups as `::`. */
@@ -57,12 +63,12 @@ export const ipvs = defineCollector({
   name: "ipvs",
   defaultEnabled: true,
   flags: {
-    backendLabels: flag.list("collector.ipvs.backend-labels", ALL_LABELS, "Comma separated list for IPVS backend stats labels."),
+    backendLabels: backendLabelsFlag(),
   },
   collect(out, { paths, config }) {
     const statsText = readText(join(paths.procfs, "net", "ip_vs_stats"));
     if (statsText === null) return;
-    const labelNames = parseBackendLabels(config.backendLabels);
+    const labelNames = config.backendLabels;
     const statLines = statsText.split("\n");
     const totals = statLines.length >= 4 ? fields(statLines[2]!) : [];
     if (totals.length !== 5) throw new Error("ipvs: unexpected /proc/net/ip_vs_stats format");
