@@ -393,4 +393,23 @@ describe.skipIf(Bun.which("prometheus-pushgateway") === null)("against the real 
       { name: "pb_hist_count", labels: grouping, value: 2 },
     ]);
   });
+
+  test("the same families pushed as protobuf and as text are stored alike", async () => {
+    const put = (job: string, body: Uint8Array | string, contentType?: string): Promise<Response> =>
+      fetch(`${base}/metrics/job/${job}`, { method: "PUT", body, headers: contentType ? { "Content-Type": contentType } : {} });
+    expect((await put("as_text", FAMILIES.map(renderFamily).join(""))).status).toBe(200);
+    expect((await put("as_proto", encodeDelimited(FAMILIES), PROTOBUF_DELIMITED_CONTENT_TYPE)).status).toBe(200);
+    const { proto } = await scrape();
+    const ofJob = (job: string): MetricFamily[] =>
+      proto
+        .filter((f) => FAMILIES.some((g) => g.name === f.name))
+        .map((f) => ({
+          ...f,
+          samples: f.samples.filter((s) => s.labels.job === job).map((s) => ({ ...s, labels: { ...s.labels, job: "" } })),
+        }));
+    const asText = ofJob("as_text");
+    expect(asText.map((f) => f.name).sort()).toEqual(FAMILIES.map((f) => f.name).sort());
+    expect(asText.every((f) => f.samples.length > 0)).toBe(true);
+    expect(ofJob("as_proto")).toEqual(asText);
+  });
 });
