@@ -219,6 +219,14 @@ describe("spool", () => {
     expect(readdirSync(spoolDir)).toEqual([]);
   });
 
+  test("a spool directory that cannot be written is named in the one warning", async () => {
+    const { c, warnings } = client(`http://127.0.0.1:${await deadPort()}`, { spoolDir: "/proc/no-spool-here", retries: 0 });
+    const r = await c.push("a 1");
+    expect(r).toMatchObject({ ok: false, spooled: false });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain("could not keep it in spool /proc/no-spool-here");
+  });
+
   test("4xx and config failures are not spooled: they would fail the same way later", async () => {
     const spoolDir = mkdtempSync(join(tmpdir(), "spool-"));
     dirs.push(spoolDir);

@@ -172,9 +172,12 @@ export class PushClient {
       result.error = err.message;
       result.status = err.status;
       if (isTransient(err.kind) && this.opts.spoolDir && gateway && path) {
-        result.spooled = await new Spool(this.opts.spoolDir)
-          .save({ gateway, path, method, body, spooledAt: performance.timeOrigin + performance.now() })
-          .then(() => true, () => false);
+        try {
+          await new Spool(this.opts.spoolDir).save({ gateway, path, method, body, spooledAt: performance.timeOrigin + performance.now() });
+          result.spooled = true;
+        } catch (spoolErr) {
+          result.error += `; could not keep it in spool ${this.opts.spoolDir}: ${(spoolErr as Error).message}`;
+        }
       }
     }
     if (result.ok && this.opts.spoolDir && gateway && path) {
