@@ -18,7 +18,7 @@ const agents: RunningAgent[] = [];
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), "gpu-e2e-"));
-  fakeNvml = buildFakeNvml();
+  fakeNvml = buildFakeNvml(work);
 });
 afterAll(async () => {
   await Promise.all(agents.map((a) => a.stop()));
@@ -99,7 +99,7 @@ describe("gpu collector in the compiled agent", () => {
   });
 
   test("a blocked NVML call costs only the gpu collector: the agent keeps answering, then recovers", async () => {
-    const agent = await agentWith([...GPU_ONLY, "--collector.timeout=1s", `--collector.gpu.nvml-library=${buildFakeNvml({ hangSeconds: 3 })}`]);
+    const agent = await agentWith([...GPU_ONLY, "--collector.timeout=1s", `--collector.gpu.nvml-library=${buildFakeNvml(work, { hangSeconds: 3 })}`]);
     expect(await metrics(agent)).toContain('node_scrape_collector_success{collector="gpu"} 0\n');
     // NVML is still blocked (3 s) on its own thread: the agent answers meanwhile.
     expect((await fetch(`${agent.urls.node}/-/healthy`)).status).toBe(200);

@@ -18,8 +18,8 @@ let failingNvml: string;
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), "gpu-test-"));
-  fakeNvml = buildFakeNvml();
-  failingNvml = buildFakeNvml({ initError: 9 }); // NVML_ERROR_DRIVER_NOT_LOADED
+  fakeNvml = buildFakeNvml(work);
+  failingNvml = buildFakeNvml(work, { initError: 9 }); // NVML_ERROR_DRIVER_NOT_LOADED
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -150,7 +150,7 @@ describe("gpu collector", () => {
   test("a blocked NVML call is abandoned at --collector.timeout without stalling the agent", async () => {
     const registry = new NodeRegistry(
       [gpu],
-      { "collector.timeout": 0.5, "collector.gpu.nvml-library": buildFakeNvml({ hangSeconds: 2 }), "collector.gpu.nvidia-smi-command": FAKE_NVIDIA_SMI },
+      { "collector.timeout": 0.5, "collector.gpu.nvml-library": buildFakeNvml(work, { hangSeconds: 2 }), "collector.gpu.nvidia-smi-command": FAKE_NVIDIA_SMI },
       createLogger({ level: "error", write: () => {} }),
     );
     // The timers that end these scrapes fire while NVML is blocked: it is blocked on another thread.
