@@ -79,38 +79,47 @@ export class MemoryIndex {
     return this.groups.values();
   }
 
-  /** Swaps a group's state: `old` (if any) leaves every index, `next` (if any) enters them. */
+  /**
+   * Swaps a group's state: `old` (if any) leaves every index, `next` (if any) enters them. A group and
+   * the families it keeps stay where they were in scrape order, so a change that stores nothing new
+   * (a refused push recording its failure) leaves /metrics byte for byte as it was.
+   */
   replace(old: Group | undefined, next: Group | undefined): void {
-    if (old) this.unindex(old);
-    if (next) this.index(next);
+    if (old) this.unindex(old, next);
+    if (next) this.index(next, old);
     this.timestamps = undefined;
   }
 
-  private index(g: Group): void {
+  /** Adds `g`; families it shares unchanged with `predecessor` are in the indexes already. */
+  private index(g: Group, predecessor: Group | undefined): void {
     this.groups.set(g.key, g);
     for (const f of g.families.values()) {
+      if (predecessor?.families.get(f.name) === f) continue;
       let e = this.families.get(f.name);
       if (!e) {
         e = { type: f.type, members: new Map(), rendered: undefined };
         this.families.set(f.name, e);
       }
       e.members.set(g.key, f);
+      e.type = e.members.values().next().value!.type;
       e.rendered = undefined;
       for (const h of f.hashes) this.seriesOwner.set(h, g.key);
       this.seriesCount += f.hashes.length;
     }
   }
 
-  private unindex(g: Group): void {
-    this.groups.delete(g.key);
+  /** Takes `g` out of the indexes; entries that `successor` (same key) will overwrite are left in place. */
+  private unindex(g: Group, successor: Group | undefined): void {
+    if (!successor) this.groups.delete(g.key);
     for (const f of g.families.values()) {
+      if (successor?.families.get(f.name) === f) continue;
       const e = this.families.get(f.name);
-      if (e) {
+      if (e && !successor?.families.has(f.name)) {
         e.members.delete(g.key);
         e.rendered = undefined;
         if (e.members.size === 0) {
           this.families.delete(f.name);
-          } else {
+        } else {
           e.type = e.members.values().next().value!.type;
         }
       }
