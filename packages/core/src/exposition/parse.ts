@@ -4,12 +4,12 @@
  * the real programs refuse is refused here too. One pass over the string with index arithmetic; every
  * line is bounded by its LF up front, so no scanner can run past the end of the input.
  *
- * Deliberate differences from expfmt, all of which refuse input expfmt silently drops or mangles:
- * a histogram `_bucket` sample without `le`, a summary sample without `quantile`, a histogram sample
- * without any of the `_bucket`/`_sum`/`_count` suffixes, a repeated `le`/`quantile` label, and timestamps
- * beyond ±2^53 ms. A `gauge_histogram` TYPE is accepted but any sample of it refused (as in expfmt, whose
- * text writer cannot write it either). Quoted UTF-8 metric and label names are not
- * accepted either: Prometheus 2.x and Pushgateway 1.5 do not speak them.
+ * Deliberate differences from expfmt, each refusing input that expfmt would drop or mangle without a word:
+ * a histogram `_bucket` sample without `le`, a summary sample without `quantile`, a histogram sample with
+ * none of the `_bucket`/`_sum`/`_count` suffixes, a repeated `le`/`quantile` label, a sample of a
+ * `gauge_histogram` family (the TYPE line alone is accepted, as there), and a timestamp beyond ±2^53 ms
+ * (a double cannot hold it exactly). Quoted UTF-8 metric and label names (newest expfmt) are refused:
+ * names must match the classic patterns of model.ts, which Prometheus 2.x requires anyway.
  */
 import type { Labels, MetricFamily, MetricType, Sample } from "./model.ts";
 

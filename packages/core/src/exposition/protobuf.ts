@@ -45,19 +45,22 @@ export function formatGoFloat(v: number): string {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-/** Bounds-checked protobuf wire reader over one message's bytes. */
+/**
+ * Bounds-checked protobuf wire reader. `end` is the limit of the message being read: entering a nested
+ * message narrows it to that message's bytes, so a field can never run over into its parent's.
+ */
 class Reader {
-  pos: number;
+  pos = 0;
+  end: number;
+  private readonly view: DataView;
   private readonly ascii: Buffer;
 
   constructor(
     private readonly buf: Uint8Array,
-    private readonly view: DataView,
-    start: number,
-    readonly end: number,
     private readonly where: () => string,
   ) {
-    this.pos = start;
+    this.end = buf.length;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     this.ascii = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   }
 
@@ -102,19 +105,24 @@ class Reader {
     return v;
   }
 
-  /** Start of a length-delimited field's bytes; `pos` moves past them. */
-  bytes(): number {
+  /** Narrows reading to the length-delimited field that starts here; returns the outer limit for leave(). */
+  enter(): number {
     const len = this.varint();
-    const start = this.pos;
-    if (len > this.end - start) this.fail(`length ${len} runs past the end of the enclosing message`);
-    this.pos = start + len;
-    return start;
+    if (len > this.end - this.pos) this.fail(`length ${len} runs past the end of the enclosing message`);
+    const outer = this.end;
+    this.end = this.pos + len;
+    return outer;
+  }
+
+  leave(outer: number): void {
+    this.pos = this.end;
+    this.end = outer;
   }
 
   string(): string {
-    const start = this.bytes();
-    const buf = this.buf;
-    const end = this.pos;
+    const outer = this.enter();
+    const { buf, pos: start, end } = this;
+    this.leave(outer);
     for (let i = start; i < end; i++) {
       if (buf[i]! < 0x80) continue;
       try {
@@ -135,7 +143,7 @@ class Reader {
     return k;
   }
 
-  /** Reads a field of the given wire type only if it matches, else fails: a type mismatch is corrupt input. */
+  /** A field whose wire type is not the one its number calls for is corrupt input. */
   expect(key: number, wire: number): void {
     if ((key & 7) !== wire) this.fail(`field ${Math.floor(key / 8)} has wire type ${key & 7}, expected ${wire}`);
   }
@@ -150,7 +158,7 @@ class Reader {
         this.pos += 8;
         return;
       case WIRE_BYTES:
-        this.bytes();
+        this.leave(this.enter());
         return;
       case WIRE_FIXED32:
         if (this.end - this.pos < 4) this.fail("truncated fixed32 field");
@@ -190,10 +198,10 @@ interface MetricParts {
 const VALUE_FIELD: Readonly<Record<MetricType, number>> = { gauge: 2, counter: 3, summary: 4, untyped: 5, histogram: 7 };
 
 /** Reads one LabelPair into `labels`, held to the rules the text parser applies to label names. */
-function readLabelPair(r: Reader, end: number, labels: Record<string, string>, reserved: string): void {
+function readLabelPair(r: Reader, labels: Record<string, string>, reserved: string): void {
   let name = "";
   let value = "";
-  while (r.pos < end) {
+  while (r.pos < r.end) {
     const key = r.key();
     if (key >> 3 === 1) r.expect(key, WIRE_BYTES), (name = r.string());
     else if (key >> 3 === 2) r.expect(key, WIRE_BYTES), (value = r.string());
@@ -206,111 +214,86 @@ function readLabelPair(r: Reader, end: number, labels: Record<string, string>, r
 }
 
 /** Gauge, Counter and Untyped all carry `optional double value = 1`. */
-function readSimple(r: Reader, end: number, m: MetricParts): void {
-  while (r.pos < end) {
+function readSimple(r: Reader, m: MetricParts): void {
+  while (r.pos < r.end) {
     const key = r.key();
     if (key >> 3 === 1) r.expect(key, WIRE_FIXED64), (m.simple = r.double());
     else r.skip(key);
   }
 }
 
-function readSummary(r: Reader, end: number, m: MetricParts): void {
-  while (r.pos < end) {
+function readQuantile(r: Reader): Quantile {
+  const q: Quantile = { quantile: 0, value: 0 };
+  while (r.pos < r.end) {
+    const k = r.key();
+    if (k >> 3 === 1) r.expect(k, WIRE_FIXED64), (q.quantile = r.double());
+    else if (k >> 3 === 2) r.expect(k, WIRE_FIXED64), (q.value = r.double());
+    else r.skip(k);
+  }
+  return q;
+}
+
+function readBucket(r: Reader): Bucket {
+  const b: Bucket = { upperBound: 0, count: 0, countFloat: 0 };
+  while (r.pos < r.end) {
+    const k = r.key();
+    if (k >> 3 === 1) r.expect(k, WIRE_VARINT), (b.count = r.varint());
+    else if (k >> 3 === 2) r.expect(k, WIRE_FIXED64), (b.upperBound = r.double());
+    else if (k >> 3 === 4) r.expect(k, WIRE_FIXED64), (b.countFloat = r.double());
+    else r.skip(k);
+  }
+  return b;
+}
+
+/** Summary (field 3: quantiles) and Histogram (field 3: buckets, 4: float count) share fields 1 and 2. */
+function readComposite(r: Reader, m: MetricParts, histogram: boolean): void {
+  while (r.pos < r.end) {
     const key = r.key();
-    switch (key >> 3) {
-      case 1:
-        r.expect(key, WIRE_VARINT);
-        m.sampleCount = r.varint();
-        break;
-      case 2:
-        r.expect(key, WIRE_FIXED64);
-        m.sampleSum = r.double();
-        break;
-      case 3: {
-        r.expect(key, WIRE_BYTES);
-        const start = r.bytes();
-        const stop = r.pos;
-        r.pos = start;
-        const q: Quantile = { quantile: 0, value: 0 };
-        while (r.pos < stop) {
-          const k = r.key();
-          if (k >> 3 === 1) r.expect(k, WIRE_FIXED64), (q.quantile = r.double());
-          else if (k >> 3 === 2) r.expect(k, WIRE_FIXED64), (q.value = r.double());
-          else r.skip(k);
-        }
-        (m.quantiles ??= []).push(q);
-        break;
-      }
-      default:
-        r.skip(key);
+    const field = key >> 3;
+    if (field === 1) {
+      r.expect(key, WIRE_VARINT);
+      m.sampleCount = r.varint();
+    } else if (field === 2) {
+      r.expect(key, WIRE_FIXED64);
+      m.sampleSum = r.double();
+    } else if (field === 3) {
+      r.expect(key, WIRE_BYTES);
+      const outer = r.enter();
+      if (histogram) (m.buckets ??= []).push(readBucket(r));
+      else (m.quantiles ??= []).push(readQuantile(r));
+      r.leave(outer);
+    } else if (field === 4 && histogram) {
+      r.expect(key, WIRE_FIXED64);
+      m.sampleCountFloat = r.double();
+    } else {
+      r.skip(key);
     }
   }
 }
 
-function readHistogram(r: Reader, end: number, m: MetricParts): void {
-  while (r.pos < end) {
-    const key = r.key();
-    switch (key >> 3) {
-      case 1:
-        r.expect(key, WIRE_VARINT);
-        m.sampleCount = r.varint();
-        break;
-      case 2:
-        r.expect(key, WIRE_FIXED64);
-        m.sampleSum = r.double();
-        break;
-      case 4:
-        r.expect(key, WIRE_FIXED64);
-        m.sampleCountFloat = r.double();
-        break;
-      case 3: {
-        r.expect(key, WIRE_BYTES);
-        const start = r.bytes();
-        const stop = r.pos;
-        r.pos = start;
-        const b: Bucket = { upperBound: 0, count: 0, countFloat: 0 };
-        while (r.pos < stop) {
-          const k = r.key();
-          if (k >> 3 === 1) r.expect(k, WIRE_VARINT), (b.count = r.varint());
-          else if (k >> 3 === 2) r.expect(k, WIRE_FIXED64), (b.upperBound = r.double());
-          else if (k >> 3 === 4) r.expect(k, WIRE_FIXED64), (b.countFloat = r.double());
-          else r.skip(k);
-        }
-        (m.buckets ??= []).push(b);
-        break;
-      }
-      default:
-        r.skip(key);
-    }
-  }
-}
-
-function readMetric(r: Reader, end: number, type: MetricType): MetricParts {
+function readMetric(r: Reader, type: MetricType): MetricParts {
   const m: MetricParts = { labels: {}, simple: 0, sampleCount: 0, sampleCountFloat: 0, sampleSum: 0, hasPart: false };
   const reserved = type === "histogram" ? "le" : type === "summary" ? "quantile" : "";
   const valueField = VALUE_FIELD[type];
-  while (r.pos < end) {
+  while (r.pos < r.end) {
     const key = r.key();
     const field = key >> 3;
     if (field === 1) {
       r.expect(key, WIRE_BYTES);
-      const start = r.bytes();
-      const stop = r.pos;
-      r.pos = start;
-      readLabelPair(r, stop, m.labels, reserved);
+      const outer = r.enter();
+      readLabelPair(r, m.labels, reserved);
+      r.leave(outer);
     } else if (field === 6) {
       r.expect(key, WIRE_VARINT);
       m.timestampMs = r.int64();
     } else if (field === valueField) {
       // A sub-message given twice merges, as protobuf specifies: read both into the same parts.
       r.expect(key, WIRE_BYTES);
-      const start = r.bytes();
-      const stop = r.pos;
-      r.pos = start;
+      const outer = r.enter();
       m.hasPart = true;
-      if (type === "summary") readSummary(r, stop, m);
-      else if (type === "histogram") readHistogram(r, stop, m);
-      else readSimple(r, stop, m);
+      if (type === "summary" || type === "histogram") readComposite(r, m, type === "histogram");
+      else readSimple(r, m);
+      r.leave(outer);
     } else {
       r.skip(key);
     }
@@ -345,13 +328,13 @@ function flatten(name: string, type: MetricType, m: MetricParts, out: Sample[]):
   }
 }
 
-function decodeFamily(r: Reader, end: number, where: { index: number; name: string }): MetricFamily | undefined {
+function decodeFamily(r: Reader, where: { index: number; name: string }): MetricFamily | undefined {
   let name = "";
   let help: string | undefined;
   let typeNumber = 0;
   /** Start and end offsets of each Metric, pairwise. */
   const metrics: number[] = [];
-  while (r.pos < end) {
+  while (r.pos < r.end) {
     const key = r.key();
     switch (key >> 3) {
       case 1:
@@ -370,8 +353,9 @@ function decodeFamily(r: Reader, end: number, where: { index: number; name: stri
       case 4: {
         // Metrics are decoded once the type is known; protobuf allows fields in any order.
         r.expect(key, WIRE_BYTES);
-        const start = r.bytes();
-        metrics.push(start, r.pos);
+        const outer = r.enter();
+        metrics.push(r.pos, r.end);
+        r.leave(outer);
         break;
       }
       default:
@@ -385,14 +369,16 @@ function decodeFamily(r: Reader, end: number, where: { index: number; name: stri
     r.fail(typeNumber === 5 ? `gauge histogram ${name} is not supported` : `unknown metric type ${typeNumber} for ${name}`);
   }
   const samples: Sample[] = [];
+  const familyEnd = r.end;
   for (let i = 0; i < metrics.length; i += 2) {
     r.pos = metrics[i]!;
-    const m = readMetric(r, metrics[i + 1]!, type);
+    r.end = metrics[i + 1]!;
+    const m = readMetric(r, type);
     if (!m.hasPart) r.fail(`a metric of ${type} ${name} has no ${type} value`);
     flatten(name, type, m, samples);
   }
-  const family: MetricFamily = help === undefined ? { name, type, samples } : { name, type, help, samples };
-  return family;
+  r.pos = r.end = familyEnd;
+  return help === undefined ? { name, type, samples } : { name, type, help, samples };
 }
 
 /**
@@ -400,20 +386,15 @@ function decodeFamily(r: Reader, end: number, where: { index: number; name: stri
  * message replaces the earlier (Pushgateway keys decoded families by name the same way). Throws ParseError.
  */
 export function decodeDelimited(buf: Uint8Array): MetricFamily[] {
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const where = { index: 0, name: "" };
-  const r = new Reader(buf, view, 0, buf.length, () =>
-    where.name ? `message ${where.index} (${JSON.stringify(where.name)})` : `message ${where.index}`,
-  );
+  const r = new Reader(buf, () => (where.name ? `message ${where.index} (${JSON.stringify(where.name)})` : `message ${where.index}`));
   const families = new Map<string, MetricFamily>();
   while (r.pos < buf.length) {
     where.index++;
     where.name = "";
-    const start = r.bytes();
-    const stop = r.pos;
-    r.pos = start;
-    const family = decodeFamily(r, stop, where);
-    r.pos = stop;
+    const outer = r.enter();
+    const family = decodeFamily(r, where);
+    r.leave(outer);
     if (family) families.set(family.name, family);
   }
   return [...families.values()];
