@@ -1,0 +1,69 @@
+/**
+ * The original Prometheus Cluster Exporter as the oracle: both read the same stand-in squeue and the same
+ * stand-in Prometheus answers, and must expose the same cluster_job_* and cluster_proc_* samples. Runs when
+ * CLUSTER_EXPORTER_BIN points at a build of the original (see bench/cluster/run.ts for how to build it).
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { freePort, startAgent, waitForHttp, type RunningAgent } from "../harness/index.ts";
+import { scrape, standinDir, standinPrometheus, vectorAnswer } from "./standins.ts";
+
+const ORIGINAL = process.env.CLUSTER_EXPORTER_BIN;
+const bin = standinDir();
+const prom = standinPrometheus((q) => {
+  if (q.includes("lustre_job_stats_total")) {
+    return vectorAnswer([
+      { metric: { jobid: "100", target: "fs-MDT0000" }, value: 4 },
+      { metric: { jobid: "101", target: "fs-MDT0000" }, value: 6 },
+      { metric: { jobid: "100", target: "fs-OST0001" }, value: 9 },
+      { metric: { jobid: "touch.0", target: "fs-MDT0001" }, value: 2 },
+    ]);
+  }
+  const scale = q.includes("read_bytes") ? 1 : 3;
+  return vectorAnswer([
+    { metric: { jobid: "100" }, value: 1000.5 * scale },
+    { metric: { jobid: "101" }, value: 24 * scale },
+    { metric: { jobid: "200" }, value: 7 * scale },
+    { metric: { jobid: "999" }, value: 3 },
+    { metric: { jobid: "python3.9.0" }, value: 11 * scale },
+    { metric: { jobid: "cp.1" }, value: 5 * scale },
+  ]);
+});
+let agent: RunningAgent;
+let original: { proc: ReturnType<typeof Bun.spawn>; url: string };
+
+beforeAll(async () => {
+  if (!ORIGINAL) return;
+  bin.script("squeue", 'printf "100 physics alice\\n101 physics alice\\n200 chem bob\\n300 chem carol\\n"');
+  agent = await startAgent({ roles: ["cluster"], args: [`--cluster.prometheus-url=${prom.url}`], env: { PATH: bin.path() } });
+  const port = await freePort();
+  const proc = Bun.spawn([ORIGINAL, `-promserver=${prom.url}`, `-port=${port}`, "-log=ERROR"], {
+    env: { ...process.env, PATH: bin.path() },
+    stdout: "ignore",
+  });
+  original = { proc, url: `http://127.0.0.1:${port}` };
+  await waitForHttp(`${original.url}/`, 10_000);
+});
+
+afterAll(async () => {
+  await agent?.stop();
+  original?.proc.kill();
+  await original?.proc.exited;
+  prom.stop();
+  bin.remove();
+});
+
+/** The attribution families and scrape_ok, label order normalised. */
+function comparable(text: string): string[] {
+  return text
+    .split("\n")
+    .filter((l) => /^cluster_(job|proc)_|^cluster_exporter_scrape_ok /.test(l))
+    .map((l) => l.replace(/\{([^}]*)\}/, (_, inner: string) => `{${inner.split(",").sort().join(",")}}`))
+    .sort();
+}
+
+test.skipIf(!ORIGINAL)("exposes the same samples as the original Cluster Exporter", async () => {
+  const ours = comparable((await scrape(agent.urls.cluster!)).text);
+  const theirs = comparable((await scrape(original.url)).text);
+  expect(ours.length).toBeGreaterThan(8);
+  expect(ours).toEqual(theirs);
+});
