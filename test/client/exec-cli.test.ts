@@ -108,7 +108,7 @@ describe("agent exec runs the command as if run directly", () => {
     expect(out).toContain("got-USR1\n");
     expect(out).toContain("got-TERM\n");
     expect(code).toBe(7);
-  });
+   }, 20000);
 
   test("the store being down changes nothing: exit 3 stays 3, one warning", async () => {
     const r = await runAgent(["exec", "--gateway", `http://127.0.0.1:${await freePort()}`, "--job", "down", "--retries", "0", "--", "sh", "-c", "exit 3"]);

@@ -34,17 +34,21 @@ function spawnFailure(e: unknown, command: string): Outcome {
 }
 
 async function runCommand(command: string[]): Promise<Outcome> {
-  let child: ReturnType<typeof Bun.spawn>;
+  // Handlers go in before the spawn: a signal that arrives in between must not kill agent (the default
+  // action of most of these) and leave the command running unsupervised.
+  let child: ReturnType<typeof Bun.spawn> | undefined;
+  const early: NodeJS.Signals[] = [];
+  const forward = (signal: NodeJS.Signals) => (child ? child.kill(signal) : early.push(signal));
+  for (const s of FORWARDED) process.on(s, forward);
   const rss = new PeakRssTracker();
   try {
-    child = Bun.spawn(command, { stdio: ["inherit", "inherit", "inherit"] });
-  } catch (e) {
-    return spawnFailure(e, command[0]!);
-  }
-  rss.start(child.pid);
-  const forward = (signal: NodeJS.Signals) => child.kill(signal);
-  for (const s of FORWARDED) process.on(s, forward);
-  try {
+    try {
+      child = Bun.spawn(command, { stdio: ["inherit", "inherit", "inherit"] });
+    } catch (e) {
+      return spawnFailure(e, command[0]!);
+    }
+    rss.start(child.pid);
+    for (const s of early) child.kill(s);
     await child.exited;
   } finally {
     for (const s of FORWARDED) process.off(s, forward);
