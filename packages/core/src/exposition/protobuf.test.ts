@@ -170,6 +170,8 @@ describe("decodeDelimited: hand-built messages", () => {
     ["truncated double", delimited(gaugeWith(lField(2, [...key(1, 1), 0, 0]))), /runs past the end|truncated double/],
     // The Gauge says 5 bytes; its double needs 8, and the Metric's next 4 bytes must not be borrowed.
     ["a field running over the end of its sub-message", delimited(gaugeWith([...key(2, 2), 5, ...key(1, 1), 0, 0, 0, 0, ...vField(6, 1), ...vField(6, 1)])), /truncated double/],
+    ["timestamp beyond 2^53", delimited(gaugeWith([...lField(2, []), ...vField(6, 2n ** 53n)])), /out of range/],
+    ["negative timestamp beyond -2^53", delimited(gaugeWith([...lField(2, []), ...vField(6, -(2n ** 60n))])), /out of range/],
     ["inner length past its message", delimited([...lField(1, "g"), ...key(4, 2), 50, 1]), /runs past the end/],
     ["invalid UTF-8 in a label value", delimited(gaugeWith([...lField(1, [...lField(1, "a"), ...key(2, 2), 2, 0xc3, 0x28]), ...lField(2, [])])), /not valid UTF-8/],
     ["invalid metric name", delimited(gaugeWith(lField(2, []), "1bad")), /invalid metric name "1bad"/],

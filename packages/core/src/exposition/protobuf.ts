@@ -286,6 +286,8 @@ function readMetric(r: Reader, type: MetricType): MetricParts {
     } else if (field === 6) {
       r.expect(key, WIRE_VARINT);
       m.timestampMs = r.int64();
+      // As in the text parser: a timestamp a double cannot hold exactly could not be written back unchanged.
+      if (!Number.isSafeInteger(m.timestampMs)) r.fail(`timestamp ${m.timestampMs} is out of range (beyond ±2^53 ms)`);
     } else if (field === valueField) {
       // A sub-message given twice merges, as protobuf specifies: read both into the same parts.
       r.expect(key, WIRE_BYTES);
