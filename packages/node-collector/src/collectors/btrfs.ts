@@ -1,11 +1,14 @@
 /**
- * Btrfs allocation and device statistics from /sys/fs/btrfs (node_exporter's btrfs collector, sysfs path).
- * node_exporter adds per-device error counters from the BTRFS_IOC_DEV_INFO/GET_DEV_STATS ioctls when it can
- * open the mount point; without them it exposes device sizes from sysfs, which is what this collector does.
+ * Btrfs allocation and device statistics (node_exporter's btrfs collector): allocation from /sys/fs/btrfs,
+ * and per-device sizes and error counters from the btrfs ioctls on a mount point of each filesystem. A
+ * filesystem whose mount point cannot be opened falls back to the device sizes sysfs gives, as node_exporter does.
  */
 import { join } from "node:path";
-import { defineCollector } from "../collector.ts";
-import { listDir, readAttr } from "../read.ts";
+import type { Logger } from "@agent/core";
+import { defineCollector, type NodePaths } from "../collector.ts";
+import { DEV_STAT_TYPES, readBtrfsDevices, type BtrfsDevice } from "../btrfs-ioctl.ts";
+import { listDir, readAttr, rootfsPath } from "../read.ts";
+import { readMounts } from "./filesystem.ts";
 
 /** Linux counts block device sizes in 512-byte sectors whatever the hardware block size. */
 const SECTOR_SIZE = 512;
@@ -35,11 +38,32 @@ function allocationRatio(mode: string, devices: number): number {
   }
 }
 
+/** Devices per filesystem id (hex, no dashes), read through one mount point of each mounted btrfs. */
+function ioctlDevices(paths: NodePaths, log: Logger): Map<string, BtrfsDevice[]> {
+  const out = new Map<string, BtrfsDevice[]>();
+  const seenDevices = new Set<string>();
+  for (const m of readMounts(paths) ?? []) {
+    if (m.fstype !== "btrfs" || seenDevices.has(m.device)) continue;
+    try {
+      const fs = readBtrfsDevices(rootfsPath(paths, m.mountpoint));
+      seenDevices.add(m.device);
+      if (!out.has(fs.fsid)) out.set(fs.fsid, fs.devices);
+    } catch (e) {
+      // Another mount point of the same filesystem may work; otherwise sysfs sizes are reported.
+      log.debug("cannot read btrfs device stats", { mountpoint: m.mountpoint, err: (e as Error).message });
+    }
+  }
+  return out;
+}
+
 export const btrfs = defineCollector({
   name: "btrfs",
   defaultEnabled: true,
-  collect(out, { paths }) {
+  collect(out, { paths, log }) {
     const root = join(paths.sysfs, "fs", "btrfs");
+    const filesystems = listDir(root).filter((n) => n.includes("-")).sort();
+    if (filesystems.length === 0) return;
+    const byFsid = ioctlDevices(paths, log);
     const info = out.family("node_btrfs_info", "gauge", "Filesystem information");
     const rsv = out.family("node_btrfs_global_rsv_size_bytes", "gauge", "Size of global reserve.");
     const reserved = out.family("node_btrfs_reserved_bytes", "gauge", "Amount of space reserved for a data type");
@@ -47,8 +71,7 @@ export const btrfs = defineCollector({
     const size = out.family("node_btrfs_size_bytes", "gauge", "Amount of space allocated for a layout/data type");
     const ratio = out.family("node_btrfs_allocation_ratio", "gauge", "Data allocation ratio for a layout/data type");
     const devSize = out.family("node_btrfs_device_size_bytes", "gauge", "Size of a device that is part of the filesystem.");
-    for (const name of listDir(root).sort()) {
-      if (!name.includes("-")) continue;
+    for (const name of filesystems) {
       const dir = join(root, name);
       const uuid = readAttr(join(dir, "metadata_uuid")) || name;
       const devices = listDir(join(dir, "devices")).sort();
@@ -66,7 +89,20 @@ export const btrfs = defineCollector({
           ratio.add(allocationRatio(mode, devices.length), labels);
         }
       }
-      for (const device of devices) devSize.add(SECTOR_SIZE * uint(join(dir, "devices", device, "size")), { device, uuid });
+      const ioctl = byFsid.get(uuid.replaceAll("-", ""));
+      if (!ioctl) {
+        for (const device of devices) devSize.add(SECTOR_SIZE * uint(join(dir, "devices", device, "size")), { device, uuid });
+        continue;
+      }
+      for (const d of ioctl) {
+        // /dev/sda -> sda, /rootfs/dev/md1 -> md1: the same names the sysfs fallback reports.
+        const labels = { device: d.path.slice(d.path.lastIndexOf("/") + 1), btrfs_dev_uuid: d.uuid, uuid };
+        devSize.add(d.totalBytes, labels);
+        // Unused rather than used bytes: the number that matters is small when it matters, so stays exact.
+        out.family("node_btrfs_device_unused_bytes", "gauge", "Unused bytes unused on a device that is part of the filesystem.").add(d.totalBytes - d.bytesUsed, labels);
+        const errors = out.family("node_btrfs_device_errors_total", "counter", "Errors reported for the device");
+        DEV_STAT_TYPES.forEach((type, i) => errors.add(d.errors[i]!, { type, ...labels }));
+      }
     }
   },
 });
