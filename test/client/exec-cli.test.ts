@@ -1,7 +1,7 @@
 /** `agent exec`, the compiled binary: exit codes, stdio, signals, resource figures, and what it pushes. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { agentBinary, freePort } from "../harness/index.ts";
-import { runAgent, STORES, valueOf, type Store } from "./support.ts";
+import { runAgent, statusServer, STORES, valueOf, type Store } from "./support.ts";
 
 for (const [name, start] of STORES) {
   describe(`agent exec against ${name}`, () => {
@@ -115,6 +115,27 @@ describe("agent exec runs the command as if run directly", () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/^agent exec: warning: POST .* failed/);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  test("a slow store: the command's exit code stands, the push gives up at --timeout", async () => {
+    const slow = statusServer(200, 5000);
+    try {
+      const started = performance.now();
+      const r = await runAgent(["exec", "--gateway", slow.url, "--job", "slow", "--timeout", "500ms", "--", "sh", "-c", "exit 3"]);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toContain("no answer");
+      // Generous: 0.5 s of push budget against a store that answers after 5 s.
+      expect(performance.now() - started).toBeLessThan(4000);
+    } finally {
+      slow.stop();
+    }
+  });
+
+  test("--help is usage on stdout, exit 0", async () => {
+    const r = await runAgent(["exec", "--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Usage: agent exec");
+    expect(r.stdout).toContain("job_max_rss_bytes");
   });
 
   test("--strict fails a successful command whose push failed, never hides a failing one", async () => {
