@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { flag, type MetricSet } from "@agent/core";
 import { defineCollector } from "../collector.ts";
 import { fields, listDir, procPath, readNumber, readText, sysPath, USER_HZ } from "../read.ts";
@@ -91,6 +92,7 @@ function collectThrottles(out: MetricSet, paths: NodePaths): void {
   for (const name of listDir(base)) {
     if (!name.startsWith("cpu") || !(name.charCodeAt(3) >= 48 && name.charCodeAt(3) <= 57)) continue;
     const dir = base + "/" + name;
+    if (!existsSync(dir + "/thermal_throttle")) continue; // absent on VMs: one stat instead of a thrown error
     const coreCount = readNumber(dir + "/thermal_throttle/core_throttle_count");
     if (coreCount === null) continue;
     const pkg = String(readNumber(dir + "/topology/physical_package_id") ?? 0);

@@ -1,9 +1,18 @@
 import { defineCollector } from "../collector.ts";
 import { fields, readAttr, sysPath } from "../read.ts";
 
+const zoneFormat = new Intl.DateTimeFormat("en-US", { timeZoneName: "short" });
+/** Zone abbreviations by UTC offset in minutes: formatting one costs ~60 us, and the offset rarely changes. */
+const zoneNames = new Map<number, string>();
+
 function zoneName(d: Date): string {
-  const part = new Intl.DateTimeFormat("en-US", { timeZoneName: "short" }).formatToParts(d).find((p) => p.type === "timeZoneName");
-  return part?.value ?? "UTC";
+  const offset = d.getTimezoneOffset();
+  let name = zoneNames.get(offset);
+  if (name === undefined) {
+    name = zoneFormat.formatToParts(d).find((p) => p.type === "timeZoneName")?.value ?? "UTC";
+    zoneNames.set(offset, name);
+  }
+  return name;
 }
 
 export const time = defineCollector({

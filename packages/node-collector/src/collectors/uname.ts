@@ -2,6 +2,8 @@ import { machine } from "node:os";
 import { defineCollector } from "../collector.ts";
 import { procPath, readAttr } from "../read.ts";
 
+const MACHINE = machine();
+
 /** The uname(2) fields, read from /proc/sys/kernel where the kernel publishes the same strings. */
 export const uname = defineCollector({
   name: "uname",
@@ -12,7 +14,7 @@ export const uname = defineCollector({
     if (sysname === null) return;
     out.gauge("node_uname_info", "Labeled system information as provided by the uname system call.", 1, {
       domainname: k("domainname") ?? "",
-      machine: machine(),
+      machine: MACHINE,
       nodename: k("hostname") ?? "",
       release: k("osrelease") ?? "",
       sysname,

@@ -1,6 +1,8 @@
 import { flag } from "@agent/core";
 import { defineCollector } from "../collector.ts";
-import { procPath, readText } from "../read.ts";
+import { memoMatcher, procPath, readText } from "../read.ts";
+
+const matcher = memoMatcher();
 
 export const vmstat = defineCollector({
   name: "vmstat",
@@ -9,7 +11,7 @@ export const vmstat = defineCollector({
   collect(out, { paths, config }) {
     const text = readText(procPath(paths, "vmstat"));
     if (text === null) return;
-    const want = config.fields;
+    const want = matcher(config.fields);
     let pos = 0;
     while (pos < text.length) {
       let end = text.indexOf("\n", pos);
@@ -17,7 +19,7 @@ export const vmstat = defineCollector({
       const sp = text.indexOf(" ", pos);
       if (sp > pos && sp < end) {
         const key = text.slice(pos, sp);
-        if (!want || want.test(key)) out.untyped(`node_vmstat_${key}`, `/proc/vmstat information field ${key}.`, Number(text.slice(sp + 1, end)));
+        if (want(key)) out.untyped(`node_vmstat_${key}`, `/proc/vmstat information field ${key}.`, Number(text.slice(sp + 1, end)));
       }
       pos = end + 1;
     }

@@ -1,0 +1,107 @@
+// node_exporter vs the agent's node role on this host, side by side and interleaved: both serve the same
+// collectors (--collector.disable-defaults plus the default-on collectors both know), and for each we print
+// median scrape latency, CPU time per scrape (utime+stime deltas from /proc/<pid>/stat), RSS and body size,
+// then the agent/node_exporter ratios. `bun bench/run.ts node` (or `bun bench/node/run.ts [rounds]`).
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { allCollectors } from "../../packages/node-collector/src/collectors/index.ts";
+import { startAgent, REPO_ROOT } from "../../test/harness/index.ts";
+import { startNodeExporter } from "../../test/node/node-exporter.ts";
+
+const ROUNDS = Number(process.argv[2] ?? 200);
+const USER_HZ = 100;
+
+/** Boolean collector flags node_exporter knows, from its --help. */
+function nodeExporterCollectors(): Set<string> {
+  const help = Bun.spawnSync(["prometheus-node-exporter", "--help"], { stdout: "pipe", stderr: "pipe" });
+  const text = help.stdout.toString() + help.stderr.toString();
+  return new Set([...text.matchAll(/--collector\.([a-z_]+)\s+Enable the /g)].map((m) => m[1]!));
+}
+
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[11]) + Number(f[12])) / USER_HZ; // utime, stime: fields 14 and 15
+}
+
+function rssMiB(pid: number): number {
+  const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "latin1"));
+  return Number(m![1]) / 1024;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+interface Side {
+  name: string;
+  url: string;
+  pid: number;
+  latencies: number[];
+  bytes: number;
+  families: number;
+  cpu0: number;
+}
+
+async function scrapeOnce(side: Side): Promise<void> {
+  const t = performance.now();
+  const body = await (await fetch(`${side.url}/metrics`)).text();
+  side.latencies.push(performance.now() - t);
+  side.bytes = body.length;
+  side.families = (body.match(/^# TYPE node_/gm) ?? []).length;
+}
+
+const theirs = nodeExporterCollectors();
+const shared = allCollectors.filter((c) => c.defaultEnabled && theirs.has(c.name)).map((c) => c.name);
+const flags = ["--collector.disable-defaults", ...shared.map((n) => `--collector.${n}`)];
+console.log(`collectors on both sides (${shared.length}): ${shared.join(",")}`);
+console.log(`rounds: ${ROUNDS}, interleaved; binary: ${process.env.AGENT_BIN ?? "dist/agent"}`);
+
+const ne = await startNodeExporter(flags);
+const agent = await startAgent({ roles: ["node"], args: flags });
+try {
+  const sides: Side[] = [
+    { name: "node_exporter", url: ne.url, pid: ne.proc.pid, latencies: [], bytes: 0, families: 0, cpu0: 0 },
+    { name: "agent node", url: agent.urls.node!, pid: agent.proc.pid, latencies: [], bytes: 0, families: 0, cpu0: 0 },
+  ];
+  for (let i = 0; i < 10; i++) for (const s of sides) await scrapeOnce(s); // warm-up
+  for (const s of sides) {
+    s.latencies = [];
+    s.cpu0 = cpuSeconds(s.pid);
+  }
+  for (let i = 0; i < ROUNDS; i++) {
+    const order = i % 2 === 0 ? sides : [...sides].reverse();
+    for (const s of order) await scrapeOnce(s);
+  }
+  const rows = sides.map((s) => ({
+    name: s.name,
+    medianMs: median(s.latencies),
+    cpuMsPerScrape: ((cpuSeconds(s.pid) - s.cpu0) * 1000) / ROUNDS,
+    rssMiB: rssMiB(s.pid),
+    bytes: s.bytes,
+    families: s.families,
+  }));
+  const pad = (x: string | number, n: number) => String(x).padStart(n);
+  console.log(`\n${"".padEnd(14)}${pad("median ms", 11)}${pad("cpu ms/scrape", 15)}${pad("RSS MiB", 10)}${pad("bytes", 9)}${pad("node_ families", 16)}`);
+  for (const r of rows) {
+    console.log(`${r.name.padEnd(14)}${pad(r.medianMs.toFixed(2), 11)}${pad(r.cpuMsPerScrape.toFixed(2), 15)}${pad(r.rssMiB.toFixed(1), 10)}${pad(r.bytes, 9)}${pad(r.families, 16)}`);
+  }
+  const [n, a] = rows as [(typeof rows)[0], (typeof rows)[0]];
+  const ratios = {
+    latency: a.medianMs / n.medianMs,
+    cpuPerScrape: a.cpuMsPerScrape / n.cpuMsPerScrape,
+    rss: a.rssMiB / n.rssMiB,
+    bytes: a.bytes / n.bytes,
+  };
+  console.log(
+    `\nratios agent/node_exporter: latency ${ratios.latency.toFixed(2)}, CPU per scrape ${ratios.cpuPerScrape.toFixed(2)} (target <= 0.30), ` +
+      `RSS ${ratios.rss.toFixed(2)} (agent ${a.rssMiB.toFixed(1)} MiB, target <= 50), bytes ${ratios.bytes.toFixed(2)}`,
+  );
+  const dir = join(REPO_ROOT, "bench", "results");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `node-${Date.now()}.json`), JSON.stringify({ rounds: ROUNDS, collectors: shared, rows, ratios }, null, 2));
+} finally {
+  await agent.stop();
+  await ne.stop();
+}
