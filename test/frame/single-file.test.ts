@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { agentBinary, startAgent } from "../harness/index.ts";
+import { agentBinary, isRoot, startAgent } from "../harness/index.ts";
 
 // Each test starts real processes; bunfig's [test] timeout is not read by bun test 1.3.
 setDefaultTimeout(60_000);
@@ -57,4 +57,32 @@ test("a bunfig.toml in the working directory is not read: its preload code does 
   const agent = await startAgent({ roles: ["node"], bin: join(dir, "agent"), cwd: work });
   expect(await agent.stop()).toBe(0);
   expect(existsSync(marker)).toBe(false);
+});
+
+// Bun unpacks the embedded LMDB addon into $TMPDIR; a noexec /tmp is common hardening.
+test.skipIf(!isRoot)("with a noexec TMPDIR only the push role fails, exit 1 with a message that says what to do", async () => {
+  const mnt = join(dir, "noexec-tmp");
+  mkdirSync(mnt);
+  expect(Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "noexec,size=64m", "tmpfs", mnt]).exitCode).toBe(0);
+  try {
+    const env = { TMPDIR: mnt };
+    const version = Bun.spawnSync([join(dir, "agent"), "--version"], { env: { ...process.env, ...env }, stdout: "pipe", stderr: "pipe" });
+    expect(version.exitCode).toBe(0);
+    const node = await startAgent({ roles: ["node"], bin: join(dir, "agent"), env });
+    expect(await node.stop()).toBe(0);
+
+    const push = Bun.spawnSync([join(dir, "agent"), "--roles", "push", "--push.listen-address=127.0.0.1:0", `--storage.path=${join(dir, "noexec-data")}`], {
+      env: { ...process.env, ...env },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const stderr = push.stderr.toString();
+    expect(push.exitCode).toBe(1);
+    expect(stderr).toContain("push role");
+    expect(stderr).toContain("TMPDIR");
+    expect(stderr).toContain(mnt);
+    expect(stderr.length).toBeLessThan(2000); // the reason, not a dump of the bundled source
+  } finally {
+    Bun.spawnSync(["umount", mnt]);
+  }
 });

@@ -101,7 +101,9 @@ export async function serve(argv: string[]): Promise<number> {
       enabled.map(async (role, i) => {
         const roleLog = log.child({ role: role.name });
         const dataDir = resolve(storage, role.name);
-        const service = await role.start({ config: configs.get(role.name)!, log: roleLog, dataDir, agent });
+        const service = await role.start({ config: configs.get(role.name)!, log: roleLog, dataDir, agent }).catch((e: Error) => {
+          throw e instanceof ConfigError ? e : new Error(`${role.name} role: ${e.message}`);
+        });
         servers[i]!.attach(service);
         roleLog.info("role started", {
           address: agent.addresses[role.name],

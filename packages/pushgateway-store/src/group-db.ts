@@ -5,8 +5,9 @@
  * them); the returned promise settles once that transaction is committed.
  */
 import { mkdirSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { open, type RootDatabase } from "lmdb";
+import type { RootDatabase } from "lmdb";
 import type { MetricType } from "@agent/core";
 import type { StoredFamily } from "./families.ts";
 import { groupSeriesLabels } from "./families.ts";
@@ -79,9 +80,22 @@ export class GroupDb {
     private readonly file: string,
   ) {}
 
-  static open(dir: string): GroupDb {
+  /**
+   * lmdb loads its native addon when first imported, and in the compiled agent Bun unpacks that addon into
+   * $TMPDIR first; importing it here, not at the top, keeps a noexec /tmp from stopping every other role.
+   */
+  static async open(dir: string): Promise<GroupDb> {
     mkdirSync(dir, { recursive: true });
     const file = join(dir, "push.mdb");
+    let open: typeof import("lmdb").open;
+    try {
+      ({ open } = await import("lmdb"));
+    } catch (e) {
+      throw new Error(
+        `cannot load the LMDB addon (${(e as Error).message}); it is unpacked into the temporary directory ${tmpdir()}, ` +
+          "which must allow executing files: point TMPDIR at a directory on an executable file system",
+      );
+    }
     const db = open<GroupRecord | number, string>({ path: file, encoding: "msgpack", cache: false });
     const format = db.get("format");
     if (format === undefined) db.putSync("format", FORMAT);

@@ -31,7 +31,7 @@ export function pushRole() {
     async start(ctx) {
       const { config, log } = ctx;
       const started = performance.now();
-      db = GroupDb.open(ctx.dataDir);
+      db = await GroupDb.open(ctx.dataDir);
       const store = new PushStore(db, {
         checkConsistency: !config.disableConsistencyCheck,
         maxGroups: config.maxGroups,
