@@ -33,6 +33,7 @@ import { hwmon } from "./hwmon.ts";
 import { interrupts } from "./interrupts.ts";
 import { processes } from "./processes.ts";
 import { tcpstat } from "./tcpstat.ts";
+import { systemd } from "./systemd.ts";
 import { textfile } from "./textfile.ts";
 import { thermal_zone } from "./thermal_zone.ts";
 import { mdadm } from "./mdadm.ts";
@@ -86,6 +87,7 @@ export const allCollectors: Collector[] = [
   interrupts,
   processes,
   tcpstat,
+  systemd,
   textfile,
   thermal_zone,
   mdadm,
