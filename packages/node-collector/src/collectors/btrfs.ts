@@ -8,6 +8,7 @@ import type { Logger } from "@agent/core";
 import { defineCollector, type NodePaths } from "../collector.ts";
 import { DEV_STAT_TYPES, readBtrfsDevices, type BtrfsDevice } from "../btrfs-ioctl.ts";
 import { listDir, readAttr, rootfsPath } from "../read.ts";
+import { utf8Label } from "../utf8.ts";
 import { readMounts } from "./filesystem.ts";
 
 /** Linux counts block device sizes in 512-byte sectors whatever the hardware block size. */
@@ -75,7 +76,7 @@ export const btrfs = defineCollector({
       const dir = join(root, name);
       const uuid = readAttr(join(dir, "metadata_uuid")) || name;
       const devices = listDir(join(dir, "devices")).sort();
-      info.add(1, { label: readAttr(join(dir, "label")) ?? "", uuid });
+      info.add(1, { label: utf8Label(readAttr(join(dir, "label")) ?? ""), uuid });
       rsv.add(uint(join(dir, "allocation", "global_rsv_size")), { uuid });
       for (const type of BLOCK_GROUP_TYPES) {
         const adir = join(dir, "allocation", type);

@@ -2,6 +2,7 @@
 import { join } from "node:path";
 import { defineCollector } from "../collector.ts";
 import { readAttr } from "../read.ts";
+import { utf8Label } from "../utf8.ts";
 
 /** Label name -> file under /sys/class/dmi/id. */
 const FIELDS: [label: string, file: string][] = [
@@ -44,7 +45,7 @@ function dmiLabels(sysfs: string): Record<string, string> {
     // Unreadable attributes (serials are root-only) are left out, not reported empty.
     for (const [label, file] of FIELDS) {
       const v = readAttr(join(dir, file));
-      if (v !== null) labels[label] = v;
+      if (v !== null) labels[label] = utf8Label(v);
     }
     cache.set(sysfs, labels);
   }

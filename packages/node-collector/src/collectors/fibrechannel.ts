@@ -2,6 +2,7 @@
 import { join } from "node:path";
 import { defineCollector } from "../collector.ts";
 import { listDir, readAttr } from "../read.ts";
+import { utf8Label } from "../utf8.ts";
 
 /** statistics/<file> -> metric suffix and help. */
 const COUNTERS: [file: string, metric: string, help: string][] = [
@@ -40,7 +41,7 @@ export const fibrechannel = defineCollector({
     const families = COUNTERS.map(([, metric, help]) => out.family(`node_fibrechannel_${metric}`, "counter", help));
     for (const fc_host of hosts) {
       const dir = join(root, fc_host);
-      const attr = (f: string) => readAttr(join(dir, f)) ?? "";
+      const attr = (f: string) => utf8Label(readAttr(join(dir, f)) ?? "");
       info.add(1, {
         fc_host,
         speed: attr("speed"),

@@ -2,6 +2,7 @@
 import { join } from "node:path";
 import { defineCollector } from "../collector.ts";
 import { listDir, readAttr } from "../read.ts";
+import { utf8Label } from "../utf8.ts";
 
 type Counter = [file: string, metric: string, help: string];
 
@@ -84,7 +85,7 @@ export const infiniband = defineCollector({
       const ddir = join(root, device);
       const fw = readAttr(join(ddir, "fw_ver"));
       if (fw === null) throw new Error(`infiniband: cannot read ${join(ddir, "fw_ver")}`);
-      info.add(1, { board_id: readAttr(join(ddir, "board_id")) ?? "", device, firmware_version: fw, hca_type: readAttr(join(ddir, "hca_type")) ?? "" });
+      info.add(1, { board_id: utf8Label(readAttr(join(ddir, "board_id")) ?? ""), device, firmware_version: utf8Label(fw), hca_type: utf8Label(readAttr(join(ddir, "hca_type")) ?? "") });
       const ports = listDir(join(ddir, "ports")).sort((a, b) => Number(a) - Number(b));
       for (const port of ports) {
         const pdir = join(ddir, "ports", port);

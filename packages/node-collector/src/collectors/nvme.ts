@@ -2,6 +2,7 @@
 import { join } from "node:path";
 import { defineCollector } from "../collector.ts";
 import { listDir, readAttr } from "../read.ts";
+import { utf8Label } from "../utf8.ts";
 
 export const nvme = defineCollector({
   name: "nvme",
@@ -17,7 +18,7 @@ export const nvme = defineCollector({
       const attr = (f: string) => {
         const v = readAttr(join(dir, f));
         if (v === null) throw new Error(`nvme: cannot read ${join(dir, f)}`);
-        return v;
+        return utf8Label(v);
       };
       info.add(1, { device, firmware_revision: attr("firmware_rev"), model: attr("model"), serial: attr("serial"), state: attr("state") });
     }

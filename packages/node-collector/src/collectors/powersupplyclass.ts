@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { flag } from "@agent/core";
 import { defineCollector } from "../collector.ts";
 import { listDir, readAttr } from "../read.ts";
+import { utf8Label } from "../utf8.ts";
 
 /** [sysfs attribute, metric suffix, divisor]: micro-units become base units, tenths of a degree degrees. */
 const NUMERIC: [file: string, metric: string, scale: number][] = [
@@ -86,7 +87,7 @@ export const powersupplyclass = defineCollector({
       const labels: Record<string, string> = { power_supply };
       for (const key of INFO) {
         const v = present.has(key) ? readAttr(join(dir, key)) : null;
-        if (v) labels[key] = v;
+        if (v) labels[key] = utf8Label(v);
       }
       out.gauge("node_power_supply_info", "info of /sys/class/power_supply/<power_supply>.", 1, labels);
     }

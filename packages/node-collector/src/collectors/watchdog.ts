@@ -2,6 +2,7 @@
 import { join } from "node:path";
 import { defineCollector } from "../collector.ts";
 import { listDir, readAttr } from "../read.ts";
+import { utf8Label } from "../utf8.ts";
 
 /** [attribute, metric suffix]: integer attributes, each exposed only when the driver provides it. */
 const NUMERIC: [string, string][] = [
@@ -28,7 +29,7 @@ export const watchdog = defineCollector({
         if (raw === null || !/^[+-]?\d+$/.test(raw)) continue;
         out.family(`node_watchdog_${metric}`, "gauge", `Value of /sys/class/watchdog/<watchdog>/${file}`).add(Number(raw), { name });
       }
-      const str = (f: string) => (present.has(f) ? readAttr(join(dir, f)) ?? "" : "");
+      const str = (f: string) => (present.has(f) ? utf8Label(readAttr(join(dir, f)) ?? "") : "");
       out.gauge("node_watchdog_info", "Info of /sys/class/watchdog/<watchdog>", 1, {
         name,
         options: str("options"),
