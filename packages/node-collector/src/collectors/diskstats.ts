@@ -44,12 +44,13 @@ export const diskstats = defineCollector({
   defaultEnabled: true,
   flags: {
     deviceExclude: flag.regex("collector.diskstats.device-exclude", DEFAULT_EXCLUDE, "Regexp of diskstats devices to exclude (mutually exclusive to device-include)."),
+    ignoredDevices: flag.regex("collector.diskstats.ignored-devices", "", "Deprecated: use --collector.diskstats.device-exclude."),
     deviceInclude: flag.regex("collector.diskstats.device-include", "", "Regexp of diskstats devices to include (mutually exclusive to device-exclude)."),
   },
   collect(out, { paths, config }) {
     const text = readText(procPath(paths, "diskstats"));
     if (text === null) return;
-    const keep = deviceFilter(config.deviceInclude, config.deviceExclude);
+    const keep = deviceFilter(config.deviceInclude, config.ignoredDevices ?? config.deviceExclude);
     const fams = COLUMNS.map(([name, type, help]) => out.family(name, type, help));
     const info = out.family("node_disk_info", "gauge", "Info of /sys/block/<block_device>.");
     const fsInfo = out.family("node_disk_filesystem_info", "gauge", "Info about disk filesystem.");

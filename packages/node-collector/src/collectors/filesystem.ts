@@ -143,14 +143,17 @@ export const filesystem = defineCollector({
   flags: {
     mountPointsExclude: flag.regex("collector.filesystem.mount-points-exclude", DEFAULT_MOUNT_POINTS_EXCLUDE, "Regexp of mount points to exclude for filesystem collector."),
     fsTypesExclude: flag.regex("collector.filesystem.fs-types-exclude", DEFAULT_FS_TYPES_EXCLUDE, "Regexp of filesystem types to exclude for filesystem collector."),
+    // node_exporter's pre-1.0 names, still accepted there and still on users' command lines.
+    ignoredMountPoints: flag.regex("collector.filesystem.ignored-mount-points", "", "Deprecated: use --collector.filesystem.mount-points-exclude."),
+    ignoredFsTypes: flag.regex("collector.filesystem.ignored-fs-types", "", "Deprecated: use --collector.filesystem.fs-types-exclude."),
     mountTimeout: flag.duration("collector.filesystem.mount-timeout", 5, "How long to wait for a mount to respond before marking it as stale."),
   },
   async collect(out, { paths, config, deadline }) {
     const mounts = readMounts(paths);
     if (mounts === null) return;
     await collectFilesystems(out, paths, mounts, {
-      mountPointsExclude: config.mountPointsExclude,
-      fsTypesExclude: config.fsTypesExclude,
+      mountPointsExclude: config.ignoredMountPoints ?? config.mountPointsExclude,
+      fsTypesExclude: config.ignoredFsTypes ?? config.fsTypesExclude,
       // Give up on a mount a little before the registry would give up on the whole collector.
       timeoutMs: Math.max(1, Math.min(config.mountTimeout * 1000, deadline === undefined ? Infinity : deadline - performance.now() - 250)),
       statfs: statfsOf,

@@ -16,3 +16,14 @@ describe("netdev collector", () => {
     expect(await collectText(netdev, { paths: { procfs: "/nonexistent", sysfs: "/nonexistent", rootfs: "/nonexistent" } })).toBe("");
   });
 });
+
+describe("netdev device filters", () => {
+  test("include wins over exclude; the deprecated blacklist name still works", async () => {
+    const only = await collectText(netdev, { config: { deviceInclude: /^eth/ } });
+    expect(only).toContain(`device="eth0"`);
+    expect(only).not.toContain(`device="lo"`);
+    const legacy = await collectText(netdev, { config: { deviceBlacklist: /^lo$/ } });
+    expect(legacy).toContain(`device="eth0"`);
+    expect(legacy).not.toContain(`device="lo"`);
+  });
+});

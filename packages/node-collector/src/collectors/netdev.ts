@@ -14,11 +14,13 @@ export const netdev = defineCollector({
   flags: {
     deviceInclude: flag.regex("collector.netdev.device-include", "", "Regexp of net devices to include (mutually exclusive to device-exclude)."),
     deviceExclude: flag.regex("collector.netdev.device-exclude", "", "Regexp of net devices to exclude (mutually exclusive to device-include)."),
+    deviceWhitelist: flag.regex("collector.netdev.device-whitelist", "", "Deprecated: use --collector.netdev.device-include."),
+    deviceBlacklist: flag.regex("collector.netdev.device-blacklist", "", "Deprecated: use --collector.netdev.device-exclude."),
   },
   collect(out, { paths, config }) {
     const text = readText(procPath(paths, "net/dev"));
     if (text === null) return;
-    const keep = deviceFilter(config.deviceInclude, config.deviceExclude);
+    const keep = deviceFilter(config.deviceInclude ?? config.deviceWhitelist, config.deviceExclude ?? config.deviceBlacklist);
     const fams = COLUMNS.map((c) => out.family(`node_network_${c}_total`, "counter", `Network device statistic ${c}.`));
     const nohandler = out.family("node_network_receive_nohandler_total", "counter", "Network device statistic receive_nohandler.");
     let pos = text.indexOf("\n", text.indexOf("\n") + 1) + 1; // two header lines
