@@ -51,8 +51,9 @@ describe("running roles", () => {
       expect((await fetch(`${base}/-/healthy`)).status).toBe(200);
       expect((await fetch(`${base}/-/ready`)).status).toBe(200);
       const landing = await (await fetch(`${base}/`)).text();
-      expect(landing).toContain(`${role} role`);
+      // A role may bring its own page at / (push does); every page links /metrics, the frame's names the role.
       expect(landing).toContain('href="/metrics"');
+      if (role === "node") expect(landing).toContain("node role");
       const res = await fetch(`${base}/metrics`);
       expect(res.headers.get("content-type")).toContain("text/plain; version=0.0.4");
       const text = await res.text();
@@ -88,4 +89,43 @@ test("a port already in use exits 1 naming the address", async () => {
   } finally {
     blocker.stop(true);
   }
+});
+
+const hasIpv6Loopback = (() => {
+  try {
+    return require("node:fs").readFileSync("/proc/net/if_inet6", "latin1").includes("00000000000000000000000000000001");
+  } catch {
+    return false;
+  }
+})();
+
+describe("listen addresses", () => {
+  test("`:PORT` listens on every interface, IPv4 and IPv6 alike, as node_exporter's `:9100` does", async () => {
+    const port = await freePort();
+    const agent = await startAgent({ roles: ["node"], ports: { node: port }, args: [`--node.listen-address=:${port}`] });
+    try {
+      expect((await fetch(`http://127.0.0.1:${port}/-/healthy`)).status).toBe(200);
+      if (hasIpv6Loopback) expect((await fetch(`http://[::1]:${port}/-/healthy`)).status).toBe(200);
+      expect(agent.output()).toContain(`address=:${port} url=http://127.0.0.1:${port}`);
+    } finally {
+      expect(await agent.stop()).toBe(0);
+    }
+  });
+
+  test.skipIf(!hasIpv6Loopback)("an IPv6 address in brackets is served and logged as a usable URL", async () => {
+    const port = await freePort();
+    const agent = await startAgent({ roles: ["node"], args: [`--node.listen-address=[::1]:${port}`], noWait: true });
+    try {
+      const url = `http://[::1]:${port}`;
+      let status = 0;
+      for (let i = 0; i < 200 && status !== 200; i++) {
+        status = await fetch(`${url}/-/ready`).then((r) => r.status, () => 0);
+        if (status !== 200) await Bun.sleep(50);
+      }
+      expect(status).toBe(200);
+      expect(agent.output()).toContain(`url=${url}`);
+    } finally {
+      expect(await agent.stop()).toBe(0);
+    }
+  });
 });

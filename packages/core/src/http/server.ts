@@ -76,7 +76,9 @@ export function startRoleServer(opts: RoleServerOptions): RoleServer {
   let server: Server<undefined>;
   try {
     server = Bun.serve({
-      hostname: opts.address.host === "" ? "0.0.0.0" : opts.address.host,
+      // No host means every interface, IPv6 and IPv4 alike, as node_exporter's ":9100" does; Bun's default
+      // listener is dual-stack, where "0.0.0.0" would refuse IPv6 scrapers.
+      hostname: opts.address.host === "" ? undefined : opts.address.host,
       port: opts.address.port,
       fetch: app.fetch,
       tls: opts.web.tls ? bunTlsOptions(opts.web.tls) : undefined,
@@ -90,7 +92,8 @@ export function startRoleServer(opts: RoleServerOptions): RoleServer {
     throw new ListenError(`${opts.role} role cannot listen on ${opts.address.text}: ${why}`);
   }
   const scheme = opts.web.tls ? "https" : "http";
-  const url = `${scheme}://${server.hostname === "0.0.0.0" ? "127.0.0.1" : server.hostname}:${server.port}`;
+  const host = ["", "0.0.0.0", "::"].includes(opts.address.host) ? "127.0.0.1" : opts.address.host;
+  const url = `${scheme}://${host.includes(":") ? `[${host}]` : host}:${server.port}`;
 
   return {
     url,
