@@ -1,8 +1,8 @@
 /**
  * Pushed families -> what a group stores: each family's sample lines rendered once, as Pushgateway renders
  * them (labels sorted, grouping labels applied, `instance=""` added, histogram and summary parts in
- * Go's order with the `+Inf` bucket, `_sum` and `_count` always present), plus one identity hash per
- * metric for the cross-group duplicate index.
+ * Go's order with the `+Inf` bucket, `_sum` and `_count` always present). A metric's identity (name and
+ * labels) is the start of one of its lines, so the duplicate index is rebuilt from the text alone.
  */
 import { escapeLabelValue, formatGoFloat as goFloat, isValidLabelName, type MetricFamily, type MetricType, type Sample } from "@agent/core";
 import type { GroupLabels } from "./grouping-key.ts";
@@ -20,16 +20,17 @@ export interface StoredFamily {
   readonly help: string | undefined;
   /** Sample lines, each ending in LF; no HELP/TYPE header. */
   readonly text: string;
-  /** One identity (name + labels, 53 bits) per metric; a histogram or summary is one metric. */
-  readonly hashes: Float64Array;
+  /** Metrics in `text`; a histogram or summary counts once. */
+  readonly series: number;
   /** Unix ms of the push that stored it. */
   readonly at: number;
 }
 
 /** A family about to be stored, with what the consistency check needs beyond the stored form. */
 export interface PreparedFamily extends StoredFamily {
-  /** For each hash, the start of a line that exists in `text` iff a metric with that identity does. */
+  /** Per metric: its identity probe (see probesOf()) and that probe's hash. */
   readonly probes: string[];
+  readonly hashes: number[];
 }
 
 /** Why a push was refused; `failure` says whether Pushgateway would record push_failure_time_seconds. */
@@ -156,15 +157,33 @@ export function renderMetrics(name: string, type: MetricType, metrics: readonly 
   return text;
 }
 
-/** 53 bits of wyhash: exact in a double, so identities live in plain arrays and Maps without BigInt. */
-export function identityHash(identity: string): number {
-  return Number(BigInt.asUintN(53, Bun.hash.wyhash(identity)));
+/** 53 bits of wyhash: exact in a double, so a Map keyed by it needs no BigInt. */
+export function identityHash(probe: string): number {
+  return Number(BigInt.asUintN(53, Bun.hash.wyhash(probe)));
 }
 
-/** The line prefix that proves a metric with these labels exists in a family's text. */
+/**
+ * A metric's identity as the start of the one line it always has: `name{labels} ` for a sample, the
+ * `_sum` line's `name_sum{labels} ` for a histogram or summary. Labels render sorted and escaped, so equal
+ * identities give equal probes and different ones different probes.
+ */
 function probeFor(name: string, type: MetricType, labels: readonly [string, string][]): string {
   const sampleName = type === "histogram" || type === "summary" ? name + "_sum" : name;
   return sampleName + renderLabelPairs(labels) + " ";
+}
+
+/** The identity probes of every metric in a stored family, read back from its text. */
+export function probesOf(f: StoredFamily): string[] {
+  const out: string[] = [];
+  const composite = f.type === "histogram" || f.type === "summary";
+  const sumPrefix = f.name + "_sum{";
+  const text = f.text;
+  for (let start = 0; start < text.length; ) {
+    const end = text.indexOf("\n", start);
+    if (!composite || text.startsWith(sumPrefix, start)) out.push(text.slice(start, text.lastIndexOf(" ", end) + 1));
+    start = end + 1;
+  }
+  return out;
 }
 
 /** Final label pairs: body labels, grouping labels over them, `instance=""` where missing, sorted by name. */
@@ -202,7 +221,7 @@ export function prepareFamilies(families: readonly MetricFamily[], group: GroupL
     const drop = family.type === "histogram" ? "le" : family.type === "summary" ? "quantile" : undefined;
     const metrics = groupMetrics(family, (s) => applyGrouping(s.labels, group, drop));
     metrics.sort(compareMetrics);
-    const hashes = new Float64Array(metrics.length);
+    const hashes: number[] = [];
     const probes: string[] = [];
     const seen = new Set<string>();
     for (let i = 0; i < metrics.length; i++) {
@@ -218,17 +237,19 @@ export function prepareFamilies(families: readonly MetricFamily[], group: GroupL
         );
       }
       seen.add(identity);
-      hashes[i] = identityHash(identity);
-      probes.push(probeFor(family.name, family.type, m.labels));
+      const probe = probeFor(family.name, family.type, m.labels);
+      probes.push(probe);
+      hashes.push(identityHash(probe));
     }
     out.push({
       name: family.name,
       type: family.type,
       help: family.help,
       text: renderMetrics(family.name, family.type, metrics),
-      hashes,
+      series: metrics.length,
       at,
       probes,
+      hashes,
     });
   }
   return out;

@@ -17,8 +17,8 @@ import type { Group } from "./memory-index.ts";
 const FORMAT = 1;
 const GROUP_PREFIX = "g:";
 
-/** [name, type, help or null, text, pushed at (ms), metric identity hashes as raw float64 bytes] */
-type FamilyRecord = [string, MetricType, string | null, string, number, Uint8Array];
+/** [name, type, help or null, text, pushed at (ms), metrics in text] */
+type FamilyRecord = [string, MetricType, string | null, string, number, number];
 
 interface GroupRecord {
   labels: GroupLabels;
@@ -39,7 +39,7 @@ function dbKey(groupKey: string): string {
 function toRecord(g: Group): GroupRecord {
   const families: FamilyRecord[] = [];
   for (const f of g.families.values()) {
-    families.push([f.name, f.type, f.help ?? null, f.text, f.at, new Uint8Array(f.hashes.buffer, f.hashes.byteOffset, f.hashes.byteLength)]);
+    families.push([f.name, f.type, f.help ?? null, f.text, f.at, f.series]);
   }
   return {
     labels: g.labels,
@@ -53,12 +53,22 @@ function toRecord(g: Group): GroupRecord {
   };
 }
 
-function fromRecord(r: GroupRecord): Group {
+/** One copy of each family name and HELP text across all groups, however many records repeat them. */
+class Interner {
+  private readonly seen = new Map<string, string>();
+  get(s: string): string {
+    const known = this.seen.get(s);
+    if (known !== undefined) return known;
+    this.seen.set(s, s);
+    return s;
+  }
+}
+
+function fromRecord(r: GroupRecord, intern: Interner): Group {
   const families = new Map<string, StoredFamily>();
-  for (const [name, type, help, text, at, raw] of r.families) {
-    const hashes = new Float64Array(raw.byteLength / 8);
-    new Uint8Array(hashes.buffer).set(raw);
-    families.set(name, { name, type, help: help ?? undefined, text, at, hashes });
+  for (const [rawName, type, help, text, at, series] of r.families) {
+    const name = intern.get(rawName);
+    families.set(name, { name, type: intern.get(type) as MetricType, help: help === null ? undefined : intern.get(help), text, at, series });
   }
   return {
     key: groupingKey(r.labels),
@@ -106,8 +116,9 @@ export class GroupDb {
   /** Every stored group, for start-up. */
   loadAll(): Group[] {
     const out: Group[] = [];
+    const intern = new Interner();
     for (const { value } of this.db.getRange({ start: GROUP_PREFIX, end: GROUP_PREFIX + "\uffff" })) {
-      if (typeof value === "object" && value !== null) out.push(fromRecord(value));
+      if (typeof value === "object" && value !== null) out.push(fromRecord(value, intern));
     }
     return out;
   }

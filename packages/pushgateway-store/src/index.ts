@@ -6,6 +6,7 @@ import { defineRole, type FlagValues } from "@agent/core";
 import { pushFlags } from "./flags.ts";
 import { GroupDb } from "./group-db.ts";
 import { PushStore } from "./push-store.ts";
+import { pushPage } from "./page.ts";
 import { pushRoutes } from "./routes.ts";
 import { TtlPolicy } from "./ttl.ts";
 
@@ -39,6 +40,9 @@ export function pushRole() {
         log,
       });
       log.info("push store loaded", { groups: store.groups, series: store.series, ms: Math.round(performance.now() - started) });
+      // Decoding every record leaves a heap's worth of garbage; collecting it once, off the start-up path,
+      // lets the allocator hand those pages back instead of holding them until the next big collection.
+      setTimeout(() => Bun.gc(true), 1000).unref();
       if (config.expirySweepInterval > 0) {
         sweeper = setInterval(() => {
           store.expire(Date.now()).then(
@@ -48,8 +52,12 @@ export function pushRole() {
         }, config.expirySweepInterval * 1000);
         sweeper.unref();
       }
+      const links = [
+        { path: "/api/v1/metrics", title: "Pushed groups (JSON)" },
+        { path: "/api/v1/status", title: "Status (JSON)" },
+      ];
       return {
-        routes: (app) =>
+        routes: (app) => {
           pushRoutes(app, {
             store,
             ttl: new TtlPolicy(config.defaultTtl, config.ttlRules),
@@ -59,12 +67,11 @@ export function pushRole() {
             agent: ctx.agent,
             flags: flagsForStatus(config),
             log,
-          }),
+          });
+          pushPage(app, { store, agent: ctx.agent, enableAdminApi: config.enableAdminApi, links });
+        },
         metrics: (own) => store.render(own),
-        links: [
-          { path: "/api/v1/metrics", title: "Pushed groups (JSON)" },
-          { path: "/api/v1/status", title: "Status (JSON)" },
-        ],
+        links,
       };
     },
     async stop() {

@@ -6,6 +6,8 @@
 import type { MetricSet, MetricType } from "@agent/core";
 import { renderHeader } from "@agent/core";
 import {
+  identityHash,
+  probesOf,
   PUSH_FAILURE_TIME,
   PUSH_FAILURE_TIME_HELP,
   PUSH_TIME,
@@ -103,8 +105,8 @@ export class MemoryIndex {
       e.members.set(g.key, f);
       e.type = e.members.values().next().value!.type;
       e.rendered = undefined;
-      for (const h of f.hashes) this.seriesOwner.set(h, g.key);
-      this.seriesCount += f.hashes.length;
+      for (const probe of probesOf(f)) this.seriesOwner.set(identityHash(probe), g.key);
+      this.seriesCount += f.series;
     }
   }
 
@@ -123,8 +125,11 @@ export class MemoryIndex {
           e.type = e.members.values().next().value!.type;
         }
       }
-      for (const h of f.hashes) if (this.seriesOwner.get(h) === g.key) this.seriesOwner.delete(h);
-      this.seriesCount -= f.hashes.length;
+      for (const probe of probesOf(f)) {
+        const h = identityHash(probe);
+        if (this.seriesOwner.get(h) === g.key) this.seriesOwner.delete(h);
+      }
+      this.seriesCount -= f.series;
     }
   }
 

@@ -83,7 +83,7 @@ export class PushStore {
       throw e;
     }
     if (this.opts.maxSeriesPerPush > 0) {
-      const n = prepared.reduce((sum, f) => sum + f.hashes.length, 0);
+      const n = prepared.reduce((sum, f) => sum + f.series, 0);
       if (n > this.opts.maxSeriesPerPush) {
         throw new PushRejected(`push carries ${n} metrics, more than --push.max-series-per-push=${this.opts.maxSeriesPerPush}`, "too_many_series", 413, false);
       }
@@ -99,7 +99,7 @@ export class PushStore {
       }
     }
     const families = new Map<string, StoredFamily>(req.replace || !old ? [] : old.families);
-    for (const p of prepared) families.set(p.name, { name: p.name, type: p.type, help: p.help, text: p.text, hashes: p.hashes, at: p.at });
+    for (const p of prepared) families.set(p.name, { name: p.name, type: p.type, help: p.help, text: p.text, series: p.series, at: p.at });
     const next: Group = {
       ...(old ?? this.fresh(req.labels, at)),
       families,
@@ -214,7 +214,7 @@ export class PushStore {
 
 function summarize(g: Group, now: number): GroupSummary {
   let series = 0;
-  for (const f of g.families.values()) series += f.hashes.length;
+  for (const f of g.families.values()) series += f.series;
   return {
     labels: g.labels,
     path: pushPathFor(g.labels),
