@@ -1,6 +1,6 @@
 /** Linux bcache statistics from /sys/fs/bcache (node_exporter's bcache collector, procfs/bcache formats). */
 import { join } from "node:path";
-import { flag, type Labels, type MetricSet, type MetricType } from "@agent/core";
+import { flag, type Labels, type MetricType } from "@agent/core";
 import { defineCollector } from "../collector.ts";
 import { listDir, readAttr, readText } from "../read.ts";
 
@@ -68,7 +68,7 @@ export const bcache = defineCollector({
       if (!uuid.includes("-")) continue;
       const dir = join(root, uuid);
       const emit = (name: string, type: MetricType, help: string, v: number, extra?: Labels) =>
-        emitOne(out, name, type, help, v, extra ? { uuid, ...extra } : { uuid });
+        out.family(`node_bcache_${name}`, type, help).add(v, extra ? { uuid, ...extra } : { uuid });
 
       emit("average_key_size_sectors", "gauge", "Average data per key in the btree (sectors).", value(dir, "average_key_size"));
       emit("btree_cache_size_bytes", "gauge", "Amount of memory currently used by the btree cache.", value(dir, "btree_cache_size"));
@@ -114,7 +114,3 @@ export const bcache = defineCollector({
     }
   },
 });
-
-function emitOne(out: MetricSet, name: string, type: MetricType, help: string, v: number, labels: Labels): void {
-  out.family(`node_bcache_${name}`, type, help).add(v, labels);
-}

@@ -1,5 +1,6 @@
 /** ZFS kstats from /proc/spl/kstat/zfs (node_exporter's zfs collector, Linux). */
 import { join } from "node:path";
+import type { MetricSet } from "@agent/core";
 import { defineCollector } from "../collector.ts";
 import { fields, listDir, readText } from "../read.ts";
 
@@ -102,7 +103,7 @@ export const zfs = defineCollector({
 });
 
 /** A pool's `io` kstat: a row of column names starting with `nread`, then one row of values. */
-function poolIo(out: Parameters<typeof zfs.collect>[0], zpool: string, text: string): void {
+function poolIo(out: MetricSet, zpool: string, text: string): void {
   let header: string[] | undefined;
   for (const line of text.split("\n")) {
     const f = fields(line);
