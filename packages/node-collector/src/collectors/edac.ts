@@ -27,7 +27,7 @@ export const edac = defineCollector({
       // Errors the controller could not attribute to a csrow are reported as csrow "unknown".
       rowCe.add(count(join(dir, "ce_noinfo_count")), { controller, csrow: "unknown" });
       rowUe.add(count(join(dir, "ue_noinfo_count")), { controller, csrow: "unknown" });
-      for (const row of listDir(dir).filter((d) => /^csrow\d+$/.test(d))) {
+      for (const row of listDir(dir).filter((d) => /^csrow\d+$/.test(d)).sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)))) {
         const csrow = row.slice(5);
         rowCe.add(count(join(dir, row, "ce_count")), { controller, csrow });
         rowUe.add(count(join(dir, row, "ue_count")), { controller, csrow });
