@@ -1,5 +1,6 @@
 // The frame as a user meets it: flags, exit codes, the per-role endpoints, and a clean stop.
 import { afterAll, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
 import { agentBinary, freePort, startAgent, type RunningAgent } from "../harness/index.ts";
 
 function run(args: string[]) {
@@ -93,7 +94,7 @@ test("a port already in use exits 1 naming the address", async () => {
 
 const hasIpv6Loopback = (() => {
   try {
-    return require("node:fs").readFileSync("/proc/net/if_inet6", "latin1").includes("00000000000000000000000000000001");
+    return readFileSync("/proc/net/if_inet6", "latin1").includes("00000000000000000000000000000001");
   } catch {
     return false;
   }
