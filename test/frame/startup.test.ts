@@ -1,7 +1,10 @@
 // The frame as a user meets it: flags, exit codes, the per-role endpoints, and a clean stop.
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { agentBinary, freePort, startAgent, type RunningAgent } from "../harness/index.ts";
+
+// Each test starts real processes; bunfig's [test] timeout is not read by bun test 1.3.
+setDefaultTimeout(60_000);
 
 function run(args: string[]) {
   const p = Bun.spawnSync([agentBinary(), ...args], { stdout: "pipe", stderr: "pipe" });

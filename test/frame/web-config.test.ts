@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { agentBinary, curl, makeTestPki, startAgent, type RunningAgent, type TestPki } from "../harness/index.ts";
+import { agentBinary, curl, makeTestPki, startAgent, startPrometheus, type RunningAgent, type TestPki } from "../harness/index.ts";
 
 // Each test starts real processes; bunfig's [test] timeout is not read by bun test 1.3.
 setDefaultTimeout(60_000);
@@ -99,6 +99,27 @@ describe("TLS with basic auth on every role address", () => {
         expect(r.body).not.toContain("agent_build_info");
         expect(r.body).not.toContain("href=");
       }
+    }
+  });
+
+  test("a real Prometheus scrapes every role over TLS with basic auth, and a wrong password is a failed scrape", async () => {
+    const targets = ROLES.map((r) => `127.0.0.1:${agent.ports[r]}`);
+    const job = (name: string, password: string) => ({
+      job_name: name,
+      scheme: "https",
+      tls_config: { ca_file: pki.caCert },
+      basic_auth: { username: USER, password },
+      static_configs: [{ targets }],
+    });
+    const prom = await startPrometheus({ scrapeConfigs: [job("right", PASSWORD), job("wrong", "guess")] });
+    try {
+      await prom.waitFor('up{job="right"} == 1', (r) => r.length === ROLES.length, 30000);
+      await prom.waitFor('up{job="wrong"} == 0', (r) => r.length === ROLES.length, 30000);
+      const info = await prom.waitFor('agent_build_info{job="right"}', (r) => r.length === ROLES.length);
+      expect(info.map((s) => s.metric.instance).sort()).toEqual([...targets].sort());
+      for (const t of (await prom.targets()).filter((x) => x.labels.job === "wrong")) expect(t.lastError).toContain("401");
+    } finally {
+      await prom.stop();
     }
   });
 
