@@ -1,7 +1,7 @@
 /** The small page each address serves at `/` unless its role brings a page of its own. */
 import type { AgentInfo, Link } from "../role.ts";
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export function otherRoleLinks(agent: AgentInfo, self: string, requestHost: string): Link[] {
   const host = requestHost.replace(/:\d+$/, "");
