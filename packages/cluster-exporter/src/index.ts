@@ -7,6 +7,7 @@ import { StagedCollector } from "./collector.ts";
 import { addOutcome, addSkipped } from "./exposition.ts";
 import { clusterFlags, type ClusterFlags } from "./flags.ts";
 import { IdentityResolver } from "./identity.ts";
+import { clusterPage } from "./page.ts";
 import { queryVector } from "./prometheus.ts";
 import { clusterQueries } from "./queries.ts";
 import { buildReport, type ScrapeReport } from "./report.ts";
@@ -84,6 +85,7 @@ export function clusterRole(): Role<ClusterFlags> & { lastScrape(): ScrapeReport
           else addSkipped(own);
           return own.render();
         },
+        routes: (app) => clusterPage(app, { agent: ctx.agent, lastScrape }),
         lastScrape,
       };
     },

@@ -1,22 +1,33 @@
 /** The node role: node_exporter's collectors behind node_exporter's flags, on :9100. */
 import { defineRole, type Role } from "@agent/core";
 import { allCollectors } from "./collectors/index.ts";
+import { historyFlags, NodeHistory } from "./history.ts";
+import { nodePage } from "./page.ts";
 import { nodeFlags, NodeRegistry } from "./registry.ts";
 
 export type { Collector, CollectContext, NodePaths } from "./collector.ts";
 export { defineCollector } from "./collector.ts";
 
 export function nodeRole(): Role {
+  let history: NodeHistory | undefined;
   return defineRole({
     name: "node",
     title: "node_exporter-compatible host metrics",
     defaultAddress: ":9100",
-    flags: nodeFlags(allCollectors),
+    flags: { ...nodeFlags(allCollectors), ...historyFlags },
     async start(ctx) {
       const registry = new NodeRegistry(allCollectors, ctx.config, ctx.log);
       ctx.log.info("collectors enabled", { collectors: registry.enabled.map((e) => e.collector.name).join(",") });
-      return { metrics: (own) => registry.render(own) };
+      const sampler = (history = new NodeHistory(allCollectors, ctx.config, ctx.log));
+      sampler.start();
+      return {
+        metrics: (own) => registry.render(own),
+        routes: (app) => nodePage(app, { agent: ctx.agent, history: sampler, registry }),
+      };
     },
-    async stop() {},
+    async stop() {
+      history?.stop();
+      history = undefined;
+    },
   });
 }
