@@ -1,5 +1,5 @@
 /** Flags that belong to the agent as a whole rather than to one role. */
-import { flag, type FlagSet, type Role } from "@agent/core";
+import { flag, type FlagGroup, type FlagSet, type Role } from "@agent/core";
 
 export const globalFlags = {
   roles: flag.list("roles", ["node"], "Roles to run, comma-separated: node, push, cluster."),
@@ -13,4 +13,17 @@ export const globalFlags = {
 /** `--<role>.listen-address`, added by the frame for every role so roles need not declare it. */
 export function listenFlag(role: Role) {
   return { listenAddress: flag.address(`${role.name}.listen-address`, role.defaultAddress, `Address the ${role.name} role listens on.`) };
+}
+
+/** A role's flags as the command line and the config file see them: its listen address first. */
+export function roleFlags(role: Role) {
+  return { ...listenFlag(role), ...role.flags };
+}
+
+/** Every flag the serve command knows, grouped for --help and for deploy/agent.yml. */
+export function flagGroups(roles: readonly Role[]): FlagGroup[] {
+  return [
+    { title: "agent", flags: globalFlags },
+    ...roles.map((r) => ({ title: `${r.name} role: ${r.title}`, flags: roleFlags(r) })),
+  ];
 }

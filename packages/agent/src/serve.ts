@@ -11,22 +11,16 @@ import {
   resolveFlags,
   startRoleServer,
   type AgentInfo,
-  type FlagGroup,
   type ListenAddress,
-  type Role,
   type RoleServer,
 } from "@agent/core";
 import { BUN_VERSION, REVISION, VERSION, versionText } from "./build-info.ts";
-import { globalFlags, listenFlag } from "./global-flags.ts";
+import { flagGroups, globalFlags, roleFlags } from "./global-flags.ts";
 import { allRoles } from "./roles.ts";
 
 const USAGE = `Usage: agent [serve] [flags]        run the roles (default: --roles node)
        agent push [flags] [name=value ...]   push metrics from a batch job (agent push --help)
        agent exec [flags] -- command [args]  run a command and push its outcome (agent exec --help)`;
-
-function roleFlags(role: Role) {
-  return { ...listenFlag(role), ...role.flags };
-}
 
 /** Two listeners collide when their ports match and either binds every interface or both name the same host. */
 function collides(a: ListenAddress, b: ListenAddress): boolean {
@@ -37,10 +31,7 @@ function collides(a: ListenAddress, b: ListenAddress): boolean {
 
 export async function serve(argv: string[]): Promise<number> {
   const roles = allRoles();
-  const groups: FlagGroup[] = [
-    { title: "agent", flags: globalFlags },
-    ...roles.map((r) => ({ title: `${r.name} role: ${r.title}`, flags: roleFlags(r) })),
-  ];
+  const groups = flagGroups(roles);
   const cli = parseArgv(argv, groups);
   if (cli.help) {
     process.stdout.write(formatHelp(USAGE, groups));
