@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { flag } from "@agent/core";
 import { defineCollector, type NodePaths } from "../collector.ts";
 import { deviceFilter, fields, lines, procPath, readText } from "../read.ts";
@@ -27,9 +28,9 @@ const COLUMNS: [string, "counter" | "gauge", string, number][] = [
 ];
 
 /** `E:KEY=value` properties of a block device from udev's database (/run/udev/data/b<major>:<minor>). */
-function udevProps(paths: NodePaths, major: string, minor: string): Map<string, string> {
+function udevProps(paths: NodePaths, major: string, minor: string, haveUdev: boolean): Map<string, string> {
   const props = new Map<string, string>();
-  const text = readText(`${paths.udevData}/b${major}:${minor}`);
+  const text = haveUdev ? readText(`${paths.udevData}/b${major}:${minor}`) : null;
   if (text === null) return props;
   for (const line of lines(text)) {
     if (!line.startsWith("E:")) continue;
@@ -50,6 +51,8 @@ export const diskstats = defineCollector({
   collect(out, { paths, config }) {
     const text = readText(procPath(paths, "diskstats"));
     if (text === null) return;
+    // Containers and minimal hosts have no udev database: one stat instead of a failed open per disk.
+    const haveUdev = existsSync(paths.udevData);
     const keep = deviceFilter(config.deviceInclude, config.ignoredDevices ?? config.deviceExclude);
     const fams = COLUMNS.map(([name, type, help]) => out.family(name, type, help));
     const info = out.family("node_disk_info", "gauge", "Info of /sys/block/<block_device>.");
@@ -60,7 +63,7 @@ export const diskstats = defineCollector({
       if (device === undefined || !keep(device)) continue;
       const labels = { device };
       for (let i = 0; i < COLUMNS.length && i + 3 < f.length; i++) fams[i]!.add(Number(f[i + 3]) * COLUMNS[i]![3], labels);
-      const udev = udevProps(paths, f[0]!, f[1]!);
+      const udev = udevProps(paths, f[0]!, f[1]!, haveUdev);
       info.add(1, {
         device,
         major: f[0]!,
