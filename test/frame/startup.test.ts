@@ -55,9 +55,9 @@ describe("running roles", () => {
       expect((await fetch(`${base}/-/healthy`)).status).toBe(200);
       expect((await fetch(`${base}/-/ready`)).status).toBe(200);
       const landing = await (await fetch(`${base}/`)).text();
-      // A role may bring its own page at / (push does); every page links /metrics, the frame's names the role.
+      // The frame's landing page or the role's own page: either names the role in its title and links /metrics.
+      expect(landing).toMatch(new RegExp(`<title>[^<]*\\b${role}\\b[^<]*</title>`));
       expect(landing).toContain('href="/metrics"');
-      if (role === "node") expect(landing).toContain("node role");
       const res = await fetch(`${base}/metrics`);
       expect(res.headers.get("content-type")).toContain("text/plain; version=0.0.4");
       const text = await res.text();
