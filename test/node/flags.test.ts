@@ -1,0 +1,63 @@
+// node_exporter's command line on the compiled agent: collector toggles, --collector.disable-defaults,
+// --path.* pointing at the fixture trees (golden output), per-collector flags, and bad values exiting 2.
+import { afterAll, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { agentBinary, REPO_ROOT, startAgent, type RunningAgent } from "../harness/index.ts";
+
+const FIXTURES = join(REPO_ROOT, "packages/node-collector/fixtures");
+const PATHS = [`--path.procfs=${FIXTURES}/proc`, `--path.sysfs=${FIXTURES}/sys`, `--path.rootfs=${FIXTURES}`, `--path.udev.data=${FIXTURES}/udev/data`];
+
+const started: RunningAgent[] = [];
+async function scrape(args: string[]): Promise<string> {
+  const agent = await startAgent({ roles: ["node"], args });
+  started.push(agent);
+  const res = await fetch(`${agent.urls.node}/metrics`);
+  expect(res.status).toBe(200);
+  return res.text();
+}
+
+/** The node_* families a golden file holds, as its text. */
+function golden(name: string): string {
+  return readFileSync(join(FIXTURES, "golden", `${name}.prom`), "utf8");
+}
+
+afterAll(async () => {
+  for (const a of started) await a.stop();
+});
+
+describe("node role flags in the compiled agent", () => {
+  test("--path.procfs/--path.sysfs/--path.udev.data: the served families are the fixture goldens", async () => {
+    const text = await scrape(["--collector.disable-defaults", "--collector.meminfo", "--collector.diskstats", "--collector.netclass", ...PATHS, "--collector.netclass.ignored-devices=^(bond|int|dmz)"]);
+    for (const name of ["meminfo", "diskstats", "netclass"]) expect(text).toContain(golden(name));
+    expect(text).toContain(`node_scrape_collector_success{collector="meminfo"} 1\n`);
+    expect(text).not.toContain(`collector="cpu"`);
+    expect(text).not.toContain("node_cpu_seconds_total");
+  }, 30000);
+
+  test("--no-collector.<name> turns a default collector off; --collector.<name> turns an optional one on", async () => {
+    const text = await scrape(["--no-collector.cpu", "--collector.processes", ...PATHS]);
+    expect(text).not.toContain("node_cpu_seconds_total");
+    expect(text).toContain("node_processes_pids 2\n");
+    expect(text).toContain("node_memory_MemTotal_bytes ");
+    expect(text).toContain(`node_scrape_collector_success{collector="processes"} 1\n`);
+  }, 30000);
+
+  test("--collector.cpu.info adds node_cpu_info; --no-collector.cpu.guest drops guest time", async () => {
+    const text = await scrape(["--collector.disable-defaults", "--collector.cpu", "--collector.cpu.info", "--no-collector.cpu.guest", ...PATHS]);
+    expect(text).toMatch(/^node_cpu_info\{[^}]*cpu="0"[^}]*\} 1$/m);
+    expect(text).not.toContain("node_cpu_guest_seconds_total");
+  }, 30000);
+
+  test("a bad collector flag value or an unknown collector exits 2 naming the flag", () => {
+    for (const [arg, says] of [
+      ["--collector.diskstats.device-exclude=(", "--collector.diskstats.device-exclude"],
+      ["--collector.timeout=soon", "--collector.timeout"],
+      ["--collector.nosuch", "--collector.nosuch"],
+    ] as const) {
+      const r = Bun.spawnSync([agentBinary(), "--roles", "node", "--node.listen-address=127.0.0.1:0", arg], { stdout: "pipe", stderr: "pipe" });
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr.toString() + r.stdout.toString()).toContain(says);
+    }
+  });
+});
