@@ -84,10 +84,17 @@ function fromRecord(r: GroupRecord, intern: Interner): Group {
   };
 }
 
+type Open = typeof import("lmdb").open;
+
+function openFile(open: Open, file: string): RootDatabase<GroupRecord | number, string> {
+  return open<GroupRecord | number, string>({ path: file, encoding: "msgpack", cache: false });
+}
+
 export class GroupDb {
   private constructor(
-    private readonly db: RootDatabase<GroupRecord | number, string>,
+    private db: RootDatabase<GroupRecord | number, string>,
     private readonly file: string,
+    private readonly openLmdb: Open,
   ) {}
 
   /**
@@ -97,7 +104,7 @@ export class GroupDb {
   static async open(dir: string): Promise<GroupDb> {
     mkdirSync(dir, { recursive: true });
     const file = join(dir, "push.mdb");
-    let open: typeof import("lmdb").open;
+    let open: Open;
     try {
       ({ open } = await import("lmdb"));
     } catch (e) {
@@ -106,20 +113,26 @@ export class GroupDb {
           "which must allow executing files: point TMPDIR at a directory on an executable file system",
       );
     }
-    const db = open<GroupRecord | number, string>({ path: file, encoding: "msgpack", cache: false });
+    const db = openFile(open, file);
     const format = db.get("format");
     if (format === undefined) db.putSync("format", FORMAT);
     else if (format !== FORMAT) throw new Error(`${dir} holds push data in format ${String(format)}; this agent reads format ${FORMAT}`);
-    return new GroupDb(db, file);
+    return new GroupDb(db, file, open);
   }
 
-  /** Every stored group, for start-up. */
-  loadAll(): Group[] {
+  /**
+   * Every stored group, for start-up. Reading maps every page of the file into memory, where it would
+   * stay resident for good; reopening the environment afterwards unmaps them, and from then on only the
+   * pages that writes touch come back.
+   */
+  async loadAll(): Promise<Group[]> {
     const out: Group[] = [];
     const intern = new Interner();
     for (const { value } of this.db.getRange({ start: GROUP_PREFIX, end: GROUP_PREFIX + "\uffff" })) {
       if (typeof value === "object" && value !== null) out.push(fromRecord(value, intern));
     }
+    await this.db.close();
+    this.db = openFile(this.openLmdb, this.file);
     return out;
   }
 

@@ -33,12 +33,8 @@ export function pushRole() {
       const { config, log } = ctx;
       const started = performance.now();
       db = await GroupDb.open(ctx.dataDir);
-      const store = new PushStore(db, {
-        checkConsistency: !config.disableConsistencyCheck,
-        maxGroups: config.maxGroups,
-        maxSeriesPerPush: config.maxSeriesPerPush,
-        log,
-      });
+      const opts = { checkConsistency: !config.disableConsistencyCheck, maxGroups: config.maxGroups, maxSeriesPerPush: config.maxSeriesPerPush, log };
+      const store = new PushStore(db, opts, await db.loadAll());
       log.info("push store loaded", { groups: store.groups, series: store.series, ms: Math.round(performance.now() - started) });
       // Decoding every record leaves a heap's worth of garbage; collecting it once, off the start-up path,
       // lets the allocator hand those pages back instead of holding them until the next big collection.

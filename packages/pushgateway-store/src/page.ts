@@ -88,7 +88,7 @@ function row(g: GroupSummary, now: number, canDelete: boolean): string {
   const del = canDelete
     ? `<td><button type="button" class="danger" data-delete="${esc(g.path)}" data-name="${esc(text)}" aria-label="Delete group ${esc(text)}">Delete</button></td>`
     : "";
-  return `<tr data-group="${esc(g.path)}"><td class="labels">${labels}<details data-src="${esc(src)}"><summary>Metrics <span class="visually-hidden">of ${esc(text)}</span></summary><pre></pre></details></td><td>${pushed}</td><td>${outcome}</td><td class="num">${ttl}</td><td class="num">${g.series}</td>${del}</tr>`;
+  return `<tr data-group="${esc(g.path)}"><td class="labels">${labels}<details data-src="${esc(src)}"><summary>Metrics <span class="visually-hidden">of ${esc(text)}</span></summary><pre></pre></details></td><td data-label="Last push">${pushed}</td><td data-label="Outcome">${outcome}</td><td class="num" data-label="TTL left">${ttl}</td><td class="num" data-label="Series">${g.series}</td>${del}</tr>`;
 }
 
 function body(store: PushStore, q: GroupQuery, canDelete: boolean): string {
@@ -110,7 +110,7 @@ function body(store: PushStore, q: GroupQuery, canDelete: boolean): string {
 <section id="groups" data-region aria-labelledby="groups-heading">
 <h2 id="groups-heading">Groups</h2>
 <p>${store.groups} groups, ${store.series} series stored; <span class="${failing ? "bad" : "ok"}">${failing} with a failed last push</span>. Showing ${first}–${first + rows.length - (rows.length ? 1 : 0)} of ${matched}${q.filter ? ` matching “${esc(q.filter)}”` : ""}.</p>
-<div class="scroll"><table>
+<div class="scroll"><table class="stack">
 <thead><tr><th scope="col">Grouping labels</th><th scope="col">Last push</th><th scope="col">Last push outcome</th><th scope="col" class="num">TTL left</th><th scope="col" class="num">Series</th>${canDelete ? `<th scope="col"><span class="visually-hidden">Actions</span></th>` : ""}</tr></thead>
 <tbody>${rows.map((g) => row(g, now, canDelete)).join("")}</tbody>
 </table></div>

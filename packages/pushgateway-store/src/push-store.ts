@@ -49,11 +49,13 @@ export class PushStore {
   /** Families the agent serves itself on /metrics, by name; a push may not give them another type. */
   private readonly ownTypes = new Map<string, MetricType>();
 
+  /** `groups`: what `db` held at start (GroupDb.loadAll()). */
   constructor(
     private readonly db: GroupDb,
     private readonly opts: PushStoreOptions,
+    groups: readonly Group[],
   ) {
-    for (const g of db.loadAll()) this.index.replace(undefined, g);
+    for (const g of groups) this.index.replace(undefined, g);
     const probe = new MetricSet();
     this.stats.addTo(probe, { groups: 0, series: 0, storageBytes: 0 });
     this.learnOwnTypes(probe);
