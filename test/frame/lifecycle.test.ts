@@ -42,6 +42,27 @@ test.each(["SIGTERM", "SIGINT"] as const)("%s exits 0 within 5 s, with a line pe
   for (const role of ["node", "push"]) expect(out).toContain(`msg="role stopped" role=${role}`);
 });
 
+test("SIGTERM while the roles are still starting is a clean stop once they are up, exit 0", async () => {
+  const storage = mkdtempSync(join(tmpdir(), "agent-early-"));
+  try {
+    const p = Bun.spawn(
+      [agentBinary(), "--roles", "node,push", "--node.listen-address=127.0.0.1:0", "--push.listen-address=127.0.0.1:0", `--storage.path=${storage}`],
+      { stdout: "ignore", stderr: "pipe" },
+    );
+    const reader = p.stderr.getReader();
+    const dec = new TextDecoder();
+    // The first log line is written while the roles start; the signal goes out at once.
+    let out = dec.decode((await reader.read()).value);
+    p.kill("SIGTERM");
+    for (let r = await reader.read(); !r.done; r = await reader.read()) out += dec.decode(r.value);
+    expect(await p.exited).toBe(0);
+    expect(out).toContain("msg=stopping signal=SIGTERM");
+    expect(out).toContain('msg="role stopped" role=push');
+  } finally {
+    rmSync(storage, { recursive: true, force: true });
+  }
+});
+
 test("a push whose body is still arriving at SIGTERM completes, is stored, and new connections are refused meanwhile", async () => {
   const storage = mkdtempSync(join(tmpdir(), "agent-inflight-"));
   try {

@@ -78,6 +78,12 @@ export async function serve(argv: string[]): Promise<number> {
     startTime: Date.now() / 1000,
   };
 
+  // Listening for the stop signals before anything starts: a SIGTERM during a slow start (a large push
+  // store loading) is then a clean stop once the start is done, not a kill that skips closing LMDB.
+  const stopSignal = new Promise<NodeJS.Signals>((done) => {
+    process.once("SIGTERM", () => done("SIGTERM"));
+    process.once("SIGINT", () => done("SIGINT"));
+  });
   const servers: RoleServer[] = [];
   const stopAll = async () => {
     await Promise.allSettled(servers.map((s) => s.stop()));
@@ -108,10 +114,7 @@ export async function serve(argv: string[]): Promise<number> {
     throw e;
   }
 
-  const signal = await new Promise<NodeJS.Signals>((done) => {
-    process.once("SIGTERM", () => done("SIGTERM"));
-    process.once("SIGINT", () => done("SIGINT"));
-  });
+  const signal = await stopSignal;
   log.info("stopping", { signal });
   // The contract is "exit within 5 s"; a role that cannot let go by then is abandoned.
   const deadline = setTimeout(() => {
