@@ -108,6 +108,11 @@ test("curl: PUT a file, POST, DELETE, and the error messages a shell user sees",
   let text = await metrics();
   expect(text).toContain('backup_bytes{instance="box",job="curl"} 1024\n');
   expect(text).toContain('backup_files{instance="box",job="curl"} 3\n');
+  r = await curl(`${url}/api/v1/groups/metrics?path=${encodeURIComponent("/metrics/job/curl/instance/box")}`);
+  expect(r.status).toBe(200);
+  expect(r.body).toContain('# TYPE backup_bytes gauge\nbackup_bytes{instance="box",job="curl"} 1024\n');
+  expect(r.body).toMatch(/^push_time_seconds\{instance="box",job="curl"\} [0-9.e+]+$/m);
+  expect((await curl(`${url}/api/v1/groups/metrics?path=/metrics/job/none`)).status).toBe(404);
   r = await curl(`${url}/metrics/job/curl/instance/box`, ["--data-binary", "@-"], "backup_files 3");
   expect(r.status).toBe(400);
   expect(r.body).toContain("line 1");

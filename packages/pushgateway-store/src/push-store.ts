@@ -2,8 +2,18 @@
  * The push store: applies pushes, deletes, failures and expiry to the in-memory index and commits each
  * change to LMDB before the caller acknowledges it. Also the typed read API the HTTP routes and pages use.
  */
-import { MetricSet, type Logger, type MetricFamily, type MetricType } from "@agent/core";
-import { groupSeriesLabels, prepareFamilies, PushRejected, type StoredFamily } from "./families.ts";
+import { MetricSet, renderHeader, type Logger, type MetricFamily, type MetricType } from "@agent/core";
+import {
+  groupSeriesLabels,
+  prepareFamilies,
+  PUSH_FAILURE_TIME,
+  PUSH_FAILURE_TIME_HELP,
+  PUSH_TIME,
+  PUSH_TIME_HELP,
+  PushRejected,
+  timestampLine,
+  type StoredFamily,
+} from "./families.ts";
 import type { GroupDb } from "./group-db.ts";
 import { groupingKey, pushPathFor, type GroupLabels } from "./grouping-key.ts";
 import { MemoryIndex, type Group } from "./memory-index.ts";
@@ -211,6 +221,16 @@ export class PushStore {
 
   get(labels: GroupLabels): Group | undefined {
     return this.index.get(groupingKey(labels));
+  }
+
+  /** One group's metrics in the text format, push times included; undefined if there is no such group. */
+  groupText(labels: GroupLabels): string | undefined {
+    const g = this.get(labels);
+    if (!g) return undefined;
+    let out = "";
+    for (const f of [...g.families.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) out += renderHeader(f.name, f.type, f.help) + f.text;
+    out += renderHeader(PUSH_FAILURE_TIME, "gauge", PUSH_FAILURE_TIME_HELP) + timestampLine(PUSH_FAILURE_TIME, g.seriesLabels, g.failTime);
+    return out + renderHeader(PUSH_TIME, "gauge", PUSH_TIME_HELP) + timestampLine(PUSH_TIME, g.seriesLabels, g.pushTime);
   }
 }
 

@@ -82,6 +82,14 @@ export function pushRoutes(app: Hono, o: RouteOptions): void {
   app.get("/api/v1/status", () => json(statusResponse(o.agent, o.flags)));
   app.get("/api/v1/metrics", () => json(metricsResponse(store.groupsSorted())));
   app.get("/api/v1/groups", () => json({ status: "success", data: store.list() }));
+  // One group's metrics as text, addressed by its push path: `?path=/metrics/job/x/instance/y`.
+  app.get("/api/v1/groups/metrics", (c) => {
+    const path = parsePushPath(c.req.query("path") ?? "");
+    if (!path.ok) return text(400, `path: ${path.message}`);
+    const body = store.groupText(path.labels);
+    if (body === undefined) return text(404, "no such group");
+    return new Response(body, { headers: { "Content-Type": "text/plain; version=0.0.4; charset=utf-8", ...CORS } });
+  });
   if (o.enableAdminApi) {
     app.put("/api/v1/admin/wipe", async () => {
       const n = await store.wipe();
