@@ -29,6 +29,14 @@ function webConfig(name: string, yaml: string): string {
   return path;
 }
 
+/** The handshake as `openssl s_client` reports it; a server that asks for a client certificate shows its
+ * "Requested Signature Algorithms". */
+async function handshake(url: string): Promise<string> {
+  const p = Bun.spawn(["openssl", "s_client", "-connect", new URL(url).host, "-CAfile", pki.caCert], { stdin: new Uint8Array(0), stdout: "pipe", stderr: "pipe" });
+  const [out, err] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  return out + err;
+}
+
 function basic(user: string, password: string): string {
   return `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
 }
@@ -123,6 +131,12 @@ describe("TLS with basic auth on every role address", () => {
     }
   });
 
+  test("without client_auth_type no client certificate is asked for", async () => {
+    const out = await handshake(agent.urls.node!);
+    expect(out).toContain("Verify return code: 0 (ok)");
+    expect(out).not.toContain("Requested Signature Algorithms");
+  });
+
   test("the default minimum version still admits TLS 1.2 clients", async () => {
     const r = await curl(`${agent.urls.node}/-/healthy`, ["--cacert", pki.caCert, "-u", `${USER}:${PASSWORD}`, "--tls-max", "1.2"]);
     expect(r.status).toBe(200);
@@ -158,6 +172,25 @@ describe("client certificates: RequireAndVerifyClientCert", () => {
       const stranger = await curl(`${agent.urls[role]}/metrics`, ["--cacert", pki.caCert, "--cert", pki.strangerCert, "--key", pki.strangerKey]);
       expect(stranger.status).toBe(0);
       expect(stranger.exitCode).not.toBe(0);
+    }
+  });
+});
+
+describe("client certificates: RequestClientCert", () => {
+  let agent: RunningAgent;
+  beforeAll(async () => {
+    const file = webConfig("web-request.yml", "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequestClientCert\n");
+    agent = await startAgent({ roles: ["node"], args: [`--web.config.file=${file}`], scheme: "https", probe: probeFor() });
+  });
+  afterAll(async () => {
+    expect(await agent?.stop()).toBe(0);
+  });
+
+  test("asks for a certificate but serves clients with any or none", async () => {
+    expect(await handshake(agent.urls.node!)).toContain("Requested Signature Algorithms");
+    for (const cert of [[], ["--cert", pki.clientCert, "--key", pki.clientKey], ["--cert", pki.strangerCert, "--key", pki.strangerKey]]) {
+      const r = await curl(`${agent.urls.node}/-/healthy`, ["--cacert", pki.caCert, ...cert]);
+      expect(r.status).toBe(200);
     }
   });
 });
