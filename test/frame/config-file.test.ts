@@ -98,6 +98,18 @@ test("--log.format=json makes every log line a JSON object, the stop lines too",
   expect(records.find((r) => r.msg === "stopping")!.signal).toBe("SIGINT");
 });
 
+test("--log.level=warn keeps info lines out, from the file or the command line", async () => {
+  const file = configFile("quiet.yml", "log.level: warn\n");
+  for (const args of [[`--config.file=${file}`], ["--log.level=warn"]]) {
+    const agent = await startAgent({ roles: ["node", "push"], args });
+    expect(await agent.stop()).toBe(0);
+    expect(agent.output()).not.toContain("level=info");
+  }
+  const loud = await startAgent({ roles: ["node"], args: [`--config.file=${file}`, "--log.level=info"] });
+  expect(await loud.stop()).toBe(0);
+  expect(loud.output()).toContain('level=info role=node msg="role started"');
+});
+
 describe("a bad config file exits 2 with one line naming the key", () => {
   const cases: Array<[string, string, string]> = [
     ["an unknown nested key", "push:\n  bogus-setting: 1\n", "push.bogus-setting"],

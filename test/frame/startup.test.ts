@@ -18,6 +18,13 @@ describe("command line", () => {
     expect(r.stdout).toMatch(/^agent \S+ \(revision \S+, bun \d+\.\d+\.\d+/);
   });
 
+  test("`agent serve` is the same command as `agent`", () => {
+    const r = run(["serve", "--version"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(run(["--version"]).stdout);
+    expect(run(["serve", "--bogus"]).code).toBe(2);
+  });
+
   test("--help lists every flag grouped by role with defaults", () => {
     const r = run(["--help"]);
     expect(r.code).toBe(0);
