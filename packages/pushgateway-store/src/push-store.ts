@@ -19,6 +19,9 @@ import { groupingKey, pushPathFor, type GroupLabels } from "./grouping-key.ts";
 import { MemoryIndex, type Group } from "./memory-index.ts";
 import { PushStats } from "./own-metrics.ts";
 
+/** Pushgateway's wording for every refusal that records push_failure_time_seconds. */
+const INVALID = "pushed metrics are invalid or inconsistent with existing metrics";
+
 export interface PushStoreOptions {
   checkConsistency: boolean;
   /** 0: no limit. */
@@ -91,8 +94,10 @@ export class PushStore {
     try {
       prepared = prepareFamilies(req.families, req.labels, at);
     } catch (e) {
-      if (e instanceof PushRejected && e.failure) await this.recordFailure(req.labels, e.message, req.ttl, at);
-      throw e;
+      if (!(e instanceof PushRejected && e.failure)) throw e;
+      const message = `${INVALID}: ${e.message}`;
+      await this.recordFailure(req.labels, message, req.ttl, at);
+      throw new PushRejected(message, e.reason, e.status, true);
     }
     if (this.opts.maxSeriesPerPush > 0) {
       const n = prepared.reduce((sum, f) => sum + f.series, 0);
@@ -105,7 +110,7 @@ export class PushStore {
     if (this.opts.checkConsistency) {
       const why = this.index.conflict(key, req.replace, prepared, this.ownTypes);
       if (why) {
-        const message = `pushed metrics are invalid or inconsistent with existing metrics: ${why}`;
+        const message = `${INVALID}: ${why}`;
         await this.recordFailure(req.labels, message, req.ttl, at);
         throw new PushRejected(message, "inconsistent", 400, true);
       }
