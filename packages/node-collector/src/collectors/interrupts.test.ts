@@ -14,3 +14,7 @@ describe("interrupts collector", () => {
     expect(await collectText(interrupts, { paths: { procfs: "/nonexistent", sysfs: "/nonexistent", rootfs: "/nonexistent" } })).toBe("");
   });
 });
+
+test("system-wide rows without per-CPU counts (ERR, MIS) are skipped, as node_exporter does", async () => {
+  expect(await collectText(interrupts)).not.toMatch(/type="(ERR|MIS)"/);
+});

@@ -12,9 +12,11 @@ export const interrupts = defineCollector({
     const fam = out.family("node_interrupts_total", "counter", "Interrupt details.");
     for (let r = 1; r < rows.length; r++) {
       const f = fields(rows[r]!);
-      if (f.length < 2) continue;
+      // Rows without a description after the per-CPU counts (ERR, MIS: one system-wide count) are not
+      // per-CPU interrupts; node_exporter skips them.
+      if (f.length < cpus.length + 2) continue;
       const type = f[0]!.slice(0, -1);
-      const n = Math.min(cpus.length, f.length - 1);
+      const n = cpus.length;
       // Numbered IRQs name the controller, then the devices; named ones (NMI, LOC) have a description.
       const numbered = type !== "" && type.charCodeAt(0) >= 48 && type.charCodeAt(0) <= 57;
       const rest = f.slice(n + 1);
