@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { agentBinary, isRoot, startAgent } from "../harness/index.ts";
+import { agentBinary, isRoot, makeTestPki, startAgent } from "../harness/index.ts";
 
 // Each test starts real processes; bunfig's [test] timeout is not read by bun test 1.3.
 setDefaultTimeout(60_000);
@@ -57,6 +57,39 @@ test("a bunfig.toml in the working directory is not read: its preload code does 
   const agent = await startAgent({ roles: ["node"], bin: join(dir, "agent"), cwd: work });
   expect(await agent.stop()).toBe(0);
   expect(existsSync(marker)).toBe(false);
+});
+
+test("a .env in the working directory is not read: NODE_TLS_REJECT_UNAUTHORIZED=0 there does not turn off TLS checks", async () => {
+  const pki = makeTestPki();
+  let requests = 0;
+  // An upstream Prometheus with a certificate nobody trusts; the cluster role queries it on each scrape.
+  const prometheus = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    tls: { cert: Bun.file(pki.serverCert), key: Bun.file(pki.serverKey) },
+    fetch: () => {
+      requests++;
+      return Response.json({ status: "success", data: { resultType: "vector", result: [] } });
+    },
+  });
+  const work = join(dir, "dotenv");
+  mkdirSync(work);
+  writeFileSync(join(work, ".env"), "NODE_TLS_REJECT_UNAUTHORIZED=0\n");
+  const scrapeWith = async (env: Record<string, string>) => {
+    requests = 0;
+    const agent = await startAgent({ roles: ["cluster"], bin: join(dir, "agent"), cwd: work, env, args: [`--cluster.prometheus-url=https://127.0.0.1:${prometheus.port}`] });
+    await (await fetch(`${agent.urls.cluster}/metrics`)).text();
+    expect(await agent.stop()).toBe(0);
+    return requests;
+  };
+  try {
+    // The control: set in the real environment, the variable does reach the role.
+    expect(await scrapeWith({ NODE_TLS_REJECT_UNAUTHORIZED: "0" })).toBeGreaterThan(0);
+    expect(await scrapeWith({})).toBe(0);
+  } finally {
+    prometheus.stop(true);
+    pki.remove();
+  }
 });
 
 // Bun unpacks the embedded LMDB addon into $TMPDIR; a noexec /tmp is common hardening.
