@@ -146,3 +146,35 @@ describe("node role vs node_exporter on this host", () => {
     expect(ours.series.get("node_textfile_mtime_seconds")?.size).toBe(1);
   });
 });
+
+describe("off-by-default collectors vs node_exporter", () => {
+  const extra = ["--collector.processes", "--collector.interrupts", "--collector.tcpstat", "--collector.cpu.info"];
+  let ne2: RunningNodeExporter;
+  let agent2: RunningAgent;
+  let theirs: Snapshot;
+  let mine: Snapshot;
+
+  beforeAll(async () => {
+    ne2 = await startNodeExporter(extra);
+    agent2 = await startAgent({ roles: ["node"], args: extra });
+    theirs = await scrape(ne2.url);
+    mine = await scrape(agent2.urls.node!);
+  }, 60000);
+
+  afterAll(async () => {
+    await agent2?.stop();
+    await ne2?.stop();
+  });
+
+  test("processes, interrupts, tcpstat and cpu info families are served with node_exporter's types", () => {
+    const families = [...theirs.types.keys()].filter((n) => /^node_(processes_|interrupts_|tcp_connection_states|cpu_info)/.test(n));
+    expect(families.length).toBeGreaterThanOrEqual(9);
+    for (const name of families) expect([name, mine.types.get(name)]).toEqual([name, theirs.types.get(name)]);
+  });
+
+  test("interrupts and cpu info have node_exporter's exact series", () => {
+    for (const name of ["node_interrupts_total", "node_cpu_info"]) {
+      expect([...mine.series.get(name)!.keys()].sort()).toEqual([...theirs.series.get(name)!.keys()].sort());
+    }
+  });
+});
