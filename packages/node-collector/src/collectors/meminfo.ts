@@ -8,6 +8,21 @@ function fieldName(key: string): string {
   return key.slice(0, open) + "_" + key.slice(open + 1).replace(")", "");
 }
 
+/** Field (with its unit) -> metric name, help and scale, built once: the same ~60 fields come every scrape. */
+const names = new Map<string, [name: string, help: string, scale: number]>();
+
+function metricOf(key: string, unit: string): [string, string, number] {
+  const id = key + "\0" + unit;
+  let m = names.get(id);
+  if (!m) {
+    const field = fieldName(key);
+    const full = unit === "kB" ? field + "_bytes" : field;
+    m = [`node_memory_${full}`, `Memory information field ${full}.`, unit === "kB" ? 1024 : 1];
+    if (names.size < 512) names.set(id, m);
+  }
+  return m;
+}
+
 export const meminfo = defineCollector({
   name: "meminfo",
   defaultEnabled: true,
@@ -15,9 +30,8 @@ export const meminfo = defineCollector({
     const text = readText(procPath(paths, "meminfo"));
     if (text === null) return;
     eachKeyValue(text, (key, value, unit) => {
-      const field = fieldName(key);
-      const name = unit === "kB" ? `node_memory_${field}_bytes` : `node_memory_${field}`;
-      out.gauge(name, `Memory information field ${unit === "kB" ? field + "_bytes" : field}.`, unit === "kB" ? value * 1024 : value);
+      const [name, help, scale] = metricOf(key, unit);
+      out.gauge(name, help, value * scale);
     });
   },
 });
