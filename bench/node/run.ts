@@ -66,6 +66,7 @@ try {
     { name: "agent node", url: agent.urls.node!, pid: agent.proc.pid, latencies: [], bytes: 0, families: 0, cpu0: 0 },
   ];
   // Warm-up: steady state is what a host sees (a scrape every 15 s for months), so JIT tiering is excluded.
+  const startRss = sides.map((s) => rssMiB(s.pid));
   for (let i = 0; i < 60; i++) for (const s of sides) await scrapeOnce(s);
   for (const s of sides) {
     s.latencies = [];
@@ -85,11 +86,11 @@ try {
   }));
   // RSS as a host scraped every 15 s sees it: after the scrapes pause (the agent collects garbage then).
   await Bun.sleep(2500);
-  const rows = burst.map((r, i) => ({ ...r, rssMiB: rssMiB(sides[i]!.pid) }));
+  const rows = burst.map((r, i) => ({ ...r, rssStartMiB: startRss[i]!, rssMiB: rssMiB(sides[i]!.pid) }));
   const pad = (x: string | number, n: number) => String(x).padStart(n);
-  console.log(`\n${"".padEnd(14)}${pad("median ms", 11)}${pad("cpu ms/scrape", 15)}${pad("RSS MiB", 10)}${pad("RSS in burst", 14)}${pad("bytes", 9)}${pad("node_ families", 16)}`);
+  console.log(`\n${"".padEnd(14)}${pad("median ms", 11)}${pad("cpu ms/scrape", 15)}${pad("RSS MiB", 10)}${pad("RSS in burst", 14)}${pad("RSS at start", 14)}${pad("bytes", 9)}${pad("node_ families", 16)}`);
   for (const r of rows) {
-    console.log(`${r.name.padEnd(14)}${pad(r.medianMs.toFixed(2), 11)}${pad(r.cpuMsPerScrape.toFixed(2), 15)}${pad(r.rssMiB.toFixed(1), 10)}${pad(r.rssBurstMiB.toFixed(1), 14)}${pad(r.bytes, 9)}${pad(r.families, 16)}`);
+    console.log(`${r.name.padEnd(14)}${pad(r.medianMs.toFixed(2), 11)}${pad(r.cpuMsPerScrape.toFixed(2), 15)}${pad(r.rssMiB.toFixed(1), 10)}${pad(r.rssBurstMiB.toFixed(1), 14)}${pad(r.rssStartMiB.toFixed(1), 14)}${pad(r.bytes, 9)}${pad(r.families, 16)}`);
   }
   const [n, a] = rows as [(typeof rows)[0], (typeof rows)[0]];
   const ratios = {
