@@ -12,6 +12,12 @@ describe("hwmon collector", () => {
     expect(text).toContain(`node_hwmon_chip_names{chip="acpitz",chip_name="acpitz"} 1\n`);
     expect(text).toContain(`node_hwmon_power_watt{chip="acpitz",sensor="power1"} 12.5\n`);
     expect(text).toContain(`node_hwmon_in_volts{chip="acpitz",sensor="in0"} 1.2\n`);
+    // node_exporter's naming rules: alarms without a unit, a "crit_alarm" is a temperature property,
+    // beep_enable is chip-wide, a sensor's type is a raw value
+    expect(text).toContain(`node_hwmon_fan_alarm{chip="acpitz",sensor="fan1"} 0\n`);
+    expect(text).toContain(`node_hwmon_temp_crit_alarm_celsius{chip="platform_coretemp_0",sensor="temp1"} 0\n`);
+    expect(text).toContain(`node_hwmon_beep_enabled{chip="acpitz",sensor="beep_enable0"} 1\n`);
+    expect(text).toContain(`node_hwmon_temp_type{chip="acpitz",sensor="temp1"} 4\n`);
   });
 
   test("an absent source yields nothing", async () => {

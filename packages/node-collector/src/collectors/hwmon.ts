@@ -1,32 +1,19 @@
-import { realpathSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
+import type { MetricSet } from "@agent/core";
 import { defineCollector } from "../collector.ts";
 import { listDir, readAttr, sysPath } from "../read.ts";
 
-/** Sensor type -> [unit suffix, divisor from the sysfs integer]. */
-const UNITS: Record<string, [string, number]> = {
-  temp: ["celsius", 1000],
-  in: ["volts", 1000],
-  curr: ["amps", 1000],
-  power: ["watt", 1e6],
-  energy: ["joule_total", 1e6],
-  fan: ["rpm", 1],
-  humidity: ["percent", 1000],
-  freq: ["hertz", 1],
-  pwm: ["", 1],
-  intrusion: ["", 1],
-};
-/** Properties that are flags or settings rather than quantities in the sensor's unit. */
-const UNITLESS = new Set(["alarm", "beep", "enable", "fault", "type", "mode"]);
+/** The sensor types node_exporter reports; files of any other type are ignored. */
+const SENSOR_TYPES = new Set(["vrm", "beep_enable", "update_interval", "in", "cpu", "fan", "pwm", "temp", "curr", "power", "energy", "humidity", "intrusion", "freq"]);
 
 function clean(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "");
+  return s.toLowerCase().replace(/[^a-z0-9:_]/g, "_").replace(/^_+|_+$/g, "");
 }
 
 /** A stable chip name: the device's bus and name when it has one (platform_coretemp_0), else its name file. */
 function chipName(dir: string): string {
   try {
-    const dev = realpathSync(dir + "/device");
-    const parts = dev.split("/");
+    const parts = realpathSync(dir + "/device").split("/");
     const name = clean(parts[parts.length - 1] ?? "");
     const type = clean(parts[parts.length - 2] ?? "");
     if (type && name) return type + "_" + name;
@@ -36,17 +23,102 @@ function chipName(dir: string): string {
   }
   const n = clean(readAttr(dir + "/name") ?? "");
   if (n) return n;
-  return clean(dir.slice(dir.lastIndexOf("/") + 1));
+  try {
+    return clean(realpathSync(dir).split("/").pop() ?? "");
+  } catch {
+    return clean(dir.slice(dir.lastIndexOf("/") + 1));
+  }
 }
 
-/** `temp1_input` -> ["temp", "1", "input"]. */
-function splitSensorFile(file: string): [string, string, string] | null {
+/** `temp1_crit_alarm` -> ["temp", "1", "crit_alarm"]; `beep_enable` -> ["beep_enable", "", ""]. */
+function splitSensorFile(file: string): [type: string, num: string, prop: string] | null {
   let i = 0;
   while (i < file.length && !(file.charCodeAt(i) >= 48 && file.charCodeAt(i) <= 57)) i++;
   let j = i;
   while (j < file.length && file.charCodeAt(j) >= 48 && file.charCodeAt(j) <= 57) j++;
-  if (i === 0 || j === i || file.charCodeAt(j) !== 95 /* _ */) return null;
-  return [file.slice(0, i), file.slice(i, j), file.slice(j + 1)];
+  if (i === j) {
+    // no number: the whole name is the type, unless it is "<type>_<prop>" of a numberless type
+    return SENSOR_TYPES.has(file) ? [file, "", ""] : null;
+  }
+  if (j < file.length && file.charCodeAt(j) !== 95 /* _ */) return null;
+  return [file.slice(0, i), file.slice(i, j), j < file.length ? file.slice(j + 1) : ""];
+}
+
+/** sensor (`temp1`) -> property (`input`, `max`, `label`; "" for a bare `temp1` file) -> raw text. */
+type SensorData = Map<string, Map<string, string>>;
+
+function readSensors(dir: string, into: SensorData): void {
+  for (const file of listDir(dir)) {
+    const parts = splitSensorFile(file);
+    if (!parts || !SENSOR_TYPES.has(parts[0])) continue;
+    const raw = readAttr(dir + "/" + file);
+    if (raw === null) continue;
+    const sensor = parts[0] + (parts[1] === "" ? "0" : String(Number(parts[1])));
+    let props = into.get(sensor);
+    if (!props) into.set(sensor, (props = new Map()));
+    props.set(parts[2], raw);
+  }
+}
+
+function gauge(out: MetricSet, name: string, help: string, v: number, labels: Record<string, string>): void {
+  out.family(name, "gauge", help).add(v, labels);
+}
+
+function emitSensor(out: MetricSet, chip: string, sensor: string, data: Map<string, string>): void {
+  const type = splitSensorFile(sensor)?.[0] ?? sensor.replace(/\d+$/, "");
+  const labels = { chip, sensor };
+  const label = data.get("label");
+  if (label !== undefined) gauge(out, "node_hwmon_sensor_label", "Label for given chip and sensor", 1, { chip, label, sensor });
+  const bare = data.get("");
+  if (type === "beep_enable") return gauge(out, "node_hwmon_beep_enabled", "Hardware beep enabled", bare === "1" ? 1 : 0, labels);
+  if (type === "vrm" || type === "update_interval") {
+    const v = Number(bare);
+    if (bare === undefined || bare === "" || Number.isNaN(v)) return;
+    if (type === "vrm") return gauge(out, "node_hwmon_voltage_regulator_version", "Hardware voltage regulator", v, labels);
+    return gauge(out, "node_hwmon_update_interval_seconds", "Hardware monitor update interval", v * 0.001, labels);
+  }
+  const prefix = "node_hwmon_" + type;
+  for (const [element, raw] of data) {
+    if (element === "label") continue;
+    const value = Number(raw);
+    if (raw === "" || Number.isNaN(value)) continue;
+    let name = prefix;
+    if (element === "input") {
+      if (bare !== undefined) name += "_input";
+    } else if (element !== "") {
+      name += "_" + clean(element);
+    }
+    if (element === "fault" || element === "alarm") {
+      gauge(out, name, `Hardware sensor ${element} status (${type})`, value, labels);
+    } else if (element === "beep") {
+      gauge(out, name + "_enabled", "Hardware monitor sensor has beeping enabled", value, labels);
+    } else if (type === "in" || type === "cpu") {
+      gauge(out, name + "_volts", `Hardware monitor for voltage (${element})`, value * 0.001, labels);
+    } else if (type === "temp" && element !== "type") {
+      gauge(out, name + "_celsius", `Hardware monitor for temperature (${element || "input"})`, value * 0.001, labels);
+    } else if (type === "curr") {
+      gauge(out, name + "_amps", `Hardware monitor for current (${element})`, value * 0.001, labels);
+    } else if (type === "energy") {
+      out.family(name + "_joule_total", "counter", `Hardware monitor for joules used so far (${element})`).add(value / 1e6, labels);
+    } else if (type === "power" && element === "accuracy") {
+      gauge(out, name, "Hardware monitor power meter accuracy, as a ratio", value / 1e6, labels);
+    } else if (type === "power" && element.startsWith("average_interval")) {
+      gauge(out, name + "_seconds", `Hardware monitor power usage update interval (${element})`, value * 0.001, labels);
+    } else if (type === "power") {
+      gauge(out, name + "_watt", `Hardware monitor for power usage in watts (${element})`, value / 1e6, labels);
+    } else if (type === "humidity") {
+      gauge(out, name, `Hardware monitor for humidity, as a ratio (multiply with 100.0 to get the humidity as a percentage) (${element})`, value / 1e6, labels);
+    } else if (type === "fan" && (element === "input" || element === "min" || element === "max" || element === "target")) {
+      gauge(out, name + "_rpm", `Hardware monitor for fan revolutions per minute (${element})`, value, labels);
+    } else if (type === "freq") {
+      // GPU clocks: only labelled inputs, with the label as the sensor
+      if (element === "input" && label !== undefined) {
+        gauge(out, name + "_freq_mhz", "Hardware monitor for GPU frequency in MHz", value / 1e6, { chip, sensor: clean(label) });
+      }
+    } else {
+      gauge(out, name, `Hardware monitor ${type} element ${element}`, value, labels);
+    }
+  }
 }
 
 export const hwmon = defineCollector({
@@ -57,32 +129,14 @@ export const hwmon = defineCollector({
     for (const h of listDir(base).sort()) {
       const dir = base + "/" + h;
       const chip = chipName(dir);
+      const data: SensorData = new Map();
+      readSensors(dir, data);
+      // Some drivers put their sensor files on the device rather than the hwmon node.
+      if (existsSync(dir + "/device")) readSensors(dir + "/device", data);
       const name = readAttr(dir + "/name");
-      if (name !== null) out.gauge("node_hwmon_chip_names", "Annotation metric for human-readable chip names", 1, { chip, chip_name: name });
-      for (const file of listDir(dir).sort()) {
-        const parts = splitSensorFile(file);
-        if (!parts) continue;
-        const [type, num, prop] = parts;
-        const unit = UNITS[type];
-        if (!unit) continue;
-        const sensor = type + num;
-        const raw = readAttr(dir + "/" + file);
-        if (raw === null) continue;
-        if (prop === "label") {
-          out.gauge("node_hwmon_sensor_label", "Label for given chip and sensor", 1, { chip, label: raw, sensor });
-          continue;
-        }
-        const v = Number(raw);
-        if (raw === "" || Number.isNaN(v)) continue;
-        const labels = { chip, sensor };
-        if (UNITLESS.has(prop) || prop.endsWith("_alarm")) {
-          out.gauge(`node_hwmon_${type}_${prop}`, `Hardware monitor ${type} ${prop}`, v, labels);
-          continue;
-        }
-        const stem = prop === "input" ? type : `${type}_${prop}`;
-        const metric = unit[0] ? `node_hwmon_${stem}_${unit[0]}` : `node_hwmon_${stem}`;
-        out.family(metric, metric.endsWith("_total") ? "counter" : "gauge", `Hardware monitor for ${type} (${prop})`).add(v / unit[1], labels);
-      }
+      const chipLabel = name === null ? "" : clean(name);
+      if (chipLabel) gauge(out, "node_hwmon_chip_names", "Annotation metric for human-readable chip names", 1, { chip, chip_name: chipLabel });
+      for (const sensor of [...data.keys()].sort()) emitSensor(out, chip, sensor, data.get(sensor)!);
     }
   },
 });
