@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { deviceFilter, eachKeyValue, fields, lines, parseEnvFile, readAttr, readNumber, readText, rootfsPath } from "./read.ts";
+import { deviceFilter, eachKeyValue, fields, lines, listDir, parseEnvFile, readAttr, readNumber, readText, rootfsPath } from "./read.ts";
 import { DEFAULT_PATHS } from "./read.ts";
 
 describe("procfs/sysfs readers", () => {
@@ -42,5 +42,27 @@ describe("procfs/sysfs readers", () => {
   test("rootfsPath prefixes --path.rootfs", () => {
     expect(rootfsPath(DEFAULT_PATHS, "/etc/os-release")).toBe("/etc/os-release");
     expect(rootfsPath({ ...DEFAULT_PATHS, rootfs: "/host/" }, "/etc/os-release")).toBe("/host/etc/os-release");
+  });
+});
+
+describe("missing-path memory", () => {
+  test("a path that appears after being missing is read on the next call", async () => {
+    const { mkdtempSync, writeFileSync, rmSync, mkdirSync } = await import("node:fs");
+    const dir = mkdtempSync("/tmp/read-missing-");
+    const file = dir + "/later";
+    expect(readText(file)).toBeNull();
+    expect(readText(file)).toBeNull();
+    writeFileSync(file, "now\n");
+    expect(readText(file)).toBe("now\n");
+    rmSync(file);
+    expect(readAttr(file)).toBeNull();
+    writeFileSync(file, "again\n");
+    expect(readAttr(file)).toBe("again");
+    const sub = dir + "/sub";
+    expect(listDir(sub)).toEqual([]);
+    mkdirSync(sub);
+    writeFileSync(sub + "/x", "");
+    expect(listDir(sub)).toEqual(["x"]);
+    rmSync(dir, { recursive: true });
   });
 });
