@@ -107,42 +107,67 @@ export class NodeRegistry {
     this.timeoutMs = timeout * 1000;
   }
 
-  /** Runs every enabled collector once; returns each collector's families (textfile's last) and its outcome. */
+  /**
+   * Runs every enabled collector once; returns each collector's families (textfile's last) and its outcome.
+   * Synchronous collectors (most: procfs reads) finish inline with no promise or timer; asynchronous ones
+   * race one shared deadline, which aborts them all together.
+   */
   async scrape(): Promise<{ sets: MetricSet[]; results: ScrapeResult[] }> {
-    // One controller per scrape: every collector starts together, so they all run out of time together.
     const abort = new AbortController();
-    const runs = this.enabled.map((e) => this.runOne(e, abort));
-    const done = await Promise.all(runs);
-    return { sets: done.map((d) => d.set), results: done.map((d) => d.result) };
-  }
-
-  private async runOne({ collector, config }: Enabled, abort: AbortController): Promise<{ set: MetricSet; result: ScrapeResult }> {
-    const set = new MetricSet();
-    const start = performance.now();
-    const ctx: CollectContext<Record<string, unknown>> = { paths: this.paths, config, log: this.log, signal: abort.signal, deadline: start + this.timeoutMs };
+    const started = performance.now();
+    const deadline = started + this.timeoutMs;
+    const n = this.enabled.length;
+    const sets: MetricSet[] = new Array(n);
+    const results: ScrapeResult[] = new Array(n);
     let timer: ReturnType<typeof setTimeout> | undefined;
-    let success = true;
-    try {
-      const pending = collector.collect(set, ctx);
-      if (pending instanceof Promise) {
-        const timedOut = new Promise<"timeout">((resolve) => {
-          timer = setTimeout(() => resolve("timeout"), this.timeoutMs);
-        });
-        if ((await Promise.race([pending, timedOut])) === "timeout") {
-          abort.abort();
-          pending.catch(() => {});
-          throw new Error(`timed out after ${this.timeoutMs / 1000}s`);
-        }
+    let timedOut: Promise<"timeout"> | undefined;
+    const waits: Promise<void>[] = [];
+    const finish = (i: number, set: MetricSet, start: number, error: unknown) => {
+      const { name } = this.enabled[i]!.collector;
+      const seconds = (performance.now() - start) / 1000;
+      let success = error === undefined;
+      if (!success) this.log.error("collector failed", { collector: name, err: (error as Error)?.message ?? String(error) });
+      else if (seconds * 1000 > this.timeoutMs) success = false; // a synchronous collector that overran
+      sets[i] = success ? set : new MetricSet();
+      results[i] = { name, success, seconds };
+    };
+    for (let i = 0; i < n; i++) {
+      const { collector, config } = this.enabled[i]!;
+      const set = new MetricSet();
+      const start = performance.now();
+      const ctx: CollectContext<Record<string, unknown>> = { paths: this.paths, config, log: this.log, signal: abort.signal, deadline };
+      let pending: Promise<void> | void;
+      try {
+        pending = collector.collect(set, ctx);
+      } catch (e) {
+        finish(i, set, start, e ?? new Error("collector threw"));
+        continue;
       }
-    } catch (e) {
-      success = false;
-      this.log.error("collector failed", { collector: collector.name, err: (e as Error)?.message ?? String(e) });
-    } finally {
-      if (timer) clearTimeout(timer);
+      if (!(pending instanceof Promise)) {
+        finish(i, set, start, undefined);
+        continue;
+      }
+      timedOut ??= new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => {
+          abort.abort();
+          resolve("timeout");
+        }, Math.max(0, deadline - performance.now()));
+      });
+      const work = pending;
+      waits.push(
+        Promise.race([work.then(() => "done" as const), timedOut]).then(
+          (r) => {
+            if (r === "done") return finish(i, set, start, undefined);
+            work.catch(() => {}); // it may still settle after being abandoned
+            finish(i, set, start, new Error(`timed out after ${this.timeoutMs / 1000}s`));
+          },
+          (e) => finish(i, set, start, e ?? new Error("collector rejected")),
+        ),
+      );
     }
-    const seconds = (performance.now() - start) / 1000;
-    if (seconds * 1000 > this.timeoutMs) success = false;
-    return { set: success ? set : new MetricSet(), result: { name: collector.name, success, seconds } };
+    if (waits.length) await Promise.all(waits);
+    if (timer) clearTimeout(timer);
+    return { sets, results };
   }
 
   private collectGarbageWhenIdle(): void {
