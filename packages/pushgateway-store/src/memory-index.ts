@@ -97,17 +97,45 @@ export class MemoryIndex {
     this.groups.set(g.key, g);
     for (const f of g.families.values()) {
       if (predecessor?.families.get(f.name) === f) continue;
-      let e = this.families.get(f.name);
-      if (!e) {
-        e = { type: f.type, members: new Map(), rendered: undefined };
-        this.families.set(f.name, e);
-      }
-      e.members.set(g.key, f);
-      e.type = e.members.values().next().value!.type;
-      e.rendered = undefined;
-      for (const probe of probesOf(f)) this.seriesOwner.set(identityHash(probe), g.key);
-      this.seriesCount += f.series;
+      this.indexFamily(g, f);
+      this.indexSeries(g, f);
     }
+  }
+
+  private indexFamily(g: Group, f: StoredFamily): void {
+    let e = this.families.get(f.name);
+    if (!e) {
+      e = { type: f.type, members: new Map(), rendered: undefined };
+      this.families.set(f.name, e);
+    }
+    e.members.set(g.key, f);
+    e.type = e.members.values().next().value!.type;
+    e.rendered = undefined;
+    this.seriesCount += f.series;
+  }
+
+  private indexSeries(g: Group, f: StoredFamily): void {
+    for (const probe of probesOf(f)) this.seriesOwner.set(identityHash(probe), g.key);
+  }
+
+  /**
+   * Start-up: the stored groups enter the group and family indexes at once (enough to serve scrapes and
+   * reads); the series index, which only the consistency check needs, is built by the returned promise in
+   * slices that let the server answer meanwhile. Nothing may change the index before it settles.
+   */
+  load(groups: readonly Group[]): Promise<void> {
+    for (const g of groups) {
+      this.groups.set(g.key, g);
+      for (const f of g.families.values()) this.indexFamily(g, f);
+    }
+    this.timestamps = undefined;
+    return (async () => {
+      for (let i = 0; i < groups.length; i++) {
+        const g = groups[i]!;
+        for (const f of g.families.values()) this.indexSeries(g, f);
+        if (i % 2000 === 1999) await Bun.sleep(0);
+      }
+    })();
   }
 
   /** Takes `g` out of the indexes; entries that `successor` (same key) will overwrite are left in place. */

@@ -2,7 +2,7 @@
  * The push store: applies pushes, deletes, failures and expiry to the in-memory index and commits each
  * change to LMDB before the caller acknowledges it. Also the typed read API the HTTP routes and pages use.
  */
-import { MetricSet, renderHeader, type Logger, type MetricFamily, type MetricType } from "@agent/core";
+import { addProcessMetrics, MetricSet, renderHeader, type Logger, type MetricFamily, type MetricType } from "@agent/core";
 import {
   groupSeriesLabels,
   prepareFamilies,
@@ -61,6 +61,8 @@ export class PushStore {
   private readonly index = new MemoryIndex();
   /** Families the agent serves itself on /metrics, by name; a push may not give them another type. */
   private readonly ownTypes = new Map<string, MetricType>();
+  /** Settles once the loaded groups are fully indexed; every change waits for it. */
+  private readonly indexed: Promise<void>;
 
   /** `groups`: what `db` held at start (GroupDb.loadAll()). */
   constructor(
@@ -68,8 +70,10 @@ export class PushStore {
     private readonly opts: PushStoreOptions,
     groups: readonly Group[],
   ) {
-    for (const g of groups) this.index.replace(undefined, g);
+    this.indexed = this.index.load(groups);
+    // The frame adds process_* to /metrics; know their types before the first scrape does.
     const probe = new MetricSet();
+    addProcessMetrics(probe);
     this.stats.addTo(probe, { groups: 0, series: 0, storageBytes: 0 });
     this.learnOwnTypes(probe);
   }
@@ -88,6 +92,7 @@ export class PushStore {
   }
 
   async push(req: PushRequest): Promise<void> {
+    await this.indexed;
     const at = Date.now();
     const key = groupingKey(req.labels);
     let prepared;
@@ -183,12 +188,14 @@ export class PushStore {
   }
 
   async delete(labels: GroupLabels): Promise<void> {
+    await this.indexed;
     this.stats.deletes++;
     const old = this.index.get(groupingKey(labels));
     if (old) await this.commit(old, undefined);
   }
 
   async wipe(): Promise<number> {
+    await this.indexed;
     const all = [...this.index.all()];
     for (const g of all) this.index.replace(g, undefined);
     await this.db.removeAll(all.map((g) => g.key));
@@ -197,6 +204,7 @@ export class PushStore {
 
   /** Removes every group whose TTL ran out by `now` (Unix ms); returns how many. */
   async expire(now: number): Promise<number> {
+    await this.indexed;
     const due: Group[] = [];
     for (const g of this.index.all()) if (g.expiresAt > 0 && g.expiresAt <= now) due.push(g);
     if (due.length === 0) return 0;
