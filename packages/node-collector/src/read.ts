@@ -3,7 +3,7 @@
  * pseudo-files (no thread-pool hop per file). Every path goes through NodePaths so tests can point
  * --path.procfs / --path.sysfs / --path.rootfs at fixture trees.
  */
-import { closeSync, existsSync, openSync, readdirSync, readlinkSync, readSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readSync } from "node:fs";
 import type { NodePaths } from "./collector.ts";
 
 export const DEFAULT_PATHS: NodePaths = { procfs: "/proc", sysfs: "/sys", rootfs: "/", udevData: "/run/udev/data" };
@@ -27,7 +27,7 @@ function errCode(e: unknown): string | undefined {
 }
 
 /** Errors that mean "this host has no such source", which collectors treat as "emit nothing". */
-export function isAbsent(e: unknown): boolean {
+function isAbsent(e: unknown): boolean {
   const code = errCode(e);
   return code === "ENOENT" || code === "ENOTDIR" || code === "ENODEV" || code === "ENXIO";
 }
@@ -128,20 +128,6 @@ export function listDir(path: string): string[] {
     if (errCode(e) === "EACCES") return [];
     throw e;
   }
-}
-
-export function readLink(path: string): string | null {
-  try {
-    return readlinkSync(path);
-  } catch {
-    return null;
-  }
-}
-
-/** The last path component of a symlink's target (`../../devices/.../nvme0` -> `nvme0`). */
-export function linkBase(path: string): string | null {
-  const t = readLink(path);
-  return t === null ? null : t.slice(t.lastIndexOf("/") + 1);
 }
 
 function isSpace(c: number): boolean {

@@ -61,7 +61,7 @@ const stuck = new Set<string>();
 
 export type StatFsFn = (path: string) => Promise<StatFs>;
 
-export const statfsOf: StatFsFn = (path) => fsp.statfs(path);
+const statfsOf: StatFsFn = (path) => fsp.statfs(path);
 
 type Outcome = { ok: StatFs } | { error: string };
 

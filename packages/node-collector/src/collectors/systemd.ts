@@ -14,14 +14,14 @@ async function run(cmd: string[], signal: AbortSignal): Promise<{ code: number; 
   return { code: await proc.exited, out };
 }
 
-export interface Unit {
+interface Unit {
   name: string;
   load: string;
   active: string;
 }
 
 /** `systemctl list-units --all --plain --no-legend` lines: UNIT LOAD ACTIVE SUB DESCRIPTION... */
-export function parseUnits(text: string): Unit[] {
+function parseUnits(text: string): Unit[] {
   const units: Unit[] = [];
   for (const line of lines(text)) {
     const f = fields(line);
@@ -33,7 +33,7 @@ export function parseUnits(text: string): Unit[] {
 }
 
 /** `systemctl show -p Id,Type` blocks ("Id=x.service\nType=simple\n\n...") -> unit name -> service type. */
-export function parseServiceTypes(text: string): Map<string, string> {
+function parseServiceTypes(text: string): Map<string, string> {
   const types = new Map<string, string>();
   for (const block of text.split("\n\n")) {
     let id = "";
@@ -47,7 +47,7 @@ export function parseServiceTypes(text: string): Map<string, string> {
   return types;
 }
 
-export function emitUnits(out: MetricSet, units: readonly Unit[], types: ReadonlyMap<string, string>, keep: (name: string) => boolean): void {
+function emitUnits(out: MetricSet, units: readonly Unit[], types: ReadonlyMap<string, string>, keep: (name: string) => boolean): void {
   const state = out.family("node_systemd_unit_state", "gauge", "Systemd unit");
   const counts = new Map<string, number>(STATES.map((s) => [s, 0]));
   for (const u of units) {
