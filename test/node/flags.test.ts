@@ -1,7 +1,8 @@
 // node_exporter's command line on the compiled agent: collector toggles, --collector.disable-defaults,
 // --path.* pointing at the fixture trees (golden output), per-collector flags, and bad values exiting 2.
 import { afterAll, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { agentBinary, REPO_ROOT, startAgent, type RunningAgent } from "../harness/index.ts";
 
@@ -47,6 +48,24 @@ describe("node role flags in the compiled agent", () => {
     const text = await scrape(["--collector.disable-defaults", "--collector.cpu", "--collector.cpu.info", "--no-collector.cpu.guest", ...PATHS]);
     expect(text).toMatch(/^node_cpu_info\{[^}]*cpu="0"[^}]*\} 1$/m);
     expect(text).not.toContain("node_cpu_guest_seconds_total");
+  }, 30000);
+
+  test("--collector.timeout: a collector that hangs is abandoned with success 0 and the scrape still answers", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hung-systemctl-"));
+    const hung = join(dir, "systemctl");
+    writeFileSync(hung, "#!/bin/sh\nsleep 30\n");
+    chmodSync(hung, 0o755);
+    try {
+      const started = performance.now();
+      const text = await scrape(["--collector.systemd", `--collector.systemd.systemctl-command=${hung}`, "--collector.timeout=1s"]);
+      expect(performance.now() - started).toBeLessThan(15000);
+      expect(text).toContain(`node_scrape_collector_success{collector="systemd"} 0\n`);
+      expect(text).toContain(`node_scrape_collector_success{collector="cpu"} 1\n`);
+      expect(text).toContain("node_cpu_seconds_total{");
+      expect(Number(/^node_scrape_collector_duration_seconds\{collector="systemd"\} (\S+)$/m.exec(text)![1])).toBeGreaterThanOrEqual(0.9);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 30000);
 
   test("a bad collector flag value or an unknown collector exits 2 naming the flag", () => {
