@@ -53,7 +53,7 @@ describe("node role flags in the compiled agent", () => {
   test("--collector.timeout: a collector that hangs is abandoned with success 0 and the scrape still answers", async () => {
     const dir = mkdtempSync(join(tmpdir(), "hung-systemctl-"));
     const hung = join(dir, "systemctl");
-    writeFileSync(hung, "#!/bin/sh\nsleep 30\n");
+    writeFileSync(hung, "#!/bin/sh\nexec sleep 30\n");
     chmodSync(hung, 0o755);
     try {
       const started = performance.now();
