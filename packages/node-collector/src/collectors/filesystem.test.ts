@@ -62,9 +62,9 @@ describe("filesystem collector", () => {
   test("a failing statfs is a device error, not a collector failure", async () => {
     const out = new MetricSet();
     const mounts = [{ device: "/dev/x", mountpoint: "/gone", fstype: "ext4", options: "rw" }];
-    const statfs = () => Promise.reject(Object.assign(new Error("EACCES: permission denied"), { code: "EACCES" }));
+    const statfs = () => Promise.reject(Object.assign(new Error("EACCES: permission denied, statfs '/gone'"), { code: "EACCES" }));
     await collectFilesystems(out, fixturePaths, mounts, { timeoutMs: 1000, statfs });
-    expect(out.render()).toContain(`node_filesystem_device_error{device="/dev/x",device_error="EACCES",fstype="ext4",mountpoint="/gone"} 1\n`);
+    expect(out.render()).toContain(`node_filesystem_device_error{device="/dev/x",device_error="permission denied",fstype="ext4",mountpoint="/gone"} 1\n`);
   });
 
   test("the real statfs of the fixture root succeeds", async () => {

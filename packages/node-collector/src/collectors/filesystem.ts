@@ -63,6 +63,12 @@ export type StatFsFn = (path: string) => Promise<StatFs>;
 
 const statfsOf: StatFsFn = (path) => fsp.statfs(path);
 
+/** The system's words for the error ("permission denied"), as node_exporter puts them in device_error. */
+function errorText(e: NodeJS.ErrnoException): string {
+  const m = /^[A-Z0-9]+: ([^,]+)/.exec(e.message ?? "");
+  return m ? m[1]! : (e.code ?? String(e.message ?? e));
+}
+
 type Outcome = { ok: StatFs } | { error: string };
 
 function statWithTimeout(path: string, timeoutMs: number, statfs: StatFsFn): Promise<Outcome> {
@@ -83,7 +89,7 @@ function statWithTimeout(path: string, timeoutMs: number, statfs: StatFsFn): Pro
       (e: NodeJS.ErrnoException) => {
         stuck.delete(path);
         clearTimeout(timer);
-        if (!settled) resolve({ error: e.code ?? e.message });
+        if (!settled) resolve({ error: errorText(e) });
       },
     );
   });
