@@ -111,6 +111,11 @@ export async function loadWebConfig(path: string): Promise<WebConfig> {
       "prefer_server_cipher_suites",
       "curve_preferences",
     ]);
+    // exporter-toolkit settings Bun.serve cannot apply: ignoring them could leave weaker ciphers or curves
+    // on than the file asks for, so they stop start-up instead.
+    for (const k of ["max_version", "cipher_suites", "curve_preferences"]) {
+      if (t[k] !== undefined) fail(path, `tls_server_config.${k} is not supported by this server; remove it`);
+    }
     const clientAuth = (t.client_auth_type ?? "NoClientCert") as ClientAuthType;
     if (!CLIENT_AUTH_TYPES.includes(clientAuth)) fail(path, `client_auth_type "${clientAuth}" is not one of ${CLIENT_AUTH_TYPES.join(", ")}`);
     // Bun.serve can only ask for a certificate and accept anything, or require one that verifies; starting
