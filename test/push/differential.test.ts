@@ -119,6 +119,26 @@ const CASES: Case[] = [
   },
   { name: "text/plain Content-Type", steps: [put("/metrics/job/j", "a 1\n", { "Content-Type": "text/plain; version=0.0.4" })] },
   { name: "same family, different label sets across groups", steps: [put("/metrics/job/a", 'r{x="1"} 1\n'), put("/metrics/job/b", 'r{y="2",z="3"} 2\n'), put("/metrics/job/c", "r 3\n")] },
+  {
+    name: "a failed push flips last_push_successful until the next good one",
+    steps: [put("/metrics/job/a", "# TYPE f counter\nf 1\n"), put("/metrics/job/b", "f 1\n"), put("/metrics/job/b", "# TYPE f counter\nf 2\n")],
+  },
+  { name: "DELETE then push the same group again", steps: [put("/metrics/job/j/i/1", "a 1\nb 2\n"), del("/metrics/job/j/i/1"), post("/metrics/job/j/i/1", "c 3\n")] },
+  { name: "instance in the grouping key overrides the body's", steps: [put("/metrics/job/j/instance/from-path", 'a{instance="from-body"} 1\n')] },
+  {
+    name: "protobuf with a timestamp is refused like text",
+    steps: [put("/metrics/job/pb", encodeDelimited(parseText("ts_metric 1 1700000000000\n")), { "Content-Type": PROTOBUF_DELIMITED_CONTENT_TYPE })],
+  },
+  { name: "gzip protobuf", steps: [put("/metrics/job/pbz", gzipSync(protobufBody), { "Content-Type": PROTOBUF_DELIMITED_CONTENT_TYPE, "Content-Encoding": "gzip" })] },
+  {
+    name: "summaries with labels and several quantiles; a histogram of only +Inf",
+    steps: [
+      put(
+        "/metrics/job/j",
+        '# TYPE rpc summary\nrpc{m="get",quantile="0.5"} 0.1\nrpc{m="get",quantile="0.99"} 0.9\nrpc_sum{m="get"} 12\nrpc_count{m="get"} 40\nrpc{m="put",quantile="0.5"} 0.3\nrpc_sum{m="put"} 3\nrpc_count{m="put"} 10\n# TYPE only histogram\nonly_bucket{le="+Inf"} 5\nonly_sum 2\nonly_count 5\n',
+      ),
+    ],
+  },
   { name: "a pushed process_ family joins the server's own", steps: [put("/metrics/job/py", "# HELP process_open_fds Anything.\n# TYPE process_open_fds gauge\nprocess_open_fds 12\n")] },
 ];
 
