@@ -73,14 +73,18 @@ export interface ScrapeResult {
 /**
  * A full garbage collection once scrapes pause this long. A scrape leaves ~0.5 MB of short-lived strings;
  * left to its own heuristics JSC lets the heap grow to ~40 MB before collecting, which shows as RSS (110 MiB
- * after a few hundred scrapes). A full collection costs ~9 ms, so it runs in the quiet after a scrape (a
- * host scraped every 15 s gets one per scrape) rather than during a burst of back-to-back scrapes.
+ * after a few hundred scrapes). A full collection costs 10-13 ms of CPU, more than a spaced scrape itself
+ * (8-10 ms), so it runs in the quiet after a scrape rather than during a burst, and at most once per
+ * GC_MIN_INTERVAL_MS: a host scraped every 15 s pays for one every 4th scrape, and the heap holds at most
+ * four scrapes' garbage (~2 MB) between them.
  */
 const GC_AFTER_IDLE_MS = 1000;
+const GC_MIN_INTERVAL_MS = 60_000;
 
 export class NodeRegistry {
   readonly enabled: readonly Enabled[];
   private gcTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastGc = -Infinity;
   readonly paths: NodePaths;
   private readonly timeoutMs: number;
 
@@ -172,10 +176,12 @@ export class NodeRegistry {
 
   private collectGarbageWhenIdle(): void {
     if (this.gcTimer) clearTimeout(this.gcTimer);
+    const wait = Math.max(GC_AFTER_IDLE_MS, this.lastGc + GC_MIN_INTERVAL_MS - performance.now());
     this.gcTimer = setTimeout(() => {
       this.gcTimer = undefined;
+      this.lastGc = performance.now();
       Bun.gc(true);
-    }, GC_AFTER_IDLE_MS);
+    }, wait);
     this.gcTimer.unref();
   }
 
