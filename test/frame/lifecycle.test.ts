@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { agentBinary, freePort, startAgent } from "../harness/index.ts";
+import { agentBinary, freePort, startAgent, waitForHttp } from "../harness/index.ts";
 
 // Each test starts real processes; bunfig's [test] timeout is not read by bun test 1.3.
 setDefaultTimeout(60_000);
@@ -58,6 +58,23 @@ test("SIGTERM while the roles are still starting is a clean stop once they are u
     expect(await p.exited).toBe(0);
     expect(out).toContain("msg=stopping signal=SIGTERM");
     expect(out).toContain('msg="role stopped" role=push');
+  } finally {
+    rmSync(storage, { recursive: true, force: true });
+  }
+});
+
+test("a log reader that goes away neither stops the roles nor spoils the clean exit", async () => {
+  const port = await freePort();
+  const storage = mkdtempSync(join(tmpdir(), "agent-epipe-"));
+  try {
+    const p = Bun.spawn([agentBinary(), "--roles", "node", `--node.listen-address=127.0.0.1:${port}`, `--storage.path=${storage}`], { stdout: "ignore", stderr: "pipe" });
+    const reader = p.stderr.getReader();
+    await reader.read();
+    await reader.cancel(); // closes the read end: every later log line meets a broken pipe
+    await waitForHttp(`http://127.0.0.1:${port}/-/ready`);
+    for (let i = 0; i < 3; i++) expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(200);
+    p.kill("SIGTERM");
+    expect(await p.exited).toBe(0);
   } finally {
     rmSync(storage, { recursive: true, force: true });
   }
