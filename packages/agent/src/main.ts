@@ -22,6 +22,10 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// Logs are best effort: a reader that went away (a closed pipe, a restarted journald) must neither stop the
+// roles nor turn a clean stop into exit 1.
+for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
+
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (e) {
