@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { agentBinary, freePort, startAgent, waitForHttp } from "../harness/index.ts";
+import { makeTestPki, type TestPki } from "../harness/tls.ts";
 
 export interface Store {
   name: string;
@@ -110,43 +111,15 @@ export function valueOf(text: string, name: string, ...must: string[]): number |
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(" ") + 1));
 }
 
-export interface Pki {
-  dir: string;
+/** The harness's test PKI, with the CA also as PEM text for clients that take it inline. */
+export interface Pki extends TestPki {
   caFile: string;
   ca: string;
-  serverCert: string;
-  serverKey: string;
-  clientCert: string;
-  clientKey: string;
-  remove(): void;
 }
 
-function openssl(dir: string, ...args: string[]): void {
-  const p = Bun.spawnSync(["openssl", ...args], { cwd: dir, stdout: "ignore", stderr: "pipe" });
-  if (p.exitCode !== 0) throw new Error(`openssl ${args.join(" ")}: ${p.stderr.toString()}`);
-}
-
-/** A private CA, a server certificate for 127.0.0.1/localhost and a client certificate, all signed by it. */
 export function makePki(): Pki {
-  const d = tempDir("pki-");
-  const dir = d.path;
-  openssl(dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=test private CA");
-  writeFileSync(join(dir, "server.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-  for (const [who, ext] of [["server", ["-extfile", "server.ext"]], ["client", []]] as const) {
-    openssl(dir, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", `${who}.key`, "-out", `${who}.csr`, "-subj", `/CN=${who}`);
-    openssl(dir, "x509", "-req", "-in", `${who}.csr`, "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", `${who}.pem`, "-days", "2", ...ext);
-  }
-  const read = (f: string) => readFileSync(join(dir, f), "utf8");
-  return {
-    dir,
-    caFile: join(dir, "ca.pem"),
-    ca: read("ca.pem"),
-    serverCert: join(dir, "server.pem"),
-    serverKey: join(dir, "server.key"),
-    clientCert: join(dir, "client.pem"),
-    clientKey: join(dir, "client.key"),
-    remove: d.remove,
-  };
+  const pki = makeTestPki();
+  return { ...pki, caFile: pki.caCert, ca: readFileSync(pki.caCert, "utf8") };
 }
 
 /** A server that answers every request with `status`, counting requests, to test retries and 5xx handling. */

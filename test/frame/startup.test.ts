@@ -40,6 +40,8 @@ describe("command line", () => {
     [["--roles", "node,push", "--push.listen-address=:9100"], "--push.listen-address"],
     [["--config.file", "/nonexistent/agent.yml"], "--config.file"],
     [["--log.level", "loud"], "--log.level"],
+    // A role's own validation runs before any role starts: no "role started" line precedes the error.
+    [["--roles", "node,cluster", "--node.listen-address=127.0.0.1:0", "--cluster.listen-address=127.0.0.1:0"], "--cluster.prometheus-url"],
     [["--web.config.file", "/nonexistent/web.yml"], "--web.config.file"],
   ])("bad input %p exits 2 naming %s", (args, culprit) => {
     const r = run(args as string[]);

@@ -57,6 +57,7 @@ export async function serve(argv: string[]): Promise<number> {
   // Every role's flags are validated, enabled or not, so a typo never waits for the day a role is turned on.
   const configs = new Map(roles.map((r) => [r.name, resolveFlags(roleFlags(r), fileValues, cli.values)]));
   const enabled = wanted.map((n) => byName.get(n)!);
+  for (const role of enabled) role.validate?.(configs.get(role.name)!);
   for (let i = 0; i < enabled.length; i++) {
     for (let j = 0; j < i; j++) {
       const a = configs.get(enabled[i]!.name)!.listenAddress;

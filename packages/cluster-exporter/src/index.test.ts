@@ -17,14 +17,15 @@ const context = (over: Partial<FlagValues<ClusterFlags>>) => ({
   agent: { version: "t", revision: "t", bunVersion: Bun.version, roles: ["cluster"], addresses: {}, startTime: 0 },
 });
 
-const start = (over: Partial<FlagValues<ClusterFlags>>) => clusterRole().start(context(over));
+const validate = (over: Partial<FlagValues<ClusterFlags>>) => () => clusterRole().validate!(config(over));
 
-test("configuration errors name the flag", async () => {
-  await expect(start({})).rejects.toThrow(new ConfigError("--cluster.prometheus-url is required when the cluster role runs (e.g. http://prometheus:9090)"));
-  await expect(start({ prometheusUrl: "prometheus:9090" })).rejects.toThrow("--cluster.prometheus-url");
-  await expect(start({ prometheusUrl: "ftp://p" })).rejects.toThrow("must be an http:// or https:// URL");
-  await expect(start({ prometheusUrl: "http://p:9090", timeout: 0 })).rejects.toThrow("--cluster.timeout must be greater than 0");
-  await expect(start({ prometheusUrl: "http://p:9090", commandTimeout: 0 })).rejects.toThrow("--cluster.command-timeout");
+test("configuration errors name the flag", () => {
+  expect(validate({})).toThrow(new ConfigError("--cluster.prometheus-url is required when the cluster role runs (e.g. http://prometheus:9090)"));
+  expect(validate({ prometheusUrl: "prometheus:9090" })).toThrow("--cluster.prometheus-url");
+  expect(validate({ prometheusUrl: "ftp://p" })).toThrow("must be an http:// or https:// URL");
+  expect(validate({ prometheusUrl: "http://p:9090", timeout: 0 })).toThrow("--cluster.timeout must be greater than 0");
+  expect(validate({ prometheusUrl: "http://p:9090", commandTimeout: 0 })).toThrow("--cluster.command-timeout");
+  expect(validate({ prometheusUrl: "http://p:9090" })).not.toThrow();
 });
 
 test("the time range goes into the queries; the last scrape is offered as a report", async () => {

@@ -52,9 +52,9 @@ export function clusterRole(): Role<ClusterFlags> & { lastScrape(): ScrapeReport
     title: "Lustre IO per SLURM account, user and process",
     defaultAddress: ":9846",
     flags: clusterFlags,
+    validate,
     async start(ctx): Promise<ClusterService> {
       const config = ctx.config;
-      validate(config);
       const base = config.prometheusUrl;
       const squeue = new SqueueSource({
         path: config.squeuePath,

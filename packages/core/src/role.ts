@@ -58,6 +58,11 @@ export interface Role<F extends FlagSet = FlagSet> {
   /** e.g. ":9100"; the frame adds `--<name>.listen-address` with this default. */
   readonly defaultAddress: string;
   readonly flags: F;
+  /**
+   * Checks the role's config beyond what each flag checks alone (a flag this role requires, flags that must
+   * agree); throws ConfigError. Runs for every enabled role before any address is bound or role started.
+   */
+  validate?(config: FlagValues<F>): void;
   start(ctx: RoleContext<FlagValues<F>>): Promise<RoleService>;
   /** Releases everything start() took. Safe to call twice, and before start. */
   stop(): Promise<void>;
