@@ -8,7 +8,9 @@ import { groupingPath, normalizeGatewayUrl, type GroupingKey } from "./grouping-
 import { renderMetrics, type Metrics } from "./metrics.ts";
 import { Spool } from "./spool.ts";
 import { standardLabels } from "./standard-labels.ts";
-import { send, type AuthOptions, type HttpResponse, type TlsOptions } from "./transport.ts";
+import { send, type AuthOptions, type HttpResponse, type PushMethod, type TlsOptions } from "./transport.ts";
+
+export type { PushMethod };
 
 export interface TlsFileOptions extends TlsOptions {
   /** Read at the first push; a missing file is reported like any other failure. */
@@ -41,8 +43,6 @@ export interface PushClientOptions {
   /** Where the one warning per failed call goes. Default: a line on stderr. */
   onWarning?: (message: string) => void;
 }
-
-export type PushMethod = "PUT" | "POST" | "DELETE";
 
 export interface PushResult {
   ok: boolean;

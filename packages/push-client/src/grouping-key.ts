@@ -4,18 +4,15 @@
  * Pushgateway and our push role decode.
  */
 
-export type GroupingKey = Readonly<Record<string, string>>;
-
+import { isValidLabelName } from "@agent/core/exposition";
 import { PushError } from "./errors.ts";
 
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+export type GroupingKey = Readonly<Record<string, string>>;
 
+/** Padding kept: both stores accept it, and "" needs a non-empty path segment ("=", the padding-only form). */
 function base64url(text: string): string {
-  // Empty values need a non-empty path segment; "=" is the padding-only encoding of "".
   if (text === "") return "=";
-  return btoa(String.fromCharCode(...new TextEncoder().encode(text)))
-    .replace(/\+/g, "-")
-    .replace(/\//g, "_");
+  return Buffer.from(text, "utf8").toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
 }
 
 function segment(name: string, value: string): string {
@@ -29,7 +26,7 @@ export function groupingPath(job: string, key: GroupingKey = {}): string {
   let path = "/metrics/" + segment("job", job);
   for (const [name, value] of Object.entries(key)) {
     if (name === "job") throw new PushError("config", '"job" is given separately, not as a grouping label');
-    if (!LABEL_NAME.test(name) || name.startsWith("__")) {
+    if (!isValidLabelName(name) || name.startsWith("__")) {
       throw new PushError("config", `"${name}" is not a valid grouping label name`);
     }
     path += "/" + segment(name, value);

@@ -4,8 +4,9 @@
  * are dropped with a reason instead of reaching a dashboard where nobody can tell milliseconds from seconds.
  */
 
+import { isValidLabelName } from "@agent/core/exposition";
+
 const SNAKE_CASE = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /** Unit suffixes Prometheus spells in base units instead; the value says which. */
 const NON_BASE_UNITS: Record<string, string> = {
@@ -45,7 +46,7 @@ export function nameProblem(name: string, type: "gauge" | "counter" | "untyped")
 }
 
 export function labelProblem(name: string): string | undefined {
-  if (!LABEL_NAME.test(name)) return `"${name}" is not a valid label name`;
+  if (!isValidLabelName(name)) return `"${name}" is not a valid label name`;
   if (name.startsWith("__")) return `label "${name}" is reserved (starts with __)`;
   return undefined;
 }

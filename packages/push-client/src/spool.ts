@@ -6,13 +6,14 @@
 import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { PushMethod } from "./transport.ts";
 
 export interface SpoolRecord {
   /** Normalized gateway base URL. */
   gateway: string;
   /** Group path, `/metrics/job/...`. */
   path: string;
-  method: "PUT" | "POST" | "DELETE";
+  method: PushMethod;
   body?: string;
   /** Unix milliseconds (fractional, so pushes in one millisecond keep their order) of the failed push. */
   spooledAt: number;

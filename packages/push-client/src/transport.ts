@@ -21,8 +21,10 @@ export interface AuthOptions {
   bearerToken?: string;
 }
 
+export type PushMethod = "PUT" | "POST" | "DELETE";
+
 export interface HttpRequest {
-  method: "PUT" | "POST" | "DELETE";
+  method: PushMethod;
   url: URL;
   body?: string;
   timeoutMs: number;
