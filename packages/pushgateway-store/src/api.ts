@@ -10,6 +10,8 @@ import {
   PUSH_FAILURE_TIME_HELP,
   PUSH_TIME,
   PUSH_TIME_HELP,
+  partLabel,
+  timestampLine,
   type StoredFamily,
 } from "./families.ts";
 import type { Group } from "./memory-index.ts";
@@ -29,7 +31,7 @@ function sortedObject(entries: [string, Json][]): { [k: string]: Json } {
 
 function familyJson(name: string, type: MetricType, help: string | undefined, text: string, at: number): Json {
   const [family] = parseText(renderHeader(name, type, help) + text);
-  const drop = type === "histogram" ? "le" : type === "summary" ? "quantile" : undefined;
+  const drop = partLabel(type);
   const metrics = family
     ? groupMetrics(family, (s) => Object.entries(s.labels).filter(([k]) => k !== drop)).map((m): Json => {
         const labels = sortedObject(m.labels);
@@ -59,8 +61,7 @@ function familyJson(name: string, type: MetricType, help: string | undefined, te
 }
 
 function timestampJson(g: Group, name: string, help: string, seconds: number): Json {
-  const line = `${name}${g.seriesLabels} ${formatGoFloat(seconds)}\n`;
-  return familyJson(name, "gauge", help, line, seconds > 0 ? seconds * 1000 : g.createdAt);
+  return familyJson(name, "gauge", help, timestampLine(name, g.seriesLabels, seconds), seconds > 0 ? seconds * 1000 : g.createdAt);
 }
 
 export function groupJson(g: Group): Json {

@@ -4,7 +4,7 @@
  * Go's order with the `+Inf` bucket, `_sum` and `_count` always present). A metric's identity (name and
  * labels) is the start of one of its lines, so the duplicate index is rebuilt from the text alone.
  */
-import { escapeLabelValue, formatGoFloat as goFloat, isValidLabelName, type MetricFamily, type MetricType, type Sample } from "@agent/core";
+import { escapeLabelValue, formatGoFloat as goFloat, isValidLabelName, parseGoFloat, type MetricFamily, type MetricType, type Sample } from "@agent/core";
 import type { GroupLabels } from "./grouping-key.ts";
 
 export const PUSH_TIME = "push_time_seconds";
@@ -92,6 +92,15 @@ function renderLabelPairs(pairs: readonly [string, string][], extraName?: string
   return out === "{" ? "" : out + "}";
 }
 
+/** The label that tells a histogram's buckets or a summary's quantiles apart: not part of a metric's identity. */
+export function partLabel(type: MetricType): "le" | "quantile" | undefined {
+  return type === "histogram" ? "le" : type === "summary" ? "quantile" : undefined;
+}
+
+function refuseTimestamp(s: Sample): void {
+  if (s.timestampMs !== undefined) throw new PushRejected("pushed metrics must not have timestamps", "timestamp", 400, true);
+}
+
 /** Counts are uint64 in Pushgateway's model: fractions are cut off. */
 function asCount(v: number): number {
   return Number.isFinite(v) ? Math.trunc(v) : v;
@@ -107,7 +116,7 @@ export function groupMetrics(family: MetricFamily, labelsOf: (s: Sample) => [str
   const out: GroupedMetric[] = [];
   const byKey = composite ? new Map<string, GroupedMetric>() : undefined;
   for (const s of family.samples) {
-    if (s.timestampMs !== undefined) throw new PushRejected("pushed metrics must not have timestamps", "timestamp", 400, true);
+    refuseTimestamp(s);
     const pairs = labelsOf(s);
     if (!byKey) {
       out.push({ labels: pairs, value: s.value, parts: [], sum: 0, count: 0, hasInf: false });
@@ -124,19 +133,17 @@ export function groupMetrics(family: MetricFamily, labelsOf: (s: Sample) => [str
     if (suffix === "_sum") m.sum = s.value;
     else if (suffix === "_count") m.count = asCount(s.value);
     else if (family.type === "histogram") {
-      const le = Number(s.labels.le === undefined ? NaN : parseBound(s.labels.le));
+      const le = parseBound(s.labels.le);
       if (le === Infinity) m.hasInf = true;
       m.parts.push([le, asCount(s.value)]);
-    } else m.parts.push([parseBound(s.labels.quantile ?? "NaN"), s.value]);
+    } else m.parts.push([parseBound(s.labels.quantile), s.value]);
   }
   return out;
 }
 
-function parseBound(text: string): number {
-  const t = text.trim().toLowerCase();
-  if (t === "+inf" || t === "inf" || t === "+infinity" || t === "infinity") return Infinity;
-  if (t === "-inf" || t === "-infinity") return -Infinity;
-  return Number(t);
+/** An `le` or `quantile` value; the parsers have refused any that is not a Go float. */
+function parseBound(text: string | undefined): number {
+  return (text === undefined ? undefined : parseGoFloat(text)) ?? NaN;
 }
 
 /** Sample lines for metrics of one family, in Go's text exposition order. */
@@ -213,22 +220,19 @@ export function prepareFamilies(families: readonly MetricFamily[], group: GroupL
   for (const family of families) {
     if (family.name === PUSH_TIME || family.name === PUSH_FAILURE_TIME || family.samples.length === 0) {
       // Still refuse timestamps there, as Pushgateway checks every pushed family before overriding.
-      for (const s of family.samples) {
-        if (s.timestampMs !== undefined) throw new PushRejected("pushed metrics must not have timestamps", "timestamp", 400, true);
-      }
+      family.samples.forEach(refuseTimestamp);
       continue;
     }
-    const drop = family.type === "histogram" ? "le" : family.type === "summary" ? "quantile" : undefined;
+    const drop = partLabel(family.type);
     const metrics = groupMetrics(family, (s) => applyGrouping(s.labels, group, drop));
     metrics.sort(compareMetrics);
     const hashes: number[] = [];
     const probes: string[] = [];
     const seen = new Set<string>();
-    for (let i = 0; i < metrics.length; i++) {
-      const m = metrics[i]!;
-      let identity = family.name;
-      for (const [k, v] of m.labels) identity += "\u0000" + k + "\u0001" + v;
-      if (seen.has(identity)) {
+    for (const m of metrics) {
+      // Within one family the probe is the metric's identity (see probeFor()).
+      const probe = probeFor(family.name, family.type, m.labels);
+      if (seen.has(probe)) {
         throw new PushRejected(
           `metric ${family.name}${renderLabelPairs(m.labels)} appears more than once in the push`,
           "duplicate",
@@ -236,8 +240,7 @@ export function prepareFamilies(families: readonly MetricFamily[], group: GroupL
           true,
         );
       }
-      seen.add(identity);
-      const probe = probeFor(family.name, family.type, m.labels);
+      seen.add(probe);
       probes.push(probe);
       hashes.push(identityHash(probe));
     }
