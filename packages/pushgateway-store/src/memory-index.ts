@@ -3,8 +3,7 @@
  * index (metric identity -> owning group), so a push is checked in time proportional to the push, not the
  * store; and per-family render caches, so a scrape is a concatenation of text rendered at push time.
  */
-import type { MetricSet, MetricType } from "@agent/core";
-import { renderHeader } from "@agent/core";
+import { renderHeader, suffixesOf, type MetricSet, type MetricType } from "@agent/core";
 import {
   identityHash,
   probesOf,
@@ -52,11 +51,12 @@ const SYNTHETIC: ReadonlyMap<string, MetricType> = new Map([
   [PUSH_FAILURE_TIME, "gauge"],
 ]);
 
-const COMPOSITE_SUFFIXES: readonly [string, (t: MetricType | undefined) => boolean][] = [
-  ["_count", (t) => t === "histogram" || t === "summary"],
-  ["_sum", (t) => t === "histogram" || t === "summary"],
-  ["_bucket", (t) => t === "histogram"],
-];
+const COMPOSITE_SUFFIXES = ["_count", "_sum", "_bucket"] as const;
+
+/** Whether a family of type `t` writes samples named with `suffix`, so another family of that name would clash. */
+function clashes(t: MetricType | undefined, suffix: string): boolean {
+  return t !== undefined && suffixesOf(t).includes(suffix);
+}
 
 export class MemoryIndex {
   private readonly groups = new Map<string, Group>();
@@ -183,13 +183,13 @@ export class MemoryIndex {
       const e = this.families.get(f.name);
       const other = e && this.otherType(e, key);
       if (other && other !== f.type) return `${f.name} is pushed as ${f.type} but other groups have it as ${other}`;
-      for (const [suffix, clashes] of COMPOSITE_SUFFIXES) {
+      for (const suffix of COMPOSITE_SUFFIXES) {
         if (f.name.length > suffix.length && f.name.endsWith(suffix)) {
           const base = f.name.slice(0, -suffix.length);
           const t = typeAfter(base);
-          if (clashes(t)) return `${f.name} collides with the ${t} named ${base}`;
+          if (clashes(t, suffix)) return `${f.name} collides with the ${t} named ${base}`;
         }
-        if (clashes(f.type) && typeAfter(f.name + suffix)) {
+        if (clashes(f.type, suffix) && typeAfter(f.name + suffix)) {
           return `the ${f.type} ${f.name} collides with the metric named ${f.name + suffix}`;
         }
       }
