@@ -127,7 +127,7 @@ export class PushStore {
       families,
       pushTime: at / 1000,
       ttl: req.ttl,
-      expiresAt: req.ttl > 0 ? at + req.ttl * 1000 : 0,
+      expiresAt: expiryOf(req.ttl, at),
     };
     await this.commit(old, next);
     this.stats.countPush(req.replace ? "PUT" : "POST");
@@ -137,13 +137,17 @@ export class PushStore {
   private async recordFailure(labels: GroupLabels, reason: string, ttl: number, at: number): Promise<void> {
     const key = groupingKey(labels);
     const old = this.index.get(key);
-    if (!old && this.opts.maxGroups > 0 && this.index.size >= this.opts.maxGroups) return;
-    const base = old ?? { ...this.fresh(labels, at), ttl, expiresAt: ttl > 0 ? at + ttl * 1000 : 0 };
+    if (!old && this.full()) return;
+    const base = old ?? { ...this.fresh(labels, at), ttl, expiresAt: expiryOf(ttl, at) };
     await this.commit(old, { ...base, failTime: at / 1000, failReason: reason });
   }
 
+  private full(): boolean {
+    return this.opts.maxGroups > 0 && this.index.size >= this.opts.maxGroups;
+  }
+
   private checkRoom(): void {
-    if (this.opts.maxGroups > 0 && this.index.size >= this.opts.maxGroups) {
+    if (this.full()) {
       throw new PushRejected(
         `the store is full: it holds ${this.index.size} groups, the most --push.max-groups allows; delete groups or raise the limit`,
         "too_many_groups",
@@ -197,8 +201,7 @@ export class PushStore {
   async wipe(): Promise<number> {
     await this.indexed;
     const all = [...this.index.all()];
-    for (const g of all) this.index.replace(g, undefined);
-    await this.db.removeAll(all.map((g) => g.key));
+    await this.removeGroups(all);
     return all.length;
   }
 
@@ -208,10 +211,15 @@ export class PushStore {
     const due: Group[] = [];
     for (const g of this.index.all()) if (g.expiresAt > 0 && g.expiresAt <= now) due.push(g);
     if (due.length === 0) return 0;
-    for (const g of due) this.index.replace(g, undefined);
-    await this.db.removeAll(due.map((g) => g.key));
+    await this.removeGroups(due);
     this.stats.expired += due.length;
     return due.length;
+  }
+
+  /** Takes the groups out of memory at once and out of LMDB in one transaction. */
+  private async removeGroups(groups: readonly Group[]): Promise<void> {
+    for (const g of groups) this.index.replace(g, undefined);
+    await this.db.removeAll(groups.map((g) => g.key));
   }
 
   /** The /metrics body: `own` merged with every stored family. */
@@ -245,6 +253,11 @@ export class PushStore {
     out += renderHeader(PUSH_FAILURE_TIME, "gauge", PUSH_FAILURE_TIME_HELP) + timestampLine(PUSH_FAILURE_TIME, g.seriesLabels, g.failTime);
     return out + renderHeader(PUSH_TIME, "gauge", PUSH_TIME_HELP) + timestampLine(PUSH_TIME, g.seriesLabels, g.pushTime);
   }
+}
+
+/** Unix ms when a group pushed at `at` with this TTL (seconds) expires; 0: never. */
+function expiryOf(ttl: number, at: number): number {
+  return ttl > 0 ? at + ttl * 1000 : 0;
 }
 
 function summarize(g: Group, now: number): GroupSummary {
