@@ -49,7 +49,7 @@ export function parseArgv(argv: readonly string[], groups: readonly FlagGroup[])
       out.version = true;
       continue;
     }
-    if (!word.startsWith("--") || word === "--") throw new ConfigError(`unexpected argument "${word}" (flags start with --; see --help)`);
+    if (!word.startsWith("--")) throw new ConfigError(`unexpected argument "${word}" (flags start with --; see --help)`);
     const eq = word.indexOf("=");
     const name = word.slice(2, eq < 0 ? undefined : eq);
     const inline = eq < 0 ? undefined : word.slice(eq + 1);
