@@ -20,7 +20,6 @@ export interface CommandResult {
 
 export interface CommandOptions {
   timeoutSeconds: number;
-  env?: Record<string, string | undefined>;
 }
 
 function killGroup(pid: number): void {
@@ -41,7 +40,6 @@ export async function runCommand(argv: readonly string[], opts: CommandOptions):
       stdout: "pipe",
       stderr: "pipe",
       detached: true,
-      env: opts.env,
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;

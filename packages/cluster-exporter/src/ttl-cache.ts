@@ -17,15 +17,7 @@ export class TtlCache<K, V> {
     return e.value;
   }
 
-  has(key: K): boolean {
-    return this.get(key) !== undefined;
-  }
-
   set(key: K, value: V): void {
     this.entries.set(key, { value, until: this.now() + this.ttlSeconds * 1000 });
-  }
-
-  get size(): number {
-    return this.entries.size;
   }
 }
