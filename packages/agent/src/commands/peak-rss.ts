@@ -9,10 +9,12 @@
 import { readFileSync } from "node:fs";
 
 const SAMPLE_EVERY_MS = 100;
+const VM_HWM = /^VmHWM:\s+(\d+) kB/m;
 
-function kbField(pid: number | "self", field: string): number {
+/** Peak resident set (KiB) of a process so far, from /proc/<pid>/status. */
+function peakKb(pid: number | "self"): number {
   try {
-    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    const m = VM_HWM.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
     return m ? Number(m[1]) : 0;
   } catch {
     return 0; // gone between listing and reading
@@ -34,13 +36,13 @@ function tree(root: number): number[] {
 
 export class PeakRssTracker {
   /** agent's own peak when the command starts: what a vfork+exec child inherits in ru_maxrss. */
-  private readonly inheritedKb = kbField("self", "VmHWM");
+  private readonly inheritedKb = peakKb("self");
   private sampledKb = 0;
   private timer?: ReturnType<typeof setInterval>;
 
   start(pid: number): void {
     const sample = () => {
-      for (const p of tree(pid)) this.sampledKb = Math.max(this.sampledKb, kbField(p, "VmHWM"));
+      for (const p of tree(pid)) this.sampledKb = Math.max(this.sampledKb, peakKb(p));
     };
     sample();
     this.timer = setInterval(sample, SAMPLE_EVERY_MS);
