@@ -10,7 +10,7 @@ import { startAgent, REPO_ROOT } from "../../test/harness/index.ts";
 import { startNodeExporter } from "../../test/node/node-exporter.ts";
 
 const ROUNDS = Number(process.argv[2] ?? 200);
-const IDLE_SECONDS = 5;
+const IDLE_SECONDS = 10;
 const WARMUP_ROUNDS = 300;
 const USER_HZ = 100;
 
@@ -27,15 +27,22 @@ function cpuSeconds(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / USER_HZ; // utime, stime: fields 14 and 15
 }
 
-/** On-CPU milliseconds of every thread, from the scheduler's nanosecond counters (ticks are too coarse for idle). */
-function threadCpuMs(pid: number): number {
-  let ns = 0;
+/** On-CPU milliseconds per thread id, from the scheduler's nanosecond counters (ticks are too coarse for idle). */
+function threadCpuMs(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
   for (const task of readdirSync(`/proc/${pid}/task`)) {
     try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "latin1").split(" ")[0]);
+      out.set(task, Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "latin1").split(" ")[0]) / 1e6);
     } catch {} // a thread that exited between the listing and the read
   }
-  return ns / 1e6;
+  return out;
+}
+
+/** CPU spent between two samples; a thread that exited in between (JSC retires idle JIT threads) counts 0. */
+function cpuBetween(before: Map<string, number>, after: Map<string, number>): number {
+  let ms = 0;
+  for (const [tid, t] of after) ms += t - (before.get(tid) ?? 0);
+  return ms;
 }
 
 function rssMiB(pid: number): number {
@@ -107,7 +114,7 @@ try {
   const idle0 = sides.map((s) => threadCpuMs(s.pid));
   await Bun.sleep(IDLE_SECONDS * 1000);
   const rows = burst.map((r, i) => {
-    const idleMsPerSecond = (threadCpuMs(sides[i]!.pid) - idle0[i]!) / IDLE_SECONDS;
+    const idleMsPerSecond = cpuBetween(idle0[i]!, threadCpuMs(sides[i]!.pid)) / IDLE_SECONDS;
     return { ...r, rssStartMiB: startRss[i]!, rssMiB: rssAfter[i]!, idleMsPerSecond, cpuMsPer15s: r.cpuMsPerScrape + 15 * idleMsPerSecond };
   });
   const pad = (x: string | number, n: number) => String(x).padStart(n);
