@@ -9,8 +9,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { REPO_ROOT, startAgent, waitForHttp } from "../../test/harness/index.ts";
-import { startPushgateway } from "../../test/push/pushgateway.ts";
+import { REPO_ROOT, startAgent, startPushgateway, waitForHttp } from "../../test/harness/index.ts";
 
 const SIZES = process.argv.slice(2).map(Number).filter((n) => n > 0);
 if (SIZES.length === 0) SIZES.push(100, 1000, 20000);
@@ -140,7 +139,7 @@ try {
   for (const groups of SIZES) {
     // Pushgateway: fill unchecked, persist, restart checked.
     const persistence = join(work, `pg-${groups}.db`);
-    const pg = await startPushgateway(["--push.disable-consistency-check", `--persistence.file=${persistence}`]);
+    const pg = await startPushgateway({ args: ["--push.disable-consistency-check", `--persistence.file=${persistence}`] });
     await fill(pg.url, 0, groups);
     await Bun.sleep(200);
     await pg.stop();
@@ -166,7 +165,7 @@ try {
         side: "pushgateway" as const,
         emptyRss: empty.pg,
         start: async () => {
-          const p = await startPushgateway([`--persistence.file=${persistence}`]);
+          const p = await startPushgateway({ args: [`--persistence.file=${persistence}`] });
           return { url: p.url, pid: p.pid, stop: () => p.stop(), loadMs: () => undefined };
         },
       },

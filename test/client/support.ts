@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { agentBinary, freePort, startAgent, waitForHttp } from "../harness/index.ts";
+import { agentBinary, startAgent, startPushgateway as startRealPushgateway, type FetchInit } from "../harness/index.ts";
 import { makeTestPki, type TestPki } from "../harness/tls.ts";
 
 export interface Store {
@@ -25,7 +25,7 @@ export interface StoreOptions {
   /** exporter-toolkit web config (TLS, basic auth) as YAML text; both stores read the same format. */
   webConfig?: string;
   /** Fetch options for the readiness probe and scrapes of a TLS or auth store (CA, Authorization). */
-  fetchInit?: RequestInit & { tls?: { ca?: string; cert?: string; key?: string } };
+  fetchInit?: FetchInit;
   /** A fixed port (the real Pushgateway only), for tests where the store comes back at the same URL. */
   port?: number;
 }
@@ -37,31 +37,14 @@ function writeWebConfig(dir: string, opts: StoreOptions): { path?: string; schem
   return { path, scheme: opts.webConfig.includes("tls_server_config") ? "https" : "http" };
 }
 
-/** The real Pushgateway (Debian's prometheus-pushgateway), without persistence, on a free port. */
+/** The real Pushgateway (Debian's prometheus-pushgateway), without persistence. */
 export async function startPushgateway(opts: StoreOptions = {}): Promise<Store> {
-  const port = opts.port ?? (await freePort());
-  const dir = tempDir("pgw-");
-  const web = writeWebConfig(dir.path, opts);
-  const args = ["prometheus-pushgateway", `--web.listen-address=127.0.0.1:${port}`, "--persistence.file="];
-  if (web.path) args.push(`--web.config.file=${web.path}`);
-  const proc = Bun.spawn(args, { stdout: "ignore", stderr: "ignore" });
-  const url = `${web.scheme}://127.0.0.1:${port}`;
-  try {
-    await waitForHttp(`${url}/-/ready`, 15000, opts.fetchInit as RequestInit);
-  } catch (e) {
-    proc.kill();
-    dir.remove();
-    throw e;
-  }
+  const pg = await startRealPushgateway({ port: opts.port, webConfig: opts.webConfig, probe: opts.fetchInit });
   return {
     name: "pushgateway",
-    url,
-    scrape: async () => (await fetch(`${url}/metrics`, opts.fetchInit)).text(),
-    async stop() {
-      proc.kill();
-      await proc.exited;
-      dir.remove();
-    },
+    url: pg.url,
+    scrape: async () => (await fetch(`${pg.url}/metrics`, opts.fetchInit)).text(),
+    stop: () => pg.stop(),
   };
 }
 
@@ -73,7 +56,7 @@ export async function startPushRole(opts: StoreOptions = {}): Promise<Store> {
     roles: ["push"],
     args: web.path ? [`--web.config.file=${web.path}`] : [],
     scheme: web.scheme,
-    probe: opts.fetchInit as RequestInit,
+    probe: opts.fetchInit,
   }).catch((e) => {
     dir.remove();
     throw e;

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
-import { freePort, waitForHttp } from "./ports.ts";
+import { freePort, waitForHttp, type FetchInit } from "./ports.ts";
 
 export const REPO_ROOT = resolve(import.meta.dir, "../..");
 
@@ -25,7 +25,7 @@ export interface StartAgentOptions {
   /** Skip waiting for /-/ready (for tests of start-up failures). */
   noWait?: boolean;
   /** Extra options for the readiness probe (e.g. TLS, auth headers). */
-  probe?: RequestInit & { tls?: { rejectUnauthorized?: boolean; ca?: string; cert?: string; key?: string } };
+  probe?: FetchInit;
   /**
    * Words that run the binary, e.g. `["chroot", root]`; `bin` is then the binary's path as that command
    * sees it.

@@ -12,8 +12,11 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** fetch() options with Bun's `tls` settings, for probing a server behind TLS or auth. */
+export type FetchInit = RequestInit & { tls?: { rejectUnauthorized?: boolean; ca?: string; cert?: string; key?: string } };
+
 /** Polls `url` until it answers 2xx or `timeoutMs` passes. */
-export async function waitForHttp(url: string, timeoutMs = 15000, init?: RequestInit & { tls?: { rejectUnauthorized?: boolean; ca?: string; cert?: string; key?: string } }): Promise<void> {
+export async function waitForHttp(url: string, timeoutMs = 15000, init?: FetchInit): Promise<void> {
   const until = Date.now() + timeoutMs;
   let last = "";
   while (Date.now() < until) {

@@ -9,8 +9,8 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { gzipSync } from "node:zlib";
 import { encodeDelimited, parseText, PROTOBUF_DELIMITED_CONTENT_TYPE } from "../../packages/core/src/index.ts";
-import { startAgent, type RunningAgent } from "../harness/index.ts";
-import { normalizeApi, normalizeExposition, startPushgateway, type RunningPushgateway } from "./pushgateway.ts";
+import { startAgent, startPushgateway, type RunningAgent, type RunningPushgateway } from "../harness/index.ts";
+import { normalizeApi, normalizeExposition } from "./pushgateway.ts";
 
 interface Step {
   method: "PUT" | "POST" | "DELETE" | "GET";

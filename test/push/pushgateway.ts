@@ -1,34 +1,4 @@
-/** The real Pushgateway (Debian's `prometheus-pushgateway`) as an oracle and a benchmark peer. */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { freePort, waitForHttp } from "../harness/index.ts";
-
-export interface RunningPushgateway {
-  url: string;
-  pid: number;
-  stop(): Promise<void>;
-}
-
-export async function startPushgateway(args: string[] = []): Promise<RunningPushgateway> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), "pushgateway-"));
-  const proc = Bun.spawn(
-    ["prometheus-pushgateway", `--web.listen-address=127.0.0.1:${port}`, "--web.enable-admin-api", "--log.level=error", ...args],
-    { cwd: dir, stdout: "ignore", stderr: "ignore" },
-  );
-  const url = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${url}/-/ready`);
-  return {
-    url,
-    pid: proc.pid,
-    async stop() {
-      proc.kill("SIGTERM");
-      await proc.exited;
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
+/** What the push role and the real Pushgateway (the oracle, from the harness) answer, reduced to what must agree. */
 
 /** Families the servers report about themselves, not pushed by anyone. */
 export const OWN_FAMILY = /^(go_|process_|pushgateway_|promhttp_|agent_)/;
