@@ -71,7 +71,7 @@ export async function runCommand(argv: readonly string[], opts: CommandOptions):
   }
 }
 
-/** The first line of stderr, for error messages that stay on one log line. */
+/** The first line of a program's output or an error body, cut short, for messages that stay on one log line. */
 export function firstLine(text: string): string {
   const line = text.trim().split("\n", 1)[0] ?? "";
   return line.length > 200 ? line.slice(0, 200) + "..." : line;

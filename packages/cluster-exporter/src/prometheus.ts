@@ -1,4 +1,5 @@
 /** Instant queries against the upstream Prometheus's HTTP API (`/api/v1/query`), each under a timeout. */
+import { firstLine } from "./command.ts";
 
 export class QueryError extends Error {
   constructor(message: string) {
@@ -30,8 +31,7 @@ function errorText(body: string): string {
   } catch {
     // Not JSON (a proxy's HTML error page): fall through to the raw text.
   }
-  const line = body.trim().split("\n", 1)[0] ?? "";
-  return line.length > 200 ? line.slice(0, 200) + "..." : line || "empty body";
+  return firstLine(body) || "empty body";
 }
 
 /** Turns a decoded `/api/v1/query` answer into samples; throws QueryError for anything but a vector. */
