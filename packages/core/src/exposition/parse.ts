@@ -195,6 +195,17 @@ class TextParser {
     return p;
   }
 
+  /** Where the token starting at `p` ends: the next blank, or `eol`. */
+  private skipToken(p: number, eol: number): number {
+    const text = this.text;
+    while (p < eol) {
+      const c = text.charCodeAt(p);
+      if (c === SPACE || c === TAB) break;
+      p++;
+    }
+    return p;
+  }
+
   private scanMetricName(p: number, eol: number): number {
     const text = this.text;
     if (p >= eol || !isMetricNameStart(text.charCodeAt(p))) return p;
@@ -206,13 +217,8 @@ class TextParser {
   /** `# HELP`, `# TYPE`, or any other comment (ignored). `p` is just past the `#`. */
   private comment(p: number, eol: number): void {
     const text = this.text;
-    p = this.skipBlanks(p, eol);
-    const kwStart = p;
-    while (p < eol) {
-      const c = text.charCodeAt(p);
-      if (c === SPACE || c === TAB) break;
-      p++;
-    }
+    const kwStart = this.skipBlanks(p, eol);
+    p = this.skipToken(kwStart, eol);
     if (p === eol) return;
     const isHelp = p - kwStart === 4 && text.startsWith("HELP", kwStart);
     const isType = !isHelp && p - kwStart === 4 && text.startsWith("TYPE", kwStart);
@@ -382,24 +388,15 @@ class TextParser {
     }
 
     const valueStart = p;
-    while (p < eol) {
-      const c = text.charCodeAt(p);
-      if (c === SPACE || c === TAB) break;
-      p++;
-    }
+    p = this.skipToken(p, eol);
     const valueText = text.slice(valueStart, p);
     const value = parseGoFloat(valueText);
     if (value === undefined) this.fail(`expected float as value for metric ${quote(name)}, got ${quote(valueText)}`);
 
     let timestampMs: number | undefined;
     if (p < eol) {
-      p = this.skipBlanks(p, eol);
-      const tsStart = p;
-      while (p < eol) {
-        const c = text.charCodeAt(p);
-        if (c === SPACE || c === TAB) break;
-        p++;
-      }
+      const tsStart = this.skipBlanks(p, eol);
+      p = this.skipToken(tsStart, eol);
       const tsText = text.slice(tsStart, p);
       timestampMs = parseTimestamp(tsText);
       if (timestampMs === undefined) this.fail(`expected integer as timestamp for metric ${quote(name)}, got ${quote(tsText)}`);
