@@ -3,14 +3,13 @@
  * fmt.Sprint writes them, object keys in Go's (sorted) order. Built from the stored text on request, so
  * the store keeps one representation only.
  */
-import { formatGoFloat, parseText, renderHeader, type AgentInfo, type MetricType } from "@agent/core";
+import { formatGoFloat, parseText, partLabelOf, renderHeader, type AgentInfo, type MetricType } from "@agent/core";
 import {
   groupMetrics,
   PUSH_FAILURE_TIME,
   PUSH_FAILURE_TIME_HELP,
   PUSH_TIME,
   PUSH_TIME_HELP,
-  partLabel,
   timestampLine,
   type StoredFamily,
 } from "./families.ts";
@@ -31,7 +30,7 @@ function sortedObject(entries: [string, Json][]): { [k: string]: Json } {
 
 function familyJson(name: string, type: MetricType, help: string | undefined, text: string, at: number): Json {
   const [family] = parseText(renderHeader(name, type, help) + text);
-  const drop = partLabel(type);
+  const drop = partLabelOf(type);
   const metrics = family
     ? groupMetrics(family, (s) => Object.entries(s.labels).filter(([k]) => k !== drop)).map((m): Json => {
         const labels = sortedObject(m.labels);

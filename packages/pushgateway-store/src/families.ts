@@ -4,7 +4,16 @@
  * Go's order with the `+Inf` bucket, `_sum` and `_count` always present). A metric's identity (name and
  * labels) is the start of one of its lines, so the duplicate index is rebuilt from the text alone.
  */
-import { escapeLabelValue, formatGoFloat as goFloat, isValidLabelName, parseGoFloat, type MetricFamily, type MetricType, type Sample } from "@agent/core";
+import {
+  escapeLabelValue,
+  formatGoFloat as goFloat,
+  isValidLabelName,
+  parseGoFloat,
+  partLabelOf,
+  type MetricFamily,
+  type MetricType,
+  type Sample,
+} from "@agent/core";
 import type { GroupLabels } from "./grouping-key.ts";
 
 export const PUSH_TIME = "push_time_seconds";
@@ -90,11 +99,6 @@ function renderLabelPairs(pairs: readonly [string, string][], extraName?: string
   }
   if (extraName !== undefined) out += (pairs.length > 0 ? "," : "") + extraName + '="' + extraValue + '"';
   return out === "{" ? "" : out + "}";
-}
-
-/** The label that tells a histogram's buckets or a summary's quantiles apart: not part of a metric's identity. */
-export function partLabel(type: MetricType): "le" | "quantile" | undefined {
-  return type === "histogram" ? "le" : type === "summary" ? "quantile" : undefined;
 }
 
 function refuseTimestamp(s: Sample): void {
@@ -223,7 +227,7 @@ export function prepareFamilies(families: readonly MetricFamily[], group: GroupL
       family.samples.forEach(refuseTimestamp);
       continue;
     }
-    const drop = partLabel(family.type);
+    const drop = partLabelOf(family.type);
     const metrics = groupMetrics(family, (s) => applyGrouping(s.labels, group, drop));
     metrics.sort(compareMetrics);
     const hashes: number[] = [];

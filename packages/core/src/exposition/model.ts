@@ -36,6 +36,11 @@ export function isValidLabelName(name: string): boolean {
   return LABEL_NAME.test(name);
 }
 
+/** The label that tells a histogram's buckets (`le`) or a summary's quantiles apart; not part of a metric's identity. */
+export function partLabelOf(type: MetricType): "le" | "quantile" | undefined {
+  return type === "histogram" ? "le" : type === "summary" ? "quantile" : undefined;
+}
+
 /** The sample-name suffixes a family of this type may add to its own name. */
 export function suffixesOf(type: MetricType): readonly string[] {
   switch (type) {

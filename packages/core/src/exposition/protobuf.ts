@@ -9,7 +9,7 @@
  * or truncated input is a ParseError; every read is bounds-checked, so no input can loop or read past the end.
  */
 import type { Labels, MetricFamily, MetricType, Sample } from "./model.ts";
-import { isValidLabelName, isValidMetricName } from "./model.ts";
+import { isValidLabelName, isValidMetricName, partLabelOf } from "./model.ts";
 import { ParseError, parseGoFloat, setLabel } from "./parse.ts";
 
 export const PROTOBUF_DELIMITED_CONTENT_TYPE =
@@ -273,7 +273,7 @@ function readComposite(r: Reader, m: MetricParts, histogram: boolean): void {
 
 function readMetric(r: Reader, type: MetricType): MetricParts {
   const m: MetricParts = { labels: {}, simple: 0, sampleCount: 0, sampleCountFloat: 0, sampleSum: 0, hasPart: false };
-  const reserved = type === "histogram" ? "le" : type === "summary" ? "quantile" : "";
+  const reserved = partLabelOf(type) ?? "";
   const valueField = VALUE_FIELD[type];
   while (r.pos < r.end) {
     const key = r.key();
@@ -560,7 +560,7 @@ function writeCount(w: Writer, field: number, floatField: number, v: number, wha
 /** One Metric of a histogram or summary, from its flat samples. */
 function writeComposite(w: Writer, family: MetricFamily, g: Grouped): void {
   const { name, type } = family;
-  writeLabels(w, g.labels, type === "histogram" ? "le" : "quantile");
+  writeLabels(w, g.labels, partLabelOf(type)!);
   const body = w.begin(VALUE_FIELD[type]);
   for (const s of g.parts) {
     if (s.name === name + "_sum") {
@@ -595,7 +595,7 @@ export function encodeDelimited(families: readonly MetricFamily[]): Uint8Array {
     w.key(3, WIRE_VARINT);
     w.varint(NUMBER_BY_TYPE[type]);
     if (type === "histogram" || type === "summary") {
-      for (const g of groupByLabels(family.samples, type === "histogram" ? "le" : "quantile")) {
+      for (const g of groupByLabels(family.samples, partLabelOf(type)!)) {
         const metric = w.begin(4);
         writeComposite(w, family, g);
         if (g.timestampMs !== undefined) w.key(6, WIRE_VARINT), w.int64(g.timestampMs);
