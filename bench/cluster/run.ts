@@ -13,11 +13,12 @@
  *
  *   bun bench/cluster/run.ts [N ...]
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { freePort, startAgent, waitForHttp } from "../../test/harness/index.ts";
 import { scrape, standinDir } from "../../test/cluster/standins.ts";
+import { rssKiB } from "../proc.ts";
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 const SIZES = sizes.length ? sizes : [1_000, 10_000, 100_000];
@@ -60,10 +61,7 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-function rssMiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
+const rssMiB = (pid: number) => rssKiB(pid) / 1024;
 
 interface Measured {
   ms: number;

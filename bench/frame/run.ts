@@ -2,10 +2,11 @@
 // node_exporter and Pushgateway, run together): size on disk, start-up time until every role answers ready
 // (median of N starts), and RSS at idle after a few scrapes of each. `bun bench/run.ts frame`
 // (or `bun bench/frame/run.ts [starts]`); $AGENT_BIN picks the binary.
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { agentBinary, freePort } from "../../test/harness/index.ts";
+import { rssKiB } from "../proc.ts";
 
 const STARTS = Number(process.argv[2] ?? 10);
 const SCRAPES = 5;
@@ -21,10 +22,6 @@ interface Program {
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-}
-
-function rssKiB(pid: number): number {
-  return Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "latin1"))![1]);
 }
 
 async function untilOk(url: string, deadline: number): Promise<void> {

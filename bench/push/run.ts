@@ -6,10 +6,11 @@
 // the whole store), so it is filled with the check off, restarted from its persistence file, and measured
 // with the check on, which is how it runs in production. The push role is filled and measured as it runs.
 // Both sides hold the same groups when measured; one runs at a time (this machine's cores are shared).
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT, startAgent, startPushgateway, waitForHttp } from "../../test/harness/index.ts";
+import { rssKiB } from "../proc.ts";
 
 const SIZES = process.argv.slice(2).map(Number).filter((n) => n > 0);
 if (SIZES.length === 0) SIZES.push(100, 1000, 20000);
@@ -30,10 +31,7 @@ function body(seq: number): string {
 
 const groupPath = (i: number) => `/metrics/job/bench/instance/i${i}`;
 
-function rssBytes(pid: number): number {
-  const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "latin1"));
-  return Number(m![1]) * 1024;
-}
+const rssBytes = (pid: number) => rssKiB(pid) * 1024;
 
 function quantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
