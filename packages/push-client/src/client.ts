@@ -92,10 +92,12 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class PushClient {
   private readonly opts: PushClientOptions;
+  private readonly spool: Spool | undefined;
   private tls?: Promise<TlsOptions>;
 
   constructor(opts: PushClientOptions) {
     this.opts = opts;
+    this.spool = opts.spoolDir ? new Spool(opts.spoolDir) : undefined;
   }
 
   /** PUT: the group now holds exactly these metrics. */
@@ -116,10 +118,10 @@ export class PushClient {
   /** Delivers spooled pushes for this gateway, oldest first; stops at the first that does not land. */
   async flushSpool(): Promise<FlushResult> {
     const out: FlushResult = { ok: true, delivered: 0, remaining: 0 };
-    if (!this.opts.spoolDir) return out;
+    const spool = this.spool;
+    if (!spool) return out;
     try {
       const gateway = normalizeGatewayUrl(this.opts.gateway);
-      const spool = new Spool(this.opts.spoolDir);
       const entries = await spool.list(gateway);
       for (let i = 0; i < entries.length; i++) {
         const { record } = entries[i]!;
@@ -171,17 +173,17 @@ export class PushClient {
       result.failure = err.kind;
       result.error = err.message;
       result.status = err.status;
-      if (isTransient(err.kind) && this.opts.spoolDir && gateway && path) {
+      if (isTransient(err.kind) && this.spool && gateway && path) {
         try {
-          await new Spool(this.opts.spoolDir).save({ gateway, path, method, body, spooledAt: performance.timeOrigin + performance.now() });
+          await this.spool.save({ gateway, path, method, body, spooledAt: performance.timeOrigin + performance.now() });
           result.spooled = true;
         } catch (spoolErr) {
           result.error += `; could not keep it in spool ${this.opts.spoolDir}: ${(spoolErr as Error).message}`;
         }
       }
     }
-    if (result.ok && this.opts.spoolDir && gateway && path) {
-      await new Spool(this.opts.spoolDir).drop(gateway, path);
+    if (result.ok && this.spool && gateway && path) {
+      await this.spool.drop(gateway, path);
       result.spoolDelivered = (await this.flushSpool()).delivered;
     }
     this.report(result);
