@@ -1,7 +1,7 @@
 /** `agent exec`, the compiled binary: exit codes, stdio, signals, resource figures, and what it pushes. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { agentBinary, freePort } from "../harness/index.ts";
-import { runAgent, statusServer, STORES, valueOf, type Store } from "./support.ts";
+import { agentBinary, freePort, runAgent } from "../harness/index.ts";
+import { statusServer, STORES, valueOf, type Store } from "./support.ts";
 
 for (const [name, start] of STORES) {
   describe(`agent exec against ${name}`, () => {

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { freePort } from "../harness/index.ts";
-import { runAgent, samplesOf, startPushgateway, statusServer, STORES, tempDir, valueOf, type Store } from "./support.ts";
+import { freePort, runAgent } from "../harness/index.ts";
+import { samplesOf, startPushgateway, statusServer, STORES, tempDir, valueOf, type Store } from "./support.ts";
 
 const HOST = `host="${hostname()}"`;
 

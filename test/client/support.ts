@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { agentBinary, startAgent, startPushgateway as startRealPushgateway, type FetchInit } from "../harness/index.ts";
+import { startAgent, startPushgateway as startRealPushgateway, type FetchInit } from "../harness/index.ts";
 import { makeTestPki, type TestPki } from "../harness/tls.ts";
 
 export interface Store {
@@ -118,26 +118,6 @@ export function statusServer(status: number, delayMs = 0): { url: string; reques
     },
   });
   return { url: `http://127.0.0.1:${server.port}`, requests: () => count, stop: () => server.stop(true) };
-}
-
-export interface CliRun {
-  code: number | null;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the compiled agent ($AGENT_BIN) to completion with `stdin` piped in (or nothing). */
-export async function runAgent(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
-  const proc = Bun.spawn([agentBinary(), ...args], {
-    stdin: opts.stdin === undefined ? "ignore" : new TextEncoder().encode(opts.stdin),
-    stdout: "pipe",
-    stderr: "pipe",
-    env: { ...process.env, ...opts.env },
-  });
-  const [stdout, stderr] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
-  await proc.exited;
-  return { code: proc.exitCode, signal: proc.signalCode, stdout, stderr };
 }
 
 /** exporter-toolkit web config for a store behind TLS signed by `pki`, optionally asking for client certs. */

@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PushClient } from "../../packages/push-client/src/index.ts";
-import { basicAuthWebConfig, makePki, runAgent, STORES, tlsWebConfig, valueOf, type Pki, type Store } from "./support.ts";
+import { runAgent } from "../harness/index.ts";
+import { basicAuthWebConfig, makePki, STORES, tlsWebConfig, valueOf, type Pki, type Store } from "./support.ts";
 
 let pki: Pki;
 let secrets: string;

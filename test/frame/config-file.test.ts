@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { agentBinary, freePort, startAgent } from "../harness/index.ts";
+import { freePort, runAgent, startAgent } from "../harness/index.ts";
 
 // Each test starts real processes; bunfig's [test] timeout is not read by bun test 1.3.
 setDefaultTimeout(60_000);
@@ -125,11 +125,10 @@ describe("a bad config file exits 2 with one line naming the key", () => {
     ["a list instead of settings", "- roles: [node]\n", "expected a mapping"],
     ["a config file naming another", "config.file: other.yml\n", "--config.file"],
   ];
-  test.each(cases)("%s", (_what, yaml, culprit) => {
+  test.each(cases)("%s", async (_what, yaml, culprit) => {
     const file = configFile("bad.yml", yaml);
-    const p = Bun.spawnSync([agentBinary(), `--config.file=${file}`, `--storage.path=${join(dir, "unused")}`], { stdout: "pipe", stderr: "pipe" });
-    const stderr = p.stderr.toString();
-    expect(p.exitCode).toBe(2);
+    const { code, stderr } = await runAgent([`--config.file=${file}`, `--storage.path=${join(dir, "unused")}`]);
+    expect(code).toBe(2);
     expect(stderr.trim().split("\n")).toHaveLength(1);
     expect(stderr).toContain(culprit);
     expect(existsSync(join(dir, "unused"))).toBe(false);

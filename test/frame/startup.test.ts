@@ -1,32 +1,27 @@
 // The frame as a user meets it: flags, exit codes, the per-role endpoints, and a clean stop.
 import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { agentBinary, freePort, startAgent, type RunningAgent } from "../harness/index.ts";
+import { freePort, runAgent, startAgent, type RunningAgent } from "../harness/index.ts";
 
 // Each test starts real processes; bunfig's [test] timeout is not read by bun test 1.3.
 setDefaultTimeout(60_000);
 
-function run(args: string[]) {
-  const p = Bun.spawnSync([agentBinary(), ...args], { stdout: "pipe", stderr: "pipe" });
-  return { code: p.exitCode, stdout: p.stdout.toString(), stderr: p.stderr.toString() };
-}
-
 describe("command line", () => {
-  test("--version names version, revision and Bun", () => {
-    const r = run(["--version"]);
+  test("--version names version, revision and Bun", async () => {
+    const r = await runAgent(["--version"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^agent \S+ \(revision \S+, bun \d+\.\d+\.\d+/);
   });
 
-  test("`agent serve` is the same command as `agent`", () => {
-    const r = run(["serve", "--version"]);
+  test("`agent serve` is the same command as `agent`", async () => {
+    const r = await runAgent(["serve", "--version"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(run(["--version"]).stdout);
-    expect(run(["serve", "--bogus"]).code).toBe(2);
+    expect(r.stdout).toBe((await runAgent(["--version"])).stdout);
+    expect((await runAgent(["serve", "--bogus"])).code).toBe(2);
   });
 
-  test("--help lists every flag grouped by role with defaults", () => {
-    const r = run(["--help"]);
+  test("--help lists every flag grouped by role with defaults", async () => {
+    const r = await runAgent(["--help"]);
     expect(r.code).toBe(0);
     for (const want of ["--roles=", "--storage.path=", "--node.listen-address=\":9100\"", "--push.listen-address=\":9091\"", "--cluster.listen-address=\":9846\"", "node role", "push role", "cluster role"]) {
       expect(r.stdout).toContain(want);
@@ -43,8 +38,8 @@ describe("command line", () => {
     // A role's own validation runs before any role starts: no "role started" line precedes the error.
     [["--roles", "node,cluster", "--node.listen-address=127.0.0.1:0", "--cluster.listen-address=127.0.0.1:0"], "--cluster.prometheus-url"],
     [["--web.config.file", "/nonexistent/web.yml"], "--web.config.file"],
-  ])("bad input %p exits 2 naming %s", (args, culprit) => {
-    const r = run(args as string[]);
+  ])("bad input %p exits 2 naming %s", async (args, culprit) => {
+    const r = await runAgent(args as string[]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).toContain(culprit as string);
@@ -95,7 +90,7 @@ test("a port already in use exits 1 naming the address", async () => {
   const port = await freePort();
   const blocker = Bun.serve({ hostname: "127.0.0.1", port, fetch: () => new Response("") });
   try {
-    const r = run(["--roles", "node", `--node.listen-address=127.0.0.1:${port}`]);
+    const r = await runAgent(["--roles", "node", `--node.listen-address=127.0.0.1:${port}`]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`127.0.0.1:${port}`);
     expect(r.stderr).toContain("address already in use");

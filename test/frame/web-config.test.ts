@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { agentBinary, curl, makeTestPki, startAgent, startPrometheus, type RunningAgent, type TestPki } from "../harness/index.ts";
+import { curl, makeTestPki, runAgent, startAgent, startPrometheus, type RunningAgent, type TestPki } from "../harness/index.ts";
 
 // Each test starts real processes; bunfig's [test] timeout is not read by bun test 1.3.
 setDefaultTimeout(60_000);
@@ -232,11 +232,10 @@ describe("a bad web config stops start-up with exit 2 naming what is wrong", () 
     ["an unknown min_version", () => "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  min_version: SSL3\n", "min_version"],
     ["a file that is not YAML", () => "tls_server_config: [\n", "--web.config.file"],
   ];
-  test.each(cases)("%s", (_what, yaml, culprit) => {
+  test.each(cases)("%s", async (_what, yaml, culprit) => {
     const file = webConfig("bad-web.yml", yaml());
-    const p = Bun.spawnSync([agentBinary(), "--roles", "node", "--node.listen-address=127.0.0.1:0", `--web.config.file=${file}`], { stdout: "pipe", stderr: "pipe" });
-    const stderr = p.stderr.toString();
-    expect(p.exitCode).toBe(2);
+    const { code, stderr } = await runAgent(["--roles", "node", "--node.listen-address=127.0.0.1:0", `--web.config.file=${file}`]);
+    expect(code).toBe(2);
     expect(stderr.trim().split("\n")).toHaveLength(1);
     expect(stderr).toContain("--web.config.file");
     expect(stderr).toContain(culprit);

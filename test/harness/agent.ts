@@ -61,6 +61,26 @@ async function drain(stream: ReadableStream<Uint8Array>, sink: string[]) {
   for await (const chunk of stream) sink.push(dec.decode(chunk, { stream: true }));
 }
 
+export interface CliRun {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the compiled agent to completion (a subcommand, or a start-up that must fail) with `stdin` piped in. */
+export async function runAgent(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
+  const proc = Bun.spawn([agentBinary(), ...args], {
+    stdin: opts.stdin === undefined ? "ignore" : new TextEncoder().encode(opts.stdin),
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { ...process.env, ...opts.env },
+  });
+  const [stdout, stderr] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+  await proc.exited;
+  return { code: proc.exitCode, signal: proc.signalCode, stdout, stderr };
+}
+
 export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent> {
   const ownsStorage = opts.storagePath === undefined;
   const dataDir = opts.storagePath ?? mkdtempSync(join(tmpdir(), "agent-test-"));
