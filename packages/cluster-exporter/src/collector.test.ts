@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { createLogger, MetricSet } from "@agent/core";
-import { StagedCollector, type ClusterSources } from "./collector.ts";
+import { StagedCollector, type ClusterSources, type ScrapeOutcome } from "./collector.ts";
 import { addOutcome } from "./exposition.ts";
 import type { VectorAnswer } from "./prometheus.ts";
 import { clusterQueries } from "./queries.ts";
@@ -48,7 +48,7 @@ function sources(over: Partial<ClusterSources> = {}): ClusterSources {
 
 const quiet = createLogger({ level: "error", write: () => {} });
 
-function render(c: StagedCollector, o: NonNullable<Awaited<ReturnType<StagedCollector["collect"]>>>): string {
+function render(c: StagedCollector, o: ScrapeOutcome): string {
   const out = new MetricSet();
   addOutcome(out, o, c);
   return out.render();
