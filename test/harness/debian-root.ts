@@ -15,7 +15,7 @@ const FALLBACK_MIRROR = "http://deb.debian.org/debian";
 export const isRoot = process.getuid?.() === 0;
 
 /** The first `deb` source for `suite` in sources.list or sources.list.d (one-line and deb822 forms). */
-export function aptMirror(suite: string): string {
+function aptMirror(suite: string): string {
   const files = ["/etc/apt/sources.list"];
   const dir = "/etc/apt/sources.list.d";
   if (existsSync(dir)) for (const f of readdirSync(dir).sort()) if (/\.(list|sources)$/.test(f)) files.push(join(dir, f));
@@ -43,7 +43,7 @@ function run(cmd: string[], what: string): void {
 }
 
 /** The cached root for `suite`, made on first use. */
-export function cachedDebianRoot(suite = "bookworm"): string {
+function cachedDebianRoot(suite = "bookworm"): string {
   const mirror = aptMirror(suite);
   const args = ["--variant=minbase", suite, mirror];
   const key = createHash("sha256").update(JSON.stringify(args)).digest("hex").slice(0, 12);

@@ -8,7 +8,7 @@ export interface ClusterQueries {
 }
 
 /** A PromQL range duration: whole seconds as `1m30s`, anything finer in milliseconds. */
-export function promDuration(seconds: number): string {
+function promDuration(seconds: number): string {
   return Number.isInteger(seconds) ? formatDuration(seconds) : `${Math.round(seconds * 1000)}ms`;
 }
 

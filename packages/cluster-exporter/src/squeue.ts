@@ -17,7 +17,7 @@ export interface RunningJobs {
   badLines: number;
 }
 
-export const SQUEUE_ARGS = ["-ah", "-o", "%A %a %u"] as const;
+const SQUEUE_ARGS = ["-ah", "-o", "%A %a %u"] as const;
 
 /** `<numeric job id> <account> <user>`, as `%A %a %u` prints it. */
 const JOB_LINE = /^\s*(\d+)\s+(\S+)\s+(\S+)\s*$/;

@@ -63,7 +63,7 @@ function timestampJson(g: Group, name: string, help: string, seconds: number): J
   return familyJson(name, "gauge", help, timestampLine(name, g.seriesLabels, seconds), seconds > 0 ? seconds * 1000 : g.createdAt);
 }
 
-export function groupJson(g: Group): Json {
+function groupJson(g: Group): Json {
   const entries: [string, Json][] = [
     ["labels", sortedObject(Object.entries(g.labels))],
     ["last_push_successful", g.pushTime >= g.failTime],

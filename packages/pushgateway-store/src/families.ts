@@ -198,7 +198,7 @@ export function probesOf(f: StoredFamily): string[] {
 }
 
 /** Final label pairs: body labels, grouping labels over them, `instance=""` where missing, sorted by name. */
-export function applyGrouping(body: Readonly<Record<string, string>>, group: GroupLabels, drop?: string): [string, string][] {
+function applyGrouping(body: Readonly<Record<string, string>>, group: GroupLabels, drop?: string): [string, string][] {
   const merged: Record<string, string> = Object.create(null);
   for (const k in body) {
     if (k === drop) continue;

@@ -20,7 +20,7 @@ export function decodeBase64Url(text: string): string | undefined {
   return bytes.toString("utf8");
 }
 
-export function encodeBase64Url(text: string): string {
+function encodeBase64Url(text: string): string {
   return Buffer.from(text, "utf8").toString("base64url");
 }
 
@@ -80,7 +80,7 @@ export function parsePushPath(pathname: string): PushPath {
 }
 
 /** A copy with keys in name order, the order every rendered series uses. */
-export function sortLabels(labels: GroupLabels): GroupLabels {
+function sortLabels(labels: GroupLabels): GroupLabels {
   const out: Record<string, string> = {};
   for (const k of Object.keys(labels).sort()) out[k] = labels[k]!;
   return out;
