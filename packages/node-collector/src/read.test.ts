@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { deviceFilter, eachKeyValue, fields, lines, listDir, parseEnvFile, readAttr, readNumber, readText, rootfsPath } from "./read.ts";
+import { deviceFilter, eachKeyValue, fields, lines, listDir, listSubdirs, parseEnvFile, readAttr, readNumber, readText, rootfsPath } from "./read.ts";
 import { DEFAULT_PATHS } from "./read.ts";
 
 describe("procfs/sysfs readers", () => {
@@ -63,6 +63,17 @@ describe("missing-path memory", () => {
     mkdirSync(sub);
     writeFileSync(sub + "/x", "");
     expect(listDir(sub)).toEqual(["x"]);
+    rmSync(dir, { recursive: true });
+  });
+
+  test("listSubdirs returns the subdirectories beside attribute files, and [] for a missing directory", async () => {
+    const { mkdtempSync, writeFileSync, rmSync, mkdirSync } = await import("node:fs");
+    const dir = mkdtempSync("/tmp/read-subdirs-");
+    expect(listSubdirs(dir + "/absent")).toEqual([]);
+    writeFileSync(dir + "/total_bytes", "1\n");
+    mkdirSync(dir + "/single");
+    mkdirSync(dir + "/dup");
+    expect(listSubdirs(dir).sort()).toEqual(["dup", "single"]);
     rmSync(dir, { recursive: true });
   });
 });

@@ -117,9 +117,23 @@ export function readNumber(path: string): number | null {
 
 /** Directory entries, or [] when the directory does not exist. */
 export function listDir(path: string): string[] {
+  return readDir(path, () => readdirSync(path));
+}
+
+/**
+ * Names of the subdirectories only, from the entry types the directory read already returns: a collector
+ * that looks for subdirectories among attribute files (btrfs profiles) needs no failed lookup per file.
+ */
+export function listSubdirs(path: string): string[] {
+  return readDir(path, () => readdirSync(path, { withFileTypes: true }))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name);
+}
+
+function readDir<T>(path: string, read: () => T[]): T[] {
   if (knownMissing(path)) return [];
   try {
-    return readdirSync(path);
+    return read();
   } catch (e) {
     if (isAbsent(e)) {
       noteMissing(path);

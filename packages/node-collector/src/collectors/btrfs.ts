@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { Logger } from "@agent/core";
 import { defineCollector, type NodePaths } from "../collector.ts";
 import { DEV_STAT_TYPES, readBtrfsDevices, type BtrfsDevice } from "../btrfs-ioctl.ts";
-import { listDir, readAttr, rootfsPath } from "../read.ts";
+import { listDir, listSubdirs, readAttr, rootfsPath } from "../read.ts";
 import { utf8Label } from "../utf8.ts";
 import { readMounts } from "./filesystem.ts";
 
@@ -16,7 +16,11 @@ const SECTOR_SIZE = 512;
 const BLOCK_GROUP_TYPES = ["data", "metadata", "system"] as const;
 
 function uint(path: string): number {
-  const n = Number(readAttr(path) ?? "0");
+  return toUint(readAttr(path));
+}
+
+function toUint(text: string | null): number {
+  const n = Number(text ?? "0");
   return Number.isNaN(n) ? 0 : n;
 }
 
@@ -81,12 +85,13 @@ export const btrfs = defineCollector({
       for (const type of BLOCK_GROUP_TYPES) {
         const adir = join(dir, "allocation", type);
         reserved.add(uint(join(adir, "bytes_reserved")), { block_group_type: type, uuid });
-        for (const mode of listDir(adir).sort()) {
-          // Profile directories (single, raid1, dup...) sit beside plain attribute files.
-          if (readAttr(join(adir, mode, "total_bytes")) === null) continue;
+        // Profile directories (single, raid1, dup...) sit beside plain attribute files.
+        for (const mode of listSubdirs(adir).sort()) {
+          const total = readAttr(join(adir, mode, "total_bytes"));
+          if (total === null) continue;
           const labels = { block_group_type: type, mode, uuid };
           used.add(uint(join(adir, mode, "used_bytes")), labels);
-          size.add(uint(join(adir, mode, "total_bytes")), labels);
+          size.add(toUint(total), labels);
           ratio.add(allocationRatio(mode, devices.length), labels);
         }
       }
