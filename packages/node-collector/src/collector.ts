@@ -15,6 +15,19 @@ export interface NodePaths {
   udevData: string;
 }
 
+/**
+ * Work done at most once per scrape and shared by the collectors that need it (netdev and netclass read one
+ * netlink dump). A new memo per scrape, so no collector ever sees an earlier scrape's data.
+ */
+export class ScrapeMemo {
+  private readonly values = new Map<() => unknown, unknown>();
+
+  once<T>(compute: () => T): T {
+    if (!this.values.has(compute)) this.values.set(compute, compute());
+    return this.values.get(compute) as T;
+  }
+}
+
 export interface CollectContext<C = unknown> {
   paths: NodePaths;
   /** This collector's own flags, parsed. */
@@ -27,6 +40,8 @@ export interface CollectContext<C = unknown> {
    * timeouts (statfs on a hung mount) should finish before it. Absent when nothing bounds the call.
    */
   deadline?: number;
+  /** Shared by the collectors of this scrape only. */
+  scrape: ScrapeMemo;
 }
 
 export interface Collector<F extends FlagSet = FlagSet> {

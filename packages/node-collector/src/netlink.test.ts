@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { MetricSet, parseText } from "@agent/core";
 import { collectFromNetlink, collectFromSysfs } from "./collectors/netclass.ts";
 import { netdev } from "./collectors/netdev.ts";
+import { ScrapeMemo } from "./collector.ts";
 import { dumpLinks } from "./netlink.ts";
 import { DEFAULT_PATHS, listDir, readText } from "./read.ts";
 import { collectText } from "./testing/golden.ts";
@@ -9,11 +10,12 @@ import { collectText } from "./testing/golden.ts";
 const opts = { ignoreInvalidSpeed: false, ignoredDevices: undefined };
 
 describe("netlink RTM_GETLINK dump (live host)", () => {
-  test("one dump is shared by the collectors of a scrape, and re-asked for by the next scrape", async () => {
-    const first = dumpLinks();
-    expect(dumpLinks()).toBe(first);
-    await Bun.sleep(60);
-    expect(dumpLinks()).not.toBe(first);
+  test("one dump is shared by the collectors of a scrape, and the next scrape asks the kernel again", () => {
+    const scrape = new ScrapeMemo();
+    const first = scrape.once(dumpLinks);
+    expect(first).not.toBeNull();
+    expect(scrape.once(dumpLinks)).toBe(first);
+    expect(new ScrapeMemo().once(dumpLinks)).not.toBe(first);
   });
 
   test("lists the same interfaces as /sys/class/net, with their index and MTU", () => {

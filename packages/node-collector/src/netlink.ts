@@ -170,22 +170,10 @@ function parseLink(off: number, end: number): Link {
 }
 
 /**
- * How long one dump serves: netdev and netclass run back to back in the same scrape and both need it;
- * short enough that the next scrape (seconds later) always asks the kernel again.
+ * Every network interface of the host, or null when netlink cannot be used here (no libc, no socket).
+ * netdev and netclass both need it: they share one dump per scrape through `ctx.scrape.once(dumpLinks)`.
  */
-const SHARE_MS = 50;
-let shared: { at: number; links: Link[] | null } | undefined;
-
-/** Every network interface of the host, or null when netlink cannot be used here (no libc, no socket). */
 export function dumpLinks(): Link[] | null {
-  const now = performance.now();
-  if (shared && now - shared.at < SHARE_MS) return shared.links;
-  const links = dumpLinksNow();
-  shared = { at: now, links };
-  return links;
-}
-
-function dumpLinksNow(): Link[] | null {
   const c = load();
   if (!c) return null;
   const fd = c.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);

@@ -4,7 +4,7 @@
  * --collector.timeout, each into its own MetricSet so that an abandoned one leaves nothing half-written.
  */
 import { ConfigError, flag, MetricSet, type FlagSet, type FlagSpec, type Logger } from "@agent/core";
-import type { CollectContext, Collector, NodePaths } from "./collector.ts";
+import { ScrapeMemo, type CollectContext, type Collector, type NodePaths } from "./collector.ts";
 
 /**
  * An enable toggle. Unset it holds the collector's default as 0 or 1 (so --help shows on/off), set it holds
@@ -118,6 +118,7 @@ export class NodeRegistry {
    */
   async scrape(): Promise<{ sets: MetricSet[]; results: ScrapeResult[] }> {
     const abort = new AbortController();
+    const memo = new ScrapeMemo();
     const started = performance.now();
     const deadline = started + this.timeoutMs;
     const n = this.enabled.length;
@@ -139,7 +140,7 @@ export class NodeRegistry {
       const { collector, config } = this.enabled[i]!;
       const set = new MetricSet();
       const start = performance.now();
-      const ctx: CollectContext<Record<string, unknown>> = { paths: this.paths, config, log: this.log, signal: abort.signal, deadline };
+      const ctx: CollectContext<Record<string, unknown>> = { paths: this.paths, config, log: this.log, signal: abort.signal, deadline, scrape: memo };
       let pending: Promise<void> | void;
       try {
         pending = collector.collect(set, ctx);

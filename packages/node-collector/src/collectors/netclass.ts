@@ -171,8 +171,8 @@ export const netclass = defineCollector({
     ignoredDevices: flag.regex("collector.netclass.ignored-devices", "^$", "Regexp of net devices to ignore for netclass collector."),
     ignoreInvalidSpeed: flag.bool("collector.netclass.ignore-invalid-speed", false, "Ignore devices where the speed is invalid. This will be the default behavior in 2.x."),
   },
-  collect(out, { paths, config }) {
-    const links = paths.sysfs === "/sys" ? dumpLinks() : null;
+  collect(out, { paths, config, scrape }) {
+    const links = paths.sysfs === "/sys" ? scrape.once(dumpLinks) : null;
     if (links) collectFromNetlink(out, paths, links, config);
     else collectFromSysfs(out, paths, config);
   },

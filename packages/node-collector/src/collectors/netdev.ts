@@ -24,10 +24,10 @@ export const netdev = defineCollector({
     deviceWhitelist: flag.regex("collector.netdev.device-whitelist", "", "Deprecated: use --collector.netdev.device-include."),
     deviceBlacklist: flag.regex("collector.netdev.device-blacklist", "", "Deprecated: use --collector.netdev.device-exclude."),
   },
-  collect(out, { paths, config }) {
+  collect(out, { paths, config, scrape }) {
     const keep = deviceFilter(config.deviceInclude ?? config.deviceWhitelist, config.deviceExclude ?? config.deviceBlacklist);
     // node_exporter reads the live host's counters over netlink; /proc/net/dev is for fixture trees.
-    const links = paths.procfs === "/proc" ? dumpLinks() : null;
+    const links = paths.procfs === "/proc" ? scrape.once(dumpLinks) : null;
     const text = links ? null : readText(procPath(paths, "net/dev"));
     if (!links && text === null) return;
     const fams = COLUMNS.map((c) => out.family(`node_network_${c}_total`, "counter", `Network device statistic ${c}.`));

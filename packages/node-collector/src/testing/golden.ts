@@ -6,7 +6,7 @@ import { expect } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createLogger, MetricSet, type FlagSet, type FlagValues } from "@agent/core";
-import type { Collector, NodePaths } from "../collector.ts";
+import { ScrapeMemo, type Collector, type NodePaths } from "../collector.ts";
 
 export const FIXTURES = join(import.meta.dir, "..", "..", "fixtures");
 
@@ -34,6 +34,7 @@ export async function collectText<F extends FlagSet>(
     config: { ...defaults(c.flags), ...opts.config },
     log: createLogger({ level: "error", write: () => {} }),
     signal: new AbortController().signal,
+    scrape: new ScrapeMemo(),
   });
   return out.render();
 }
