@@ -144,3 +144,17 @@ test("a port in use by the second role exits 1 naming that address and not the f
     rmSync(storage, { recursive: true, force: true });
   }
 });
+
+test("a second SIGTERM while stopping does not kill the agent: it still finishes the stop and exits 0", async () => {
+  const agent = await startAgent({ roles: ["node", "push"] });
+  // A push in flight keeps the stop busy for a moment, so the second signal lands inside it.
+  const slow = await openSocket(agent.ports.push!);
+  slow.sock.write("POST /metrics/job/slow HTTP/1.1\r\nHost: agent\r\nTransfer-Encoding: chunked\r\n\r\n");
+  agent.proc.kill("SIGTERM");
+  await Bun.sleep(100);
+  agent.proc.kill("SIGTERM");
+  await Bun.sleep(100);
+  slow.sock.write("0\r\n\r\n");
+  expect(await agent.stop()).toBe(0);
+  expect(agent.output()).toContain('msg="already stopping" signal=SIGTERM');
+});

@@ -81,9 +81,18 @@ export async function serve(argv: string[]): Promise<number> {
 
   // Listening for the stop signals before anything starts: a SIGTERM during a slow start (a large push
   // store loading) is then a clean stop once the start is done, not a kill that skips closing LMDB.
+  // The handlers stay installed for the whole stop: a second SIGTERM (an impatient supervisor, Ctrl-C twice)
+  // would otherwise meet the default action and kill the process mid-stop with LMDB open. The 5 s deadline
+  // below bounds the stop instead.
   const stopSignal = new Promise<NodeJS.Signals>((done) => {
-    process.once("SIGTERM", () => done("SIGTERM"));
-    process.once("SIGINT", () => done("SIGINT"));
+    let first: NodeJS.Signals | undefined;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (first) return log.info("already stopping", { signal });
+      first = signal;
+      done(signal);
+    };
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
   });
   const servers: RoleServer[] = [];
   const stopAll = async () => {
