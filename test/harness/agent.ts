@@ -78,7 +78,7 @@ export async function runAgent(args: string[], opts: { stdin?: string; env?: Rec
   });
   const [stdout, stderr] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
   await proc.exited;
-  return { code: proc.exitCode, signal: proc.signalCode, stdout, stderr };
+  return { code: proc.exitCode, signal: proc.signalCode === null ? null : String(proc.signalCode), stdout, stderr };
 }
 
 export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent> {

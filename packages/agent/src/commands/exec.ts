@@ -53,8 +53,10 @@ async function runCommand(command: string[]): Promise<Outcome> {
   } finally {
     for (const s of FORWARDED) process.off(s, forward);
   }
+  // Bun gives the signal by name, or by number when it has no name for it.
   const signal = child.signalCode;
-  const code = child.exitCode ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0);
+  const signo = typeof signal === "number" ? signal : signal ? (constants.signals[signal] ?? 0) : 0;
+  const code = child.exitCode ?? 128 + signo;
   // wait4's rusage: the command plus every descendant it waited for.
   const usage = child.resourceUsage();
   return {

@@ -48,9 +48,10 @@ export class PeakRssTracker {
     this.timer = setInterval(sample, SAMPLE_EVERY_MS);
   }
 
-  /** Bytes, given ru_maxrss (KiB) from wait4 once the command has exited. */
-  finish(rusageMaxKb: number): number {
+  /** Bytes, given wait4's peak RSS once the command has exited (Bun >= 1.4 reports it in bytes). */
+  finish(rusageMaxBytes: number): number {
     clearInterval(this.timer);
+    const rusageMaxKb = rusageMaxBytes / 1024;
     // A MiB of slack: agent may have grown a little between reading its peak and the exec.
     const kb = rusageMaxKb > this.inheritedKb + 1024 ? rusageMaxKb : this.sampledKb;
     return kb * 1024;
