@@ -84,6 +84,7 @@ export function renderPage(o: PageOptions): string {
   const refresh = o.refreshSeconds ? ` data-refresh="${o.refreshSeconds}"` : "";
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${esc(o.heading)} · agent ${esc(o.role)}</title>
 <style>${PAGE_CSS}</style></head>
 <body${refresh}>

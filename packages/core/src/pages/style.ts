@@ -16,7 +16,7 @@ header.top .facts{color:var(--muted);font-size:.9rem}
 main{padding:.8rem 1rem 2rem;max-width:80rem}
 h2{font-size:1.05rem;margin:1.4rem 0 .5rem}
 h3{font-size:.95rem;margin:.8rem 0 .3rem}
-.scroll{overflow-x:auto;max-width:100%}
+.scroll{overflow-x:auto;max-width:100%;position:relative}
 table{border-collapse:collapse;font-variant-numeric:tabular-nums;min-width:100%}
 th,td{text-align:left;padding:.3rem .55rem;border-bottom:1px solid var(--line);vertical-align:top}
 th{font-weight:600;background:var(--panel)}
@@ -38,9 +38,13 @@ input,select,button{font:inherit;color:var(--fg);background:var(--bg);border:1px
 button{cursor:pointer}
 button.danger{color:var(--bad);border-color:var(--bad)}
 .pager{display:flex;flex-wrap:wrap;gap:.4rem 1rem;align-items:center;margin:.6rem 0}
-.labels code{background:var(--panel);border:1px solid var(--line);border-radius:3px;padding:0 .25rem;margin:0 .2rem .15rem 0;display:inline-block;word-break:break-all}
+.labels code{background:var(--panel);border:1px solid var(--line);border-radius:3px;padding:0 .25rem;margin:0 .2rem .15rem 0;display:inline-block;overflow-wrap:anywhere}
 details>summary{cursor:pointer}
 pre{background:var(--panel);border:1px solid var(--line);padding:.5rem;overflow-x:auto;max-height:24rem;font-size:.85rem}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-@media (max-width:40rem){main{padding:.6rem .5rem 1.5rem}th,td{padding:.25rem .35rem}}
+@media (max-width:40rem){main{padding:.6rem .5rem 1.5rem}th,td{padding:.25rem .35rem}
+table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+table.stack tr{display:block;border-bottom:1px solid var(--line);padding:.3rem 0}
+table.stack td{display:block;border:0;text-align:left}
+table.stack td[data-label]::before{content:attr(data-label) ": ";color:var(--muted);font-size:.85rem}}
 `;
