@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The push role's page in headless Chromium against the compiled agent, with basic auth on: the groups the
  * test pushed (labels, push time, failure reason, TTL, series), filtering, sorting, a group's metrics,
