@@ -76,3 +76,14 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/**
+ * Waits until exactly `n` elements match `selector`. Locators rather than in-page callbacks, because the
+ * program's types leave out lib.dom (loading it changes Bun's fetch and stream types everywhere); the few
+ * in-page expressions the tests need are strings.
+ */
+export async function waitForCount(page: Page, selector: string, n: number): Promise<void> {
+  const all = page.locator(selector);
+  if (n > 0) await all.nth(n - 1).waitFor({ state: "attached" });
+  await all.nth(n).waitFor({ state: "detached" });
+}

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The push role's page in headless Chromium against the compiled agent, with basic auth on: the groups the
  * test pushed (labels, push time, failure reason, TTL, series), filtering, sorting, a group's metrics,
@@ -7,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Browser } from "playwright-core";
 import { startAgent, type RunningAgent } from "../harness/index.ts";
-import { AUTH_HEADER, basicAuthConfig, launchBrowser, openWatched, screenshot, type WatchedPage } from "./browser.ts";
+import { AUTH_HEADER, basicAuthConfig, launchBrowser, openWatched, screenshot, waitForCount, type WatchedPage } from "./browser.ts";
 
 let browser: Browser;
 let web: { path: string; remove(): void };
@@ -92,25 +91,25 @@ describe("push page", () => {
     try {
       await w.page.goto(base + "/");
       await w.page.getByLabel("Filter by label text").fill("etl");
-      await w.page.waitForFunction(() => document.querySelectorAll("#groups tbody tr").length === 2);
+      await waitForCount(w.page, "#groups tbody tr", 2);
       expect(new URL(w.page.url()).searchParams.get("q")).toBe("etl");
       await w.page.getByLabel("Filter by label text").fill("");
-      await w.page.waitForFunction(() => document.querySelectorAll("#groups tbody tr").length === 4);
+      await waitForCount(w.page, "#groups tbody tr", 4);
 
       await w.page.getByLabel("Sort by").selectOption("newest");
-      await w.page.waitForFunction(() => new URL(location.href).searchParams.get("sort") === "newest");
+      await w.page.waitForURL((u) => u.searchParams.get("sort") === "newest");
       const newest = await w.page.locator("#groups tbody tr").evaluateAll((trs) => trs.map((t) => t.getAttribute("data-group")));
       // etl-bad never had a successful push: the oldest of all.
       expect(newest).toEqual(["/metrics/job/etl", "/metrics/job/nightly/instance@base64/d2ViLzE", "/metrics/job/backup/instance/db1", "/metrics/job/etl-bad"]);
       await w.page.getByLabel("Sort by").selectOption("oldest");
-      await w.page.waitForFunction(() => new URL(location.href).searchParams.get("sort") === "oldest");
+      await w.page.waitForURL((u) => u.searchParams.get("sort") === "oldest");
       const oldest = await w.page.locator("#groups tbody tr").evaluateAll((trs) => trs.map((t) => t.getAttribute("data-group")));
       expect(oldest).toEqual([...newest].reverse());
 
       const backup = w.page.locator('tr[data-group="/metrics/job/backup/instance/db1"]');
       await backup.locator("summary").click();
       await expect(backup.locator("pre").textContent()).resolves.toBeDefined();
-      await w.page.waitForFunction(() => (document.querySelector('tr[data-group="/metrics/job/backup/instance/db1"] pre')?.textContent ?? "").length > 0);
+      await backup.locator("pre").filter({ hasText: /\S/ }).waitFor();
       const metrics = await backup.locator("pre").textContent();
       expect(metrics).toContain('backup_bytes{instance="db1",job="backup"} 1024');
       expect(metrics).toContain('backup_files{instance="db1",job="backup",kind="full"} 7');
@@ -135,7 +134,7 @@ describe("push page", () => {
 
       w.answers.push(true);
       await row.getByRole("button", { name: /Delete/ }).click();
-      await w.page.waitForFunction(() => !document.querySelector('tr[data-group="/metrics/job/etl-bad"]'));
+      await w.page.locator('tr[data-group="/metrics/job/etl-bad"]').waitFor({ state: "detached" });
       expect(w.dialogs.length).toBe(2);
       expect(await w.page.locator("#page-status").innerText()).toContain('Deleted job="etl-bad"');
       const groups = (await (await fetch(base + "/api/v1/groups", { headers: AUTH_HEADER })).json()) as { data: { path: string }[] };
@@ -150,7 +149,7 @@ describe("push page", () => {
     const w = await openWatched(browser, base, { width: 390, height: 844 });
     try {
       await w.page.goto(base + "/");
-      const overflow = await w.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      const overflow = (await w.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")) as number;
       expect(overflow).toBeLessThanOrEqual(0);
       await screenshot(w.page, "push-phone");
       expectClean(w);
@@ -191,10 +190,7 @@ describe("push page at 20,000 groups", () => {
       await w.page.goto(base + "/", { waitUntil: "commit" });
       // performance.now() counts from the navigation's start, in the browser.
       const visibleAt = await w.page.waitForFunction(
-        () => {
-          const row = document.querySelector("#groups tbody tr");
-          return row && (row as HTMLElement).offsetHeight > 0 ? performance.now() : 0;
-        },
+        '(document.querySelector("#groups tbody tr")?.offsetHeight ?? 0) > 0 ? performance.now() : 0',
         undefined,
         { polling: "raf" },
       );
@@ -206,11 +202,11 @@ describe("push page at 20,000 groups", () => {
       expect(await w.page.locator("button[data-delete]").count()).toBe(0);
 
       await w.page.getByLabel("Filter by label text").fill("node19999");
-      await w.page.waitForFunction(() => document.querySelectorAll("#groups tbody tr").length === 1);
+      await waitForCount(w.page, "#groups tbody tr", 1);
       await w.page.getByLabel("Filter by label text").fill("");
-      await w.page.waitForFunction(() => document.querySelectorAll("#groups tbody tr").length === 100);
+      await waitForCount(w.page, "#groups tbody tr", 100);
       await w.page.getByRole("link", { name: /Next/ }).click();
-      await w.page.waitForFunction(() => new URL(location.href).searchParams.get("page") === "2");
+      await w.page.waitForURL((u) => u.searchParams.get("page") === "2");
       expect(await w.page.locator("#groups tbody tr").first().getAttribute("data-group")).toBe("/metrics/job/batch/instance/node00100");
       await screenshot(w.page, "push-20000-groups");
       expectClean(w);
