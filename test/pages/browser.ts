@@ -87,3 +87,102 @@ export async function waitForCount(page: Page, selector: string, n: number): Pro
   if (n > 0) await all.nth(n - 1).waitFor({ state: "attached" });
   await all.nth(n).waitFor({ state: "detached" });
 }
+
+/** How many pixels the page itself scrolls sideways (0 when it fits the viewport). */
+export async function horizontalOverflow(page: Page): Promise<number> {
+  return (await page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")) as number;
+}
+
+/**
+ * WCAG contrast of every visible element that holds text of its own, against the first opaque background
+ * behind it: the elements under 4.5:1 (3:1 for large text), as `tag "text" ratio`. In-page, as a string.
+ */
+const CONTRAST_PROBLEMS = `(() => {
+  const rgba = (c) => { const m = c.match(/[\\d.]+/g) || []; return m.map(Number).concat(m.length === 3 ? [1] : []); };
+  const lum = ([r, g, b]) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }; return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const background = (el) => {
+    for (let e = el; e; e = e.parentElement) { const c = rgba(getComputedStyle(e).backgroundColor); if (c[3] >= 1) return c; }
+    return [255, 255, 255, 1];
+  };
+  const out = [];
+  for (const el of document.querySelectorAll("body *")) {
+    if (el.closest("svg")) continue;
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim() !== "");
+    if (!own || el.getClientRects().length === 0) continue;
+    const s = getComputedStyle(el);
+    if (s.visibility === "hidden" || s.clip === "rect(0px, 0px, 0px, 0px)") continue;
+    const fg = rgba(s.color), bg = background(el);
+    const mixed = fg.slice(0, 3).map((v, i) => v * fg[3] + bg[i] * (1 - fg[3]));
+    const [a, b] = [lum(mixed), lum(bg)].sort((x, y) => y - x);
+    const ratio = (a + 0.05) / (b + 0.05);
+    const size = parseFloat(s.fontSize), bold = Number(s.fontWeight) >= 700;
+    const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    if (ratio < need) out.push(el.tagName.toLowerCase() + ' "' + el.textContent.trim().slice(0, 40) + '" ' + ratio.toFixed(2));
+  }
+  return out;
+})()`;
+
+export async function contrastProblems(page: Page): Promise<string[]> {
+  return (await page.evaluate(CONTRAST_PROBLEMS)) as string[];
+}
+
+/**
+ * Elements that need an accessible name and have none: links, buttons, form controls, images and meters
+ * (ARIA name from aria-label, aria-labelledby, a <label>, or, for links and buttons, their text).
+ */
+const UNNAMED = `(() => {
+  const named = (el) => {
+    if ((el.getAttribute("aria-label") || "").trim()) return true;
+    const by = el.getAttribute("aria-labelledby");
+    if (by && by.split(/\\s+/).some((id) => (document.getElementById(id)?.textContent || "").trim())) return true;
+    if (el.labels && [...el.labels].some((l) => l.textContent.trim())) return true;
+    return (el.matches("a, button, summary") && el.textContent.trim() !== "");
+  };
+  return [...document.querySelectorAll("a[href], button, input:not([type=hidden]), select, textarea, [role=img], [role=meter], [role=region], summary")]
+    .filter((el) => !named(el))
+    .map((el) => el.outerHTML.slice(0, 80));
+})()`;
+
+export async function unnamedElements(page: Page): Promise<string[]> {
+  return (await page.evaluate(UNNAMED)) as string[];
+}
+
+export interface TabStop {
+  /** Tag name, lower case. */
+  tag: string;
+  /** Accessible name as the page gives it: aria-label, else the text. */
+  name: string;
+  href: string | null;
+  /** The focus indicator is drawn: an outline of 2 px or more. */
+  visible: boolean;
+}
+
+const ACTIVE = `(() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  const s = getComputedStyle(e);
+  return {
+    tag: e.tagName.toLowerCase(),
+    name: (e.getAttribute("aria-label") || e.textContent || "").trim().replace(/\\s+/g, " "),
+    href: e.getAttribute("href"),
+    visible: s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2,
+  };
+})()`;
+
+/** Presses Tab `count` times from the top of the page and returns what each press focused. */
+export async function tabStops(page: Page, count: number): Promise<(TabStop | null)[]> {
+  await page.evaluate("document.activeElement && document.activeElement.blur && document.activeElement.blur(), window.scrollTo(0, 0)");
+  const stops: (TabStop | null)[] = [];
+  for (let i = 0; i < count; i++) {
+    await page.keyboard.press("Tab");
+    stops.push((await page.evaluate(ACTIVE)) as TabStop | null);
+  }
+  return stops;
+}
+
+/** Boxes of `selector` that scroll sideways at this viewport but cannot take keyboard focus. */
+export async function unfocusableScrollers(page: Page, selector = ".scroll"): Promise<string[]> {
+  return (await page.evaluate(
+    `[...document.querySelectorAll(${JSON.stringify(selector)})].filter((e) => e.scrollWidth > e.clientWidth && e.tabIndex < 0).map((e) => e.outerHTML.slice(0, 80))`,
+  )) as string[];
+}

@@ -3,7 +3,7 @@
  * names by read, write and metadata rate) and how that scrape went, stage by stage.
  */
 import type { AgentInfo } from "@agent/core";
-import { escapeHtml as esc, formatBytes, formatSeconds, pageResponse, renderPage, timeHtml, type RoleApp } from "@agent/core/pages";
+import { escapeHtml as esc, formatBytes, formatSeconds, pageResponse, renderPage, scrollBox, timeHtml, type RoleApp } from "@agent/core/pages";
 import type { Ranked, ScrapeReport, TopLists } from "./report.ts";
 
 export interface ClusterPageOptions {
@@ -23,7 +23,8 @@ function topTable(id: string, who: string, kind: string, rows: Ranked[], show: (
   const caption = `${who} by ${kind.toLowerCase()}`;
   if (rows.length === 0) return `<div class="card" id="${id}"><p class="label">${esc(caption)}</p><p class="muted">none</p></div>`;
   const body = rows.map((r, i) => `<tr><td class="num">${i + 1}</td><th scope="row">${esc(r.name)}</th><td class="num">${show(r.value)}</td></tr>`).join("");
-  return `<div class="card scroll" id="${id}"><table><caption class="label">${esc(caption)}</caption><thead><tr><th scope="col" class="num">#</th><th scope="col">${esc(who.replace(/s$/, ""))}</th><th scope="col" class="num">${esc(kind)}</th></tr></thead><tbody>${body}</tbody></table></div>`;
+  const table = `<table><caption class="label">${esc(caption)}</caption><thead><tr><th scope="col" class="num">#</th><th scope="col">${esc(who.replace(/s$/, ""))}</th><th scope="col" class="num">${esc(kind)}</th></tr></thead><tbody>${body}</tbody></table>`;
+  return `<div class="card" id="${id}">${scrollBox(caption, table)}</div>`;
 }
 
 function tops(id: string, who: string, lists: TopLists): string {
@@ -34,10 +35,10 @@ function stages(r: ScrapeReport): string {
   const rows = r.stages
     .map(
       (s) =>
-        `<tr><th scope="row">${esc(s.name)}</th><td class="num">${(s.seconds * 1000).toFixed(1)} ms</td><td class="${s.error ? "bad" : "ok"}">${s.error ? `failed: ${esc(s.error)}` : "ok"}</td><td class="num">${s.skipped}</td></tr>`,
+        `<tr><th scope="row">${esc(s.name)}</th><td class="num" data-label="Duration">${(s.seconds * 1000).toFixed(1)} ms</td><td class="${s.error ? "bad" : "ok"}" data-label="Outcome">${s.error ? `failed: ${esc(s.error)}` : "ok"}</td><td class="num" data-label="Records skipped">${s.skipped}</td></tr>`,
     )
     .join("");
-  return `<div class="scroll"><table><thead><tr><th scope="col">Stage</th><th scope="col" class="num">Duration</th><th scope="col">Outcome</th><th scope="col" class="num">Records skipped</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+  return scrollBox("Stages", `<table id="stages" class="stack"><thead><tr><th scope="col">Stage</th><th scope="col" class="num">Duration</th><th scope="col">Outcome</th><th scope="col" class="num">Records skipped</th></tr></thead><tbody>${rows}</tbody></table>`);
 }
 
 function body(report: ScrapeReport | undefined): string {

@@ -4,7 +4,7 @@
  */
 import { hostname } from "node:os";
 import type { AgentInfo } from "@agent/core";
-import { escapeHtml as esc, formatBytes, formatPercent, formatSeconds, pageResponse, renderPage, sparkline, type RoleApp } from "@agent/core/pages";
+import { escapeHtml as esc, formatBytes, formatPercent, formatSeconds, pageResponse, renderPage, scrollBox, sparkline, type RoleApp } from "@agent/core/pages";
 import type { HostSample, NodeHistory } from "./history.ts";
 import type { NodeRegistry, ScrapeResult } from "./registry.ts";
 
@@ -30,8 +30,11 @@ function overview(s: HostSample, h: NodeHistory): string {
   const spark = (key: string, label: string, max?: number) => sparkline(h.ring.series(key), `${label}, last ${formatSeconds(h.windowSeconds)}`, max);
   const busy = Object.values(s.cpuBusy).reduce((a, b) => a + b, 0);
   const hasCpu = Object.keys(s.cpuBusy).length > 0;
+  // Modes that round to 0.0 % would only lengthen the line.
   const modes = Object.entries(s.cpuBusy)
-    .sort((a, b) => b[1] - a[1])
+    .filter(([, v]) => v >= 0.0005)
+    // By the share as shown (0.1 %), then by name: equal shares keep one order from update to update.
+    .sort((a, b) => Math.round(b[1] * 1000) - Math.round(a[1] * 1000) || (a[0] < b[0] ? -1 : 1))
     .map(([m, v]) => `${esc(m)} ${formatPercent(v)}`)
     .join(" · ");
   const mem = s.memory;
@@ -53,15 +56,15 @@ function filesystems(s: HostSample, h: NodeHistory): string {
   const rows = s.filesystems.map((f) => {
     const fill = 1 - f.availBytes / f.sizeBytes;
     const label = `${f.mountpoint} filled`;
-    return `<tr><th scope="row">${esc(f.mountpoint)}</th><td>${esc(f.device)}</td><td>${esc(f.fstype)}</td><td class="num">${formatBytes(f.sizeBytes)}</td><td class="num">${formatBytes(f.availBytes)}</td><td>${formatPercent(fill)}${bar(fill, label)}</td><td>${sparkline(h.ring.series(`fs:${f.mountpoint}`), `${label}, last ${formatSeconds(h.windowSeconds)}`, 1)}</td></tr>`;
+    return `<tr><th scope="row">${esc(f.mountpoint)}</th><td data-label="Device">${esc(f.device)}</td><td data-label="Type">${esc(f.fstype)}</td><td class="num" data-label="Size">${formatBytes(f.sizeBytes)}</td><td class="num" data-label="Available">${formatBytes(f.availBytes)}</td><td data-label="Filled">${formatPercent(fill)}${bar(fill, label)}</td><td data-label="History">${sparkline(h.ring.series(`fs:${f.mountpoint}`), `${label}, last ${formatSeconds(h.windowSeconds)}`, 1)}</td></tr>`;
   });
-  return `<div class="scroll"><table><thead><tr><th scope="col">Mount point</th><th scope="col">Device</th><th scope="col">Type</th><th scope="col" class="num">Size</th><th scope="col" class="num">Available</th><th scope="col">Filled</th><th scope="col">History</th></tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
+  return scrollBox("Filesystems", `<table class="stack"><thead><tr><th scope="col">Mount point</th><th scope="col">Device</th><th scope="col">Type</th><th scope="col" class="num">Size</th><th scope="col" class="num">Available</th><th scope="col">Filled</th><th scope="col">History</th></tr></thead><tbody>${rows.join("")}</tbody></table>`);
 }
 
-function devices(list: HostSample["network"], inTitle: string, outTitle: string): string {
+function devices(title: string, list: HostSample["network"], inTitle: string, outTitle: string): string {
   if (list.length === 0) return `<p class="muted">None reported.</p>`;
   const rows = list.map((d) => `<tr><th scope="row">${esc(d.device)}</th><td class="num">${rate(d.inBytes)}</td><td class="num">${rate(d.outBytes)}</td></tr>`);
-  return `<div class="scroll"><table><thead><tr><th scope="col">Device</th><th scope="col" class="num">${inTitle}</th><th scope="col" class="num">${outTitle}</th></tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
+  return scrollBox(title, `<table><thead><tr><th scope="col">Device</th><th scope="col" class="num">${inTitle}</th><th scope="col" class="num">${outTitle}</th></tr></thead><tbody>${rows.join("")}</tbody></table>`);
 }
 
 function gpus(s: HostSample, h: NodeHistory): string {
@@ -83,7 +86,7 @@ function collectorTable(results: ScrapeResult[]): string {
     .map((r) => `<tr><th scope="row">${esc(r.name)}</th><td class="num">${(r.seconds * 1000).toFixed(1)} ms</td><td class="${r.success ? "ok" : "bad"}">${r.success ? "success" : "failed"}</td></tr>`);
   const failed = results.filter((r) => !r.success).length;
   return `<p>${results.length} collectors enabled; <span class="${failed ? "bad" : "ok"}">${failed} failed</span> in a scrape run for this page.</p>
-<div class="scroll"><table><thead><tr><th scope="col">Collector</th><th scope="col" class="num">Duration</th><th scope="col">Outcome</th></tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
+${scrollBox("Collectors", `<table><thead><tr><th scope="col">Collector</th><th scope="col" class="num">Duration</th><th scope="col">Outcome</th></tr></thead><tbody>${rows.join("")}</tbody></table>`)}`;
 }
 
 async function body(o: NodePageOptions): Promise<string> {
@@ -99,7 +102,7 @@ async function body(o: NodePageOptions): Promise<string> {
 ${s ? overview(s, history) : ""}
 ${s ? `<h2>Filesystems</h2>${filesystems(s, history)}` : ""}
 ${s && s.gpus.length ? `<h2>GPUs</h2>${gpus(s, history)}` : ""}
-${s ? `<h2>Network devices</h2>${devices(s.network, "Received", "Transmitted")}<h2>Disks</h2>${devices(s.disks, "Read", "Written")}` : ""}
+${s ? `<h2>Network devices</h2>${devices("Network devices", s.network, "Received", "Transmitted")}<h2>Disks</h2>${devices("Disks", s.disks, "Read", "Written")}` : ""}
 </section>
 <section id="collectors" data-region aria-labelledby="h-collectors">
 <h2 id="h-collectors">Collectors</h2>

@@ -72,6 +72,14 @@ export function timeHtml(unixSeconds: number): string {
   return `<time datetime="${iso}">${iso.slice(0, 19).replace("T", " ")} UTC</time>`;
 }
 
+/**
+ * A wide table's box: it scrolls sideways on its own on a narrow screen, so the page does not; named and
+ * focusable so that keyboard users can scroll it too.
+ */
+export function scrollBox(label: string, inner: string, className = "scroll"): string {
+  return `<div class="${className}" role="region" aria-label="${esc(label)}" tabindex="0">${inner}</div>`;
+}
+
 function linkList(links: readonly Link[]): string {
   return links.map((l) => `<li><a href="${esc(l.path)}">${esc(l.title)}</a></li>`).join("");
 }

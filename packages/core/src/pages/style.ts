@@ -19,10 +19,11 @@ h3{font-size:.95rem;margin:.8rem 0 .3rem}
 .scroll{overflow-x:auto;max-width:100%;position:relative}
 table{border-collapse:collapse;font-variant-numeric:tabular-nums;min-width:100%}
 th,td{text-align:left;padding:.3rem .55rem;border-bottom:1px solid var(--line);vertical-align:top}
-th{font-weight:600;background:var(--panel)}
-td.num,th.num{text-align:right}
+th{font-weight:600}
+thead th{background:var(--panel)}
+td.num,th.num{text-align:right;white-space:nowrap}
 .ok{color:var(--ok)}.bad{color:var(--bad)}.warn{color:var(--warn)}.muted{color:var(--muted)}
-.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(15rem,1fr));gap:.7rem}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(15rem,1fr));gap:.7rem}
 .card{background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:.5rem .7rem}
 .card .value{font-size:1.25rem;font-weight:600}
 .card .label{color:var(--muted);font-size:.85rem}
@@ -45,6 +46,6 @@ pre{background:var(--panel);border:1px solid var(--line);padding:.5rem;overflow-
 @media (max-width:40rem){main{padding:.6rem .5rem 1.5rem}th,td{padding:.25rem .35rem}
 table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 table.stack tr{display:block;border-bottom:1px solid var(--line);padding:.3rem 0}
-table.stack td{display:block;border:0;text-align:left}
+table.stack td,table.stack tbody th{display:block;border:0;text-align:left}
 table.stack td[data-label]::before{content:attr(data-label) ": ";color:var(--muted);font-size:.85rem}}
 `;

@@ -1,0 +1,295 @@
+/**
+ * The node role's page in headless Chromium against the compiled agent, with basic auth on, on a fixture
+ * host: the collectors' captured procfs/sysfs trees (with /proc/stat, /proc/net/dev and /proc/diskstats
+ * advanced by the test so CPU shares and throughput are known) and the fake NVML library's two GPUs. The
+ * page must show those values, fill its sparklines from the role's own samples without a reload, and be
+ * usable by keyboard and on a phone.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { formatBytes } from "../../packages/core/src/pages/layout.ts";
+import { buildFakeNvml } from "../../packages/node-collector/fixtures/gpu/fakes.ts";
+import { REPO_ROOT, startAgent, type RunningAgent } from "../harness/index.ts";
+import {
+  AUTH_HEADER,
+  basicAuthConfig,
+  contrastProblems,
+  horizontalOverflow,
+  launchBrowser,
+  openWatched,
+  screenshot,
+  tabStops,
+  unfocusableScrollers,
+  unnamedElements,
+  type WatchedPage,
+} from "./browser.ts";
+
+const FIXTURES = join(REPO_ROOT, "packages/node-collector/fixtures");
+const MiB = 1024 * 1024;
+/** Per CPU, each step of the counters: user, system, iowait and idle ticks (USER_HZ), in the ratio 3:1:1:5. */
+const CPU_STEP = { user: 3, system: 1, iowait: 1, idle: 5 };
+const STEPS_PER_SECOND = 10;
+const ETH0_RX = 1 * MiB;
+const ETH0_TX = 256 * 1024;
+const VDA_READ = 2 * MiB;
+const VDA_WRITE = 512 * 1024;
+
+/**
+ * A copy of the fixture procfs whose CPU, network and disk counters grow with time at the rates above. The
+ * CPU counters move in whole steps of the same ratio, so the shares between any two samples are exact.
+ */
+function advancingProcfs(dir: string): { stop(): void } {
+  cpSync(join(FIXTURES, "proc"), dir, { recursive: true, verbatimSymlinks: true });
+  const stat = readFileSync(join(dir, "stat"), "utf8");
+  const netdev = readFileSync(join(dir, "net/dev"), "utf8");
+  const diskstats = readFileSync(join(dir, "diskstats"), "utf8");
+  const put = (path: string, text: string) => {
+    writeFileSync(path + ".tmp", text);
+    renameSync(path + ".tmp", path);
+  };
+  // /proc/stat: cpuN user nice system idle iowait irq softirq steal guest guest_nice.
+  const cpuLine = (line: string, k: number, cpus: number) => {
+    const f = line.split(/\s+/);
+    const add = (i: number, per: number) => (f[i] = String(Number(f[i]) + per * k * cpus));
+    add(1, CPU_STEP.user);
+    add(3, CPU_STEP.system);
+    add(4, CPU_STEP.idle);
+    add(5, CPU_STEP.iowait);
+    return f.join(" ");
+  };
+  const write = (t: number) => {
+    const k = Math.floor(t * STEPS_PER_SECOND);
+    put(join(dir, "stat"), stat.replace(/^cpu\d* .*$/gm, (line) => cpuLine(line, k, line.startsWith("cpu ") ? 2 : 1)));
+    put(
+      join(dir, "net/dev"),
+      netdev.replace(/^(\s*eth0:\s*)(\d+)((?:\s+\d+){7}\s+)(\d+)/m, (_, head, rx, mid, tx) => `${head}${Number(rx) + Math.floor(ETH0_RX * t)}${mid}${Number(tx) + Math.floor(ETH0_TX * t)}`),
+    );
+    // diskstats: major minor name reads merged sectors_read ms writes merged sectors_written ...
+    put(
+      join(dir, "diskstats"),
+      diskstats.replace(/^(.*\svda)((?:\s+\d+){2}\s+)(\d+)((?:\s+\d+){3}\s+)(\d+)/m, (_, head, a, read, b, written) =>
+        `${head}${a}${Number(read) + Math.floor((VDA_READ / 512) * t)}${b}${Number(written) + Math.floor((VDA_WRITE / 512) * t)}`,
+      ),
+    );
+  };
+  const t0 = performance.now();
+  write(0);
+  const timer = setInterval(() => write((performance.now() - t0) / 1000), 50);
+  return { stop: () => clearInterval(timer) };
+}
+
+let browser: Browser;
+let web: { path: string; remove(): void };
+let work: string;
+let procfs: { stop(): void };
+let agent: RunningAgent;
+let base: string;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), "pages-node-"));
+  web = await basicAuthConfig();
+  procfs = advancingProcfs(join(work, "proc"));
+  const nvml = buildFakeNvml(work);
+  [browser, agent] = await Promise.all([
+    launchBrowser(),
+    startAgent({
+      roles: ["node", "push"],
+      args: [
+        `--web.config.file=${web.path}`,
+        `--path.procfs=${join(work, "proc")}`,
+        `--path.sysfs=${FIXTURES}/sys`,
+        `--path.rootfs=${FIXTURES}`,
+        `--collector.gpu.nvml-library=${nvml}`,
+        "--node.history-interval=1s",
+      ],
+      probe: { headers: AUTH_HEADER },
+    }),
+  ]);
+  base = agent.urls.node!;
+}, 30_000);
+
+afterAll(async () => {
+  await agent?.stop();
+  await browser?.close();
+  procfs?.stop();
+  web?.remove();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+function expectClean(w: WatchedPage): void {
+  expect(w.errors).toEqual([]);
+  expect(w.foreign).toEqual([]);
+}
+
+async function served(): Promise<string> {
+  const r = await fetch(base + "/metrics", { headers: AUTH_HEADER });
+  expect(r.status).toBe(200);
+  return r.text();
+}
+
+/** The value of the sample `name{...labels}` in exposition text. */
+function valueOf(text: string, name: string, labels: Record<string, string>): number {
+  const line = text.split("\n").find((l) => l.startsWith(name + "{") && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
+  if (!line) throw new Error(`no sample ${name}${JSON.stringify(labels)}`);
+  return Number(line.slice(line.lastIndexOf(" ") + 1));
+}
+
+/** Coordinates in a sparkline's line path: one per sample with a value. */
+async function points(page: Page, selector: string): Promise<number> {
+  const d = (await page.locator(`${selector} svg.spark path.line`).first().getAttribute("d")) ?? "";
+  return (d.match(/[ML]/g) ?? []).length;
+}
+
+/** "1.00 MiB/s" -> bytes per second. */
+function parseRate(text: string): number {
+  const m = /([\d.]+) (B|KiB|MiB|GiB)\/s/.exec(text);
+  if (!m) throw new Error(`no rate in ${JSON.stringify(text)}`);
+  return Number(m[1]) * 1024 ** ["B", "KiB", "MiB", "GiB"].indexOf(m[2]!);
+}
+
+const near = (actual: number, expected: number) => Math.abs(actual - expected) <= expected * 0.25;
+
+describe("node page", () => {
+  test("needs the credentials", async () => {
+    expect((await fetch(base + "/")).status).toBe(401);
+    expect((await fetch(base + "/metrics")).status).toBe(401);
+  });
+
+  test("shows the fixture host: memory, load, filesystems, GPUs and every collector's outcome; no console errors, no foreign requests", async () => {
+    const w = await openWatched(browser, base);
+    try {
+      const res = await w.page.goto(base + "/");
+      expect(res?.headers()["content-security-policy"]).toContain("default-src 'none'");
+      const header = w.page.locator("header.top");
+      const version = ((await Bun.file(join(REPO_ROOT, "package.json")).json()) as { version: string }).version;
+      expect(await header.locator('[data-fact="version"]').innerText()).toBe(version);
+      expect(await header.locator('[data-fact="roles"]').innerText()).toBe("node, push");
+      expect(await header.locator('[data-fact="uptime"]').innerText()).toMatch(/^\d+[smh]/);
+      expect(await header.getByRole("link", { name: "Metrics" }).getAttribute("href")).toBe("/metrics");
+      expect(await header.getByRole("link", { name: /push role/ }).getAttribute("href")).toBe(`//127.0.0.1:${agent.ports.push}/`);
+
+      // meminfo and loadavg as captured.
+      const meminfo = readFileSync(join(FIXTURES, "proc/meminfo"), "utf8");
+      const kB = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(meminfo)![1]) * 1024;
+      const memory = await w.page.locator("#card-memory").innerText();
+      expect(memory).toContain(`${formatBytes(kB("MemTotal") - kB("MemAvailable"))} of ${formatBytes(kB("MemTotal"))}`);
+      const load = readFileSync(join(FIXTURES, "proc/loadavg"), "utf8").split(" ").slice(0, 3).map(Number);
+      expect(await w.page.locator("#card-load .value").innerText()).toBe(load.map((v) => v.toFixed(2)).join(" "));
+      expect(await w.page.locator("#card-cpu .label").first().innerText()).toBe("CPU busy (2 CPUs)");
+
+      // The captured mount table's root filesystem, filled as the filesystem collector measures it.
+      const root = w.page.getByRole("row", { name: /^\/ \/dev\/vda ext4/ });
+      const text = await served();
+      const fill = 1 - valueOf(text, "node_filesystem_avail_bytes", { mountpoint: "/" }) / valueOf(text, "node_filesystem_size_bytes", { mountpoint: "/" });
+      const shown = Number(/([\d.]+) %/.exec(await root.innerText())![1]);
+      expect(Math.abs(shown - fill * 100)).toBeLessThan(0.5);
+      expect(await root.getByRole("meter").getAttribute("aria-valuenow")).toBe(shown.toFixed(0));
+
+      // The fake NVML's two GPUs: name, utilisation, memory, temperature, power.
+      const h100 = w.page.locator("#gpu-00000000-0000-0000-0000-000000000000");
+      expect(await h100.innerText()).toContain("NVIDIA H100 80GB HBM3");
+      expect(await h100.locator(".value").innerText()).toBe("0.0 % busy");
+      expect(await h100.innerText()).toMatch(/memory 0 B of 79\.6 GiB \(0\.0 %\) · 41 °C · 69\.[89] W/);
+      const rtx = w.page.locator("#gpu-00000001-0000-0000-0000-000000000001");
+      expect(await rtx.innerText()).toContain("NVIDIA GeForce RTX 2080 SUPER");
+      expect(await rtx.innerText()).toContain("memory 214 MiB of 8.00 GiB (2.6 %) · 40 °C · 39.3 W");
+      for (const what of ["utilization", "memory used", "temperature", "power"]) {
+        await expect(rtx.getByRole("img", { name: `NVIDIA GeForce RTX 2080 SUPER ${what}, last 5m` }).count()).resolves.toBe(1);
+      }
+
+      // One row per enabled collector, each with the outcome /metrics reports for it.
+      const outcomes = text
+        .split("\n")
+        .filter((l) => l.startsWith("node_scrape_collector_success{"))
+        .map((l) => [/collector="([^"]+)"/.exec(l)![1]!, l.endsWith(" 1") ? "success" : "failed"]);
+      expect(outcomes.length).toBeGreaterThan(40);
+      const rows = await w.page.locator("#collectors tbody tr").evaluateAll((trs) => trs.map((tr) => [tr.querySelector("th")?.textContent, tr.querySelectorAll("td")[1]?.textContent]));
+      expect(rows).toEqual(outcomes.sort((a, b) => (a[0]! < b[0]! ? -1 : 1)));
+      expect(rows.map((r) => r[0])).toContain("gpu");
+      expect(await w.page.locator("#collectors").innerText()).toContain(`${outcomes.length} collectors enabled; 0 failed`);
+      for (const r of await w.page.locator("#collectors tbody td.num").allInnerTexts()) expect(r).toMatch(/^\d+\.\d ms$/);
+
+      await screenshot(w.page, "node-desktop");
+      expectClean(w);
+    } finally {
+      await w.close();
+    }
+  }, 30_000);
+
+  test("CPU busy by mode, network and disk throughput follow the advancing counters; sparklines fill in without a reload", async () => {
+    const w = await openWatched(browser, base);
+    try {
+      await w.page.goto(base + "/");
+      await w.page.evaluate("window.stillThisDocument = true");
+      // The page updates its regions every 5 s from the role's 1 s samples.
+      const until = Date.now() + 20_000;
+      while ((await points(w.page, "#card-cpu")) < 6 && Date.now() < until) await Bun.sleep(250);
+      expect(await w.page.evaluate("window.stillThisDocument")).toBe(true);
+
+      expect(await w.page.locator("#card-cpu .value").innerText()).toBe("50.0 %");
+      expect(await w.page.locator("#card-cpu").innerText()).toContain("by mode: user 30.0 % · iowait 10.0 % · system 10.0 %");
+
+      const eth0 = await w.page.getByRole("row", { name: /^eth0 / }).locator("td").allInnerTexts();
+      expect(near(parseRate(eth0[0]!), ETH0_RX)).toBe(true);
+      expect(near(parseRate(eth0[1]!), ETH0_TX)).toBe(true);
+      const vda = await w.page.getByRole("row", { name: /^vda / }).locator("td").allInnerTexts();
+      expect(near(parseRate(vda[0]!), VDA_READ)).toBe(true);
+      expect(near(parseRate(vda[1]!), VDA_WRITE)).toBe(true);
+      const [netIn, netOut] = (await w.page.locator("#card-network .value").innerText()).split(" / ");
+      expect(near(parseRate(netIn!), ETH0_RX)).toBe(true);
+      expect(near(parseRate(netOut!), ETH0_TX)).toBe(true);
+
+      // Every overview series has several points; rates start one sample later than levels.
+      for (const card of ["#card-memory", "#card-load", "#card-network", "#card-disk", "#gpu-00000000-0000-0000-0000-000000000000"]) {
+        expect(await points(w.page, card)).toBeGreaterThanOrEqual(5);
+      }
+      expect(await points(w.page, 'tr:has(th:text-is("/"))')).toBeGreaterThanOrEqual(5);
+      expect(await w.page.getByRole("img", { name: "CPU busy, last 5m" }).count()).toBe(1);
+      await screenshot(w.page, "node-live");
+      expectClean(w);
+    } finally {
+      await w.close();
+    }
+  }, 40_000);
+
+  test("readable on a phone: no horizontal scroll of the page; wide tables scroll in their own box and take focus", async () => {
+    const w = await openWatched(browser, base, { width: 390, height: 844 });
+    try {
+      await w.page.goto(base + "/");
+      expect(await horizontalOverflow(w.page)).toBeLessThanOrEqual(0);
+      expect(await unfocusableScrollers(w.page)).toEqual([]);
+      await screenshot(w.page, "node-phone");
+      expectClean(w);
+    } finally {
+      await w.close();
+    }
+  }, 30_000);
+
+  test("accessible: names on links, charts and meters; contrast in light and dark; Tab walks the links in order with a visible focus", async () => {
+    const w = await openWatched(browser, base);
+    try {
+      await w.page.goto(base + "/");
+      expect(await unnamedElements(w.page)).toEqual([]);
+      expect(await contrastProblems(w.page)).toEqual([]);
+      await w.page.emulateMedia({ colorScheme: "dark" });
+      expect(await contrastProblems(w.page)).toEqual([]);
+      await screenshot(w.page, "node-dark");
+      await w.page.emulateMedia({ colorScheme: "light" });
+
+      const stops = await tabStops(w.page, 3);
+      expect(stops.map((s) => s && [s.tag, s.href])).toEqual([
+        ["a", "/metrics"],
+        ["a", `//127.0.0.1:${agent.ports.push}/`],
+        ["div", null],
+      ]);
+      expect(stops.every((s) => s?.visible)).toBe(true);
+      expect(stops[2]!.name).toBe("Filesystems");
+      expectClean(w);
+    } finally {
+      await w.close();
+    }
+  }, 30_000);
+});
