@@ -57,6 +57,10 @@ async function gitRevision(): Promise<string> {
   return p.exitCode === 0 ? p.stdout.toString().trim() : "unknown";
 }
 
+// `--plugin FILE`: one more build plugin, the module's default export (bench/pages builds without the pages so).
+const extraPlugin = valueOf("--plugin");
+const extraPlugins = extraPlugin ? [(await import(resolve(extraPlugin))).default as BunPlugin] : [];
+
 const version = (await Bun.file(join(root, "package.json")).json()).version as string;
 mkdirSync(dirname(outfile), { recursive: true });
 // Build to a temporary name and rename, so a test that is running the old binary never sees half a file.
@@ -74,7 +78,7 @@ const result = await Bun.build({
   compile: { target, outfile: tmp, autoloadBunfig: false, autoloadDotenv: false },
   minify: { syntax: true, whitespace: true, identifiers: false },
   sourcemap: "none",
-  plugins: [embedLmdbAddon],
+  plugins: [embedLmdbAddon, ...extraPlugins],
   define: {
     AGENT_VERSION: JSON.stringify(version),
     AGENT_REVISION: JSON.stringify(await gitRevision()),
