@@ -32,6 +32,10 @@ const MiB = 1024 * 1024;
 /** Per CPU, each step of the counters: user, system, iowait and idle ticks (USER_HZ), in the ratio 3:1:1:5. */
 const CPU_STEP = { user: 3, system: 1, iowait: 1, idle: 5 };
 const STEPS_PER_SECOND = 10;
+/** The role's sampling interval: short for the test, long enough that timing jitter stays small beside it. */
+const INTERVAL_SECONDS = 2;
+/** The sparklines' window: 15 minutes, or at most 300 samples. */
+const WINDOW = `${(Math.min(300, (15 * 60) / INTERVAL_SECONDS) * INTERVAL_SECONDS) / 60}m`;
 const ETH0_RX = 1 * MiB;
 const ETH0_TX = 256 * 1024;
 const VDA_READ = 2 * MiB;
@@ -103,7 +107,7 @@ beforeAll(async () => {
         `--path.sysfs=${FIXTURES}/sys`,
         `--path.rootfs=${FIXTURES}`,
         `--collector.gpu.nvml-library=${nvml}`,
-        "--node.history-interval=1s",
+        `--node.history-interval=${INTERVAL_SECONDS}s`,
       ],
       probe: { headers: AUTH_HEADER },
     }),
@@ -179,6 +183,7 @@ describe("node page", () => {
       const load = readFileSync(join(FIXTURES, "proc/loadavg"), "utf8").split(" ").slice(0, 3).map(Number);
       expect(await w.page.locator("#card-load .value").innerText()).toBe(load.map((v) => v.toFixed(2)).join(" "));
       expect(await w.page.locator("#card-cpu .label").first().innerText()).toBe("CPU busy (2 CPUs)");
+      expect(await w.page.locator("#overview").innerText()).toContain(`Sampled every ${INTERVAL_SECONDS}s; sparklines cover the last ${WINDOW}`);
 
       // The captured mount table's root filesystem, filled as the filesystem collector measures it.
       const root = w.page.getByRole("row", { name: /^\/ \/dev\/vda ext4/ });
@@ -197,7 +202,7 @@ describe("node page", () => {
       expect(await rtx.innerText()).toContain("NVIDIA GeForce RTX 2080 SUPER");
       expect(await rtx.innerText()).toContain("memory 214 MiB of 8.00 GiB (2.6 %) · 40 °C · 39.3 W");
       for (const what of ["utilization", "memory used", "temperature", "power"]) {
-        await expect(rtx.getByRole("img", { name: `NVIDIA GeForce RTX 2080 SUPER ${what}, last 5m` }).count()).resolves.toBe(1);
+        await expect(rtx.getByRole("img", { name: `NVIDIA GeForce RTX 2080 SUPER ${what}, last ${WINDOW}` }).count()).resolves.toBe(1);
       }
 
       // One row per enabled collector, each with the outcome /metrics reports for it.
@@ -224,8 +229,8 @@ describe("node page", () => {
     try {
       await w.page.goto(base + "/");
       await w.page.evaluate("window.stillThisDocument = true");
-      // The page updates its regions every 5 s from the role's 1 s samples.
-      const until = Date.now() + 20_000;
+      // The page updates its regions every 5 s from the role's samples.
+      const until = Date.now() + 30_000;
       while ((await points(w.page, "#card-cpu")) < 6 && Date.now() < until) await Bun.sleep(250);
       expect(await w.page.evaluate("window.stillThisDocument")).toBe(true);
 
@@ -247,7 +252,7 @@ describe("node page", () => {
         expect(await points(w.page, card)).toBeGreaterThanOrEqual(5);
       }
       expect(await points(w.page, 'tr:has(th:text-is("/"))')).toBeGreaterThanOrEqual(5);
-      expect(await w.page.getByRole("img", { name: "CPU busy, last 5m" }).count()).toBe(1);
+      expect(await w.page.getByRole("img", { name: `CPU busy, last ${WINDOW}` }).count()).toBe(1);
       await screenshot(w.page, "node-live");
       expectClean(w);
     } finally {

@@ -1,0 +1,131 @@
+import { describe, expect, test } from "bun:test";
+import { ConfigError, createLogger, parseText } from "@agent/core";
+import { deriveSample, HistoryRing, MAX_SERIES, MAX_SLOTS, NodeHistory, seriesOf } from "./history.ts";
+
+const quiet = createLogger({ level: "error", write: () => {} });
+
+describe("HistoryRing", () => {
+  test("returns each series oldest first, also after the ring wrapped", () => {
+    const ring = new HistoryRing(3);
+    for (let i = 1; i <= 5; i++) ring.push(new Map([["a", i]]));
+    expect(ring.series("a")).toEqual([3, 4, 5]);
+    expect(ring.series("unknown")).toEqual([]);
+  });
+
+  test("a series missing from a sample gets a gap; a new one starts with gaps before it", () => {
+    const ring = new HistoryRing(4);
+    ring.push(new Map([["a", 1]]));
+    ring.push(new Map([["b", 2]]));
+    ring.push(new Map([["a", 3], ["b", 4]]));
+    expect(ring.series("a")).toEqual([1, NaN, 3]);
+    expect(ring.series("b")).toEqual([NaN, 2, 4]);
+  });
+
+  test("keeps at most maxSeries series, and gives a place back once a series has no point left in the window", () => {
+    const ring = new HistoryRing(2, 2);
+    ring.push(new Map([["a", 1], ["b", 1], ["c", 1]]));
+    expect(ring.size).toBe(2);
+    expect(ring.series("c")).toEqual([]);
+    ring.push(new Map([["a", 2]]));
+    ring.push(new Map([["a", 3]]));
+    expect(ring.series("b")).toEqual([]);
+    ring.push(new Map([["a", 4], ["c", 5]]));
+    expect(ring.series("c")).toEqual([NaN, 5]);
+    expect(ring.size).toBe(2);
+  });
+
+  test("the bound holds for any host: at most a few hundred KiB however many devices report", () => {
+    const ring = new HistoryRing(MAX_SLOTS);
+    const many = new Map(Array.from({ length: 5000 }, (_, i) => [`fs:/mnt/${i}`, i] as [string, number]));
+    for (let i = 0; i < MAX_SLOTS + 10; i++) ring.push(many);
+    expect(ring.size).toBe(MAX_SERIES);
+    expect(ring.bytes).toBe(MAX_SERIES * MAX_SLOTS * 8);
+    expect(ring.bytes).toBeLessThanOrEqual(300 * 1024);
+  });
+});
+
+describe("NodeHistory", () => {
+  test("covers 15 minutes at the default interval and never keeps more than MAX_SLOTS samples", () => {
+    expect(new NodeHistory([], { "node.history-interval": 15 }, quiet).windowSeconds).toBe(15 * 60);
+    const fast = new NodeHistory([], { "node.history-interval": 1 }, quiet);
+    expect(fast.ring.slots).toBe(MAX_SLOTS);
+    expect(fast.windowSeconds).toBe(MAX_SLOTS);
+  });
+
+  test("refuses an interval that is not positive, naming the flag", () => {
+    expect(() => new NodeHistory([], { "node.history-interval": 0 }, quiet)).toThrow(ConfigError);
+    expect(() => new NodeHistory([], { "node.history-interval": 0 }, quiet)).toThrow("--node.history-interval");
+  });
+});
+
+/** Exposition text of the families the overview reads, with counters scaled by `k`. */
+function scrapeText(k: number, opts: { rx?: number } = {}): string {
+  return `
+node_cpu_seconds_total{cpu="0",mode="user"} ${100 + 3 * k}
+node_cpu_seconds_total{cpu="0",mode="system"} ${50 + 1 * k}
+node_cpu_seconds_total{cpu="0",mode="idle"} ${1000 + 6 * k}
+node_cpu_seconds_total{cpu="1",mode="user"} ${100 + 3 * k}
+node_cpu_seconds_total{cpu="1",mode="system"} ${50 + 1 * k}
+node_cpu_seconds_total{cpu="1",mode="idle"} ${1000 + 6 * k}
+node_memory_MemTotal_bytes 1000
+node_memory_MemAvailable_bytes 250
+node_memory_SwapTotal_bytes 100
+node_memory_SwapFree_bytes 40
+node_load1 0.5
+node_load5 0.25
+node_load15 0.125
+node_network_receive_bytes_total{device="eth0"} ${opts.rx ?? 1000 + 2048 * k}
+node_network_transmit_bytes_total{device="eth0"} ${1000 + 512 * k}
+node_network_receive_bytes_total{device="lo"} ${99999 * k}
+node_disk_read_bytes_total{device="sda"} ${4096 * k}
+node_disk_written_bytes_total{device="sda"} ${8192 * k}
+node_filesystem_size_bytes{device="/dev/sda1",fstype="ext4",mountpoint="/"} 400
+node_filesystem_avail_bytes{device="/dev/sda1",fstype="ext4",mountpoint="/"} 100
+node_filesystem_size_bytes{device="none",fstype="tmpfs",mountpoint="/empty"} 0
+nvidia_smi_gpu_info{uuid="GPU-1",name="Test GPU"} 1
+nvidia_smi_utilization_gpu_ratio{uuid="GPU-1"} 0.75
+nvidia_smi_memory_used_bytes{uuid="GPU-1"} 256
+nvidia_smi_memory_total_bytes{uuid="GPU-1"} 1024
+nvidia_smi_temperature_gpu{uuid="GPU-1"} 61
+nvidia_smi_power_draw_watts{uuid="GPU-1"} 250.5
+`;
+}
+
+describe("deriveSample", () => {
+  test("the first sample has levels but no rates or CPU shares", () => {
+    const { sample } = deriveSample(parseText(scrapeText(0)), 0, undefined);
+    expect(sample.cpus).toBe(2);
+    expect(sample.cpuBusy).toEqual({});
+    expect(sample.memory).toEqual({ totalBytes: 1000, availableBytes: 250, swapTotalBytes: 100, swapFreeBytes: 40 });
+    expect(sample.load).toEqual([0.5, 0.25, 0.125]);
+    expect(sample.network).toEqual([{ device: "eth0", inBytes: NaN, outBytes: NaN }]);
+    // Filesystems of size 0 (pseudo file systems) are left out.
+    expect(sample.filesystems).toEqual([{ mountpoint: "/", device: "/dev/sda1", fstype: "ext4", sizeBytes: 400, availBytes: 100 }]);
+    expect(sample.gpus).toEqual([
+      { uuid: "GPU-1", name: "Test GPU", utilization: 0.75, memoryUsedBytes: 256, memoryTotalBytes: 1024, temperatureCelsius: 61, powerWatts: 250.5 },
+    ]);
+    const series = seriesOf(sample);
+    expect(series.get("memory")).toBe(0.75);
+    expect(series.get("fs:/")).toBe(0.75);
+    expect(series.get("gpu.mem:GPU-1")).toBe(0.25);
+    expect(series.get("net.in")).toBeNaN();
+  });
+
+  test("the next sample has CPU shares by mode (idle left out) and per-device rates; loopback is not counted", () => {
+    const first = deriveSample(parseText(scrapeText(0)), 10_000, undefined);
+    const { sample } = deriveSample(parseText(scrapeText(2)), 12_000, { at: 10_000, counters: first.counters });
+    expect(sample.cpuBusy.user).toBeCloseTo(0.3, 10);
+    expect(sample.cpuBusy.system).toBeCloseTo(0.1, 10);
+    expect(sample.cpuBusy.idle).toBeUndefined();
+    expect(sample.network).toEqual([{ device: "eth0", inBytes: 2048, outBytes: 512 }]);
+    expect(sample.disks).toEqual([{ device: "sda", inBytes: 4096, outBytes: 8192 }]);
+    expect(seriesOf(sample).get("cpu")).toBeCloseTo(0.4, 10);
+  });
+
+  test("a counter that went backwards (device re-created) gives no rate for that interval", () => {
+    const first = deriveSample(parseText(scrapeText(5)), 0, undefined);
+    const { sample } = deriveSample(parseText(scrapeText(6, { rx: 10 })), 1000, { at: 0, counters: first.counters });
+    expect(sample.network[0]!.inBytes).toBeNaN();
+    expect(sample.network[0]!.outBytes).toBe(512);
+  });
+});
