@@ -169,13 +169,18 @@ const ACTIVE = `(() => {
   };
 })()`;
 
+/** What has the focus now; null for the page itself. */
+export async function focused(page: Page): Promise<TabStop | null> {
+  return (await page.evaluate(ACTIVE)) as TabStop | null;
+}
+
 /** Presses Tab `count` times from the top of the page and returns what each press focused. */
 export async function tabStops(page: Page, count: number): Promise<(TabStop | null)[]> {
   await page.evaluate("document.activeElement && document.activeElement.blur && document.activeElement.blur(), window.scrollTo(0, 0)");
   const stops: (TabStop | null)[] = [];
   for (let i = 0; i < count; i++) {
     await page.keyboard.press("Tab");
-    stops.push((await page.evaluate(ACTIVE)) as TabStop | null);
+    stops.push(await focused(page));
   }
   return stops;
 }

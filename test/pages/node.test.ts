@@ -17,6 +17,7 @@ import {
   AUTH_HEADER,
   basicAuthConfig,
   contrastProblems,
+  focused,
   horizontalOverflow,
   launchBrowser,
   openWatched,
@@ -273,7 +274,7 @@ describe("node page", () => {
     }
   }, 30_000);
 
-  test("accessible: names on links, charts and meters; contrast in light and dark; Tab walks the links in order with a visible focus", async () => {
+  test("accessible: names on links, charts and meters; contrast in light and dark; Tab walks the links in order with a visible focus, which a live update keeps", async () => {
     const w = await openWatched(browser, base);
     try {
       await w.page.goto(base + "/");
@@ -292,6 +293,11 @@ describe("node page", () => {
       ]);
       expect(stops.every((s) => s?.visible)).toBe(true);
       expect(stops[2]!.name).toBe("Filesystems");
+
+      // The next live update replaces the region holding the focus: the focus stays on the same box.
+      await w.page.evaluate('document.getElementById("overview").dataset.stale = "1"');
+      await w.page.locator("#overview[data-stale]").waitFor({ state: "detached", timeout: 10_000 });
+      expect(await focused(w.page)).toEqual(stops[2]!);
       expectClean(w);
     } finally {
       await w.close();

@@ -11,13 +11,23 @@
  */
 export const PAGE_SCRIPT = `(() => {
   const status = (msg) => { const s = document.getElementById("page-status"); if (s) s.textContent = msg; };
+  // A region replaced under the keyboard's focus would drop it to the start of the page: the element at the
+  // same place in the fresh copy takes the focus back, and boxes scrolled sideways keep their offset.
+  const pathIn = (root, el) => { const p = []; for (; el !== root; el = el.parentElement) p.unshift([...el.parentElement.children].indexOf(el)); return p; };
+  const atPath = (root, p) => p.reduce((el, i) => el && el.children[i], root);
   async function swap(url, remember) {
     const r = await fetch(url, { headers: { Accept: "text/html" } });
     if (!r.ok) throw new Error("HTTP " + r.status + " " + (await r.text()).trim());
     const doc = new DOMParser().parseFromString(await r.text(), "text/html");
     for (const el of document.querySelectorAll("[data-region]")) {
       const fresh = doc.getElementById(el.id);
-      if (fresh) el.replaceWith(document.importNode(fresh, true));
+      if (!fresh) continue;
+      const copy = document.importNode(fresh, true);
+      const focused = el.contains(document.activeElement) ? pathIn(el, document.activeElement) : null;
+      const offsets = [...el.querySelectorAll(".scroll")].map((box) => box.scrollLeft);
+      el.replaceWith(copy);
+      copy.querySelectorAll(".scroll").forEach((box, i) => { if (offsets[i]) box.scrollLeft = offsets[i]; });
+      if (focused) atPath(copy, focused)?.focus({ preventScroll: true });
     }
     if (remember) history.replaceState(null, "", url);
   }
