@@ -12,6 +12,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { formatBytes } from "../../packages/core/src/pages/layout.ts";
 import { buildFakeNvml } from "../../packages/node-collector/fixtures/gpu/fakes.ts";
+import { standinDir } from "../cluster/standins.ts";
 import { REPO_ROOT, startAgent, type RunningAgent } from "../harness/index.ts";
 import {
   AUTH_HEADER,
@@ -298,6 +299,69 @@ describe("node page", () => {
       await w.page.evaluate('document.getElementById("overview").dataset.stale = "1"');
       await w.page.locator("#overview[data-stale]").waitFor({ state: "detached", timeout: 10_000 });
       expect(await focused(w.page)).toEqual(stops[2]!);
+      expectClean(w);
+    } finally {
+      await w.close();
+    }
+  }, 30_000);
+});
+
+describe("node page with a collector that hangs, on the unchanging fixture procfs", () => {
+  const bin = standinDir("pages-node-smi-");
+  let stuck: RunningAgent;
+
+  beforeAll(async () => {
+    bin.script("nvidia-smi", "exec sleep 600");
+    stuck = await startAgent({
+      roles: ["node"],
+      args: [
+        `--web.config.file=${web.path}`,
+        `--path.procfs=${FIXTURES}/proc`,
+        `--path.sysfs=${FIXTURES}/sys`,
+        `--path.rootfs=${FIXTURES}`,
+        "--collector.disable-defaults",
+        "--collector.cpu",
+        "--collector.meminfo",
+        "--collector.gpu",
+        "--collector.timeout=1s",
+        "--collector.gpu.nvml-library=/nonexistent/libnvidia-ml.so.1",
+        `--collector.gpu.nvidia-smi-command=${join(bin.dir, "nvidia-smi")}`,
+        "--node.history-interval=1s",
+      ],
+      probe: { headers: AUTH_HEADER },
+    });
+  }, 30_000);
+
+  afterAll(async () => {
+    await stuck?.stop();
+    bin.remove();
+  });
+
+  test("the collector table marks it failed and counts it; CPU says no time was counted rather than waiting for a sample", async () => {
+    const url = stuck.urls.node!;
+    const w = await openWatched(browser, url);
+    try {
+      // Samples take the 1 s collector timeout each; the CPU card needs two of them.
+      const until = Date.now() + 15_000;
+      let cpu = "";
+      while (Date.now() < until) {
+        await w.page.goto(url + "/");
+        cpu = await w.page.locator("#card-cpu").innerText();
+        if (!cpu.includes("needs two samples")) break;
+        await Bun.sleep(500);
+      }
+      expect(cpu).toContain("no CPU time counted since the last sample");
+      expect(await w.page.locator("#card-cpu .value").innerText()).toBe("–");
+      const rows = await w.page.locator("#collectors tbody tr").evaluateAll((trs) => trs.map((tr) => [tr.querySelector("th")?.textContent, tr.querySelectorAll("td")[1]?.textContent]));
+      expect(rows).toEqual([
+        ["cpu", "success"],
+        ["gpu", "failed"],
+        ["meminfo", "success"],
+      ]);
+      expect(await w.page.getByRole("row", { name: /^gpu / }).locator("td.bad").count()).toBe(1);
+      expect(await w.page.locator("#collectors").innerText()).toContain("3 collectors enabled; 1 failed");
+      expect(await w.page.getByRole("heading", { name: "GPUs" }).count()).toBe(0);
+      await screenshot(w.page, "node-collector-failed");
       expectClean(w);
     } finally {
       await w.close();

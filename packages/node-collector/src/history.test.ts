@@ -96,6 +96,7 @@ describe("deriveSample", () => {
     const { sample } = deriveSample(parseText(scrapeText(0)), 0, undefined);
     expect(sample.cpus).toBe(2);
     expect(sample.cpuBusy).toEqual({});
+    expect(sample.cpuSeconds).toBeNaN();
     expect(sample.memory).toEqual({ totalBytes: 1000, availableBytes: 250, swapTotalBytes: 100, swapFreeBytes: 40 });
     expect(sample.load).toEqual([0.5, 0.25, 0.125]);
     expect(sample.network).toEqual([{ device: "eth0", inBytes: NaN, outBytes: NaN }]);
@@ -117,9 +118,18 @@ describe("deriveSample", () => {
     expect(sample.cpuBusy.user).toBeCloseTo(0.3, 10);
     expect(sample.cpuBusy.system).toBeCloseTo(0.1, 10);
     expect(sample.cpuBusy.idle).toBeUndefined();
+    expect(sample.cpuSeconds).toBe(40);
     expect(sample.network).toEqual([{ device: "eth0", inBytes: 2048, outBytes: 512 }]);
     expect(sample.disks).toEqual([{ device: "sda", inBytes: 4096, outBytes: 8192 }]);
     expect(seriesOf(sample).get("cpu")).toBeCloseTo(0.4, 10);
+  });
+
+  test("counters that did not move give no CPU shares, but say that no CPU time was counted", () => {
+    const first = deriveSample(parseText(scrapeText(1)), 0, undefined);
+    const { sample } = deriveSample(parseText(scrapeText(1)), 1000, { at: 0, counters: first.counters });
+    expect(sample.cpuBusy).toEqual({});
+    expect(sample.cpuSeconds).toBe(0);
+    expect(sample.network).toEqual([{ device: "eth0", inBytes: 0, outBytes: 0 }]);
   });
 
   test("a counter that went backwards (device re-created) gives no rate for that interval", () => {

@@ -57,6 +57,8 @@ export interface HostSample {
   cpus: number;
   /** Mode -> share of all CPU time (0..1); idle left out. Empty until two samples exist. */
   cpuBusy: Record<string, number>;
+  /** CPU seconds counted, all modes and CPUs, since the previous sample; NaN for the first. */
+  cpuSeconds: number;
   memory: { totalBytes: number; availableBytes: number; swapTotalBytes: number; swapFreeBytes: number };
   load: [number, number, number];
   filesystems: Filesystem[];
@@ -101,9 +103,10 @@ export function deriveSample(families: MetricFamily[], at: number, prev: { at: n
     return before === undefined || now === undefined || now < before ? NaN : now - before;
   };
   const cpuBusy: Record<string, number> = {};
+  let cpuSeconds = NaN;
   if (prev && dt > 0) {
     const modes = [...counters.keys()].filter((k) => k.startsWith("cpu\0")).map((k) => k.slice(4));
-    const total = modes.reduce((sum, m) => sum + (delta(`cpu\0${m}`) || 0), 0);
+    const total = (cpuSeconds = modes.reduce((sum, m) => sum + (delta(`cpu\0${m}`) || 0), 0));
     if (total > 0) for (const m of modes) if (m !== "idle") cpuBusy[m] = (delta(`cpu\0${m}`) || 0) / total;
   }
   const rates = (inKey: string, outKey: string): DeviceRates[] => {
@@ -151,6 +154,7 @@ export function deriveSample(families: MetricFamily[], at: number, prev: { at: n
       at,
       cpus,
       cpuBusy,
+      cpuSeconds,
       memory: {
         totalBytes: one("node_memory_MemTotal_bytes"),
         availableBytes: one("node_memory_MemAvailable_bytes"),

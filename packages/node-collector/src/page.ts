@@ -43,7 +43,7 @@ function overview(s: HostSample, h: NodeHistory): string {
   const sumOf = (list: HostSample["network"], pick: "inBytes" | "outBytes") => list.reduce((a, d) => a + (Number.isFinite(d[pick]) ? d[pick] : 0), 0);
   const hasRates = s.network.some((d) => Number.isFinite(d.inBytes)) || s.disks.some((d) => Number.isFinite(d.inBytes));
   return `<div class="grid">
-${card("cpu", `CPU busy (${s.cpus} CPUs)`, hasCpu ? formatPercent(busy) : "–", hasCpu ? `by mode: ${modes || "all idle"}` : "needs two samples", spark("cpu", "CPU busy", 1))}
+${card("cpu", `CPU busy (${s.cpus} CPUs)`, hasCpu ? formatPercent(busy) : "–", hasCpu ? `by mode: ${modes || "all idle"}` : Number.isNaN(s.cpuSeconds) ? "needs two samples" : "no CPU time counted since the last sample", spark("cpu", "CPU busy", 1))}
 ${card("memory", "Memory used", formatPercent(used), `${formatBytes(mem.totalBytes - mem.availableBytes)} of ${formatBytes(mem.totalBytes)}; swap ${Number.isFinite(swapUsed) ? formatBytes(swapUsed) : "–"} of ${formatBytes(mem.swapTotalBytes)}`, spark("memory", "Memory used", 1))}
 ${card("load", "Load (1m, 5m, 15m)", `${num(s.load[0])} ${num(s.load[1])} ${num(s.load[2])}`, s.cpus ? `${num(s.load[0] / s.cpus)} per CPU` : "", spark("load1", "Load 1m"))}
 ${card("network", "Network in / out", hasRates ? `${rate(sumOf(s.network, "inBytes"))} / ${rate(sumOf(s.network, "outBytes"))}` : "–", `received (top line), transmitted (bottom), ${s.network.length} devices`, spark("net.in", "Network received") + spark("net.out", "Network transmitted"))}
