@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { ConfigError, createLogger, parseText } from "@agent/core";
+import { ConfigError, createLogger, MetricSet, parseText } from "@agent/core";
+import { defineCollector } from "./collector.ts";
 import { deriveSample, HistoryRing, MAX_SERIES, MAX_SLOTS, NodeHistory, seriesOf } from "./history.ts";
 
 const quiet = createLogger({ level: "error", write: () => {} });
@@ -55,6 +56,56 @@ describe("NodeHistory", () => {
   test("refuses an interval that is not positive, naming the flag", () => {
     expect(() => new NodeHistory([], { "node.history-interval": 0 }, quiet)).toThrow(ConfigError);
     expect(() => new NodeHistory([], { "node.history-interval": 0 }, quiet)).toThrow("--node.history-interval");
+  });
+});
+
+describe("NodeHistory reuses the role's scrapes", () => {
+  /** A stand-in for the loadavg collector that counts how often the host is read. */
+  function countingLoadavg() {
+    const reads = { n: 0 };
+    const collector = defineCollector({
+      name: "loadavg",
+      defaultEnabled: true,
+      collect(out) {
+        reads.n++;
+        out.gauge("node_load1", "1m load average.", 1);
+      },
+    });
+    return { collector, reads };
+  }
+  const scraped = (name: string, load1: number) => {
+    const set = new MetricSet();
+    set.gauge("node_load1", "1m load average.", load1);
+    return [[set], [{ name, success: true, seconds: 0 }]] as const;
+  };
+
+  test("a scrape is sampled on the spot once an interval has passed, and the timer then leaves the host alone", async () => {
+    const { collector, reads } = countingLoadavg();
+    const h = new NodeHistory([collector], { "node.history-interval": 0.05 }, quiet);
+    await h.tick();
+    expect(reads.n).toBe(1);
+    expect(h.latest!.load[0]).toBe(1);
+    // Within the interval of the last sample: not sampled (a fast scraper must not shorten the window).
+    h.offer(...scraped("loadavg", 5));
+    expect(h.latest!.load[0]).toBe(1);
+    await Bun.sleep(60);
+    h.offer(...scraped("loadavg", 7));
+    expect(h.latest!.load[0]).toBe(7);
+    await h.tick();
+    expect(reads.n).toBe(1);
+    // No scrape for one and a half intervals: the timer reads the host again.
+    await Bun.sleep(100);
+    await h.tick();
+    expect(reads.n).toBe(2);
+    expect(h.latest!.load[0]).toBe(1);
+  });
+
+  test("only the overview collectors' families are taken from a scrape", () => {
+    const { collector, reads } = countingLoadavg();
+    const h = new NodeHistory([collector], { "node.history-interval": 60 }, quiet);
+    h.offer(...scraped("netstat", 9));
+    expect(reads.n).toBe(0);
+    expect(Number.isNaN(h.latest!.load[0])).toBe(true);
   });
 });
 

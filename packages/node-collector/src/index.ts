@@ -19,6 +19,7 @@ export function nodeRole(): Role {
       const registry = new NodeRegistry(allCollectors, ctx.config, ctx.log);
       ctx.log.info("collectors enabled", { collectors: registry.enabled.map((e) => e.collector.name).join(",") });
       const sampler = (history = new NodeHistory(allCollectors, ctx.config, ctx.log));
+      registry.observe((sets, results) => sampler.offer(sets, results));
       sampler.start();
       return {
         metrics: (own) => registry.render(own),

@@ -87,6 +87,8 @@ export class NodeRegistry {
   private lastGc = -Infinity;
   readonly paths: NodePaths;
   private readonly timeoutMs: number;
+  /** Told of every finished scrape, before render() takes its families apart. */
+  private readonly observers: ((sets: readonly MetricSet[], results: readonly ScrapeResult[]) => void)[] = [];
 
   constructor(
     collectors: readonly Collector[],
@@ -172,7 +174,13 @@ export class NodeRegistry {
     }
     if (waits.length) await Promise.all(waits);
     if (timer) clearTimeout(timer);
+    for (const o of this.observers) o(sets, results);
     return { sets, results };
+  }
+
+  /** Calls `observer` with each scrape's families and outcomes (the page's history reuses them). */
+  observe(observer: (sets: readonly MetricSet[], results: readonly ScrapeResult[]) => void): void {
+    this.observers.push(observer);
   }
 
   private collectGarbageWhenIdle(): void {

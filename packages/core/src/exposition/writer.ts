@@ -113,6 +113,10 @@ export class MetricSet {
     return this.families.has(name);
   }
 
+  get(name: string): FamilyBuilder | undefined {
+    return this.families.get(name);
+  }
+
   names(): IterableIterator<string> {
     return this.families.keys();
   }
