@@ -3,6 +3,7 @@
  * opened with basic-auth credentials, console errors, page errors and requests to any other origin are
  * collected, and screenshots go to test-artifacts/pages/.
  */
+import { expect } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -190,4 +191,40 @@ export async function unfocusableScrollers(page: Page, selector = ".scroll"): Pr
   return (await page.evaluate(
     `[...document.querySelectorAll(${JSON.stringify(selector)})].filter((e) => e.scrollWidth > e.clientWidth && e.tabIndex < 0).map((e) => e.outerHTML.slice(0, 80))`,
   )) as string[];
+}
+
+/** Nothing went wrong in the page: no console error, no page error, no request to another origin. */
+export function expectClean(w: WatchedPage): void {
+  expect(w.errors).toEqual([]);
+  expect(w.foreign).toEqual([]);
+}
+
+/** At a phone's width the page itself does not scroll sideways, and every wide table scrolls in a focusable box. */
+export async function expectPhoneLayout(w: WatchedPage, name: string): Promise<void> {
+  expect(await horizontalOverflow(w.page)).toBeLessThanOrEqual(0);
+  expect(await unfocusableScrollers(w.page)).toEqual([]);
+  await screenshot(w.page, `${name}-phone`);
+}
+
+/**
+ * Every link, control, chart and meter has a name; text contrast holds in light and dark; Tab from the top
+ * reaches the /metrics link, the other role's link, then the first scroll box (named `firstBox`), each with
+ * a visible focus. Returns those three stops.
+ */
+export async function expectAccessible(w: WatchedPage, name: string, otherRoleHref: string, firstBox: string): Promise<TabStop[]> {
+  expect(await unnamedElements(w.page)).toEqual([]);
+  expect(await contrastProblems(w.page)).toEqual([]);
+  await w.page.emulateMedia({ colorScheme: "dark" });
+  expect(await contrastProblems(w.page)).toEqual([]);
+  await screenshot(w.page, `${name}-dark`);
+  await w.page.emulateMedia({ colorScheme: "light" });
+  const stops = await tabStops(w.page, 3);
+  expect(stops.map((s) => s && [s.tag, s.href])).toEqual([
+    ["a", "/metrics"],
+    ["a", otherRoleHref],
+    ["div", null],
+  ]);
+  expect(stops.every((s) => s?.visible)).toBe(true);
+  expect(stops[2]!.name).toBe(firstBox);
+  return stops as TabStop[];
 }

@@ -17,16 +17,13 @@ import { REPO_ROOT, startAgent, type RunningAgent } from "../harness/index.ts";
 import {
   AUTH_HEADER,
   basicAuthConfig,
-  contrastProblems,
+  expectAccessible,
+  expectClean,
+  expectPhoneLayout,
   focused,
-  horizontalOverflow,
   launchBrowser,
   openWatched,
   screenshot,
-  tabStops,
-  unfocusableScrollers,
-  unnamedElements,
-  type WatchedPage,
 } from "./browser.ts";
 
 const FIXTURES = join(REPO_ROOT, "packages/node-collector/fixtures");
@@ -124,11 +121,6 @@ afterAll(async () => {
   web?.remove();
   if (work) rmSync(work, { recursive: true, force: true });
 });
-
-function expectClean(w: WatchedPage): void {
-  expect(w.errors).toEqual([]);
-  expect(w.foreign).toEqual([]);
-}
 
 async function served(): Promise<string> {
   const r = await fetch(base + "/metrics", { headers: AUTH_HEADER });
@@ -266,9 +258,7 @@ describe("node page", () => {
     const w = await openWatched(browser, base, { width: 390, height: 844 });
     try {
       await w.page.goto(base + "/");
-      expect(await horizontalOverflow(w.page)).toBeLessThanOrEqual(0);
-      expect(await unfocusableScrollers(w.page)).toEqual([]);
-      await screenshot(w.page, "node-phone");
+      await expectPhoneLayout(w, "node");
       expectClean(w);
     } finally {
       await w.close();
@@ -279,21 +269,7 @@ describe("node page", () => {
     const w = await openWatched(browser, base);
     try {
       await w.page.goto(base + "/");
-      expect(await unnamedElements(w.page)).toEqual([]);
-      expect(await contrastProblems(w.page)).toEqual([]);
-      await w.page.emulateMedia({ colorScheme: "dark" });
-      expect(await contrastProblems(w.page)).toEqual([]);
-      await screenshot(w.page, "node-dark");
-      await w.page.emulateMedia({ colorScheme: "light" });
-
-      const stops = await tabStops(w.page, 3);
-      expect(stops.map((s) => s && [s.tag, s.href])).toEqual([
-        ["a", "/metrics"],
-        ["a", `//127.0.0.1:${agent.ports.push}/`],
-        ["div", null],
-      ]);
-      expect(stops.every((s) => s?.visible)).toBe(true);
-      expect(stops[2]!.name).toBe("Filesystems");
+      const stops = await expectAccessible(w, "node", `//127.0.0.1:${agent.ports.push}/`, "Filesystems");
 
       // The next live update replaces the region holding the focus: the focus stays on the same box.
       await w.page.evaluate('document.getElementById("overview").dataset.stale = "1"');

@@ -6,7 +6,15 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Browser } from "playwright-core";
 import { startAgent, type RunningAgent } from "../harness/index.ts";
-import { AUTH_HEADER, basicAuthConfig, launchBrowser, openWatched, screenshot, waitForCount, type WatchedPage } from "./browser.ts";
+import {
+  AUTH_HEADER,
+  basicAuthConfig,
+  expectClean,
+  launchBrowser,
+  openWatched,
+  screenshot,
+  waitForCount,
+} from "./browser.ts";
 
 let browser: Browser;
 let web: { path: string; remove(): void };
@@ -29,11 +37,6 @@ async function push(base: string, path: string, body: string, method = "PUT", he
   const r = await fetch(base + path, { method, body, headers: { ...AUTH_HEADER, ...headers } });
   await r.arrayBuffer();
   return r.status;
-}
-
-function expectClean(w: WatchedPage): void {
-  expect(w.errors).toEqual([]);
-  expect(w.foreign).toEqual([]);
 }
 
 describe("push page", () => {
