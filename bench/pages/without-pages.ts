@@ -8,7 +8,7 @@ import type { BunPlugin } from "bun";
 
 const STANDINS: [RegExp, string][] = [
   [/node-collector[\\/]src[\\/]page\.ts$/, "export function nodePage() {}"],
-  [/node-collector[\\/]src[\\/]history\.ts$/, "export const historyFlags = {};\nexport class NodeHistory { start() {} stop() {} }"],
+  [/node-collector[\\/]src[\\/]history\.ts$/, "export const historyFlags = {};\nexport class NodeHistory { start() {} stop() {} offer() {} }"],
   [/cluster-exporter[\\/]src[\\/]page\.ts$/, "export function clusterPage() {}"],
   [/cluster-exporter[\\/]src[\\/]report\.ts$/, "export function buildReport() { return undefined; }"],
   [/pushgateway-store[\\/]src[\\/]page\.ts$/, "export function pushPage() {}"],

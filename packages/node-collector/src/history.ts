@@ -1,7 +1,8 @@
 /**
  * What the node page draws: the host overview derived from the cpu, meminfo, loadavg, filesystem, netdev,
- * diskstats and gpu collectors, sampled on the role's own tick (so the page has 15 minutes of history
- * whether or not anyone scrapes), and a bounded ring of the last samples for the sparklines.
+ * diskstats and gpu collectors, sampled once per interval from the role's scrapes, or on the role's own tick
+ * when nobody scrapes (so the page has 15 minutes of history either way), and a bounded ring of the last
+ * samples for the sparklines.
  *
  * Bounds: at most MAX_SERIES series of at most MAX_SLOTS float64 points (300 KiB), whatever the host has;
  * per-device network and disk rows are kept for the latest sample only.
