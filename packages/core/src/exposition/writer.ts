@@ -42,9 +42,20 @@ export function renderSampleLine(name: string, labels: Labels | undefined, value
   return name + renderLabels(labels) + " " + formatValue(value) + ts + "\n";
 }
 
+/**
+ * Headers rendered before, by family name: a scrape renders the same few hundred each time, and escaping the
+ * help text was a measurable share of it. Bounded, since pushed family names come from clients.
+ */
+const headers = new Map<string, { type: MetricType; help: string | undefined; text: string }>();
+const HEADERS_LIMIT = 10_000;
+
 export function renderHeader(name: string, type: MetricType, help: string | undefined): string {
+  const known = headers.get(name);
+  if (known !== undefined && known.type === type && known.help === help) return known.text;
   const helpLine = help === undefined ? "" : `# HELP ${name} ${escapeHelp(help)}\n`;
-  return `${helpLine}# TYPE ${name} ${type}\n`;
+  const text = `${helpLine}# TYPE ${name} ${type}\n`;
+  if (known !== undefined || headers.size < HEADERS_LIMIT) headers.set(name, { type, help, text });
+  return text;
 }
 
 /** Renders a parsed or built family as one block of text. */

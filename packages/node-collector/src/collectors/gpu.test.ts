@@ -94,6 +94,14 @@ describe("gpu collector", () => {
     expect(await viaSmi("nvidia-smi-not-on-path")).toBe("");
   });
 
+  test("a missing nvidia-smi is not looked for again at every scrape, only after a minute", async () => {
+    const later = join(work, "smi-installed-later");
+    expect(await viaSmi(later)).toBe("");
+    cpSync(FAKE_NVIDIA_SMI, later);
+    chmodSync(later, 0o755);
+    expect(await viaSmi(later)).toBe("");
+  });
+
   test("nvidia-smi without a driver or without GPUs is silent; any other failure is an error", async () => {
     const noDriver = script(
       "smi-no-driver",

@@ -22,10 +22,14 @@ interface Run {
   output: string;
 }
 
+/** How long a command found missing is not looked for again (a GPU-less host would search PATH every scrape). */
+const MISSING_RETRY_MS = 60_000;
+
 export class NvidiaSmi {
   private readonly argv: string[];
   private fields: string[];
   private cudaVersion: string | undefined;
+  private missingUntil = 0;
 
   /** `command` may carry arguments (e.g. a wrapper), split on white space. */
   constructor(command: string) {
@@ -64,12 +68,14 @@ export class NvidiaSmi {
   /** Runs nvidia-smi with these arguments; undefined when it is not installed. */
   private async run(args: string[], signal: AbortSignal): Promise<Run | undefined> {
     signal.throwIfAborted();
+    if (Date.now() < this.missingUntil) return undefined;
     let proc;
     try {
       proc = Bun.spawn([...this.argv, ...args], { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw e;
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+      this.missingUntil = Date.now() + MISSING_RETRY_MS;
+      return undefined;
     }
     // On abort, kill it and stop waiting: a child it forked may keep the pipes open after it dies.
     const [stdout, stderr, exitCode] = await untilAborted(
