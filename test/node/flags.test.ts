@@ -4,10 +4,10 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { agentBinary, REPO_ROOT, startAgent, type RunningAgent } from "../harness/index.ts";
+import { agentBinary, startAgent, type RunningAgent } from "../harness/index.ts";
+import { FIXTURES } from "../../packages/node-collector/src/testing/golden.ts";
 
-const FIXTURES = join(REPO_ROOT, "packages/node-collector/fixtures");
-const PATHS = [`--path.procfs=${FIXTURES}/proc`, `--path.sysfs=${FIXTURES}/sys`, `--path.rootfs=${FIXTURES}`, `--path.udev.data=${FIXTURES}/udev/data`];
+const PATHS = [`--path.procfs=${FIXTURES}/proc`, `--path.sysfs=${FIXTURES}/sys`, `--path.rootfs=${FIXTURES}`, `--path.udev.data=${FIXTURES}/udev/db`];
 
 const started: RunningAgent[] = [];
 async function scrape(args: string[]): Promise<string> {

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseText, type MetricFamily } from "../../packages/core/src/index.ts";
-import { agentBinary, REPO_ROOT, startAgent, type RunningAgent } from "../harness/index.ts";
+import { agentBinary, startAgent, type RunningAgent } from "../harness/index.ts";
+import { FIXTURES } from "../../packages/node-collector/src/testing/golden.ts";
 
-const FIXTURES = join(REPO_ROOT, "packages/node-collector/fixtures");
 const COLLECTORS = [
   "arp", "bcache", "bonding", "btrfs", "dmi", "edac", "fibrechannel", "infiniband", "ipvs", "mdadm",
   "nfs", "nfsd", "nvme", "powersupplyclass", "rapl", "selinux", "tapestats", "watchdog", "xfs", "zfs",

@@ -25,8 +25,8 @@ import {
   openWatched,
   screenshot,
 } from "./browser.ts";
+import { FIXTURES } from "../../packages/node-collector/src/testing/golden.ts";
 
-const FIXTURES = join(REPO_ROOT, "packages/node-collector/fixtures");
 const MiB = 1024 * 1024;
 /** Per CPU, each step of the counters: user, system, iowait and idle ticks (USER_HZ), in the ratio 3:1:1:5. */
 const CPU_STEP = { user: 3, system: 1, iowait: 1, idle: 5 };

@@ -3,18 +3,34 @@
  * output with fixtures/golden/<name>.prom (UPDATE_GOLDEN=1 rewrites it), and lint text with promtool.
  */
 import { expect } from "bun:test";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { createLogger, MetricSet, type FlagSet, type FlagValues } from "@agent/core";
 import { ScrapeMemo, type Collector, type NodePaths } from "../collector.ts";
 
 export const FIXTURES = join(import.meta.dir, "..", "..", "fixtures");
 
+/**
+ * The btrfs fixture's "data" block-group directories live in btrfs-data-profiles.json and are written into the
+ * sysfs tree when this module loads: the kernel names them allocation/data, and the repository keeps no path
+ * component named data/ (that name is reserved for the agent's storage, which is never committed).
+ */
+function writeBtrfsDataProfiles(): void {
+  const files = JSON.parse(readFileSync(join(FIXTURES, "btrfs-data-profiles.json"), "utf8")) as Record<string, string>;
+  for (const [rel, text] of Object.entries(files)) {
+    const path = join(FIXTURES, "sys/fs/btrfs", rel);
+    if (existsSync(path) && readFileSync(path, "utf8") === text) continue;
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+  }
+}
+writeBtrfsDataProfiles();
+
 export const fixturePaths: NodePaths = {
   procfs: join(FIXTURES, "proc"),
   sysfs: join(FIXTURES, "sys"),
   rootfs: FIXTURES,
-  udevData: join(FIXTURES, "udev", "data"),
+  udevData: join(FIXTURES, "udev", "db"),
 };
 
 function defaults<F extends FlagSet>(flags: F | undefined): FlagValues<F> {
