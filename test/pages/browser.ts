@@ -228,3 +228,13 @@ export async function expectAccessible(w: WatchedPage, name: string, otherRoleHr
   expect(stops[2]!.name).toBe(firstBox);
   return stops as TabStop[];
 }
+
+/** Opens a watched page (see openWatched), runs `use` with it, and closes its context whatever happens. */
+export async function withPage(browser: Browser, origin: string, use: (w: WatchedPage) => Promise<void>, viewport?: { width: number; height: number }): Promise<void> {
+  const w = await openWatched(browser, origin, viewport);
+  try {
+    await use(w);
+  } finally {
+    await w.close();
+  }
+}

@@ -15,8 +15,8 @@ import {
   expectClean,
   expectPhoneLayout,
   launchBrowser,
-  openWatched,
   screenshot,
+  withPage,
 } from "./browser.ts";
 import { STAGES } from "../../packages/cluster-exporter/src/stages.ts";
 
@@ -87,21 +87,17 @@ describe("cluster page", () => {
   });
 
   test("before any scrape it says so and points at /metrics", async () => {
-    const w = await openWatched(browser, base);
-    try {
+    await withPage(browser, base, async (w) => {
       await w.page.goto(base + "/");
       expect(await w.page.locator("#scrape").innerText()).toContain("No scrape yet");
       expect(await w.page.locator("#scrape").getByRole("link", { name: "/metrics" }).getAttribute("href")).toBe("/metrics");
       expectClean(w);
-    } finally {
-      await w.close();
-    }
+    });
   }, 30_000);
 
   test("after a scrape: top accounts, users and process names by read, write and metadata, and the stage timings", async () => {
     await scrapeMetrics();
-    const w = await openWatched(browser, base);
-    try {
+    await withPage(browser, base, async (w) => {
       await w.page.goto(base + "/");
       const header = w.page.locator("header.top");
       const version = ((await Bun.file(`${REPO_ROOT}/package.json`).json()) as { version: string }).version;
@@ -154,17 +150,14 @@ describe("cluster page", () => {
       }
       await screenshot(w.page, "cluster-desktop");
       expectClean(w);
-    } finally {
-      await w.close();
-    }
+    });
   }, 30_000);
 
   test("a failing squeue shows as that stage's error; the process rankings stay", async () => {
     bin.script("squeue", "echo 'squeue: error: Unable to contact slurm controller (connect failure)' >&2; exit 1");
     try {
       await scrapeMetrics();
-      const w = await openWatched(browser, base);
-      try {
+      await withPage(browser, base, async (w) => {
         await w.page.goto(base + "/");
         expect(await w.page.locator("#scrape").innerText()).toContain("a stage failed");
         const row = w.page.getByRole("row", { name: /^retrieve_running_jobs / });
@@ -176,9 +169,7 @@ describe("cluster page", () => {
         ]);
         await screenshot(w.page, "cluster-stage-failed");
         expectClean(w);
-      } finally {
-        await w.close();
-      }
+      });
     } finally {
       bin.script("squeue", SQUEUE);
       await scrapeMetrics();
@@ -186,25 +177,19 @@ describe("cluster page", () => {
   }, 30_000);
 
   test("readable on a phone: no horizontal scroll of the page; wide tables scroll in their own box and take focus", async () => {
-    const w = await openWatched(browser, base, { width: 390, height: 844 });
-    try {
+    await withPage(browser, base, async (w) => {
       await w.page.goto(base + "/");
       expect(await w.page.locator("#scrape").innerText()).toContain("every stage succeeded");
       await expectPhoneLayout(w, "cluster");
       expectClean(w);
-    } finally {
-      await w.close();
-    }
+    }, { width: 390, height: 844 });
   }, 30_000);
 
   test("accessible: names on links and tables; contrast in light and dark; Tab walks the links in order with a visible focus", async () => {
-    const w = await openWatched(browser, base);
-    try {
+    await withPage(browser, base, async (w) => {
       await w.page.goto(base + "/");
       await expectAccessible(w, "cluster", `//127.0.0.1:${agent.ports.push}/`, "Accounts by read");
       expectClean(w);
-    } finally {
-      await w.close();
-    }
+    });
   }, 30_000);
 });

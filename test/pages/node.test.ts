@@ -22,8 +22,8 @@ import {
   expectPhoneLayout,
   focused,
   launchBrowser,
-  openWatched,
   screenshot,
+  withPage,
 } from "./browser.ts";
 import { FIXTURES } from "../../packages/node-collector/src/testing/golden.ts";
 
@@ -157,8 +157,7 @@ describe("node page", () => {
   });
 
   test("shows the fixture host: memory, load, filesystems, GPUs and every collector's outcome; no console errors, no foreign requests", async () => {
-    const w = await openWatched(browser, base);
-    try {
+    await withPage(browser, base, async (w) => {
       const res = await w.page.goto(base + "/");
       expect(res?.headers()["content-security-policy"]).toContain("default-src 'none'");
       const header = w.page.locator("header.top");
@@ -213,14 +212,11 @@ describe("node page", () => {
 
       await screenshot(w.page, "node-desktop");
       expectClean(w);
-    } finally {
-      await w.close();
-    }
+    });
   }, 30_000);
 
   test("CPU busy by mode, network and disk throughput follow the advancing counters; sparklines fill in without a reload", async () => {
-    const w = await openWatched(browser, base);
-    try {
+    await withPage(browser, base, async (w) => {
       await w.page.goto(base + "/");
       await w.page.evaluate("window.stillThisDocument = true");
       // The page updates its regions every 5 s from the role's samples.
@@ -249,25 +245,19 @@ describe("node page", () => {
       expect(await w.page.getByRole("img", { name: `CPU busy, last ${WINDOW}` }).count()).toBe(1);
       await screenshot(w.page, "node-live");
       expectClean(w);
-    } finally {
-      await w.close();
-    }
+    });
   }, 40_000);
 
   test("readable on a phone: no horizontal scroll of the page; wide tables scroll in their own box and take focus", async () => {
-    const w = await openWatched(browser, base, { width: 390, height: 844 });
-    try {
+    await withPage(browser, base, async (w) => {
       await w.page.goto(base + "/");
       await expectPhoneLayout(w, "node");
       expectClean(w);
-    } finally {
-      await w.close();
-    }
+    }, { width: 390, height: 844 });
   }, 30_000);
 
   test("accessible: names on links, charts and meters; contrast in light and dark; Tab walks the links in order with a visible focus, which a live update keeps", async () => {
-    const w = await openWatched(browser, base);
-    try {
+    await withPage(browser, base, async (w) => {
       await w.page.goto(base + "/");
       const stops = await expectAccessible(w, "node", `//127.0.0.1:${agent.ports.push}/`, "Filesystems");
 
@@ -276,9 +266,7 @@ describe("node page", () => {
       await w.page.locator("#overview[data-stale]").waitFor({ state: "detached", timeout: 10_000 });
       expect(await focused(w.page)).toEqual(stops[2]!);
       expectClean(w);
-    } finally {
-      await w.close();
-    }
+    });
   }, 30_000);
 });
 
@@ -315,8 +303,7 @@ describe("node page with a collector that hangs, on the unchanging fixture procf
 
   test("the collector table marks it failed and counts it; CPU says no time was counted rather than waiting for a sample", async () => {
     const url = stuck.urls.node!;
-    const w = await openWatched(browser, url);
-    try {
+    await withPage(browser, url, async (w) => {
       // Samples take the 1 s collector timeout each; the CPU card needs two of them.
       const until = Date.now() + 15_000;
       let cpu = "";
@@ -339,8 +326,6 @@ describe("node page with a collector that hangs, on the unchanging fixture procf
       expect(await w.page.getByRole("heading", { name: "GPUs" }).count()).toBe(0);
       await screenshot(w.page, "node-collector-failed");
       expectClean(w);
-    } finally {
-      await w.close();
-    }
+    });
   }, 30_000);
 });

@@ -11,9 +11,9 @@ import {
   basicAuthConfig,
   expectClean,
   launchBrowser,
-  openWatched,
   screenshot,
   waitForCount,
+  withPage,
 } from "./browser.ts";
 
 let browser: Browser;
@@ -64,8 +64,7 @@ describe("push page", () => {
   });
 
   test("lists the pushed groups with push time, outcome, TTL and series; no console errors, no foreign requests", async () => {
-    const w = await openWatched(browser, base);
-    try {
+    await withPage(browser, base, async (w) => {
       await w.page.goto(base + "/");
       const rows = w.page.locator("#groups tbody tr");
       await expect(rows.count()).resolves.toBe(4);
@@ -84,14 +83,11 @@ describe("push page", () => {
       expect(await w.page.locator('header.top a[href="/metrics"]').count()).toBe(1);
       await screenshot(w.page, "push-groups");
       expectClean(w);
-    } finally {
-      await w.close();
-    }
+    });
   }, 30_000);
 
   test("filters by label text, sorts by age, and opens a group's metrics", async () => {
-    const w = await openWatched(browser, base);
-    try {
+    await withPage(browser, base, async (w) => {
       await w.page.goto(base + "/");
       await w.page.getByLabel("Filter by label text").fill("etl");
       await waitForCount(w.page, "#groups tbody tr", 2);
@@ -118,14 +114,11 @@ describe("push page", () => {
       expect(metrics).toContain('backup_files{instance="db1",job="backup",kind="full"} 7');
       await screenshot(w.page, "push-sorted-expanded");
       expectClean(w);
-    } finally {
-      await w.close();
-    }
+    });
   }, 30_000);
 
   test("delete asks first: cancelled keeps the group, confirmed removes it from the page and the store", async () => {
-    const w = await openWatched(browser, base);
-    try {
+    await withPage(browser, base, async (w) => {
       await w.page.goto(base + "/");
       const row = w.page.locator('tr[data-group="/metrics/job/etl-bad"]');
       w.answers.push(false);
@@ -143,22 +136,17 @@ describe("push page", () => {
       const groups = (await (await fetch(base + "/api/v1/groups", { headers: AUTH_HEADER })).json()) as { data: { path: string }[] };
       expect(groups.data.map((g) => g.path).sort()).toEqual(["/metrics/job/backup/instance/db1", "/metrics/job/etl", "/metrics/job/nightly/instance@base64/d2ViLzE"]);
       expectClean(w);
-    } finally {
-      await w.close();
-    }
+    });
   }, 30_000);
 
   test("readable on a phone: no horizontal scroll of the page itself", async () => {
-    const w = await openWatched(browser, base, { width: 390, height: 844 });
-    try {
+    await withPage(browser, base, async (w) => {
       await w.page.goto(base + "/");
       const overflow = (await w.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")) as number;
       expect(overflow).toBeLessThanOrEqual(0);
       await screenshot(w.page, "push-phone");
       expectClean(w);
-    } finally {
-      await w.close();
-    }
+    }, { width: 390, height: 844 });
   }, 30_000);
 });
 
@@ -186,8 +174,7 @@ describe("push page at 20,000 groups", () => {
   });
 
   test("the table is visible within 1 s of navigation, one page of rows, no delete without the admin API", async () => {
-    const w = await openWatched(browser, base);
-    try {
+    await withPage(browser, base, async (w) => {
       // Warm the connection and the credentials once, as a user who already has the tab open would have.
       await w.page.goto(base + "/?q=no-such-group");
       await w.page.goto(base + "/", { waitUntil: "commit" });
@@ -213,8 +200,6 @@ describe("push page at 20,000 groups", () => {
       expect(await w.page.locator("#groups tbody tr").first().getAttribute("data-group")).toBe("/metrics/job/batch/instance/node00100");
       await screenshot(w.page, "push-20000-groups");
       expectClean(w);
-    } finally {
-      await w.close();
-    }
+    });
   }, 60_000);
 });
