@@ -28,14 +28,14 @@ export const processes = defineCollector({
     let threads = 0;
     for (const pid of listDir(paths.procfs)) {
       if (!isPid(pid)) continue;
-      const stat = readText(procPath(paths, pid + "/stat"));
+      const stat = readText(procPath(paths, pid + "/stat"), { keepOpen: false });
       if (stat === null) continue; // exited meanwhile
       const [state, n] = statOf(stat);
       pids++;
       threads += n;
       states.set(state, (states.get(state) ?? 0) + 1);
       for (const tid of listDir(procPath(paths, pid + "/task"))) {
-        const t = readText(procPath(paths, `${pid}/task/${tid}/stat`));
+        const t = readText(procPath(paths, `${pid}/task/${tid}/stat`), { keepOpen: false });
         if (t === null) continue;
         const [ts] = statOf(t);
         threadStates.set(ts, (threadStates.get(ts) ?? 0) + 1);
