@@ -3,3 +3,4 @@ export * from "./config/index.ts";
 export * from "./log.ts";
 export * from "./role.ts";
 export * from "./http/index.ts";
+export * from "./pseudo-files.ts";

@@ -3,7 +3,8 @@
  * pseudo-files (no thread-pool hop per file). Every path goes through NodePaths so tests can point
  * --path.procfs / --path.sysfs / --path.rootfs at fixture trees.
  */
-import { closeSync, existsSync, openSync, readdirSync, readSync, statfsSync } from "node:fs";
+import { readPseudoFile } from "@agent/core";
+import { existsSync, readdirSync } from "node:fs";
 import type { NodePaths } from "./collector.ts";
 
 export const DEFAULT_PATHS: NodePaths = { procfs: "/proc", sysfs: "/sys", rootfs: "/", udevData: "/run/udev/data" };
@@ -33,73 +34,6 @@ function isAbsent(e: unknown): boolean {
 }
 
 /**
- * One reusable buffer for every read: procfs and sysfs files report size 0, so readFileSync probes and
- * grows per call (30 us for /proc/sys files); reading into this buffer costs a third of that. Collectors run
- * on one thread and reads are synchronous, so sharing it is safe.
- */
-let buffer = Buffer.allocUnsafe(64 * 1024);
-
-/** Reads `fd` to its end into `buffer`: from offset 0 when `fromStart` (a held descriptor), else onwards. */
-function readAll(fd: number, fromStart: boolean): string {
-  let n = 0;
-  for (;;) {
-    if (n === buffer.length) {
-      const bigger = Buffer.allocUnsafe(buffer.length * 2);
-      buffer.copy(bigger, 0, 0, n);
-      buffer = bigger;
-    }
-    const r = readSync(fd, buffer, n, buffer.length - n, fromStart ? n : null);
-    if (r <= 0) break;
-    n += r;
-  }
-  return buffer.toString("latin1", 0, n);
-}
-
-/**
- * Descriptors of procfs and sysfs files kept open between scrapes and read again from offset 0, as procps
- * does with /proc/stat: the kernel regenerates a pseudo file's content on every read from its start, and
- * the open and close cost more than the read (per file, measured: a sysfs attribute 12.8 -> 1.6 us,
- * /proc/net/netstat 106 -> 50 us). Regular files (os-release, textfiles, fixture trees) are opened afresh
- * each time, since a held descriptor would go on reading a file that was replaced. A held descriptor that
- * fails (its device was removed: ENODEV) is closed and its path opened again.
- */
-const held = new Map<string, number>();
-const HELD_LIMIT = 256;
-/** Paths that are not on a pseudo filesystem, or whose held descriptor failed once. */
-const notHeld = new Set<string>();
-const PSEUDO_FS_TYPES = new Set([0x9fa0 /* PROC_SUPER_MAGIC */, 0x62656572 /* SYSFS_MAGIC */]);
-
-function mayHold(path: string): boolean {
-  if (held.size >= HELD_LIMIT || notHeld.has(path)) return false;
-  if (PSEUDO_FS_TYPES.has(Number(statfsSync(path).type))) return true;
-  if (notHeld.size < MISSING_LIMIT) notHeld.add(path);
-  return false;
-}
-
-function readRaw(path: string, keepOpen: boolean): string {
-  const kept = held.get(path);
-  if (kept !== undefined) {
-    try {
-      return readAll(kept, true);
-    } catch {
-      held.delete(path);
-      if (notHeld.size < MISSING_LIMIT) notHeld.add(path);
-      closeSync(kept);
-    }
-  }
-  const fd = openSync(path, "r");
-  let holding = false;
-  try {
-    const text = readAll(fd, false);
-    holding = keepOpen && mayHold(path);
-    if (holding) held.set(path, fd);
-    return text;
-  } finally {
-    if (!holding) closeSync(fd);
-  }
-}
-
-/**
  * Paths found missing before. Most hosts lack most optional sources (no NFS, no InfiniBand, no cpufreq on a
  * VM), and a failed open costs a thrown error (~10 us) every scrape; a missing path is checked again with a
  * cheap existsSync instead, while paths that exist are opened directly with no extra syscall.
@@ -126,7 +60,7 @@ function noteMissing(path: string): void {
 export function readText(path: string, opts?: { keepOpen: boolean }): string | null {
   if (knownMissing(path)) return null;
   try {
-    return readRaw(path, opts?.keepOpen ?? true);
+    return readPseudoFile(path, opts?.keepOpen ?? true);
   } catch (e) {
     if (isAbsent(e)) {
       noteMissing(path);
@@ -143,7 +77,7 @@ export function readText(path: string, opts?: { keepOpen: boolean }): string | n
 export function readAttr(path: string): string | null {
   if (knownMissing(path)) return null;
   try {
-    const s = readRaw(path, true);
+    const s = readPseudoFile(path);
     return s.length > 0 && s.charCodeAt(s.length - 1) === 10 ? s.slice(0, -1).trim() : s.trim();
   } catch (e) {
     if (isAbsent(e)) noteMissing(path);

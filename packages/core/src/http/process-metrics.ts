@@ -1,8 +1,9 @@
 /**
  * The agent's own process_* metrics, read from /proc/self on each scrape (prom-client's default collectors
- * cost ~10 ms per scrape under Bun and grow with the heap; these are four small reads).
+ * cost ~10 ms per scrape under Bun and grow with the heap; these are four small reads, of files kept open).
  */
 import { readdirSync, readFileSync } from "node:fs";
+import { readPseudoFile } from "../pseudo-files.ts";
 import type { MetricSet } from "../exposition/writer.ts";
 
 const USER_HZ = 100;
@@ -23,15 +24,15 @@ function kbField(status: string, key: string): number {
 }
 
 export function addProcessMetrics(out: MetricSet): void {
-  const stat = readFileSync("/proc/self/stat", "latin1");
+  const stat = readPseudoFile("/proc/self/stat");
   // Fields after the command name, which may itself contain spaces and parentheses.
   const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   const utime = Number(f[11]);
   const stime = Number(f[12]);
   const startTicks = Number(f[19]);
   const vsize = Number(f[20]);
-  const status = readFileSync("/proc/self/status", "latin1");
-  const limits = readFileSync("/proc/self/limits", "latin1");
+  const status = readPseudoFile("/proc/self/status");
+  const limits = readPseudoFile("/proc/self/limits");
   const maxFds = /^Max open files\s+(\d+|unlimited)/m.exec(limits)?.[1];
 
   out.counter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", (utime + stime) / USER_HZ);

@@ -1,0 +1,39 @@
+import { describe, expect, test } from "bun:test";
+import { readPseudoFile } from "./pseudo-files.ts";
+
+describe("held descriptors", () => {
+  const openFds = async () => (await import("node:fs")).readdirSync("/proc/self/fd").length;
+  const rchar = (text: string) => Number(/^rchar: (\d+)$/m.exec(text ?? "")?.[1]);
+
+  test("a procfs file is kept open after its first read, and each later read sees fresh content", async () => {
+    const before = await openFds();
+    const first = readPseudoFile("/proc/self/io");
+    const fds = await openFds();
+    expect(fds).toBe(before + 1);
+    const second = readPseudoFile("/proc/self/io");
+    const third = readPseudoFile("/proc/self/io");
+    expect(await openFds()).toBe(fds);
+    // rchar counts the bytes this process has read, the earlier reads of this file among them.
+    expect(rchar(second)).toBeGreaterThan(rchar(first));
+    expect(rchar(third)).toBeGreaterThan(rchar(second));
+  });
+
+  test("keepOpen: false leaves no descriptor behind", async () => {
+    const fds = await openFds();
+    expect(readPseudoFile("/proc/self/limits", false)).toContain("Max open files");
+    expect(await openFds()).toBe(fds);
+  });
+
+  test("a regular file is opened afresh, so one replaced by rename is read anew", async () => {
+    const { mkdtempSync, writeFileSync, renameSync, rmSync } = await import("node:fs");
+    const dir = mkdtempSync("/tmp/read-held-");
+    writeFileSync(dir + "/os-release", "ID=old\n");
+    const fds = await openFds();
+    expect(readPseudoFile(dir + "/os-release")).toBe("ID=old\n");
+    expect(await openFds()).toBe(fds);
+    writeFileSync(dir + "/next", "ID=new\n");
+    renameSync(dir + "/next", dir + "/os-release");
+    expect(readPseudoFile(dir + "/os-release")).toBe("ID=new\n");
+    rmSync(dir, { recursive: true });
+  });
+});
