@@ -7,6 +7,11 @@ export const globalFlags = {
   configFile: flag.string("config.file", "", "YAML file with the same keys as the flags (e.g. push.listen-address); flags win."),
   logLevel: flag.choice("log.level", "info", ["debug", "info", "warn", "error"], "Only log messages at or above this level."),
   logFormat: flag.choice("log.format", "logfmt", ["logfmt", "json"], "Log line format."),
+  releaseStartupPages: flag.duration(
+    "memory.release-startup-pages",
+    30,
+    "This long after start, unmap the executable's pages only start-up used (they stay in the page cache); 0 keeps them.",
+  ),
   webConfigFile: flag.string("web.config.file", "", "Exporter-toolkit web config (TLS, basic auth) applied to every role address."),
 } satisfies FlagSet;
 

@@ -7,6 +7,7 @@ import {
   loadWebConfig,
   NO_WEB_CONFIG,
   parseArgv,
+  releaseStartupPages,
   readConfigFile,
   resolveFlags,
   startRoleServer,
@@ -124,7 +125,21 @@ export async function serve(argv: string[]): Promise<number> {
     throw e;
   }
 
+  // Start-up is over once the roles serve and the first scrapes have come (Prometheus scrapes every 15 s).
+  const release =
+    global.releaseStartupPages > 0
+      ? setTimeout(() => {
+          try {
+            const r = releaseStartupPages();
+            if (r) log.debug("released start-up pages", { mappings: r.mappings, kib: r.kib });
+          } catch (e) {
+            log.debug("start-up pages not released", { err: (e as Error).message });
+          }
+        }, global.releaseStartupPages * 1000).unref()
+      : undefined;
+
   const signal = await stopSignal;
+  clearTimeout(release);
   log.info("stopping", { signal });
   // The contract is "exit within 5 s"; a role that cannot let go by then is abandoned.
   const deadline = setTimeout(() => {

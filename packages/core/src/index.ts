@@ -3,4 +3,5 @@ export * from "./config/index.ts";
 export * from "./log.ts";
 export * from "./role.ts";
 export * from "./http/index.ts";
+export * from "./startup-pages.ts";
 export * from "./pseudo-files.ts";
