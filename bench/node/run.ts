@@ -13,7 +13,7 @@ import { startNodeExporter } from "../../test/node/node-exporter.ts";
 const ROUNDS = Number(process.argv[2] ?? 200);
 /** 15 s intervals measured at the end, one scrape each (CADENCE_INTERVALS=0 skips it). */
 const CADENCE_INTERVALS = Number(process.env.CADENCE_INTERVALS ?? 8);
-const WARMUP_ROUNDS = 300;
+const WARMUP_ROUNDS = 2000;
 const USER_HZ = 100;
 
 /** Boolean collector flags node_exporter knows, from its --help. */
@@ -73,8 +73,10 @@ try {
     { name: "agent node", url: agent.urls.node!, pid: agent.proc.pid, latencies: [], bytes: 0, families: 0, cpu0: 0 },
   ];
   // Warm-up: steady state is what a host sees (a scrape every 15 s for months), so JIT tiering is excluded.
-  // JSC's JIT threads settle after ~200 scrapes (measured: 1.96 ms of JIT per scrape in scrapes 0-99, 0.80 in
-  // 100-199, 0.2-0.3 from then on), so fewer warm-up rounds would charge start-up compilation to every scrape.
+  // Each collector's collect() runs once per scrape, so JSC tiers it up to DFG and FTL only after hundreds to
+  // thousands of scrapes (measured with BUN_JSC_reportDFGCompileTimes/reportFTLCompileTimes, DFG+FTL compile
+  // time per 500 scrapes: 370 ms in scrapes 0-499, 131, 96, then 30, 33, 63, 29 and 0 in scrapes 3500-3999);
+  // fewer warm-up rounds would charge that one-time compilation to every scrape measured.
   const startRss = sides.map((s) => rssMiB(s.pid));
   for (let i = 0; i < WARMUP_ROUNDS; i++) for (const s of sides) await scrapeOnce(s);
   for (const s of sides) {
