@@ -11,8 +11,12 @@ import { closeSync, openSync, readSync, statfsSync } from "node:fs";
  */
 let buffer = Buffer.allocUnsafe(64 * 1024);
 
-/** Reads `fd` to its end into `buffer`: from offset 0 when `fromStart` (a held descriptor), else onwards. */
-function readAll(fd: number, fromStart: boolean): string {
+/**
+ * Reads `fd` to its end into `buffer`, from offset 0 when `fromStart` (a held descriptor), else onwards;
+ * returns the length. Each read asks for at most `chunk` bytes: for a /proc/sys file the kernel allocates
+ * and zeroes as much as a read asks for (entropy_avail: 8 us for 64 KiB, 1.3 us for 4 KiB).
+ */
+function readAll(fd: number, fromStart: boolean, chunk = buffer.length): number {
   let n = 0;
   for (;;) {
     if (n === buffer.length) {
@@ -20,11 +24,16 @@ function readAll(fd: number, fromStart: boolean): string {
       buffer.copy(bigger, 0, 0, n);
       buffer = bigger;
     }
-    const r = readSync(fd, buffer, n, buffer.length - n, fromStart ? n : null);
+    const r = readSync(fd, buffer, n, Math.min(chunk, buffer.length - n), fromStart ? n : null);
     if (r <= 0) break;
     n += r;
   }
-  return buffer.toString("latin1", 0, n);
+  return n;
+}
+
+/** What a held file is read with next: its last length and a page more, so one read and the EOF one. */
+function chunkFor(length: number): number {
+  return (Math.ceil((length + 1) / 4096) + 1) * 4096;
 }
 
 /**
@@ -35,7 +44,7 @@ function readAll(fd: number, fromStart: boolean): string {
  * each time, since a held descriptor would go on reading a file that was replaced. A held descriptor that
  * fails (its device was removed: ENODEV) is closed and its path opened again.
  */
-const held = new Map<string, number>();
+const held = new Map<string, { fd: number; chunk: number }>();
 const HELD_LIMIT = 256;
 /** Paths that are not on a pseudo filesystem, or whose held descriptor failed once. */
 const notHeld = new Set<string>();
@@ -49,6 +58,10 @@ function mayHold(path: string): boolean {
   return false;
 }
 
+function text(length: number): string {
+  return buffer.toString("latin1", 0, length);
+}
+
 /**
  * A procfs or sysfs file's whole content as latin1 text (what the kernel writes is ASCII). Throws as
  * openSync and readSync do (ENOENT for a missing file). `keepOpen: false` for a file read once and gone.
@@ -57,20 +70,22 @@ export function readPseudoFile(path: string, keepOpen = true): string {
   const kept = held.get(path);
   if (kept !== undefined) {
     try {
-      return readAll(kept, true);
+      const length = readAll(kept.fd, true, kept.chunk);
+      kept.chunk = chunkFor(length);
+      return text(length);
     } catch {
       held.delete(path);
       if (notHeld.size < NOT_HELD_LIMIT) notHeld.add(path);
-      closeSync(kept);
+      closeSync(kept.fd);
     }
   }
   const fd = openSync(path, "r");
   let holding = false;
   try {
-    const text = readAll(fd, false);
+    const length = readAll(fd, false);
     holding = keepOpen && mayHold(path);
-    if (holding) held.set(path, fd);
-    return text;
+    if (holding) held.set(path, { fd, chunk: chunkFor(length) });
+    return text(length);
   } finally {
     if (!holding) closeSync(fd);
   }
