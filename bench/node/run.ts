@@ -49,6 +49,15 @@ interface Side {
   cpu0: number;
 }
 
+/** CADENCE_INTERVALS intervals of 15 s, each starting with one scrape of every side. */
+async function cadence(sides: readonly Side[]): Promise<void> {
+  for (let i = 0; i < CADENCE_INTERVALS; i++) {
+    const started = performance.now();
+    for (const s of sides) await scrapeOnce(s);
+    await Bun.sleep(Math.max(0, 15000 - (performance.now() - started)));
+  }
+}
+
 async function scrapeOnce(side: Side): Promise<void> {
   const t = performance.now();
   const body = await (await fetch(`${side.url}/metrics`)).text();
@@ -100,29 +109,27 @@ try {
   const rssAfter = sides.map((s) => rssMiB(s.pid));
   // CPU at a real cadence: a host is scraped every 15 s and spends most of its life between scrapes, where a
   // runtime's timers (GC, JIT) cost what back-to-back scrapes never show. Process CPU includes exited threads.
-  // RSS as a host sees it: a second, fresh pair that only ever gets the 15 s scrapes (the burst above
-  // leaves the agent's heap spread over more pages than a host's scrapes ever do), started now so both
-  // pairs share the cadence. By its end the agent has released its start-up pages
-  // (--memory.release-startup-pages, 30 s) and faulted back what scrapes use.
   const cadence0 = sides.map((s) => cpuSeconds(s.pid));
-  freshNe = CADENCE_INTERVALS > 0 ? await startNodeExporter(flags) : undefined;
-  freshAgent = CADENCE_INTERVALS > 0 ? await startAgent({ roles: ["node"], args: flags }) : undefined;
-  const fresh: Side[] =
-    freshNe && freshAgent
-      ? [
-          { name: "node_exporter", url: freshNe.url, pid: freshNe.proc.pid, latencies: [], bytes: 0, families: 0, cpu0: 0 },
-          { name: "agent node", url: freshAgent.urls.node!, pid: freshAgent.proc.pid, latencies: [], bytes: 0, families: 0, cpu0: 0 },
-        ]
-      : [];
-  for (let i = 0; i < CADENCE_INTERVALS; i++) {
-    const started = performance.now();
-    for (const s of [...sides, ...fresh]) await scrapeOnce(s);
-    await Bun.sleep(Math.max(0, 15000 - (performance.now() - started)));
-  }
+  await cadence(sides);
+  const cpuPer15s = sides.map((s, i) => ((cpuSeconds(s.pid) - cadence0[i]!) * 1000) / CADENCE_INTERVALS);
   const rssCadence = sides.map((s) => (CADENCE_INTERVALS > 0 ? rssMiB(s.pid) : NaN));
-  const rssOnlyCadence = sides.map((_, i) => (fresh[i] ? rssMiB(fresh[i]!.pid) : NaN));
+  // RSS as a host sees it: a second, fresh pair that only ever gets the 15 s scrapes (the burst above
+  // spreads the agent's heap over more pages than a host's scrapes ever do). It runs after the first pair's
+  // cadence, not beside it, so that neither pair's CPU figures carry the other's. By its end the agent has
+  // released its start-up pages (--memory.release-startup-pages, 30 s) and faulted back what scrapes use.
+  let rssOnlyCadence = [NaN, NaN];
+  if (CADENCE_INTERVALS > 0) {
+    freshNe = await startNodeExporter(flags);
+    freshAgent = await startAgent({ roles: ["node"], args: flags });
+    const fresh: Side[] = [
+      { name: "node_exporter", url: freshNe.url, pid: freshNe.proc.pid, latencies: [], bytes: 0, families: 0, cpu0: 0 },
+      { name: "agent node", url: freshAgent.urls.node!, pid: freshAgent.proc.pid, latencies: [], bytes: 0, families: 0, cpu0: 0 },
+    ];
+    await cadence(fresh);
+    rssOnlyCadence = fresh.map((s) => rssMiB(s.pid));
+  }
   const rows = burst.map((r, i) => {
-    const cpuMsPer15s = ((cpuSeconds(sides[i]!.pid) - cadence0[i]!) * 1000) / CADENCE_INTERVALS;
+    const cpuMsPer15s = cpuPer15s[i]!;
     const idleMsPerSecond = Math.max(0, cpuMsPer15s - r.cpuMsPerScrape) / 15;
     return {
       ...r,
