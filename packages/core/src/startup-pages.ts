@@ -1,8 +1,9 @@
 /**
  * Gives back the pages of the agent's own executable that only start-up touched. A compiled Bun program is
- * one 108 MiB file; starting the runtime, parsing flags and binding the roles leaves ~40 MiB of it resident,
- * of which a scrape or a push needs well under the half. The kernel keeps every page a process touched in its
- * resident set until memory runs short, so that start-up code shows in RSS for the life of the agent.
+ * one 108 MiB file; starting the runtime, parsing flags, binding the roles and the first scrapes leave ~45 MiB
+ * of it resident, of which later scrapes fault back ~30 MiB (measured on the node role). The kernel keeps
+ * every page a process touched in its resident set until memory runs short, so start-up code would show in
+ * RSS for the life of the agent.
  *
  * madvise(MADV_DONTNEED) on the executable's read-only file mappings unmaps those pages from the process; they
  * stay in the page cache, so what a later scrape needs faults back in from memory, not from disk. Only
