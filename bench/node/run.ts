@@ -49,6 +49,14 @@ interface Side {
   cpu0: number;
 }
 
+/** The two sides of one node_exporter/agent pair, in that order. */
+function pairSides(ne: { url: string; proc: { pid: number } }, agent: { urls: Record<string, string>; proc: { pid: number } }): Side[] {
+  return [
+    { name: "node_exporter", url: ne.url, pid: ne.proc.pid, latencies: [], bytes: 0, families: 0, cpu0: 0 },
+    { name: "agent node", url: agent.urls.node!, pid: agent.proc.pid, latencies: [], bytes: 0, families: 0, cpu0: 0 },
+  ];
+}
+
 /** CADENCE_INTERVALS intervals of 15 s, each starting with one scrape of every side. */
 async function cadence(sides: readonly Side[]): Promise<void> {
   for (let i = 0; i < CADENCE_INTERVALS; i++) {
@@ -77,10 +85,7 @@ const agent = await startAgent({ roles: ["node"], args: flags });
 let freshNe: Awaited<ReturnType<typeof startNodeExporter>> | undefined;
 let freshAgent: Awaited<ReturnType<typeof startAgent>> | undefined;
 try {
-  const sides: Side[] = [
-    { name: "node_exporter", url: ne.url, pid: ne.proc.pid, latencies: [], bytes: 0, families: 0, cpu0: 0 },
-    { name: "agent node", url: agent.urls.node!, pid: agent.proc.pid, latencies: [], bytes: 0, families: 0, cpu0: 0 },
-  ];
+  const sides = pairSides(ne, agent);
   // Warm-up: steady state is what a host sees (a scrape every 15 s for months), so JIT tiering is excluded.
   // Each collector's collect() runs once per scrape, so JSC tiers it up to DFG and FTL only after hundreds to
   // thousands of scrapes (measured with BUN_JSC_reportDFGCompileTimes/reportFTLCompileTimes, DFG+FTL compile
@@ -121,10 +126,7 @@ try {
   if (CADENCE_INTERVALS > 0) {
     freshNe = await startNodeExporter(flags);
     freshAgent = await startAgent({ roles: ["node"], args: flags });
-    const fresh: Side[] = [
-      { name: "node_exporter", url: freshNe.url, pid: freshNe.proc.pid, latencies: [], bytes: 0, families: 0, cpu0: 0 },
-      { name: "agent node", url: freshAgent.urls.node!, pid: freshAgent.proc.pid, latencies: [], bytes: 0, families: 0, cpu0: 0 },
-    ];
+    const fresh = pairSides(freshNe, freshAgent);
     await cadence(fresh);
     rssOnlyCadence = fresh.map((s) => rssMiB(s.pid));
   }
