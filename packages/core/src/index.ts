@@ -5,3 +5,4 @@ export * from "./role.ts";
 export * from "./http/index.ts";
 export * from "./startup-pages.ts";
 export * from "./pseudo-files.ts";
+export * from "./libc.ts";

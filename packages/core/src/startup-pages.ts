@@ -10,7 +10,8 @@
  * mappings that hold no private copy of a page (`Anonymous: 0 kB`) are touched: for those the file is the
  * only content, so nothing can be lost; the relocated RELRO segment, which holds such copies, is left alone.
  */
-import { dlopen, FFIType } from "bun:ffi";
+import { FFIType } from "bun:ffi";
+import { libcFunctions } from "./libc.ts";
 import { readFileSync } from "node:fs";
 
 const MADV_DONTNEED = 4;
@@ -48,20 +49,15 @@ export function releaseStartupPages(executable = process.execPath): ReleasedPage
   if (process.platform !== "linux") return null;
   const mappings = cleanExecutableMappings(readFileSync("/proc/self/smaps", "latin1"), executable);
   if (mappings.length === 0) return null;
-  let libc;
-  try {
-    libc = dlopen("libc.so.6", { madvise: { args: [FFIType.u64, FFIType.u64, FFIType.i32], returns: FFIType.i32 } });
-  } catch {
-    return null; // not glibc
-  }
+  const libc = libcFunctions({ madvise: { args: [FFIType.u64, FFIType.u64, FFIType.i32], returns: FFIType.i32 } });
+  if (!libc) return null;
   let released = 0;
   let kib = 0;
   for (const m of mappings) {
-    if (libc.symbols.madvise(m.start, m.end - m.start, MADV_DONTNEED) === 0) {
+    if (libc.madvise(m.start, m.end - m.start, MADV_DONTNEED) === 0) {
       released++;
       kib += m.rssKiB;
     }
   }
-  libc.close();
   return { mappings: released, kib };
 }

@@ -4,7 +4,8 @@
  * path, uuid and sizes, BTRFS_IOC_GET_DEV_STATS for its error counters (include/uapi/linux/btrfs.h).
  */
 import { closeSync, openSync } from "node:fs";
-import { dlopen, FFIType, read, type Pointer } from "bun:ffi";
+import { libcFunctions } from "@agent/core";
+import { FFIType, read, type Pointer } from "bun:ffi";
 
 /** _IOR(0x94, 31, struct btrfs_ioctl_fs_info_args), 1024 bytes. */
 const BTRFS_IOC_FS_INFO = 0x8400941fn;
@@ -42,14 +43,12 @@ let libc: Libc | null | undefined;
 
 function loadLibc(): Libc | null {
   if (libc === undefined) {
-    try {
-      libc = dlopen("libc.so.6", {
-        ioctl: { args: [FFIType.i32, FFIType.u64, FFIType.ptr], returns: FFIType.i32 },
-        __errno_location: { args: [], returns: FFIType.ptr },
-      }).symbols as unknown as Libc;
-    } catch {
-      libc = null; // not glibc: no ioctl statistics, the sysfs ones still work
-    }
+    // Without glibc there are no ioctl statistics; the sysfs ones still work.
+    const s = libcFunctions({
+      ioctl: { args: [FFIType.i32, FFIType.u64, FFIType.ptr], returns: FFIType.i32 },
+      __errno_location: { args: [], returns: FFIType.ptr },
+    });
+    libc = s && { ioctl: (fd, request, arg) => s.ioctl(fd, request, arg), __errno_location: () => s.__errno_location() as Pointer | null };
   }
   return libc;
 }

@@ -3,7 +3,8 @@
  * attributes in two syscalls, where /sys/class/net costs ~20 file reads per interface. node_exporter's
  * netdev collector reads the same dump. Only for the live host: fixture trees (--path.*) use the files.
  */
-import { dlopen, FFIType } from "bun:ffi";
+import { libcFunctions } from "@agent/core";
+import { FFIType } from "bun:ffi";
 
 const AF_NETLINK = 16;
 const SOCK_RAW = 3;
@@ -80,23 +81,18 @@ let libc: Libc | null | undefined;
 
 function load(): Libc | null {
   if (libc !== undefined) return libc;
-  try {
-    const lib = dlopen("libc.so.6", {
-      socket: { args: [FFIType.i32, FFIType.i32, FFIType.i32], returns: FFIType.i32 },
-      send: { args: [FFIType.i32, FFIType.ptr, FFIType.u64, FFIType.i32], returns: FFIType.i64 },
-      recv: { args: [FFIType.i32, FFIType.ptr, FFIType.u64, FFIType.i32], returns: FFIType.i64 },
-      close: { args: [FFIType.i32], returns: FFIType.i32 },
-    });
-    const s = lib.symbols;
-    libc = {
-      socket: (d, t, p) => s.socket(d, t, p) as number,
-      send: (fd, b, l, f) => Number(s.send(fd, b, l, f)),
-      recv: (fd, b, l, f) => Number(s.recv(fd, b, l, f)),
-      close: (fd) => s.close(fd) as number,
-    };
-  } catch {
-    libc = null;
-  }
+  const s = libcFunctions({
+    socket: { args: [FFIType.i32, FFIType.i32, FFIType.i32], returns: FFIType.i32 },
+    send: { args: [FFIType.i32, FFIType.ptr, FFIType.u64, FFIType.i32], returns: FFIType.i64 },
+    recv: { args: [FFIType.i32, FFIType.ptr, FFIType.u64, FFIType.i32], returns: FFIType.i64 },
+    close: { args: [FFIType.i32], returns: FFIType.i32 },
+  });
+  libc = s && {
+    socket: (d, t, p) => s.socket(d, t, p),
+    send: (fd, b, l, f) => Number(s.send(fd, b, l, f)),
+    recv: (fd, b, l, f) => Number(s.recv(fd, b, l, f)),
+    close: (fd) => s.close(fd),
+  };
   return libc;
 }
 

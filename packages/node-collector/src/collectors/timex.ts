@@ -1,4 +1,5 @@
-import { dlopen, FFIType } from "bun:ffi";
+import { libcFunctions } from "@agent/core";
+import { FFIType } from "bun:ffi";
 import { defineCollector } from "../collector.ts";
 
 // struct timex on 64-bit Linux: 208 bytes, longs at 8-byte offsets, ints padded to 8.
@@ -11,12 +12,9 @@ const PPM16 = 1_000_000 * 65536;
 let adjtimex: ((buf: Uint8Array) => number) | null | undefined;
 
 function loadAdjtimex(): ((buf: Uint8Array) => number) | null {
-  if (adjtimex !== undefined) return adjtimex;
-  try {
-    const lib = dlopen("libc.so.6", { adjtimex: { args: [FFIType.ptr], returns: FFIType.i32 } });
-    adjtimex = (p) => lib.symbols.adjtimex(p) as number;
-  } catch {
-    adjtimex = null;
+  if (adjtimex === undefined) {
+    const libc = libcFunctions({ adjtimex: { args: [FFIType.ptr], returns: FFIType.i32 } });
+    adjtimex = libc && ((p) => libc.adjtimex(p));
   }
   return adjtimex;
 }
