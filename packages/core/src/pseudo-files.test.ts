@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { readPseudoFile } from "./pseudo-files.ts";
+import { pollHeldFile, readPseudoFile } from "./pseudo-files.ts";
 
 describe("held descriptors", () => {
   const openFds = async () => (await import("node:fs")).readdirSync("/proc/self/fd").length;
@@ -35,5 +35,26 @@ describe("held descriptors", () => {
     renameSync(dir + "/next", dir + "/os-release");
     expect(readPseudoFile(dir + "/os-release")).toBe("ID=new\n");
     rmSync(dir, { recursive: true });
+  });
+});
+
+describe("pollHeldFile", () => {
+  const POLLPRI = 0x2;
+
+  test("answers null for a path that is not held: never read, or a regular file", async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
+    expect(pollHeldFile("/proc/self/mounts", POLLPRI)).toBeNull();
+    const dir = mkdtempSync("/tmp/poll-held-");
+    writeFileSync(dir + "/mountinfo", "");
+    readPseudoFile(dir + "/mountinfo");
+    expect(pollHeldFile(dir + "/mountinfo", POLLPRI)).toBeNull();
+    rmSync(dir, { recursive: true });
+  });
+
+  test("a held mount table that has not changed raises no POLLPRI", () => {
+    readPseudoFile("/proc/self/mountinfo");
+    const events = pollHeldFile("/proc/self/mountinfo", POLLPRI);
+    expect(events).not.toBeNull();
+    expect(events! & POLLPRI).toBe(0);
   });
 });

@@ -2,7 +2,9 @@
  * Reading procfs and sysfs on the hot path of a scrape: the node role's collectors and every role's own
  * process_* metrics.
  */
+import { FFIType } from "bun:ffi";
 import { closeSync, openSync, readSync, statfsSync } from "node:fs";
+import { libcFunctions } from "./libc.ts";
 
 /**
  * One reusable buffer for every read: procfs and sysfs files report size 0, so readFileSync probes and
@@ -89,4 +91,25 @@ export function readPseudoFile(path: string, keepOpen = true): string {
   } finally {
     if (!holding) closeSync(fd);
   }
+}
+
+let poll: ((fds: Int32Array, nfds: number, timeoutMs: number) => number) | null | undefined;
+/** One struct pollfd: int fd, short events, short revents. */
+const pollfd = new Int32Array(2);
+const pollEvents = new Int16Array(pollfd.buffer, 4, 2);
+
+/**
+ * poll(2) on the descriptor held for `path`, without waiting: the revents bits, or null when nothing is held
+ * for it (not read yet, a regular file, no libc). A mount table (/proc/<pid>/mountinfo) raises POLLPRI and
+ * POLLERR once after each change to its namespace's mounts, so a caller may keep what it parsed until then.
+ */
+export function pollHeldFile(path: string, events: number): number | null {
+  const kept = held.get(path);
+  if (kept === undefined) return null;
+  poll ??= libcFunctions({ poll: { args: [FFIType.ptr, FFIType.u64, FFIType.i32], returns: FFIType.i32 } })?.poll ?? null;
+  if (poll === null) return null;
+  pollfd[0] = kept.fd;
+  pollEvents[0] = events;
+  pollEvents[1] = 0;
+  return poll(pollfd, 1, 0) < 0 ? null : pollEvents[1]!;
 }
