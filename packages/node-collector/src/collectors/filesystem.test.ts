@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { MetricSet } from "@agent/core";
 import { collectFilesystems, filesystem, readMounts, type StatFs } from "./filesystem.ts";
 import { collectText, expectGolden, fixturePaths } from "../testing/golden.ts";
@@ -12,7 +13,7 @@ const excludes = {
 describe("filesystem collector", () => {
   test("parses mountinfo and applies node_exporter's default excludes (golden, fixed statfs)", async () => {
     const out = new MetricSet();
-    await collectFilesystems(out, fixturePaths, readMounts(fixturePaths)!, { ...excludes, timeoutMs: 1000, statfs: async () => FIXED });
+    await collectFilesystems(out, fixturePaths, readMounts(fixturePaths)!, { ...excludes, timeoutMs: 1000, statfs: async () => FIXED, statfsSync: () => FIXED });
     const text = out.render();
     expectGolden("filesystem", text);
     expect(text).toContain(`node_filesystem_size_bytes{device="/dev/vda",device_error="",fstype="ext4",mountpoint="/"} 4096000\n`);
@@ -27,7 +28,7 @@ describe("filesystem collector", () => {
       { device: "/dev/sdc1", mountpoint: "/data", fstype: "ext4", options: "rw,relatime" },
     ];
     const out = new MetricSet();
-    await collectFilesystems(out, fixturePaths, mounts, { timeoutMs: 1000, statfs: async () => FIXED });
+    await collectFilesystems(out, fixturePaths, mounts, { timeoutMs: 1000, statfs: async () => FIXED, statfsSync: () => FIXED });
     const text = out.render();
     expect(text).toContain(`node_filesystem_readonly{device="/dev/sdb1",device_error="",fstype="xfs",mountpoint="/mnt/my disk"} 1\n`);
     expect(text).toContain(`node_filesystem_readonly{device="/dev/sdc1",device_error="",fstype="ext4",mountpoint="/data"} 0\n`);
@@ -49,7 +50,7 @@ describe("filesystem collector", () => {
     for (let scrape = 0; scrape < 2; scrape++) {
       const out = new MetricSet();
       const started = performance.now();
-      await collectFilesystems(out, fixturePaths, mounts, { timeoutMs: 200, statfs });
+      await collectFilesystems(out, fixturePaths, mounts, { timeoutMs: 200, statfs, statfsSync: () => FIXED });
       expect(performance.now() - started).toBeLessThan(2000);
       const text = out.render();
       expect(text).toContain(`node_filesystem_device_error{device="srv:/export",device_error="mountpoint timeout",fstype="nfs4",mountpoint="/net/hung"} 1\n`);
@@ -59,17 +60,93 @@ describe("filesystem collector", () => {
     expect(hungCalls).toBe(1);
   });
 
-  test("a failing statfs is a device error, not a collector failure", async () => {
+  test("local filesystems are asked inline, network ones and anything below them on the thread pool", () => {
+    const inline: string[] = [];
+    const pooled: string[] = [];
+    const opts = {
+      timeoutMs: 1000,
+      statfs: (path: string) => (pooled.push(path), Promise.resolve(FIXED)),
+      statfsSync: (path: string) => (inline.push(path), FIXED),
+    };
+    const local = [
+      { device: "/dev/vda1", mountpoint: "/", fstype: "ext4", options: "rw" },
+      { device: "tmpfs", mountpoint: "/run/user/1000", fstype: "tmpfs", options: "rw" },
+    ];
+    // Nothing to wait for: the collector finishes synchronously, so the registry's scrape stays synchronous.
+    expect(collectFilesystems(new MetricSet(), fixturePaths, local, opts)).toBeUndefined();
+    const root = fixturePaths.rootfs;
+    expect(inline).toEqual([root + "/", root + "/run/user/1000"]);
+    expect(pooled).toEqual([]);
+
+    inline.length = 0;
+    const withNfs = [...local, { device: "srv:/home", mountpoint: "/home", fstype: "nfs4", options: "rw" }, { device: "/dev/vdb", mountpoint: "/home/scratch", fstype: "xfs", options: "rw" }];
+    expect(collectFilesystems(new MetricSet(), fixturePaths, withNfs, opts)).toBeInstanceOf(Promise);
+    expect(inline).toEqual([root + "/", root + "/run/user/1000"]);
+    // The xfs mount is local, but reaching it walks through the NFS mount above it.
+    expect(pooled).toEqual([root + "/home", root + "/home/scratch"]);
+  });
+
+  test("a failing statfs is a device error, not a collector failure, inline or on the thread pool", async () => {
+    const denied = () => Object.assign(new Error("EACCES: permission denied, statfs '/gone'"), { code: "EACCES" });
+    const mounts = [
+      { device: "/dev/x", mountpoint: "/gone", fstype: "ext4", options: "rw" },
+      { device: "srv:/x", mountpoint: "/net/gone", fstype: "nfs", options: "rw" },
+    ];
     const out = new MetricSet();
-    const mounts = [{ device: "/dev/x", mountpoint: "/gone", fstype: "ext4", options: "rw" }];
-    const statfs = () => Promise.reject(Object.assign(new Error("EACCES: permission denied, statfs '/gone'"), { code: "EACCES" }));
-    await collectFilesystems(out, fixturePaths, mounts, { timeoutMs: 1000, statfs });
-    expect(out.render()).toContain(`node_filesystem_device_error{device="/dev/x",device_error="permission denied",fstype="ext4",mountpoint="/gone"} 1\n`);
+    const statfsSync = () => {
+      throw denied();
+    };
+    await collectFilesystems(out, fixturePaths, mounts, { timeoutMs: 1000, statfs: () => Promise.reject(denied()), statfsSync });
+    const text = out.render();
+    expect(text).toContain(`node_filesystem_device_error{device="/dev/x",device_error="permission denied",fstype="ext4",mountpoint="/gone"} 1\n`);
+    expect(text).toContain(`node_filesystem_device_error{device="srv:/x",device_error="permission denied",fstype="nfs",mountpoint="/net/gone"} 1\n`);
   });
 
   test("the real statfs of the fixture root succeeds", async () => {
     const text = await collectText(filesystem);
     expect(text).toContain(`node_filesystem_device_error{device="/dev/vda",device_error="",fstype="ext4",mountpoint="/"} 0\n`);
     expect(Number(/^node_filesystem_size_bytes\{device="\/dev\/vda"[^}]*\} (\d+)$/m.exec(text)![1])).toBeGreaterThan(0);
+  });
+
+  describe("the mount table", () => {
+    const line = (id: number, mp: string) => `${id} 1 8:1 / ${mp} rw,relatime shared:1 - ext4 /dev/sd${id} rw\n`;
+
+    test("a table in a regular file (a fixture tree) is read anew on every call", () => {
+      const dir = mkdtempSync("/tmp/mounts-file-");
+      mkdirSync(dir + "/1");
+      writeFileSync(dir + "/1/mountinfo", line(1, "/"));
+      const paths = { ...fixturePaths, procfs: dir };
+      expect(readMounts(paths)!.map((m) => m.mountpoint)).toEqual(["/"]);
+      writeFileSync(dir + "/1/mountinfo", line(1, "/") + line(2, "/data"));
+      expect(readMounts(paths)!.map((m) => m.mountpoint)).toEqual(["/", "/data"]);
+      rmSync(dir, { recursive: true });
+    });
+
+    // A process in a mount namespace of its own, which mounts a tmpfs when told to.
+    const unshare = Bun.spawnSync(["unshare", "-rm", "true"], { stderr: "ignore" }).exitCode === 0;
+    test.skipIf(!unshare)("procfs's table is parsed once and again only after poll(2) reports a change to the mounts", async () => {
+      const child = Bun.spawn(["unshare", "-rm", "sh", "-c", "echo ready; read go; mount -t tmpfs agent-test /mnt && echo mounted; read done"], { stdin: "pipe", stdout: "pipe" });
+      const dir = mkdtempSync("/tmp/mounts-proc-");
+      const reader = child.stdout.getReader();
+      const said = async () => new TextDecoder().decode((await reader.read()).value);
+      try {
+        expect(await said()).toBe("ready\n"); // in its own namespace by now
+        symlinkSync(`/proc/${child.pid}`, dir + "/1"); // so that "<procfs>/1/mountinfo" is the child's
+        const paths = { ...fixturePaths, procfs: dir };
+        const first = readMounts(paths)!;
+        expect(first.some((m) => m.device === "agent-test")).toBe(false);
+        expect(readMounts(paths)).toBe(first); // unchanged: the same parse
+        child.stdin.write("go\n");
+        child.stdin.flush();
+        expect(await said()).toBe("mounted\n");
+        const second = readMounts(paths)!;
+        expect(second).not.toBe(first);
+        expect(second.find((m) => m.device === "agent-test")).toMatchObject({ mountpoint: "/mnt", fstype: "tmpfs" });
+        expect(readMounts(paths)).toBe(second);
+      } finally {
+        child.kill();
+        rmSync(dir, { recursive: true });
+      }
+    });
   });
 });
