@@ -13,4 +13,18 @@ describe("os collector", () => {
   test("an absent source yields nothing", async () => {
     expect(await collectText(os, { paths: { procfs: "/nonexistent", sysfs: "/nonexistent", rootfs: "/nonexistent" } })).toBe("");
   });
+
+  test("an os-release replaced by an upgrade is read anew", async () => {
+    const { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } = await import("node:fs");
+    const root = mkdtempSync("/tmp/os-release-");
+    mkdirSync(root + "/etc");
+    writeFileSync(root + "/etc/os-release", 'ID=debian\nVERSION_ID="12"\n');
+    const paths = { rootfs: root };
+    expect(await collectText(os, { paths })).toContain(`node_os_version{id="debian",id_like="",name=""} 12\n`);
+    expect(await collectText(os, { paths })).toContain(`node_os_version{id="debian",id_like="",name=""} 12\n`);
+    writeFileSync(root + "/etc/os-release.new", 'ID=debian\nVERSION_ID="13"\n');
+    renameSync(root + "/etc/os-release.new", root + "/etc/os-release");
+    expect(await collectText(os, { paths })).toContain(`node_os_version{id="debian",id_like="",name=""} 13\n`);
+    rmSync(root, { recursive: true });
+  });
 });
