@@ -48,19 +48,51 @@ function pairs(out: MetricSet, text: string, re: RegExp | undefined): void {
   const ls = lines(text);
   for (let i = 0; i + 1 < ls.length; i += 2) {
     const plan = planFor(re, ls[i]!);
-    if (plan.length === 0) continue;
-    const values = fields(ls[i + 1]!);
-    for (const w of plan) {
-      const v = values[w.index];
-      if (v !== undefined) out.untyped(w.name, w.help, Number(v));
-    }
+    if (plan.length > 0) emitColumns(out, ls[i + 1]!, plan);
   }
+}
+
+/**
+ * The plan's columns of one value line, found by scanning for spaces: the default fields keep 7 of TcpExt's
+ * ~120 values, and splitting the line made a string of each.
+ */
+function emitColumns(out: MetricSet, line: string, plan: readonly Wanted[]): void {
+  const n = line.length;
+  let i = 0;
+  let col = 0;
+  let k = 0;
+  while (k < plan.length && i < n) {
+    while (i < n && line.charCodeAt(i) === 32) i++;
+    const start = i;
+    while (i < n && line.charCodeAt(i) !== 32) i++;
+    if (i === start) break;
+    if (col === plan[k]!.index) {
+      const w = plan[k++]!;
+      out.untyped(w.name, w.help, Number(line.slice(start, i)));
+    }
+    col++;
+  }
+}
+
+/** The names of /proc/net/snmp6 in file order, and what each becomes; the kernel prints the same every time. */
+interface Snmp6Layout {
+  tokens: string[];
+  wanted: (Wanted | null)[];
+}
+/** Per field regex, the layout of the last snmp6 read. */
+const snmp6Layouts = new Map<RegExp | undefined, Snmp6Layout>();
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9;
 }
 
 /** /proc/net/snmp6: one `Ip6InOctets   1234` per line; the protocol is the name up to its "6". */
 function snmp6(out: MetricSet, text: string, re: RegExp | undefined): void {
+  const layout = snmp6Layouts.get(re);
+  if (layout && emitSnmp6(out, text, layout)) return;
   let memo = snmp6Names.get(re);
   if (!memo) snmp6Names.set(re, (memo = new Map()));
+  const fresh: Snmp6Layout = { tokens: [], wanted: [] };
   for (const line of lines(text)) {
     const sp = line.search(/\s/);
     if (sp <= 0) continue;
@@ -71,8 +103,34 @@ function snmp6(out: MetricSet, text: string, re: RegExp | undefined): void {
       w = six < 0 ? null : wanted(re, token.slice(0, six + 1), token.slice(six + 1), 0);
       if (memo.size < 1024) memo.set(token, w);
     }
+    fresh.tokens.push(token);
+    fresh.wanted.push(w);
     if (w) out.untyped(w.name, w.help, Number(line.slice(sp).trim()));
   }
+  snmp6Layouts.set(re, fresh);
+}
+
+/**
+ * Emits the wanted values of `text` when its names are the layout's, line for line, checked in place with no
+ * string made per line; false, having emitted nothing, when they are not (an interface family came or went).
+ */
+function emitSnmp6(out: MetricSet, text: string, layout: Snmp6Layout): boolean {
+  const starts: number[] = [];
+  let pos = 0;
+  for (const token of layout.tokens) {
+    if (!text.startsWith(token, pos) || !isBlank(text.charCodeAt(pos + token.length))) return false;
+    starts.push(pos);
+    const end = text.indexOf("\n", pos);
+    pos = end < 0 ? text.length : end + 1;
+  }
+  if (pos < text.length) return false;
+  layout.wanted.forEach((w, k) => {
+    if (!w) return;
+    const at = starts[k]! + layout.tokens[k]!.length;
+    const end = text.indexOf("\n", at);
+    out.untyped(w.name, w.help, Number(text.slice(at, end < 0 ? text.length : end).trim()));
+  });
+  return true;
 }
 
 export const netstat = defineCollector({
