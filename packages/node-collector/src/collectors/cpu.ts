@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import { flag, type MetricSet } from "@agent/core";
 import { defineCollector } from "../collector.ts";
-import { fields, listDir, procPath, readNumber, readText, sysPath, USER_HZ } from "../read.ts";
+import { cpuDirNames } from "../cpus.ts";
+import { fields, procPath, readNumber, readText, sysPath, USER_HZ } from "../read.ts";
 import type { NodePaths } from "../collector.ts";
 
 const MODES = ["user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal"] as const;
@@ -89,8 +90,7 @@ function collectThrottles(out: MetricSet, paths: NodePaths): void {
   const base = sysPath(paths, "devices/system/cpu");
   const cores = new Map<string, number>();
   const packages = new Map<string, number>();
-  for (const name of listDir(base)) {
-    if (!name.startsWith("cpu") || !(name.charCodeAt(3) >= 48 && name.charCodeAt(3) <= 57)) continue;
+  for (const name of cpuDirNames(paths)) {
     const dir = base + "/" + name;
     if (!existsSync(dir + "/thermal_throttle")) continue; // absent on VMs: one stat instead of a thrown error
     const coreCount = readNumber(dir + "/thermal_throttle/core_throttle_count");

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { defineCollector } from "../collector.ts";
-import { fields, listDir, readAttr, readNumber, sysPath } from "../read.ts";
+import { cpuDirNames } from "../cpus.ts";
+import { fields, readAttr, readNumber, sysPath } from "../read.ts";
 
 /** cpufreq attribute (kHz) -> metric (Hz). */
 const FREQS: [attr: string, name: string, help: string][] = [
@@ -17,10 +18,7 @@ export const cpufreq = defineCollector({
   defaultEnabled: true,
   collect(out, { paths }) {
     const base = sysPath(paths, "devices/system/cpu");
-    const cpus = listDir(base)
-      .filter((n) => n.startsWith("cpu") && n.length > 3 && n.charCodeAt(3) >= 48 && n.charCodeAt(3) <= 57)
-      .sort((a, b) => Number(a.slice(3)) - Number(b.slice(3)));
-    for (const name of cpus) {
+    for (const name of cpuDirNames(paths)) {
       const dir = `${base}/${name}/cpufreq/`;
       // One stat instead of eight failed opens (each a thrown error) on hosts without cpufreq.
       if (!existsSync(dir)) continue;
