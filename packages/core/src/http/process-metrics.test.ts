@@ -36,3 +36,15 @@ test("process_max_fds is the soft limit from /proc/self/limits", () => {
   const limit = /^Max open files\s+(\d+)/m.exec(readFileSync("/proc/self/limits", "latin1"))![1];
   expect(value(scrape(), "process_max_fds")).toBe(Number(limit));
 });
+
+test.skipIf(!Bun.which("prlimit"))("process_max_fds follows a limit that prlimit changes from outside", () => {
+  const [soft, hard] = /^Max open files\s+(\d+)\s+(\S+)/m.exec(readFileSync("/proc/self/limits", "latin1"))!.slice(1) as [string, string];
+  const lower = Math.min(Number(soft), 4096) - 1;
+  try {
+    expect(Bun.spawnSync(["prlimit", `--pid=${process.pid}`, `--nofile=${lower}:${hard}`]).exitCode).toBe(0);
+    expect(value(scrape(), "process_max_fds")).toBe(lower);
+  } finally {
+    Bun.spawnSync(["prlimit", `--pid=${process.pid}`, `--nofile=${soft}:${hard}`]);
+  }
+  expect(value(scrape(), "process_max_fds")).toBe(Number(soft));
+});
