@@ -38,6 +38,26 @@ describe("held descriptors", () => {
   });
 });
 
+describe("attributes that fail for their device's state", () => {
+  test("stay held: loopback's speed fails with EINVAL on every read, with no open or close after the first", async () => {
+    const { readdirSync } = await import("node:fs");
+    const fds = () => readdirSync("/proc/self/fd").length;
+    const speed = () => {
+      try {
+        return readPseudoFile("/sys/class/net/lo/speed");
+      } catch (e) {
+        return (e as NodeJS.ErrnoException).code;
+      }
+    };
+    const before = fds();
+    expect(speed()).toBe("EINVAL");
+    const held = fds();
+    expect(held).toBe(before + 1);
+    for (let i = 0; i < 5; i++) expect(speed()).toBe("EINVAL");
+    expect(fds()).toBe(held);
+  });
+});
+
 describe("pollHeldFile", () => {
   const POLLPRI = 0x2;
 

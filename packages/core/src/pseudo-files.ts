@@ -65,6 +65,18 @@ function text(length: number): string {
 }
 
 /**
+ * Errors with which an attribute answers for the state of its device, not for the device being gone: the
+ * speed of a link that is down (EINVAL), the duplex of loopback (EINVAL, on every read). The descriptor stays
+ * held through them, so such an attribute costs one failed read per scrape rather than an open, a failed
+ * read and a close; any other error (ENODEV: the device was removed) closes it.
+ */
+const STATE_ERRORS = new Set(["EINVAL", "EOPNOTSUPP", "ENODATA"]);
+
+function isStateError(e: unknown): boolean {
+  return STATE_ERRORS.has((e as NodeJS.ErrnoException | undefined)?.code ?? "");
+}
+
+/**
  * A procfs or sysfs file's whole content as latin1 text (what the kernel writes is ASCII). Throws as
  * openSync and readSync do (ENOENT for a missing file). `keepOpen: false` for a file read once and gone.
  */
@@ -75,7 +87,8 @@ export function readPseudoFile(path: string, keepOpen = true): string {
       const length = readAll(kept.fd, true, kept.chunk);
       kept.chunk = chunkFor(length);
       return text(length);
-    } catch {
+    } catch (e) {
+      if (isStateError(e)) throw e;
       held.delete(path);
       if (notHeld.size < NOT_HELD_LIMIT) notHeld.add(path);
       closeSync(kept.fd);
@@ -84,7 +97,14 @@ export function readPseudoFile(path: string, keepOpen = true): string {
   const fd = openSync(path, "r");
   let holding = false;
   try {
-    const length = readAll(fd, false);
+    let length: number;
+    try {
+      length = readAll(fd, false);
+    } catch (e) {
+      holding = keepOpen && isStateError(e) && mayHold(path);
+      if (holding) held.set(path, { fd, chunk: chunkFor(0) });
+      throw e;
+    }
     holding = keepOpen && mayHold(path);
     if (holding) held.set(path, { fd, chunk: chunkFor(length) });
     return text(length);
