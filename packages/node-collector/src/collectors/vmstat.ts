@@ -3,6 +3,17 @@ import { defineCollector } from "../collector.ts";
 import { memoMatcher, procPath, readText } from "../read.ts";
 
 const matcher = memoMatcher();
+/** Metric name and help per vmstat field, made once for the ~20 fields the default pattern keeps. */
+const familyNames = new Map<string, [name: string, help: string]>();
+
+function namesOf(key: string): [string, string] {
+  let names = familyNames.get(key);
+  if (!names) {
+    names = [`node_vmstat_${key}`, `/proc/vmstat information field ${key}.`];
+    if (familyNames.size < 1024) familyNames.set(key, names);
+  }
+  return names;
+}
 
 export const vmstat = defineCollector({
   name: "vmstat",
@@ -19,7 +30,10 @@ export const vmstat = defineCollector({
       const sp = text.indexOf(" ", pos);
       if (sp > pos && sp < end) {
         const key = text.slice(pos, sp);
-        if (want(key)) out.untyped(`node_vmstat_${key}`, `/proc/vmstat information field ${key}.`, Number(text.slice(sp + 1, end)));
+        if (want(key)) {
+          const [name, help] = namesOf(key);
+          out.untyped(name, help, Number(text.slice(sp + 1, end)));
+        }
       }
       pos = end + 1;
     }
