@@ -1,8 +1,15 @@
 import { describe, expect, test } from "bun:test";
-import { deviceFilter, eachKeyValue, fields, lines, listDir, listSubdirs, parseEnvFile, readAttr, readNumber, readText, rootfsPath } from "./read.ts";
+import { deviceFilter, field, integerAt, KeyedLines, fields, lines, listDir, listSubdirs, parseEnvFile, readAttr, readNumber, readText, rootfsPath } from "./read.ts";
 import { DEFAULT_PATHS } from "./read.ts";
 
 describe("procfs/sysfs readers", () => {
+  test("field picks one field as fields would, or undefined past the last", () => {
+    const line = "   7       0 loop0 321 0\t13680";
+    fields(line).forEach((f, i) => expect(field(line, i)).toBe(f));
+    expect(field(line, 6)).toBeUndefined();
+    expect(field("   ", 0)).toBeUndefined();
+  });
+
   test("fields splits on runs of spaces and tabs", () => {
     expect(fields("  cpu0  1\t2   3 \n")).toEqual(["cpu0", "1", "2", "3"]);
     expect(fields("")).toEqual([]);
@@ -12,10 +19,34 @@ describe("procfs/sysfs readers", () => {
     expect(lines("a\n\nb\n")).toEqual(["a", "", "b"]);
   });
 
-  test("eachKeyValue reads meminfo-style lines with and without units", () => {
-    const seen: [string, number, string][] = [];
-    eachKeyValue("MemTotal:       16 kB\nHugePages_Total:       0\nActive(anon):  3 kB\nbad line\nKey: notanumber\n", (k, v, u) => seen.push([k, v, u]));
-    expect(seen).toEqual([["MemTotal", 16, "kB"], ["HugePages_Total", 0, ""], ["Active(anon)", 3, "kB"]]);
+  test("integerAt reads digits in place, after blanks, with a sign; NaN where there are none", () => {
+    const text = "MemTotal:       16 kB\nX: -3\nY: kB\n";
+    expect(integerAt(text, 9, 21)).toBe(16);
+    expect(integerAt(text, 24, 27)).toBe(-3);
+    expect(integerAt(text, 30, 33)).toBeNaN();
+    const big = "18446744073709551615";
+    expect(integerAt(big, 0, big.length)).toBe(Number(big));
+  });
+
+  test("KeyedLines gives the same lines on a repeat read and follows a file whose keys changed", () => {
+    const colon = (t: string, start: number, end: number) => {
+      const at = t.indexOf(":", start);
+      return at < end ? at : -1;
+    };
+    const planned: string[] = [];
+    const layout = new KeyedLines(colon, (key) => (planned.push(key), key === "Skip" ? null : key));
+    const read = (text: string) => {
+      const seen: [string, number][] = [];
+      layout.each(text, (key, at, end) => seen.push([key, integerAt(text, at, end)]));
+      return seen;
+    };
+    const v1 = "MemTotal: 16 kB\nSkip: 1\nHugePages_Total: 0\n";
+    expect(read(v1)).toEqual([["MemTotal", 16], ["HugePages_Total", 0]]);
+    expect(read("MemTotal: 17 kB\nSkip: 2\nHugePages_Total: 5\n")).toEqual([["MemTotal", 17], ["HugePages_Total", 5]]);
+    expect(planned).toEqual(["MemTotal", "Skip", "HugePages_Total"]); // the repeat asked for no plan
+    // A field added in the middle, one renamed, and one more at the end: each value stays with its own key.
+    expect(read("MemTotal: 18 kB\nNew: 7 kB\nSkip: 3\nHugePages_Free: 6\nLast: 9\n")).toEqual([["MemTotal", 18], ["New", 7], ["HugePages_Free", 6], ["Last", 9]]);
+    expect(read("MemTotal: 18 kB\n")).toEqual([["MemTotal", 18]]);
   });
 
   test("parseEnvFile unquotes os-release values", () => {

@@ -141,6 +141,19 @@ export function fields(line: string): string[] {
   return out;
 }
 
+/** The `n`th (from 0) whitespace-separated field of `line`, or undefined; splits nothing else. */
+export function field(line: string, n: number): string | undefined {
+  const len = line.length;
+  let i = 0;
+  for (let k = 0; ; k++) {
+    while (i < len && isSpace(line.charCodeAt(i))) i++;
+    if (i >= len) return undefined;
+    const start = i;
+    while (i < len && !isSpace(line.charCodeAt(i))) i++;
+    if (k === n) return line.slice(start, i);
+  }
+}
+
 /** Lines of a file without the trailing empty one. */
 export function lines(text: string): string[] {
   const out = text.split("\n");
@@ -149,29 +162,86 @@ export function lines(text: string): string[] {
 }
 
 /**
- * `Key: value [unit]` files (meminfo, /proc/<pid>/status): calls `fn(key, number, unit)` per line whose value
- * parses, without splitting the whole line into fields.
+ * A file of one `key value` line per field whose keys the kernel prints in the same order on every read
+ * (meminfo, snmp6). The last read's keys are checked in place against the next, so a scrape makes no string
+ * per line; a file whose keys changed (a module added fields) is read the slow way and becomes the layout.
  */
-export function eachKeyValue(text: string, fn: (key: string, value: number, unit: string) => void): void {
-  let pos = 0;
-  const n = text.length;
-  while (pos < n) {
-    let end = text.indexOf("\n", pos);
-    if (end < 0) end = n;
-    const colon = text.indexOf(":", pos);
-    if (colon > pos && colon < end) {
-      const key = text.slice(pos, colon);
-      let i = colon + 1;
-      while (i < end && isSpace(text.charCodeAt(i))) i++;
-      let j = i;
-      while (j < end && !isSpace(text.charCodeAt(j))) j++;
-      const value = Number(text.slice(i, j));
-      let k = j;
-      while (k < end && isSpace(text.charCodeAt(k))) k++;
-      if (j > i && !Number.isNaN(value)) fn(key, value, text.slice(k, end).trimEnd());
+export class KeyedLines<T> {
+  /** Each line's key with the character that ends it (`MemTotal:`), in file order. */
+  private prefixes: string[] = [];
+  private plans: (T | null)[] = [];
+  private readonly starts: number[] = [];
+
+  /**
+   * `keyEnd(text, lineStart, lineEnd)`: where the line's key ends (the index of its terminator), or -1 for a
+   * line without one. `planOf(key, line)`: what a key becomes, or null when it is not wanted; it sees the
+   * whole line for what else fixes the meaning of the value (meminfo's unit).
+   */
+  constructor(
+    private readonly keyEnd: (text: string, lineStart: number, lineEnd: number) => number,
+    private readonly planOf: (key: string, line: string) => T | null,
+  ) {}
+
+  /** Calls `emit(plan, valueStart, lineEnd)` for each wanted line of `text`, in file order. */
+  each(text: string, emit: (plan: T, valueStart: number, lineEnd: number) => void): void {
+    if (this.matches(text)) {
+      for (let k = 0; k < this.plans.length; k++) {
+        const plan = this.plans[k];
+        if (plan === null || plan === undefined) continue;
+        const at = this.starts[k]! + this.prefixes[k]!.length;
+        const end = text.indexOf("\n", at);
+        emit(plan, at, end < 0 ? text.length : end);
+      }
+      return;
     }
-    pos = end + 1;
+    this.prefixes = [];
+    this.plans = [];
+    let pos = 0;
+    while (pos < text.length) {
+      let end = text.indexOf("\n", pos);
+      if (end < 0) end = text.length;
+      const stop = this.keyEnd(text, pos, end);
+      if (stop > pos) {
+        const plan = this.planOf(text.slice(pos, stop), text.slice(pos, end));
+        this.prefixes.push(text.slice(pos, stop + 1));
+        this.plans.push(plan);
+        if (plan !== null) emit(plan, stop + 1, end);
+      }
+      pos = end + 1;
+    }
   }
+
+  /** Whether `text` has the layout's keys, line for line; notes where each line starts. */
+  private matches(text: string): boolean {
+    if (this.prefixes.length === 0) return false;
+    let pos = 0;
+    for (let k = 0; k < this.prefixes.length; k++) {
+      if (!text.startsWith(this.prefixes[k]!, pos)) return false;
+      this.starts[k] = pos;
+      const end = text.indexOf("\n", pos);
+      pos = end < 0 ? text.length : end + 1;
+    }
+    return pos >= text.length;
+  }
+}
+
+/** The integer at `from` after blanks, read digit by digit (no string made), or NaN when there is none. */
+export function integerAt(text: string, from: number, to: number): number {
+  let i = from;
+  while (i < to && isSpace(text.charCodeAt(i))) i++;
+  const negative = text.charCodeAt(i) === 45;
+  if (negative) i++;
+  let v = 0;
+  const start = i;
+  for (; i < to; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) break;
+    v = v * 10 + d;
+  }
+  if (i === start) return NaN;
+  // Past 15 digits the running sum may round differently from a correctly rounded parse.
+  if (i - start > 15) v = Number(text.slice(start, i));
+  return negative ? -v : v;
 }
 
 /** Shell-style `KEY=value` / `KEY="value"` files (os-release). */

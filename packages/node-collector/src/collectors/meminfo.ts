@@ -1,5 +1,5 @@
 import { defineCollector } from "../collector.ts";
-import { eachKeyValue, procPath, readText } from "../read.ts";
+import { integerAt, KeyedLines, procPath, readText } from "../read.ts";
 
 /** `Active(anon)` -> `Active_anon`, as node_exporter names the field. */
 function fieldName(key: string): string {
@@ -8,30 +8,39 @@ function fieldName(key: string): string {
   return key.slice(0, open) + "_" + key.slice(open + 1).replace(")", "");
 }
 
-/** Field (with its unit) -> metric name, help and scale, built once: the same ~60 fields come every scrape. */
-const names = new Map<string, [name: string, help: string, scale: number]>();
-
-function metricOf(key: string, unit: string): [string, string, number] {
-  const id = key + "\0" + unit;
-  let m = names.get(id);
-  if (!m) {
-    const field = fieldName(key);
-    const full = unit === "kB" ? field + "_bytes" : field;
-    m = [`node_memory_${full}`, `Memory information field ${full}.`, unit === "kB" ? 1024 : 1];
-    if (names.size < 512) names.set(id, m);
-  }
-  return m;
+interface Field {
+  name: string;
+  help: string;
+  scale: number;
 }
+
+/** What a meminfo line becomes: its unit ("kB" or none) picks the name's suffix and the scale. */
+function fieldOf(key: string, line: string): Field {
+  const unit = line.trimEnd().endsWith(" kB");
+  const full = unit ? fieldName(key) + "_bytes" : fieldName(key);
+  return { name: `node_memory_${full}`, help: `Memory information field ${full}.`, scale: unit ? 1024 : 1 };
+}
+
+function colon(text: string, start: number, end: number): number {
+  const at = text.indexOf(":", start);
+  return at < end ? at : -1;
+}
+
+/** Per meminfo path (the host's, a fixture's), its layout. */
+const layouts = new Map<string, KeyedLines<Field>>();
 
 export const meminfo = defineCollector({
   name: "meminfo",
   defaultEnabled: true,
   collect(out, { paths }) {
-    const text = readText(procPath(paths, "meminfo"));
+    const path = procPath(paths, "meminfo");
+    const text = readText(path);
     if (text === null) return;
-    eachKeyValue(text, (key, value, unit) => {
-      const [name, help, scale] = metricOf(key, unit);
-      out.gauge(name, help, value * scale);
+    let layout = layouts.get(path);
+    if (!layout) layouts.set(path, (layout = new KeyedLines(colon, fieldOf)));
+    layout.each(text, (f, valueStart, lineEnd) => {
+      const value = integerAt(text, valueStart, lineEnd);
+      if (!Number.isNaN(value)) out.gauge(f.name, f.help, value * f.scale);
     });
   },
 });

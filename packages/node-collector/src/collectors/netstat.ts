@@ -1,6 +1,6 @@
 import { flag, type MetricSet } from "@agent/core";
 import { defineCollector } from "../collector.ts";
-import { fields, lines, procPath, readText } from "../read.ts";
+import { fields, integerAt, KeyedLines, lines, procPath, readText } from "../read.ts";
 
 const DEFAULT_FIELDS =
   "^(.*_(InErrors|InErrs)|Ip_Forwarding|Ip(6|Ext)_(InOctets|OutOctets)|Icmp6?_(InMsgs|OutMsgs)|TcpExt_(Listen.*|Syncookies.*|TCPSynRetrans|TCPTimeouts|TCPOFOQueue|TCPRcvQDrop)|Tcp_(ActiveOpens|InSegs|OutSegs|OutRsts|PassiveOpens|RetransSegs|CurrEstab)|Udp6?_(InDatagrams|OutDatagrams|NoPorts|RcvbufErrors|SndbufErrors))$";
@@ -18,8 +18,6 @@ interface Wanted {
  * splitting ~100 names and testing each against the regex.
  */
 const plans = new Map<RegExp | undefined, Map<string, Wanted[]>>();
-/** Per field regex, snmp6 name (`Ip6InOctets`) -> metric, or null when filtered out. */
-const snmp6Names = new Map<RegExp | undefined, Map<string, Wanted | null>>();
 
 function wanted(re: RegExp | undefined, proto: string, key: string, index: number): Wanted | null {
   const name = proto + "_" + key;
@@ -74,63 +72,28 @@ function emitColumns(out: MetricSet, line: string, plan: readonly Wanted[]): voi
   }
 }
 
-/** The names of /proc/net/snmp6 in file order, and what each becomes; the kernel prints the same every time. */
-interface Snmp6Layout {
-  tokens: string[];
-  wanted: (Wanted | null)[];
+function blankAt(text: string, start: number, end: number): number {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9) return i;
+  }
+  return -1;
 }
-/** Per field regex, the layout of the last snmp6 read. */
-const snmp6Layouts = new Map<RegExp | undefined, Snmp6Layout>();
 
-function isBlank(c: number): boolean {
-  return c === 32 || c === 9;
-}
+/** Per field regex, the layout of /proc/net/snmp6. */
+const snmp6Layouts = new Map<RegExp | undefined, KeyedLines<Wanted>>();
 
 /** /proc/net/snmp6: one `Ip6InOctets   1234` per line; the protocol is the name up to its "6". */
 function snmp6(out: MetricSet, text: string, re: RegExp | undefined): void {
-  const layout = snmp6Layouts.get(re);
-  if (layout && emitSnmp6(out, text, layout)) return;
-  let memo = snmp6Names.get(re);
-  if (!memo) snmp6Names.set(re, (memo = new Map()));
-  const fresh: Snmp6Layout = { tokens: [], wanted: [] };
-  for (const line of lines(text)) {
-    const sp = line.search(/\s/);
-    if (sp <= 0) continue;
-    const token = line.slice(0, sp);
-    let w = memo.get(token);
-    if (w === undefined) {
+  let layout = snmp6Layouts.get(re);
+  if (!layout) {
+    const plan = (token: string) => {
       const six = token.indexOf("6");
-      w = six < 0 ? null : wanted(re, token.slice(0, six + 1), token.slice(six + 1), 0);
-      if (memo.size < 1024) memo.set(token, w);
-    }
-    fresh.tokens.push(token);
-    fresh.wanted.push(w);
-    if (w) out.untyped(w.name, w.help, Number(line.slice(sp).trim()));
+      return six < 0 ? null : wanted(re, token.slice(0, six + 1), token.slice(six + 1), 0);
+    };
+    snmp6Layouts.set(re, (layout = new KeyedLines(blankAt, plan)));
   }
-  snmp6Layouts.set(re, fresh);
-}
-
-/**
- * Emits the wanted values of `text` when its names are the layout's, line for line, checked in place with no
- * string made per line; false, having emitted nothing, when they are not (an interface family came or went).
- */
-function emitSnmp6(out: MetricSet, text: string, layout: Snmp6Layout): boolean {
-  const starts: number[] = [];
-  let pos = 0;
-  for (const token of layout.tokens) {
-    if (!text.startsWith(token, pos) || !isBlank(text.charCodeAt(pos + token.length))) return false;
-    starts.push(pos);
-    const end = text.indexOf("\n", pos);
-    pos = end < 0 ? text.length : end + 1;
-  }
-  if (pos < text.length) return false;
-  layout.wanted.forEach((w, k) => {
-    if (!w) return;
-    const at = starts[k]! + layout.tokens[k]!.length;
-    const end = text.indexOf("\n", at);
-    out.untyped(w.name, w.help, Number(text.slice(at, end < 0 ? text.length : end).trim()));
-  });
-  return true;
+  layout.each(text, (w, at, end) => out.untyped(w.name, w.help, integerAt(text, at, end)));
 }
 
 export const netstat = defineCollector({
