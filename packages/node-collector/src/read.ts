@@ -272,34 +272,5 @@ export function deviceFilter(include: RegExp | undefined, exclude: RegExp | unde
   return () => true;
 }
 
-/**
- * A field filter that remembers each name's answer: the same few hundred vmstat/netstat names come back
- * every scrape, and testing each against the field regex again costs more than reading the file. Keyed by
- * the regex, so a collector's configured pattern gets its own memo.
- */
-export function memoMatcher(): (re: RegExp | undefined) => (name: string) => boolean {
-  const memos = new Map<RegExp | undefined, (name: string) => boolean>();
-  return (re) => {
-    let m = memos.get(re);
-    if (!m) {
-      if (!re) {
-        m = () => true;
-      } else {
-        const seen = new Map<string, boolean>();
-        m = (name) => {
-          let ok = seen.get(name);
-          if (ok === undefined) {
-            ok = re.test(name);
-            if (seen.size < 10000) seen.set(name, ok);
-          }
-          return ok;
-        };
-      }
-      memos.set(re, m);
-    }
-    return m;
-  };
-}
-
 /** USER_HZ: /proc/stat ticks per second, fixed at 100 on every Linux ABI node_exporter supports. */
 export const USER_HZ = 100;

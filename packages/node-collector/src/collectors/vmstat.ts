@@ -1,19 +1,19 @@
 import { flag } from "@agent/core";
 import { defineCollector } from "../collector.ts";
-import { memoMatcher, procPath, readText } from "../read.ts";
+import { integerAt, KeyedLines, procPath, readText } from "../read.ts";
 
-const matcher = memoMatcher();
-/** Metric name and help per vmstat field, made once for the ~20 fields the default pattern keeps. */
-const familyNames = new Map<string, [name: string, help: string]>();
-
-function namesOf(key: string): [string, string] {
-  let names = familyNames.get(key);
-  if (!names) {
-    names = [`node_vmstat_${key}`, `/proc/vmstat information field ${key}.`];
-    if (familyNames.size < 1024) familyNames.set(key, names);
-  }
-  return names;
+interface Field {
+  name: string;
+  help: string;
 }
+
+function spaceAt(text: string, start: number, end: number): number {
+  const at = text.indexOf(" ", start);
+  return at < end ? at : -1;
+}
+
+/** Per field regex, the layout of /proc/vmstat: ~180 lines, of which the default pattern keeps ~20. */
+const layouts = new Map<RegExp | undefined, KeyedLines<Field>>();
 
 export const vmstat = defineCollector({
   name: "vmstat",
@@ -22,20 +22,12 @@ export const vmstat = defineCollector({
   collect(out, { paths, config }) {
     const text = readText(procPath(paths, "vmstat"));
     if (text === null) return;
-    const want = matcher(config.fields);
-    let pos = 0;
-    while (pos < text.length) {
-      let end = text.indexOf("\n", pos);
-      if (end < 0) end = text.length;
-      const sp = text.indexOf(" ", pos);
-      if (sp > pos && sp < end) {
-        const key = text.slice(pos, sp);
-        if (want(key)) {
-          const [name, help] = namesOf(key);
-          out.untyped(name, help, Number(text.slice(sp + 1, end)));
-        }
-      }
-      pos = end + 1;
+    const re = config.fields;
+    let layout = layouts.get(re);
+    if (!layout) {
+      const plan = (key: string) => (!re || re.test(key) ? { name: `node_vmstat_${key}`, help: `/proc/vmstat information field ${key}.` } : null);
+      layouts.set(re, (layout = new KeyedLines(spaceAt, plan)));
     }
+    layout.each(text, (f, at, end) => out.untyped(f.name, f.help, integerAt(text, at, end)));
   },
 });
