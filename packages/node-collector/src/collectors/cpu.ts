@@ -8,15 +8,16 @@ import type { NodePaths } from "../collector.ts";
 const MODES = ["user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal"] as const;
 
 /**
- * Last value reported per procfs root, "cpu/mode" -> seconds. The kernel's per-CPU idle and iowait counters
- * can step backwards (iowait especially, on NOHZ kernels); a counter must not, so the old value is kept.
+ * Last value reported per procfs root and CPU: the 8 modes, then guest and guest_nice. The kernel's per-CPU
+ * idle and iowait counters can step backwards (iowait especially, on NOHZ kernels); a counter must not, so
+ * the old value is kept.
  */
-const lastSeen = new Map<string, Map<string, number>>();
+const lastSeen = new Map<string, Map<string, Float64Array>>();
+const GUEST = MODES.length;
 
-function monotonic(state: Map<string, number>, key: string, value: number): number {
-  const prev = state.get(key);
-  if (prev !== undefined && value < prev) return prev;
-  state.set(key, value);
+function monotonic(last: Float64Array, slot: number, value: number): number {
+  if (value < last[slot]!) return last[slot]!;
+  last[slot] = value;
   return value;
 }
 
@@ -35,15 +36,16 @@ function collectStat(out: MetricSet, paths: NodePaths, guest: boolean): void {
     if (text.startsWith("cpu", pos) && text.charCodeAt(pos + 3) !== 32) {
       const f = fields(text.slice(pos, end));
       const cpu = f[0]!.slice(3);
+      let last = state.get(cpu);
+      if (!last) state.set(cpu, (last = new Float64Array(GUEST + 2)));
       for (let m = 0; m < MODES.length; m++) {
         const raw = f[m + 1];
         if (raw === undefined) break;
-        const mode = MODES[m]!;
-        secs.add(monotonic(state, cpu + "/" + mode, Number(raw) / USER_HZ), { cpu, mode });
+        secs.add(monotonic(last, m, Number(raw) / USER_HZ), { cpu, mode: MODES[m]! });
       }
       if (guestFam && f.length > 10) {
-        guestFam.add(monotonic(state, cpu + "/guest", Number(f[9]) / USER_HZ), { cpu, mode: "user" });
-        guestFam.add(monotonic(state, cpu + "/guest_nice", Number(f[10]) / USER_HZ), { cpu, mode: "nice" });
+        guestFam.add(monotonic(last, GUEST, Number(f[9]) / USER_HZ), { cpu, mode: "user" });
+        guestFam.add(monotonic(last, GUEST + 1, Number(f[10]) / USER_HZ), { cpu, mode: "nice" });
       }
     } else if (!text.startsWith("cpu", pos)) {
       break; // the cpu lines come first
