@@ -84,6 +84,17 @@ describe("filesystem collector", () => {
     expect(inline).toEqual([root + "/", root + "/run/user/1000"]);
     // The xfs mount is local, but reaching it walks through the NFS mount above it.
     expect(pooled).toEqual([root + "/home", root + "/home/scratch"]);
+
+    // A btrfs root (Fedora's default) is asked on the pool, but the walk through it to /boot needs no server.
+    inline.length = 0;
+    pooled.length = 0;
+    const btrfsRoot = [
+      { device: "/dev/vda3", mountpoint: "/", fstype: "btrfs", options: "rw" },
+      { device: "/dev/vda2", mountpoint: "/boot", fstype: "ext4", options: "rw" },
+    ];
+    void collectFilesystems(new MetricSet(), fixturePaths, btrfsRoot, opts);
+    expect(inline).toEqual([root + "/boot"]);
+    expect(pooled).toEqual([root + "/"]);
   });
 
   test("a failing statfs is a device error, not a collector failure, inline or on the thread pool", async () => {

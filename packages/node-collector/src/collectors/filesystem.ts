@@ -140,8 +140,11 @@ const HELP = {
  * thread pool under the mount timeout.
  */
 const INLINE_FS_TYPES = new Set(["ext2", "ext3", "ext4", "xfs", "tmpfs", "ramfs", "vfat", "msdos", "exfat", "f2fs"]);
-/** What a path walk to an inline mount may pass through: a hung NFS mount above it would stall the walk. */
-const WALKABLE_FS_TYPES = new Set([...INLINE_FS_TYPES, "overlay"]);
+/**
+ * What a path walk to an inline mount may pass through: local filesystems, whose cached dentries need no
+ * revalidation. A hung NFS mount above it would stall the walk.
+ */
+const WALKABLE_FS_TYPES = new Set([...INLINE_FS_TYPES, "overlay", "btrfs"]);
 
 function isBelow(mountpoint: string, ancestor: string): boolean {
   return ancestor === "/" ? mountpoint !== "/" : mountpoint.startsWith(ancestor + "/");
