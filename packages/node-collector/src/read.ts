@@ -225,6 +225,15 @@ export class KeyedLines<T> {
   }
 }
 
+/** A `keyEnd` for KeyedLines: the first space or tab of the line, or -1. */
+export function blankAt(text: string, start: number, end: number): number {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9) return i;
+  }
+  return -1;
+}
+
 /** The integer at `from` after blanks, read digit by digit (no string made), or NaN when there is none. */
 export function integerAt(text: string, from: number, to: number): number {
   let i = from;

@@ -1,6 +1,6 @@
 import { flag, type MetricSet } from "@agent/core";
 import { defineCollector } from "../collector.ts";
-import { fields, integerAt, KeyedLines, lines, procPath, readText } from "../read.ts";
+import { blankAt, fields, integerAt, KeyedLines, lines, procPath, readText } from "../read.ts";
 
 const DEFAULT_FIELDS =
   "^(.*_(InErrors|InErrs)|Ip_Forwarding|Ip(6|Ext)_(InOctets|OutOctets)|Icmp6?_(InMsgs|OutMsgs)|TcpExt_(Listen.*|Syncookies.*|TCPSynRetrans|TCPTimeouts|TCPOFOQueue|TCPRcvQDrop)|Tcp_(ActiveOpens|InSegs|OutSegs|OutRsts|PassiveOpens|RetransSegs|CurrEstab)|Udp6?_(InDatagrams|OutDatagrams|NoPorts|RcvbufErrors|SndbufErrors))$";
@@ -70,14 +70,6 @@ function emitColumns(out: MetricSet, line: string, plan: readonly Wanted[]): voi
     }
     col++;
   }
-}
-
-function blankAt(text: string, start: number, end: number): number {
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 32 || c === 9) return i;
-  }
-  return -1;
 }
 
 /** Per field regex, the layout of /proc/net/snmp6. */

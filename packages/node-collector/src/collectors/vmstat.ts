@@ -1,15 +1,10 @@
 import { flag } from "@agent/core";
 import { defineCollector } from "../collector.ts";
-import { integerAt, KeyedLines, procPath, readText } from "../read.ts";
+import { blankAt, integerAt, KeyedLines, procPath, readText } from "../read.ts";
 
 interface Field {
   name: string;
   help: string;
-}
-
-function spaceAt(text: string, start: number, end: number): number {
-  const at = text.indexOf(" ", start);
-  return at < end ? at : -1;
 }
 
 /** Per field regex, the layout of /proc/vmstat: ~180 lines, of which the default pattern keeps ~20. */
@@ -26,7 +21,7 @@ export const vmstat = defineCollector({
     let layout = layouts.get(re);
     if (!layout) {
       const plan = (key: string) => (!re || re.test(key) ? { name: `node_vmstat_${key}`, help: `/proc/vmstat information field ${key}.` } : null);
-      layouts.set(re, (layout = new KeyedLines(spaceAt, plan)));
+      layouts.set(re, (layout = new KeyedLines(blankAt, plan)));
     }
     layout.each(text, (f, at, end) => out.untyped(f.name, f.help, integerAt(text, at, end)));
   },
