@@ -1,7 +1,7 @@
 /**
  * glibc functions through bun:ffi, for the system calls that Node's fs has no binding for (netlink sockets,
- * adjtimex, ioctl, madvise, poll). Each caller names the symbols it needs; opening a library that is already
- * loaded only takes another reference to it, so every caller shares one mapping of libc.
+ * adjtimex, ioctl, madvise, poll, getrlimit). Each caller names the symbols it needs; opening a library that
+ * is already loaded only takes another reference to it, so every caller shares one mapping of libc.
  */
 import { dlopen, type ConvertFns, type FFIFunction } from "bun:ffi";
 

@@ -170,7 +170,9 @@ export class KeyedLines<T> {
   /** Each line's key with the character that ends it (`MemTotal:`), in file order. */
   private prefixes: string[] = [];
   private plans: (T | null)[] = [];
+  /** Where each line of the text being read starts and ends, noted by matches(). */
   private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
 
   /**
    * `keyEnd(text, lineStart, lineEnd)`: where the line's key ends (the index of its terminator), or -1 for a
@@ -188,9 +190,7 @@ export class KeyedLines<T> {
       for (let k = 0; k < this.plans.length; k++) {
         const plan = this.plans[k];
         if (plan === null || plan === undefined) continue;
-        const at = this.starts[k]! + this.prefixes[k]!.length;
-        const end = text.indexOf("\n", at);
-        emit(plan, at, end < 0 ? text.length : end);
+        emit(plan, this.starts[k]! + this.prefixes[k]!.length, this.ends[k]!);
       }
       return;
     }
@@ -211,15 +211,16 @@ export class KeyedLines<T> {
     }
   }
 
-  /** Whether `text` has the layout's keys, line for line; notes where each line starts. */
+  /** Whether `text` has the layout's keys, line for line; notes where each line starts and ends. */
   private matches(text: string): boolean {
     if (this.prefixes.length === 0) return false;
     let pos = 0;
     for (let k = 0; k < this.prefixes.length; k++) {
       if (!text.startsWith(this.prefixes[k]!, pos)) return false;
-      this.starts[k] = pos;
       const end = text.indexOf("\n", pos);
-      pos = end < 0 ? text.length : end + 1;
+      this.starts[k] = pos;
+      this.ends[k] = end < 0 ? text.length : end;
+      pos = this.ends[k]! + 1;
     }
     return pos >= text.length;
   }

@@ -55,11 +55,9 @@ export function addProcessMetrics(out: MetricSet): void {
   const stime = Number(f[12]);
   const startTicks = Number(f[19]);
   const vsize = Number(f[20]);
-  // statm's resident pages are status's VmRSS, in one line where status formats fifty (a read of 2 us
-  // against 11, 9 against 30 with cold caches);
-  // stat's rss field is the kernel's per-CPU estimate, which read 0.1 to 0.9 MB below them.
-  const statm = readPseudoFile("/proc/self/statm");
-  const residentPages = Number(statm.slice(statm.indexOf(" ") + 1, statm.indexOf(" ", statm.indexOf(" ") + 1)));
+  // statm's resident pages (its second field) are status's VmRSS, in one line where status formats fifty (a
+  // read of 2 us against 11, 9 against 30 with cold caches). stat's rss field read 0.1 to 0.9 MB below both.
+  const residentPages = Number(readPseudoFile("/proc/self/statm").split(" ")[1]);
 
   out.counter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", (utime + stime) / USER_HZ);
   out.gauge("process_resident_memory_bytes", "Resident memory size in bytes.", residentPages * PAGE_BYTES);

@@ -36,7 +36,8 @@ let last: Release | undefined;
 
 /**
  * /etc/os-release, else /usr/lib/os-release, parsed again only when a stat of it differs from the last read's:
- * it changes on an upgrade, which replaces the file, and one stat costs a quarter of the read and parse (1.7 against 6 us).
+ * it changes on an upgrade, which replaces the file, and one stat costs a quarter of the read and parse
+ * (1.7 against 6 us).
  */
 function osRelease(paths: NodePaths): Release | null {
   for (const path of [rootfsPath(paths, "/etc/os-release"), rootfsPath(paths, "/usr/lib/os-release")]) {
