@@ -5,17 +5,24 @@
 import type { Series } from "./series.ts";
 
 export class StalenessTracker {
-  private last = new Map<string, readonly string[]>();
+  /** Series key -> its labels and the collection that last had it; updated in place, not rebuilt. */
+  private readonly seen = new Map<string, { labels: readonly string[]; generation: number }>();
+  private generation = 0;
 
   /** Returns stale markers for the series that disappeared since the previous call; remembers `current`. */
   update(current: readonly Series[], timestampMs: number): Series[] {
-    const next = new Map<string, readonly string[]>();
-    for (const s of current) next.set(s.key, s.labels);
-    const stale: Series[] = [];
-    for (const [key, labels] of this.last) {
-      if (!next.has(key)) stale.push({ key, labels, value: NaN, timestampMs, stale: true });
+    const generation = ++this.generation;
+    for (const s of current) {
+      const known = this.seen.get(s.key);
+      if (known) known.generation = generation;
+      else this.seen.set(s.key, { labels: s.labels, generation });
     }
-    this.last = next;
+    const stale: Series[] = [];
+    for (const [key, entry] of this.seen) {
+      if (entry.generation === generation) continue;
+      stale.push({ key, labels: entry.labels, value: NaN, timestampMs, stale: true });
+      this.seen.delete(key);
+    }
     return stale;
   }
 }
