@@ -163,7 +163,10 @@ export class RemoteWrite {
     for (const q of this.queues) q.sender.start();
     const tick = () => {
       if (this.collecting) return;
-      this.collecting = this.collect().finally(() => (this.collecting = undefined));
+      this.collecting = this.collect()
+        // A queue that cannot be written (disk full) loses this collection, not the agent.
+        .catch((e: Error) => this.opts.log.error("remote write: queueing a collection failed", { err: e.message }))
+        .finally(() => (this.collecting = undefined));
     };
     tick();
     this.timer = setInterval(tick, this.opts.settings.interval * 1000);

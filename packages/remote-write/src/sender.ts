@@ -44,6 +44,18 @@ export class Sender {
     this.loop = this.run();
   }
 
+  /** The loop, restarted after a storage error (logged) so that one failed read or delete never ends sending. */
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.sendAll();
+      } catch (e) {
+        this.log.error("remote-write queue error; retrying", { err: (e as Error).message });
+        await this.sleep(this.config.queue.maxBackoff);
+      }
+    }
+  }
+
   /** Called after an append: a loop waiting for work starts at once. */
   wake(): void {
     this.wakeUp?.();
@@ -96,13 +108,16 @@ export class Sender {
   }
 
   private sleep(seconds: number): Promise<void> {
+    const signal = this.abort.signal;
     return new Promise((done) => {
-      const t = setTimeout(done, seconds * 1000);
-      this.abort.signal.addEventListener("abort", () => (clearTimeout(t), done()), { once: true });
+      const onAbort = () => (clearTimeout(t), done());
+      // The listener goes with the timer, or a long outage would pile one up per retry.
+      const t = setTimeout(() => (signal.removeEventListener("abort", onAbort), done()), seconds * 1000);
+      signal.addEventListener("abort", onAbort, { once: true });
     });
   }
 
-  private async run(): Promise<void> {
+  private async sendAll(): Promise<void> {
     const { minBackoff, maxBackoff } = this.config.queue;
     let backoff = minBackoff;
     while (!this.stopped) {
