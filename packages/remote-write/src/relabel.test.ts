@@ -34,12 +34,11 @@ describe("write_relabel_configs", () => {
     expect(apply([{ source_labels: ["job"], target_label: "job", action: "dropequal" }], series)).toBeUndefined();
   });
 
-  test("hashmod is stable and within the modulus", () => {
-    const rules = [{ source_labels: ["collector"], target_label: "shard", modulus: 8, action: "hashmod" }];
-    const a = apply(rules, series)!.shard;
-    expect(Number(a)).toBeGreaterThanOrEqual(0);
-    expect(Number(a)).toBeLessThan(8);
-    expect(apply(rules, series)!.shard).toBe(a);
+  test("hashmod shards as Prometheus does (MD5's last 8 bytes, big-endian)", () => {
+    // Expected values from Python: int.from_bytes(hashlib.md5(b"node;cpu").digest()[8:], "big") % m
+    const rule = (modulus: number) => [{ source_labels: ["job", "collector"], target_label: "shard", modulus, action: "hashmod" }];
+    expect(apply(rule(8), series)!.shard).toBe("3");
+    expect(apply(rule(1000), series)!.shard).toBe("867");
   });
 
   test("a series whose name is removed is dropped", () => {

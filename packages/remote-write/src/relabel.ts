@@ -76,10 +76,13 @@ function expand(template: string, m: RegExpExecArray): string {
   });
 }
 
-/** First 8 bytes of the MD5 as a big-endian integer, modulo `modulus`, as Prometheus's hashmod. */
+/**
+ * Prometheus's hashmod: the MD5's last 8 bytes as a big-endian integer, modulo `modulus` (its sum64 shifts
+ * the first 8 bytes out of a uint64), so that targets shard the same way here as there.
+ */
 function hashmod(value: string, modulus: number): number {
   const d = new Bun.CryptoHasher("md5").update(value).digest();
-  return Number(new DataView(d.buffer, d.byteOffset).getBigUint64(0) % BigInt(modulus));
+  return Number(new DataView(d.buffer, d.byteOffset).getBigUint64(8) % BigInt(modulus));
 }
 
 /** Applies every rule in order; false when the series is dropped. */
