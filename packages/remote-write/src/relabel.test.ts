@@ -19,6 +19,8 @@ describe("write_relabel_configs", () => {
   test("replace joins source labels with the separator and expands groups as Go does", () => {
     const rules = [{ source_labels: ["job", "collector"], regex: "(\\w+);(?<c>\\w+)", target_label: "origin", replacement: "${1}/$c-$2x$$" }];
     expect(apply(rules, series)!.origin).toBe("node/cpu-$");
+    // Go's named-group syntax, as Prometheus configs write it.
+    expect(apply([{ source_labels: ["collector"], regex: "(?P<first>c)pu", target_label: "x", replacement: "$first" }], series)!.x).toBe("c");
     // An empty replacement removes the target label.
     expect(apply([{ source_labels: ["job"], target_label: "collector", replacement: "" }], series)!.collector).toBeUndefined();
     // No match: nothing changes.

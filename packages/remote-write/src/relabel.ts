@@ -44,7 +44,8 @@ function parseRule(raw: unknown, where: string): RelabelRule {
   const source = text("regex", "(.*)");
   let regex: RegExp;
   try {
-    regex = new RegExp(`^(?:${source})$`);
+    // RE2's (?P<name>...) is JavaScript's (?<name>...).
+    regex = new RegExp(`^(?:${source.replaceAll("(?P<", "(?<")})$`);
   } catch (e) {
     throw new ConfigError(`${where}.regex: ${(e as Error).message}`);
   }
