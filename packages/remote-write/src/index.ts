@@ -180,7 +180,7 @@ export class RemoteWrite {
   }
 
   /** One collection of every role, queued for every receiver. */
-  async collect(): Promise<void> {
+  private async collect(): Promise<void> {
     const all: Series[] = [];
     for (const source of this.sources.values()) {
       const service = source.service;
