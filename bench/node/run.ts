@@ -9,24 +9,18 @@ import { join } from "node:path";
 import { allCollectors } from "../../packages/node-collector/src/collectors/index.ts";
 import { startAgent, REPO_ROOT } from "../../test/harness/index.ts";
 import { startNodeExporter } from "../../test/node/node-exporter.ts";
+import { cpuSeconds } from "../proc.ts";
 
 const ROUNDS = Number(process.argv[2] ?? 200);
 /** 15 s intervals measured at the end, one scrape each (CADENCE_INTERVALS=0 skips it). */
 const CADENCE_INTERVALS = Number(process.env.CADENCE_INTERVALS ?? 8);
 const WARMUP_ROUNDS = 2000;
-const USER_HZ = 100;
 
 /** Boolean collector flags node_exporter knows, from its --help. */
 function nodeExporterCollectors(): Set<string> {
   const help = Bun.spawnSync(["prometheus-node-exporter", "--help"], { stdout: "pipe", stderr: "pipe" });
   const text = help.stdout.toString() + help.stderr.toString();
   return new Set([...text.matchAll(/--collector\.([a-z_]+)\s+Enable the /g)].map((m) => m[1]!));
-}
-
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(f[11]) + Number(f[12])) / USER_HZ; // utime, stime: fields 14 and 15
 }
 
 function rssMiB(pid: number): number {

@@ -34,11 +34,32 @@ export interface StartPrometheusOptions {
   scrapeConfigs: object[];
   ruleFiles?: string[];
   extraArgs?: string[];
+  /** A fixed port, for a server that stops and comes back at the same URL; a free one otherwise. */
+  port?: number;
+  /** Where the TSDB lives, kept on stop (the caller removes it), so a restarted server has its data; a temp dir otherwise. */
+  storagePath?: string;
+}
+
+/** Re-runs `promql` through `query` until `accept(result)` holds or `timeoutMs` passes; returns the accepted result. */
+export async function waitForQuery(
+  query: (promql: string) => Promise<PromSample[]>,
+  promql: string,
+  accept: (r: PromSample[]) => boolean,
+  timeoutMs = 20000,
+): Promise<PromSample[]> {
+  const until = Date.now() + timeoutMs;
+  let last: PromSample[] = [];
+  while (Date.now() < until) {
+    last = await query(promql);
+    if (accept(last)) return last;
+    await Bun.sleep(250);
+  }
+  throw new Error(`timed out waiting for ${promql}; last result: ${JSON.stringify(last)}`);
 }
 
 export async function startPrometheus(opts: StartPrometheusOptions): Promise<RunningPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), "prometheus-test-"));
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const writeConfig = (scrapeConfigs: object[]) => {
     const config = {
       global: { scrape_interval: "1s", evaluation_interval: "1s", scrape_timeout: "1s" },
@@ -53,7 +74,7 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Run
     [
       "prometheus",
       `--config.file=${join(dir, "prometheus.yml")}`,
-      `--storage.tsdb.path=${join(dir, "data")}`,
+      `--storage.tsdb.path=${opts.storagePath ?? join(dir, "data")}`,
       `--web.listen-address=127.0.0.1:${port}`,
       "--web.enable-lifecycle",
       ...(opts.extraArgs ?? []),
@@ -97,16 +118,7 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Run
   return {
     url,
     query,
-    async waitFor(promql, accept, timeoutMs = 20000) {
-      const until = Date.now() + timeoutMs;
-      let last: PromSample[] = [];
-      while (Date.now() < until) {
-        last = await query(promql);
-        if (accept(last)) return last;
-        await Bun.sleep(250);
-      }
-      throw new Error(`timed out waiting for ${promql}; last result: ${JSON.stringify(last)}`);
-    },
+    waitFor: (promql, accept, timeoutMs) => waitForQuery(query, promql, accept, timeoutMs),
     async targets() {
       const r = await fetch(`${url}/api/v1/targets`);
       const body = (await r.json()) as { data: { activeTargets: Array<{ labels: Record<string, string>; health: string; lastError: string; scrapeUrl: string }> } };

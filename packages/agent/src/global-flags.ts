@@ -1,5 +1,6 @@
 /** Flags that belong to the agent as a whole rather than to one role. */
 import { flag, type FlagGroup, type FlagSet, type Role } from "@agent/core";
+import { remoteWriteFlags } from "@agent/remote-write";
 
 export const globalFlags = {
   roles: flag.list("roles", ["node"], "Roles to run, comma-separated: node, push, cluster."),
@@ -29,6 +30,7 @@ export function roleFlags(role: Role) {
 export function flagGroups(roles: readonly Role[]): FlagGroup[] {
   return [
     { title: "agent", flags: globalFlags },
+    { title: "remote write", flags: remoteWriteFlags },
     ...roles.map((r) => ({ title: `${r.name} role: ${r.title}`, flags: roleFlags(r) })),
   ];
 }

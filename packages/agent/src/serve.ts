@@ -15,6 +15,7 @@ import {
   type ListenAddress,
   type RoleServer,
 } from "@agent/core";
+import { RemoteWrite, remoteWriteFlags } from "@agent/remote-write";
 import { BUN_VERSION, REVISION, VERSION, versionText } from "./build-info.ts";
 import { flagGroups, globalFlags, roleFlags } from "./global-flags.ts";
 import { allRoles } from "./roles.ts";
@@ -48,6 +49,7 @@ export async function serve(argv: string[]): Promise<number> {
   const fileValues = typeof configFile === "string" && configFile !== "" ? await readConfigFile(configFile, groups) : new Map<string, unknown>();
   if (fileValues.has("config.file")) throw new ConfigError(`--config.file: ${configFile} may not name another config file`);
   const global = resolveFlags(globalFlags, fileValues, cli.values);
+  const remoteWriteSettings = resolveFlags(remoteWriteFlags, fileValues, cli.values);
 
   const byName = new Map(roles.map((r) => [r.name, r]));
   const wanted = [...new Set(global.roles)];
@@ -96,11 +98,21 @@ export async function serve(argv: string[]): Promise<number> {
     process.on("SIGINT", onSignal);
   });
   const servers: RoleServer[] = [];
+  let remote: RemoteWrite | undefined;
   const stopAll = async () => {
+    await remote?.stop();
     await Promise.allSettled(servers.map((s) => s.stop()));
     await Promise.allSettled(enabled.map((r) => r.stop()));
   };
   try {
+    remote = await RemoteWrite.open({
+      settings: remoteWriteSettings,
+      storagePath: storage,
+      log: log.child({ component: "remote-write" }),
+      agent,
+      knownRoles: roles.map((r) => r.name),
+      roles: enabled.map((r) => ({ name: r.name, port: configs.get(r.name)!.listenAddress.port })),
+    });
     for (const role of enabled) {
       const address = configs.get(role.name)!.listenAddress;
       servers.push(startRoleServer({ role: role.name, title: role.title, address, web, agent, log: log.child({ role: role.name }) }));
@@ -112,7 +124,7 @@ export async function serve(argv: string[]): Promise<number> {
         const service = await role.start({ config: configs.get(role.name)!, log: roleLog, dataDir, agent }).catch((e: Error) => {
           throw e instanceof ConfigError ? e : new Error(`${role.name} role: ${e.message}`);
         });
-        servers[i]!.attach(service);
+        servers[i]!.attach(remote ? remote.wrap(role.name, service) : service);
         roleLog.info("role started", {
           address: agent.addresses[role.name],
           url: servers[i]!.url,
@@ -120,6 +132,7 @@ export async function serve(argv: string[]): Promise<number> {
         });
       }),
     );
+    remote?.start();
   } catch (e) {
     await stopAll();
     throw e;

@@ -86,6 +86,22 @@ function fromRecord(r: GroupRecord, intern: Interner): Group {
 
 type Open = typeof import("lmdb").open;
 
+/**
+ * lmdb loads its native addon when first imported, and in the compiled agent Bun unpacks that addon into
+ * $TMPDIR first; importing it on first use, not at the top, keeps a noexec /tmp from stopping every role
+ * that does not need it.
+ */
+export async function importLmdb(): Promise<typeof import("lmdb")> {
+  try {
+    return await import("lmdb");
+  } catch (e) {
+    throw new Error(
+      `cannot load the LMDB addon (${(e as Error).message}); it is unpacked into the temporary directory ${tmpdir()}, ` +
+        "which must allow executing files: point TMPDIR at a directory on an executable file system",
+    );
+  }
+}
+
 function openFile(open: Open, file: string): RootDatabase<GroupRecord | number, string> {
   return open<GroupRecord | number, string>({ path: file, encoding: "msgpack", cache: false });
 }
@@ -97,22 +113,10 @@ export class GroupDb {
     private readonly openLmdb: Open,
   ) {}
 
-  /**
-   * lmdb loads its native addon when first imported, and in the compiled agent Bun unpacks that addon into
-   * $TMPDIR first; importing it here, not at the top, keeps a noexec /tmp from stopping every other role.
-   */
   static async open(dir: string): Promise<GroupDb> {
     mkdirSync(dir, { recursive: true });
     const file = join(dir, "push.mdb");
-    let open: Open;
-    try {
-      ({ open } = await import("lmdb"));
-    } catch (e) {
-      throw new Error(
-        `cannot load the LMDB addon (${(e as Error).message}); it is unpacked into the temporary directory ${tmpdir()}, ` +
-          "which must allow executing files: point TMPDIR at a directory on an executable file system",
-      );
-    }
+    const { open } = await importLmdb();
     const db = openFile(open, file);
     const format = db.get("format");
     if (format === undefined) db.putSync("format", FORMAT);

@@ -12,6 +12,7 @@ import { TtlPolicy } from "./ttl.ts";
 
 export { PushStore, type GroupSummary } from "./push-store.ts";
 export { parsePushPath, pushPathFor, groupingKey } from "./grouping-key.ts";
+export { importLmdb } from "./group-db.ts";
 
 function flagsForStatus(config: FlagValues<typeof pushFlags>): Record<string, string> {
   const out: Record<string, string> = {};

@@ -406,7 +406,8 @@ export function decodeDelimited(buf: Uint8Array): MetricFamily[] {
  * Growable protobuf writer. A nested message gets a one-byte length slot up front and is written in place;
  * when it turns out to be 128 bytes or longer, its bytes are moved up to make room for the longer varint.
  */
-class Writer {
+/** Protobuf wire writer; nested messages are length-prefixed in place with `begin`/`end`. */
+export class ProtoWriter {
   buf = new Uint8Array(4096);
   view = new DataView(this.buf.buffer);
   len = 0;
@@ -505,7 +506,7 @@ class Writer {
 
 const encoder = new TextEncoder();
 
-function writeLabels(w: Writer, labels: Labels, skip: string): void {
+function writeLabels(w: ProtoWriter, labels: Labels, skip: string): void {
   for (const k in labels) {
     if (k === skip) continue;
     const slot = w.begin(1);
@@ -551,14 +552,14 @@ function boundOf(s: Sample, label: string): number {
   return f;
 }
 
-function writeCount(w: Writer, field: number, floatField: number, v: number, what: string): void {
+function writeCount(w: ProtoWriter, field: number, floatField: number, v: number, what: string): void {
   if (isUint64(v)) w.key(field, WIRE_VARINT), w.varint(v);
   else if (floatField > 0) w.double(floatField, v);
   else throw new Error(`cannot encode ${what}: count ${v} is not an unsigned integer`);
 }
 
 /** One Metric of a histogram or summary, from its flat samples. */
-function writeComposite(w: Writer, family: MetricFamily, g: Grouped): void {
+function writeComposite(w: ProtoWriter, family: MetricFamily, g: Grouped): void {
   const { name, type } = family;
   writeLabels(w, g.labels, partLabelOf(type)!);
   const body = w.begin(VALUE_FIELD[type]);
@@ -586,7 +587,7 @@ function writeComposite(w: Writer, family: MetricFamily, g: Grouped): void {
 
 /** Encodes families as a delimited stream; histograms and summaries are regrouped from their flat samples. */
 export function encodeDelimited(families: readonly MetricFamily[]): Uint8Array {
-  const w = new Writer();
+  const w = new ProtoWriter();
   for (const family of families) {
     const { name, type } = family;
     const message = w.begin(0);

@@ -36,7 +36,7 @@ export interface RoleServerOptions {
 
 const TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8";
 
-function buildInfo(out: MetricSet, agent: AgentInfo): void {
+export function buildInfo(out: MetricSet, agent: AgentInfo): void {
   out.gauge(
     "agent_build_info",
     "A metric with a constant '1' value labeled by version, revision, Bun version and the roles this agent runs.",

@@ -1,0 +1,215 @@
+/**
+ * Remote write from every role: each role's /metrics body is produced in-process every
+ * `remote_write_interval`, turned into the samples a scrape would store, marked stale where series went
+ * away, relabelled per receiver, and queued on disk for that receiver's sender. Nothing of this exists
+ * when no `remote_write` is configured.
+ */
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { addProcessMetrics, buildInfo, ConfigError, MetricSet, type AgentInfo, type Logger, type RoleService } from "@agent/core";
+import type { RemoteWriteConfig, RemoteWriteSettings } from "./config.ts";
+import { addRemoteWriteMetrics, QueueMetrics } from "./metrics.ts";
+import { remoteWritePage } from "./page.ts";
+import { DiskQueue, type Batch } from "./queue.ts";
+import { relabel } from "./relabel.ts";
+import { Sender } from "./sender.ts";
+import { flatLabels, seriesFromText, seriesKey, type Series } from "./series.ts";
+import { StalenessTracker } from "./staleness.ts";
+import { encodeBody } from "./wire.ts";
+
+export { remoteWriteFlags, type RemoteWriteSettings } from "./config.ts";
+
+export interface RemoteWriteOptions {
+  settings: RemoteWriteSettings;
+  /** `<storage.path>`; queues live under its `remote-write/`. */
+  storagePath: string;
+  log: Logger;
+  agent: AgentInfo;
+  /** Every role the agent knows, for checking `remote_write_targets`. */
+  knownRoles: readonly string[];
+  /** The enabled roles and the port each listens on. */
+  roles: ReadonlyArray<{ name: string; port: number }>;
+}
+
+interface Queue {
+  config: RemoteWriteConfig;
+  queue: DiskQueue;
+  sender: Sender;
+  metrics: QueueMetrics;
+  gauges(): { pendingSamples: number; queueBytes: number; maxBytes: number };
+}
+
+interface Source {
+  role: string;
+  /** As the frame serves it, so what is sent is what /metrics shows. */
+  service?: RoleService;
+  target: Record<string, string>;
+  honorLabels: boolean;
+  staleness: StalenessTracker;
+}
+
+/** Splits into requests of at most `max` samples, relabelled for this receiver; counts what relabelling drops. */
+function batchesFor(series: readonly Series[], q: Queue): Batch[] {
+  const rules = q.config.writeRelabel;
+  const max = q.config.queue.maxSamplesPerSend;
+  const out: Batch[] = [];
+  let chunk: Series[] = [];
+  let highest = 0;
+  const flush = () => {
+    out.push({ body: encodeBody(chunk), samples: chunk.length, highestTimestampMs: highest });
+    chunk = [];
+    highest = 0;
+  };
+  for (const s of series) {
+    let kept = s;
+    if (rules.length > 0) {
+      const map = new Map<string, string>();
+      for (let i = 0; i < s.labels.length; i += 2) map.set(s.labels[i]!, s.labels[i + 1]!);
+      if (!relabel(map, rules)) {
+        q.metrics.samplesDropped++;
+        continue;
+      }
+      const labels = flatLabels(map);
+      kept = { ...s, labels, key: seriesKey(labels) };
+    }
+    chunk.push(kept);
+    if (kept.timestampMs > highest) highest = kept.timestampMs;
+    if (chunk.length >= max) flush();
+  }
+  if (chunk.length > 0) flush();
+  return out;
+}
+
+export class RemoteWrite {
+  private readonly sources = new Map<string, Source>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private collecting: Promise<void> | undefined;
+  private highestTimestampMs = 0;
+  /** The role whose /metrics and address carry the remote-write metrics and page: node when it runs. */
+  private readonly home: string;
+
+  private constructor(
+    private readonly opts: RemoteWriteOptions,
+    private readonly queues: Queue[],
+  ) {
+    const { settings, roles } = opts;
+    this.home = roles.some((r) => r.name === "node") ? "node" : roles[0]!.name;
+    for (const r of roles) {
+      const t = settings.targets[r.name] ?? {};
+      this.sources.set(r.name, {
+        role: r.name,
+        target: { job: t.job ?? r.name, instance: t.instance ?? `${hostname()}:${r.port}` },
+        // Pushgateway is scraped with honor_labels: true so that pushed job and instance labels survive.
+        honorLabels: r.name === "push",
+        staleness: new StalenessTracker(),
+      });
+    }
+  }
+
+  /** Opens every receiver's queue; undefined when `remote_write` is empty. */
+  static async open(opts: RemoteWriteOptions): Promise<RemoteWrite | undefined> {
+    const { settings } = opts;
+    for (const role of Object.keys(settings.targets)) {
+      if (!opts.knownRoles.includes(role)) throw new ConfigError(`remote_write_targets: unknown role "${role}" (known: ${opts.knownRoles.join(", ")})`);
+    }
+    if (settings.remoteWrite.length === 0) return undefined;
+    if (!(settings.interval > 0)) throw new ConfigError("--remote_write_interval: must be above 0");
+    const queues: Queue[] = [];
+    try {
+      for (const config of settings.remoteWrite) {
+        const queue = await DiskQueue.open(join(opts.storagePath, "remote-write", config.name), config.queue.maxBytes);
+        const metrics = new QueueMetrics(config.name, config.url);
+        queue.onDrop = (samples) => {
+          metrics.samplesDropped += samples;
+          opts.log.warn("remote-write queue full; dropped the oldest samples", { remote_name: config.name, samples });
+        };
+        const log = opts.log.child({ remote_name: config.name, url: config.url });
+        const sender = new Sender(config, queue, metrics, log, `agent/${opts.agent.version}`);
+        queues.push({
+          config,
+          queue,
+          sender,
+          metrics,
+          gauges: () => ({ pendingSamples: queue.pendingSamples, queueBytes: queue.bytes, maxBytes: config.queue.maxBytes }),
+        });
+      }
+    } catch (e) {
+      await Promise.allSettled(queues.map((q) => q.queue.close()));
+      throw e;
+    }
+    return new RemoteWrite(opts, queues);
+  }
+
+  /** The role's service as the frame should serve it: the home role also serves the queues' metrics and page. */
+  wrap(role: string, service: RoleService): RoleService {
+    const source = this.sources.get(role);
+    const served: RoleService = role !== this.home ? service : {
+      routes: (app) => {
+        service.routes?.(app);
+        remoteWritePage(app, { role, agent: this.opts.agent, queues: this.queues, intervalSeconds: this.opts.settings.interval });
+      },
+      metrics: (own) => {
+        addRemoteWriteMetrics(own, this.queues, this.highestTimestampMs);
+        return service.metrics(own);
+      },
+      links: [...(service.links ?? []), { path: "/remote-write", title: "Remote write" }],
+    };
+    if (source) source.service = served;
+    return served;
+  }
+
+  /** Starts the senders (queued requests from before a restart go out at once) and the collection timer. */
+  start(): void {
+    for (const q of this.queues) q.sender.start();
+    const tick = () => {
+      if (this.collecting) return;
+      this.collecting = this.collect()
+        // A queue that cannot be written (disk full) loses this collection, not the agent.
+        .catch((e: Error) => this.opts.log.error("remote write: queueing a collection failed", { err: e.message }))
+        .finally(() => (this.collecting = undefined));
+    };
+    tick();
+    this.timer = setInterval(tick, this.opts.settings.interval * 1000);
+  }
+
+  private render(service: RoleService): string | Promise<string> {
+    const own = new MetricSet();
+    addProcessMetrics(own);
+    buildInfo(own, this.opts.agent);
+    return service.metrics(own);
+  }
+
+  /** One collection of every role, queued for every receiver. */
+  private async collect(): Promise<void> {
+    const all: Series[] = [];
+    for (const source of this.sources.values()) {
+      const service = source.service;
+      if (!service) continue;
+      const now = Date.now();
+      let series: Series[] = [];
+      try {
+        const text = await this.render(service);
+        series = seriesFromText(text, now, { target: source.target, honorLabels: source.honorLabels, externalLabels: this.opts.settings.externalLabels });
+      } catch (e) {
+        // As after a failed scrape: everything the role had goes stale.
+        this.opts.log.warn("remote write: collecting a role failed", { role: source.role, err: (e as Error).message });
+      }
+      for (const s of series) all.push(s);
+      for (const s of source.staleness.update(series, now)) all.push(s);
+      if (now > this.highestTimestampMs && series.length > 0) this.highestTimestampMs = now;
+    }
+    await Promise.all(
+      this.queues.map(async (q) => {
+        await q.queue.append(batchesFor(all, q));
+        q.sender.wake();
+      }),
+    );
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.collecting;
+    await Promise.allSettled(this.queues.map((q) => q.sender.stop()));
+    await Promise.allSettled(this.queues.map((q) => q.queue.close()));
+  }
+}
