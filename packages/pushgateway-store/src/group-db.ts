@@ -4,15 +4,16 @@
  * records and never re-parses. Writes issued in one event turn share one transaction (lmdb-js batches
  * them); the returned promise settles once that transaction is committed.
  */
-import { mkdirSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RootDatabase } from "lmdb";
-import type { MetricType } from "@agent/core";
+import { lockDir, type DirLock, type MetricType } from "@agent/core";
 import type { StoredFamily } from "./families.ts";
 import { groupSeriesLabels } from "./families.ts";
 import { groupingKey, type GroupLabels } from "./grouping-key.ts";
 import type { Group } from "./memory-index.ts";
+import { preflightStore, STORE_FILE } from "./store-check.ts";
 
 const FORMAT = 1;
 const GROUP_PREFIX = "g:";
@@ -31,7 +32,7 @@ interface GroupRecord {
   families: FamilyRecord[];
 }
 
-function dbKey(groupKey: string): string {
+export function dbKey(groupKey: string): string {
   // Grouping keys may hold 64 KiB label values; LMDB keys stop at 511 bytes. A digest names the record.
   return GROUP_PREFIX + new Bun.CryptoHasher("sha256").update(groupKey).digest("hex");
 }
@@ -95,29 +96,42 @@ export class GroupDb {
     private db: RootDatabase<GroupRecord | number, string>,
     private readonly file: string,
     private readonly openLmdb: Open,
+    private readonly lock: DirLock,
   ) {}
 
   /**
    * lmdb loads its native addon when first imported, and in the compiled agent Bun unpacks that addon into
    * $TMPDIR first; importing it here, not at the top, keeps a noexec /tmp from stopping every other role.
+   * The directory is locked first (one agent per store) and the store checked before LMDB maps it.
    */
   static async open(dir: string): Promise<GroupDb> {
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, "push.mdb");
-    let open: Open;
+    const lock = lockDir(dir, "push data directory");
     try {
-      ({ open } = await import("lmdb"));
+      preflightStore(dir);
+      const file = join(dir, STORE_FILE);
+      let open: Open;
+      try {
+        ({ open } = await import("lmdb"));
+      } catch (e) {
+        throw new Error(
+          `cannot load the LMDB addon (${(e as Error).message}); it is unpacked into the temporary directory ${tmpdir()}, ` +
+            "which must allow executing files: point TMPDIR at a directory on an executable file system",
+        );
+      }
+      let db: RootDatabase<GroupRecord | number, string>;
+      try {
+        db = openFile(open, file);
+      } catch (e) {
+        throw new Error(`cannot open ${file}: ${(e as Error).message}`);
+      }
+      const format = db.get("format");
+      if (format === undefined) db.putSync("format", FORMAT);
+      else if (format !== FORMAT) throw new Error(`${dir} holds push data in format ${String(format)}; this agent reads format ${FORMAT}`);
+      return new GroupDb(db, file, open, lock);
     } catch (e) {
-      throw new Error(
-        `cannot load the LMDB addon (${(e as Error).message}); it is unpacked into the temporary directory ${tmpdir()}, ` +
-          "which must allow executing files: point TMPDIR at a directory on an executable file system",
-      );
+      lock.release();
+      throw e;
     }
-    const db = openFile(open, file);
-    const format = db.get("format");
-    if (format === undefined) db.putSync("format", FORMAT);
-    else if (format !== FORMAT) throw new Error(`${dir} holds push data in format ${String(format)}; this agent reads format ${FORMAT}`);
-    return new GroupDb(db, file, open);
   }
 
   /**
@@ -162,5 +176,6 @@ export class GroupDb {
 
   async close(): Promise<void> {
     await this.db.close();
+    this.lock.release();
   }
 }
