@@ -14,6 +14,9 @@ const EWOULDBLOCK = 11;
 
 export const LOCK_FILE = "agent.lock";
 
+/** Another process holds the directory. */
+export class DirInUseError extends Error {}
+
 export interface DirLock {
   readonly file: string;
   /** Lets the directory go; safe to call twice. */
@@ -71,7 +74,7 @@ export function lockDir(dir: string, what: string): DirLock {
     closeSync(fd);
     if (errno !== EWOULDBLOCK) throw new Error(`cannot lock the ${what} ${dir} (flock on ${file} failed, errno ${errno})`);
     const pid = holderPid(file);
-    throw new Error(
+    throw new DirInUseError(
       `the ${what} ${dir} is in use by another agent${pid ? ` (pid ${pid})` : ""}; ` +
         "each agent needs its own --storage.path: stop the other one or give this one another path",
     );

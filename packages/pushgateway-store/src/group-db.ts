@@ -21,7 +21,7 @@ const GROUP_PREFIX = "g:";
 /** [name, type, help or null, text, pushed at (ms), metrics in text] */
 type FamilyRecord = [string, MetricType, string | null, string, number, number];
 
-interface GroupRecord {
+export interface GroupRecord {
   labels: GroupLabels;
   pushTime: number;
   failTime: number;
@@ -55,7 +55,7 @@ function toRecord(g: Group): GroupRecord {
 }
 
 /** One copy of each family name and HELP text across all groups, however many records repeat them. */
-class Interner {
+export class Interner {
   private readonly seen = new Map<string, string>();
   get(s: string): string {
     const known = this.seen.get(s);
@@ -65,7 +65,7 @@ class Interner {
   }
 }
 
-function fromRecord(r: GroupRecord, intern: Interner): Group {
+export function fromRecord(r: GroupRecord, intern: Interner): Group {
   const families = new Map<string, StoredFamily>();
   for (const [rawName, type, help, text, at, series] of r.families) {
     const name = intern.get(rawName);
@@ -85,9 +85,24 @@ function fromRecord(r: GroupRecord, intern: Interner): Group {
   };
 }
 
-type Open = typeof import("lmdb").open;
+export type Open = typeof import("lmdb").open;
 
-function openFile(open: Open, file: string): RootDatabase<GroupRecord | number, string> {
+/**
+ * lmdb loads its native addon when first imported, and in the compiled agent Bun unpacks that addon into
+ * $TMPDIR first; importing it on demand, not at the top, keeps a noexec /tmp from stopping every other role.
+ */
+export async function loadLmdb(): Promise<typeof import("lmdb")> {
+  try {
+    return await import("lmdb");
+  } catch (e) {
+    throw new Error(
+      `cannot load the LMDB addon (${(e as Error).message}); it is unpacked into the temporary directory ${tmpdir()}, ` +
+        "which must allow executing files: point TMPDIR at a directory on an executable file system",
+    );
+  }
+}
+
+export function openFile(open: Open, file: string): RootDatabase<GroupRecord | number, string> {
   return open<GroupRecord | number, string>({ path: file, encoding: "msgpack", cache: false });
 }
 
@@ -99,25 +114,13 @@ export class GroupDb {
     private readonly lock: DirLock,
   ) {}
 
-  /**
-   * lmdb loads its native addon when first imported, and in the compiled agent Bun unpacks that addon into
-   * $TMPDIR first; importing it here, not at the top, keeps a noexec /tmp from stopping every other role.
-   * The directory is locked first (one agent per store) and the store checked before LMDB maps it.
-   */
+  /** The directory is locked first (one agent per store) and the store checked before LMDB maps it. */
   static async open(dir: string): Promise<GroupDb> {
     const lock = lockDir(dir, "push data directory");
     try {
       preflightStore(dir);
       const file = join(dir, STORE_FILE);
-      let open: Open;
-      try {
-        ({ open } = await import("lmdb"));
-      } catch (e) {
-        throw new Error(
-          `cannot load the LMDB addon (${(e as Error).message}); it is unpacked into the temporary directory ${tmpdir()}, ` +
-            "which must allow executing files: point TMPDIR at a directory on an executable file system",
-        );
-      }
+      const { open } = await loadLmdb();
       let db: RootDatabase<GroupRecord | number, string>;
       try {
         db = openFile(open, file);

@@ -174,6 +174,54 @@ export class LmdbFile {
   }
 
   /**
+   * The nodes of branch or leaf page `pgno`, all checked before any is returned: a branch's children, or a
+   * leaf's records (with their overflow runs read). With `range`, each leaf key must lie in it.
+   */
+  private nodes(
+    meta: Meta,
+    pgno: number,
+    leaf: boolean,
+    range?: { from: Uint8Array | null; to: Uint8Array | null },
+  ): { txnid: number; children: Array<{ key: Uint8Array; child: number }>; entries: Entry[] } {
+    const { bytes, view, flags } = this.page(meta, pgno);
+    const want = leaf ? P_LEAF : P_BRANCH;
+    if ((flags & (P_BRANCH | P_LEAF | P_OVERFLOW | P_META)) !== want) {
+      throw new Damage(`page ${pgno} should be a ${leaf ? "leaf" : "branch"} page but has flags 0x${flags.toString(16)}`);
+    }
+    const lower = view.getUint16(20, true);
+    const upper = view.getUint16(22, true);
+    const ps = meta.pageSize;
+    if (lower > upper || upper + PAGE_HEADER > ps || lower === 0) throw new Damage(`page ${pgno} has free-space bounds ${lower}..${upper}`);
+    const children: Array<{ key: Uint8Array; child: number }> = [];
+    const entries: Entry[] = [];
+    for (let i = 0; i < lower >> 1; i++) {
+      const at = view.getUint16(PAGE_HEADER + 2 * i, true) + PAGE_HEADER;
+      if (at < upper + PAGE_HEADER || at + NODE_HEADER > ps) throw new Damage(`page ${pgno}: node ${i} starts at byte ${at}, outside the page`);
+      const lo = view.getUint16(at, true);
+      const hi = view.getUint16(at + 2, true);
+      const nflags = view.getUint16(at + 4, true);
+      const ksize = view.getUint16(at + 6, true);
+      const keyAt = at + NODE_HEADER;
+      if (keyAt + ksize > ps) throw new Damage(`page ${pgno}: node ${i}'s key runs past the page`);
+      const key = bytes.slice(keyAt, keyAt + ksize);
+      if (!leaf) {
+        children.push({ key, child: lo + hi * 0x10000 + nflags * 0x100000000 });
+        continue;
+      }
+      if (nflags & (F_SUBDATA | F_DUPDATA)) throw new Damage(`page ${pgno}: node ${i} has flags 0x${nflags.toString(16)}, which this store never writes`);
+      const size = lo + hi * 0x10000;
+      const dataAt = keyAt + ksize;
+      if (dataAt + (nflags & F_BIGDATA ? 24 : size) > ps) throw new Damage(`page ${pgno}: node ${i}'s data runs past the page`);
+      if (range && ((range.from && compareKeys(key, range.from) < 0) || (range.to && compareKeys(key, range.to) >= 0))) {
+        throw new Damage(`page ${pgno}: a key lies outside the range its parent gives it`);
+      }
+      // Values are read (and overflow runs checked) even for a check alone: LMDB follows them at start-up.
+      entries.push({ key, value: this.leafValue(meta, bytes, view, dataAt, size, nflags) });
+    }
+    return { txnid: Number(view.getBigUint64(8, true)), children, entries };
+  }
+
+  /**
    * Walks the tree `tree` of snapshot `meta` in key order, handing each record to `entry`. A subtree that cannot
    * be read is reported to `lost` with the keys it covered, and the walk goes on with its siblings.
    * `ordered` says the keys are byte strings in memcmp order, as in the main tree (the free-page tree's keys are
@@ -186,54 +234,35 @@ export class LmdbFile {
       return;
     }
     const visit = (pgno: number, level: number, from: Uint8Array | null, to: Uint8Array | null) => {
+      let page: ReturnType<LmdbFile["nodes"]>;
       try {
-        const { bytes, view, flags } = this.page(meta, pgno);
-        const leaf = level === tree.depth;
-        const want = leaf ? P_LEAF : P_BRANCH;
-        if ((flags & (P_BRANCH | P_LEAF | P_OVERFLOW | P_META)) !== want) {
-          throw new Damage(`page ${pgno} should be a ${leaf ? "leaf" : "branch"} page but has flags 0x${flags.toString(16)}`);
-        }
-        const lower = view.getUint16(20, true);
-        const upper = view.getUint16(22, true);
-        const ps = meta.pageSize;
-        if (lower > upper || upper + PAGE_HEADER > ps || lower === 0) throw new Damage(`page ${pgno} has free-space bounds ${lower}..${upper}`);
-        const count = lower >> 1;
-        const nodes: Array<{ key: Uint8Array; child: number }> = [];
-        for (let i = 0; i < count; i++) {
-          const at = view.getUint16(PAGE_HEADER + 2 * i, true) + PAGE_HEADER;
-          if (at < upper + PAGE_HEADER || at + NODE_HEADER > ps) throw new Damage(`page ${pgno}: node ${i} starts at byte ${at}, outside the page`);
-          const lo = view.getUint16(at, true);
-          const hi = view.getUint16(at + 2, true);
-          const nflags = view.getUint16(at + 4, true);
-          const ksize = view.getUint16(at + 6, true);
-          const keyAt = at + NODE_HEADER;
-          if (keyAt + ksize > ps) throw new Damage(`page ${pgno}: node ${i}'s key runs past the page`);
-          const key = bytes.slice(keyAt, keyAt + ksize);
-          if (!leaf) {
-            nodes.push({ key, child: lo + hi * 0x10000 + nflags * 0x100000000 });
-            continue;
-          }
-          if (nflags & (F_SUBDATA | F_DUPDATA)) throw new Damage(`page ${pgno}: node ${i} has flags 0x${nflags.toString(16)}, which this store never writes`);
-          const size = lo + hi * 0x10000;
-          const dataAt = keyAt + ksize;
-          if (dataAt + (nflags & F_BIGDATA ? 24 : size) > ps) throw new Damage(`page ${pgno}: node ${i}'s data runs past the page`);
-          if (ordered && ((from && compareKeys(key, from) < 0) || (to && compareKeys(key, to) >= 0))) {
-            throw new Damage(`page ${pgno}: a key lies outside the range its parent gives it`);
-          }
-          // Values are read (and overflow runs checked) even for a check alone: LMDB follows them at start-up.
-          const value = this.leafValue(meta, bytes, view, dataAt, size, nflags);
-          entry?.({ key, value });
-        }
-        for (let i = 0; i < nodes.length; i++) {
-          const childFrom = i === 0 ? from : nodes[i]!.key;
-          const childTo = i + 1 < nodes.length ? nodes[i + 1]!.key : to;
-          visit(nodes[i]!.child, level + 1, childFrom, childTo);
-        }
+        page = this.nodes(meta, pgno, level === tree.depth, ordered ? { from, to } : undefined);
       } catch (e) {
         if (!(e instanceof Damage)) throw e;
         lost({ from, to, why: e.message });
+        return;
       }
+      if (entry) for (const e of page.entries) entry(e);
+      const kids = page.children;
+      for (let i = 0; i < kids.length; i++) visit(kids[i]!.child, level + 1, i === 0 ? from : kids[i]!.key, i + 1 < kids.length ? kids[i + 1]!.key : to);
     };
     visit(tree.root, 1, null, null);
+  }
+
+  /**
+   * Every whole leaf page in the file, reachable or not, with the transaction that wrote it (not after `meta`'s):
+   * the last resort when a tree's upper pages are gone. Unreachable leaves may hold older versions of records,
+   * or records deleted since.
+   */
+  scanLeaves(meta: Meta, entry: (e: Entry, txnid: number) => void): void {
+    const pages = Math.floor(this.size / meta.pageSize);
+    for (let pgno = 2; pgno < pages; pgno++) {
+      try {
+        const page = this.nodes(meta, pgno, true);
+        for (const e of page.entries) entry(e, page.txnid);
+      } catch (e) {
+        if (!(e instanceof Damage)) throw e;
+      }
+    }
   }
 }

@@ -4,7 +4,8 @@
  * is a message naming the file and what to do, not a SIGBUS.
  */
 import { accessSync, constants, existsSync, statfsSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { DirInUseError, lockDir, LOCK_FILE } from "@agent/core";
 import { LmdbFile, type LostRange, type Meta } from "./lmdb-file.ts";
 
 export const STORE_FILE = "push.mdb";
@@ -106,5 +107,20 @@ export function preflightStore(dir: string): void {
   const health = checkStoreFile(file);
   if (health.problems.length > 0) {
     throw new Error(`${file} is damaged: ${health.problems.slice(0, 3).join("; ")}${health.problems.length > 3 ? ` (and ${health.problems.length - 3} more)` : ""}. ${damagedAdvice(dir)}`);
+  }
+}
+
+/**
+ * For the offline commands: refuses a store that an agent is running on, whose pages may change under the
+ * reader. The lock is taken and dropped at once; they only read the source.
+ */
+export function refuseIfInUse(file: string): void {
+  const dir = dirname(file);
+  if (!existsSync(join(dir, LOCK_FILE))) return;
+  try {
+    lockDir(dir, "push data directory").release();
+  } catch (e) {
+    // A directory this process cannot lock (read-only media) is one no agent can be writing to either.
+    if (e instanceof DirInUseError) throw new Error(`${e.message.split(";")[0]}; stop it before reading its store`);
   }
 }
