@@ -6,14 +6,14 @@
  */
 import { statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { RootDatabase } from "lmdb";
 import { lockDir, type DirLock, type MetricType } from "@agent/core";
 import type { StoredFamily } from "./families.ts";
 import { groupSeriesLabels } from "./families.ts";
 import { groupingKey, type GroupLabels } from "./grouping-key.ts";
 import type { Group } from "./memory-index.ts";
-import { preflightStore, STORE_FILE } from "./store-check.ts";
+import { damagedAdvice, preflightStore, STORE_FILE } from "./store-check.ts";
 
 const FORMAT = 1;
 const GROUP_PREFIX = "g:";
@@ -145,8 +145,14 @@ export class GroupDb {
   async loadAll(): Promise<Group[]> {
     const out: Group[] = [];
     const intern = new Interner();
-    for (const { value } of this.db.getRange({ start: GROUP_PREFIX, end: GROUP_PREFIX + "\uffff" })) {
-      if (typeof value === "object" && value !== null) out.push(fromRecord(value, intern));
+    try {
+      for (const { value } of this.db.getRange({ start: GROUP_PREFIX, end: GROUP_PREFIX + "\uffff" })) {
+        if (typeof value === "object" && value !== null) out.push(fromRecord(value, intern));
+      }
+    } catch (e) {
+      // The pages are whole (checked before opening) but a record's bytes are not what was written.
+      const why = (e as Error).message.slice(0, 120);
+      throw new Error(`${this.file} is damaged: a record does not decode (${why}). ${damagedAdvice(dirname(this.file))}`);
     }
     await this.db.close();
     this.db = openFile(this.openLmdb, this.file);

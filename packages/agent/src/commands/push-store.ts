@@ -3,23 +3,38 @@
  * to start on a damaged one. Neither lets LMDB map the damaged file, so neither can crash on it.
  */
 import { ConfigError } from "@agent/core";
-import { checkStoreFile, damagedAdvice, refuseIfInUse, salvageStore, storeFile } from "@agent/pushgateway-store";
-import { dirname } from "node:path";
+import { basename, dirname } from "node:path";
+import { checkStoreFile, damagedAdvice, GroupDb, refuseIfInUse, salvageStore, STORE_FILE, storeFile } from "@agent/pushgateway-store";
 
 const USAGE = `Usage: agent push-store check PATH
        agent push-store salvage PATH --to NEW_DIR
 PATH is a push data directory (<storage.path>/push) or the push.mdb in it; the agent must not be running on it.
-  check     reads every page the agent would read, without LMDB; exit 0 when the store is whole, 1 when it is
-            damaged (each fault is printed) or cannot be read.
+  check     reads every page the agent would read, without LMDB, then (when they are whole) loads every
+            group as the agent does; exit 0 when the store is whole, 1 when it is damaged (each fault is
+            printed) or cannot be read.
   salvage   copies every group that can still be read into a new store in NEW_DIR (which must not hold one),
             falling back on LMDB's previous snapshot where the newest is unreadable; prints what was copied
             and what was lost. Start the agent on it by putting NEW_DIR in place of <storage.path>/push.
             Exit 0 when the new store is written, 1 when it cannot be.`;
 
-function check(path: string): number {
+/** Loads every group as the push role does at start-up; the pages are known to be whole by now. */
+async function loadFaults(file: string): Promise<string[]> {
+  const db = await GroupDb.open(dirname(file));
+  try {
+    await db.loadAll();
+    return [];
+  } catch (e) {
+    return [(e as Error).message.split(". Move it aside")[0]!];
+  } finally {
+    await db.close();
+  }
+}
+
+async function check(path: string): Promise<number> {
   const file = storeFile(path);
   refuseIfInUse(file);
   const h = checkStoreFile(file);
+  if (h.problems.length === 0 && h.size > 0 && basename(file) === STORE_FILE) h.problems.push(...(await loadFaults(file)));
   if (h.size === 0) {
     process.stdout.write(`${file}: no store yet (missing or empty); the agent will create one\n`);
     return 0;
@@ -68,7 +83,7 @@ export async function runPushStoreCommand(argv: string[]): Promise<number> {
     if (words.length !== 1) throw new ConfigError(`${sub} takes one PATH`);
     if (sub === "check") {
       if (to !== undefined) throw new ConfigError("check takes no --to");
-      return check(words[0]!);
+      return await check(words[0]!);
     }
     if (to === undefined) throw new ConfigError("salvage needs --to NEW_DIR");
     return await salvage(words[0]!, to);
