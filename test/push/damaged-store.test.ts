@@ -218,3 +218,23 @@ describe("file systems that refuse", () => {
     }
   });
 });
+
+test.each([
+  [[], "name a subcommand"],
+  [["repair", "x"], 'unknown subcommand "repair"'],
+  [["check"], "check takes one PATH"],
+  [["salvage", "x"], "salvage needs --to NEW_DIR"],
+  [["check", "x", "--to", "y"], "check takes no --to"],
+  [["check", "x", "--force"], "unknown flag --force"],
+])("push-store %j exits 2 with the usage", async (args, message) => {
+  const run = await runAgent(["push-store", ...args]);
+  expect(run.code).toBe(2);
+  expect(run.stderr).toContain(message);
+  expect(run.stderr).toContain("Usage: agent push-store check PATH");
+});
+
+test("push-store salvage will not write over a store", async () => {
+  const run = await runAgent(["push-store", "salvage", good, "--to", join(dir, "healthy", "push")]);
+  expect(run.code).toBe(1);
+  expect(run.stderr).toContain("already exists");
+});

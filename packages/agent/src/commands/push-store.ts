@@ -17,9 +17,18 @@ PATH is a push data directory (<storage.path>/push) or the push.mdb in it; the a
             and what was lost. Start the agent on it by putting NEW_DIR in place of <storage.path>/push.
             Exit 0 when the new store is written, 1 when it cannot be.`;
 
-/** Loads every group as the push role does at start-up; the pages are known to be whole by now. */
+/**
+ * Loads every group as the push role does at start-up; the pages are known to be whole by now. A store that
+ * cannot be opened for writing (read-only media, a full disk) is not damaged for that: the records go unread.
+ */
 async function loadFaults(file: string): Promise<string[]> {
-  const db = await GroupDb.open(dirname(file));
+  let db: GroupDb;
+  try {
+    db = await GroupDb.open(dirname(file));
+  } catch (e) {
+    process.stdout.write(`${file}: pages whole, records not decoded: ${(e as Error).message}\n`);
+    return [];
+  }
   try {
     await db.loadAll();
     return [];
