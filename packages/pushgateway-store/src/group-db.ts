@@ -55,7 +55,7 @@ function toRecord(g: Group): GroupRecord {
 }
 
 /** One copy of each family name and HELP text across all groups, however many records repeat them. */
-export class Interner {
+class Interner {
   private readonly seen = new Map<string, string>();
   get(s: string): string {
     const known = this.seen.get(s);
@@ -65,7 +65,7 @@ export class Interner {
   }
 }
 
-export function fromRecord(r: GroupRecord, intern: Interner): Group {
+function fromRecord(r: GroupRecord, intern: Interner): Group {
   const families = new Map<string, StoredFamily>();
   for (const [rawName, type, help, text, at, series] of r.families) {
     const name = intern.get(rawName);
@@ -85,7 +85,7 @@ export function fromRecord(r: GroupRecord, intern: Interner): Group {
   };
 }
 
-export type Open = typeof import("lmdb").open;
+type Open = typeof import("lmdb").open;
 
 /**
  * lmdb loads its native addon when first imported, and in the compiled agent Bun unpacks that addon into

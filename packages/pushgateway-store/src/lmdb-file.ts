@@ -39,7 +39,6 @@ export interface Meta {
   page: number;
   txnid: number;
   pageSize: number;
-  lastPage: number;
   free: TreeRef;
   main: TreeRef;
 }
@@ -132,7 +131,6 @@ export class LmdbFile {
           page,
           txnid: Number(v.getBigUint64(24 + 128, true)),
           pageSize: psize,
-          lastPage: Number(v.getBigUint64(24 + 120, true)),
           free: tree(24 + 24),
           main: tree(24 + 72),
         };

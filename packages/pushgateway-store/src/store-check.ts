@@ -65,7 +65,11 @@ export function checkStoreFile(file: string): StoreHealth {
     let records = 0;
     if (meta) {
       const lost = (r: LostRange) => problems.push(describe(r));
-      f.walk(meta, meta.free, false, lost);
+      // Each free-page record is a count and that many page numbers; LMDB trusts the count when it allocates.
+      f.walk(meta, meta.free, false, lost, ({ value }) => {
+        const count = value.length >= 8 ? Number(new DataView(value.buffer, value.byteOffset).getBigUint64(0, true)) : -1;
+        if (count < 0 || value.length !== (count + 1) * 8) problems.push(`a free-page record of ${value.length} bytes counts ${count} pages`);
+      });
       f.walk(meta, meta.main, true, lost, () => records++);
       if (problems.length === 0 && records !== meta.main.entries) {
         problems.push(`the main tree holds ${records} records where meta page ${meta.page} counts ${meta.main.entries}`);
