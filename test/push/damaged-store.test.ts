@@ -107,9 +107,12 @@ test("a truncated push.mdb is refused with exit 1 naming it; check exits 1", asy
   const check = await runAgent(["push-store", "check", file]);
   expect(check.code).toBe(1);
   expect(check.stdout).toContain("outside the file");
-  // What salvage gets back from a half file varies with where LMDB put the leaves; what it serves must be original.
-  const { served } = await salvageAndServe(storage);
+  // The root and most leaves lie in the cut-off half; the records' overflow runs in the first half still say
+  // which group they are. Whatever comes back must be as it was pushed.
+  const { salvage, served } = await salvageAndServe(storage);
+  expect(served.size).toBeGreaterThan(0);
   for (const [id, lines] of served) expect(lines).toBe(original.get(id)!);
+  console.log(`truncated: salvaged ${served.size}/${GROUPS}: ${salvage.stdout.split("\n")[1]}`);
 });
 
 test("a zero-filled push.mdb is refused; salvage says there is nothing to read and exits 1", async () => {

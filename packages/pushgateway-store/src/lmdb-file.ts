@@ -248,6 +248,27 @@ export class LmdbFile {
   }
 
   /**
+   * Every overflow run in the file whose first page is whole, reachable or not, as the bytes from its data start
+   * to the end of its last page (the record's exact length is in the leaf that pointed to it, which may be lost),
+   * with the transaction that wrote it (not after `meta`'s).
+   */
+  scanOverflowRuns(meta: Meta, run: (data: Uint8Array, txnid: number) => void): void {
+    const ps = meta.pageSize;
+    const pages = Math.floor(this.size / ps);
+    for (let pgno = 2; pgno < pages; pgno++) {
+      try {
+        const { view, flags } = this.page(meta, pgno);
+        const count = view.getUint32(20, true);
+        if (!(flags & P_OVERFLOW) || count < 1 || pgno + count > pages) continue;
+        // No skipping over the run: a stale run's later pages may since have been reused for live ones.
+        run(this.readAt(pgno * ps + PAGE_HEADER, count * ps - PAGE_HEADER), Number(view.getBigUint64(8, true)));
+      } catch (e) {
+        if (!(e instanceof Damage)) throw e;
+      }
+    }
+  }
+
+  /**
    * Every whole leaf page in the file, reachable or not, with the transaction that wrote it (not after `meta`'s):
    * the last resort when a tree's upper pages are gone. Unreachable leaves may hold older versions of records,
    * or records deleted since.

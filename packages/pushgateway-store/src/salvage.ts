@@ -2,7 +2,8 @@
  * `agent push-store salvage`: copies every group that can still be read from a damaged push store into a fresh
  * one. The damaged file is read by lmdb-file.ts alone (positional reads, every offset checked), never mapped by
  * LMDB, so no page of it can crash the salvager. Records come from the newest readable snapshot; where a
- * subtree of it is unreadable, the previous snapshot (LMDB keeps two) fills in the groups of those keys.
+ * subtree of it is unreadable, the previous snapshot (LMDB keeps two) fills in the groups of those keys, and
+ * then pages no snapshot reaches any more (see collect).
  * A record is copied only when it decodes to a whole group whose key is the digest of its own grouping labels.
  */
 import { existsSync, statSync } from "node:fs";
@@ -21,8 +22,8 @@ export interface SalvageReport {
   /** Of those, groups taken from the previous snapshot because the newest one could not be read there. */
   fromOlderSnapshot: number;
   /**
-   * Of those, groups that neither snapshot could reach, taken from leaf pages found by scanning the file (the
-   * newest copy found of each; it may be older than the lost one, or a group deleted since).
+   * Of those, groups that neither snapshot could reach, taken from leaf pages and overflow runs found by scanning
+   * the file (the newest copy found of each; it may be older than the lost one, or a group deleted since).
    */
   fromLoosePages: number;
   /** Records found but not copied, with why. */
@@ -51,6 +52,26 @@ function recordFault(key: string, v: unknown): string | null {
   return dbKey(groupingKey(r.labels)) === key ? null : "its labels do not match its key";
 }
 
+/** lmdb-js's msgpackr decoder (its `decoder`): reads the first value of a buffer and where that value ends. */
+interface ValueDecoder {
+  unpackMultiple(source: Uint8Array, each: (value: unknown, start: number, end: number) => boolean): void;
+}
+
+/** The first record in `data` (an overflow run read to its last page) and its exact bytes, when it is a group. */
+function groupAtStart(decoder: ValueDecoder, data: Uint8Array): { key: string; value: Uint8Array } | undefined {
+  let out: { key: string; value: Uint8Array } | undefined;
+  try {
+    decoder.unpackMultiple(data, (value, _start, end) => {
+      const labels = (value as Partial<GroupRecord> | null)?.labels;
+      if (isStrings(labels) && typeof labels.job === "string") out = { key: dbKey(groupingKey(labels)), value: data.slice(0, end) };
+      return false;
+    });
+  } catch {
+    // Not a record (or a damaged one): nothing to take from this run.
+  }
+  return out;
+}
+
 interface Found {
   records: Map<string, Uint8Array>;
   fromOlderSnapshot: number;
@@ -60,8 +81,12 @@ interface Found {
 
 const latin1 = (k: Uint8Array) => Buffer.from(k).toString("latin1");
 
-/** Every record of `f` that can be read: the newest snapshot's, then the previous one's and loose leaves' where it is lost. */
-function collect(f: LmdbFile): Found {
+/**
+ * Every record of `f` that can be read: the newest snapshot's, then, for keys it cannot reach, the previous
+ * snapshot's, then the newest copy on any leaf page or overflow run left in the file (a group's key is the
+ * digest of its labels, so a record whose leaf is lost still says where it belongs).
+ */
+function collect(f: LmdbFile, decoder: ValueDecoder): Found {
   const { metas, problems } = readMetas(f);
   const out: Found = { records: new Map(), fromOlderSnapshot: 0, fromLoosePages: 0, unreadable: [...problems] };
   const [newest, older] = metas;
@@ -83,12 +108,16 @@ function collect(f: LmdbFile): Found {
       if (GROUP_KEY.test(k)) out.fromOlderSnapshot++;
     });
   }
-  // Keys neither snapshot can reach (a cut-off root, say): the newest copy on any group leaf left in the file.
   const loose = new Map<string, { value: Uint8Array; txnid: number }>();
-  f.scanLeaves(newest, (e, txnid) => {
-    const k = latin1(e.key);
-    if (!GROUP_KEY.test(k) || out.records.has(k) || !inAnyRange(e.key, lost) || (older && !inAnyRange(e.key, lostOlder))) return;
-    if ((loose.get(k)?.txnid ?? -1) < txnid) loose.set(k, { value: e.value, txnid });
+  const offer = (k: string, value: Uint8Array, txnid: number) => {
+    const key = Buffer.from(k, "latin1");
+    if (!GROUP_KEY.test(k) || out.records.has(k) || !inAnyRange(key, lost) || (older && !inAnyRange(key, lostOlder))) return;
+    if ((loose.get(k)?.txnid ?? -1) < txnid) loose.set(k, { value, txnid });
+  };
+  f.scanLeaves(newest, (e, txnid) => offer(latin1(e.key), e.value, txnid));
+  f.scanOverflowRuns(newest, (data, txnid) => {
+    const g = groupAtStart(decoder, data);
+    if (g) offer(g.key, g.value, txnid);
   });
   for (const [k, { value }] of loose) out.records.set(k, value);
   out.fromLoosePages = loose.size;
@@ -102,27 +131,28 @@ export async function salvageStore(source: string, targetDir: string): Promise<S
   refuseIfInUse(file);
   const targetFile = join(targetDir, STORE_FILE);
   if (existsSync(targetFile) && statSync(targetFile).size > 0) throw new Error(`${targetFile} already exists; name a new directory with --to`);
-  const f = new LmdbFile(file);
-  let found: Found;
-  try {
-    found = collect(f);
-  } finally {
-    f.close();
-  }
 
   // The new store is written through LMDB with the records' own bytes, then each is read back through the
   // store's decoder; what does not decode to a whole group is taken out again.
   const skipped: string[] = [];
+  let found: Found;
   const lock = lockDir(targetDir, "salvage target directory");
   try {
     preflightStore(targetDir);
     const { open, asBinary } = await loadLmdb();
     const db = openFile(open, targetFile);
     try {
-      const groups = [...found.records.keys()].filter((k) => GROUP_KEY.test(k));
-      for (const k of found.records.keys()) if (k !== "format" && !GROUP_KEY.test(k)) skipped.push(`${JSON.stringify(k)}: not a key this store writes`);
+      const f = new LmdbFile(file);
+      try {
+        found = collect(f, (db as unknown as { decoder: ValueDecoder }).decoder);
+      } finally {
+        f.close();
+      }
+      const records = found.records;
+      const groups = [...records.keys()].filter((k) => GROUP_KEY.test(k));
+      for (const k of records.keys()) if (k !== "format" && !GROUP_KEY.test(k)) skipped.push(`${JSON.stringify(k)}: not a key this store writes`);
       db.transactionSync(() => {
-        for (const k of groups) db.put(k, asBinary(found.records.get(k)!) as unknown as GroupRecord);
+        for (const k of groups) db.put(k, asBinary(records.get(k)!) as unknown as GroupRecord);
       });
       const bad: string[] = [];
       for (const k of groups) {
@@ -130,7 +160,7 @@ export async function salvageStore(source: string, targetDir: string): Promise<S
         try {
           fault = recordFault(k, db.get(k));
         } catch (e) {
-          fault = `does not decode (${(e as Error).message})`;
+          fault = `does not decode (${(e as Error).message.slice(0, 120)})`;
         }
         if (fault) {
           bad.push(k);

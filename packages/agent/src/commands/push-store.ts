@@ -63,7 +63,7 @@ async function salvage(path: string, to: string): Promise<number> {
   const lines = [`salvaged ${r.groups} groups from ${r.source} into ${r.target}`];
   if (r.fromOlderSnapshot > 0) lines.push(`  ${r.fromOlderSnapshot} of them from the previous snapshot, where the newest was unreadable`);
   if (r.fromLoosePages > 0) {
-    lines.push(`  ${r.fromLoosePages} of them from leaf pages neither snapshot reaches (each the newest copy found; it may be older than the lost one)`);
+    lines.push(`  ${r.fromLoosePages} of them from pages neither snapshot reaches (each the newest copy found; it may be older than the lost one)`);
   }
   for (const u of r.unreadable) lines.push(`  unreadable: ${u}`);
   for (const s of r.skipped) lines.push(`  skipped: ${s}`);
