@@ -1,11 +1,13 @@
 #!/usr/bin/env bun
 /**
  * agent: one binary, several roles. `agent [serve] [flags]` runs the roles; `agent push` and `agent exec`
- * are the batch-job side. Exit codes: 0 clean stop, 2 bad command line or config, 1 anything else.
+ * are the batch-job side; `agent push-store` checks and salvages the push role's store offline.
+ * Exit codes: 0 clean stop, 2 bad command line or config, 1 anything else.
  */
 import { ConfigError } from "@agent/core";
 import { runExecCommand } from "./commands/exec.ts";
 import { runPushCommand } from "./commands/push.ts";
+import { runPushStoreCommand } from "./commands/push-store.ts";
 import { serve } from "./serve.ts";
 
 async function main(argv: string[]): Promise<number> {
@@ -15,6 +17,8 @@ async function main(argv: string[]): Promise<number> {
       return runPushCommand(rest);
     case "exec":
       return runExecCommand(rest);
+    case "push-store":
+      return runPushStoreCommand(rest);
     case "serve":
       return serve(rest);
     default:

@@ -6,3 +6,4 @@ export * from "./http/index.ts";
 export * from "./startup-pages.ts";
 export * from "./pseudo-files.ts";
 export * from "./libc.ts";
+export * from "./dir-lock.ts";

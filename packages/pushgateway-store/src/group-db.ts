@@ -4,15 +4,16 @@
  * records and never re-parses. Writes issued in one event turn share one transaction (lmdb-js batches
  * them); the returned promise settles once that transaction is committed.
  */
-import { mkdirSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { RootDatabase } from "lmdb";
-import type { MetricType } from "@agent/core";
+import { lockDir, type DirLock, type MetricType } from "@agent/core";
 import type { StoredFamily } from "./families.ts";
 import { groupSeriesLabels } from "./families.ts";
 import { groupingKey, type GroupLabels } from "./grouping-key.ts";
 import type { Group } from "./memory-index.ts";
+import { damagedAdvice, preflightStore, STORE_FILE } from "./store-check.ts";
 
 const FORMAT = 1;
 const GROUP_PREFIX = "g:";
@@ -20,7 +21,7 @@ const GROUP_PREFIX = "g:";
 /** [name, type, help or null, text, pushed at (ms), metrics in text] */
 type FamilyRecord = [string, MetricType, string | null, string, number, number];
 
-interface GroupRecord {
+export interface GroupRecord {
   labels: GroupLabels;
   pushTime: number;
   failTime: number;
@@ -31,7 +32,7 @@ interface GroupRecord {
   families: FamilyRecord[];
 }
 
-function dbKey(groupKey: string): string {
+export function dbKey(groupKey: string): string {
   // Grouping keys may hold 64 KiB label values; LMDB keys stop at 511 bytes. A digest names the record.
   return GROUP_PREFIX + new Bun.CryptoHasher("sha256").update(groupKey).digest("hex");
 }
@@ -102,7 +103,7 @@ export async function importLmdb(): Promise<typeof import("lmdb")> {
   }
 }
 
-function openFile(open: Open, file: string): RootDatabase<GroupRecord | number, string> {
+export function openFile(open: Open, file: string): RootDatabase<GroupRecord | number, string> {
   return open<GroupRecord | number, string>({ path: file, encoding: "msgpack", cache: false });
 }
 
@@ -111,17 +112,30 @@ export class GroupDb {
     private db: RootDatabase<GroupRecord | number, string>,
     private readonly file: string,
     private readonly openLmdb: Open,
+    private readonly lock: DirLock,
   ) {}
 
+  /** The directory is locked first (one agent per store) and the store checked before LMDB maps it. */
   static async open(dir: string): Promise<GroupDb> {
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, "push.mdb");
-    const { open } = await importLmdb();
-    const db = openFile(open, file);
-    const format = db.get("format");
-    if (format === undefined) db.putSync("format", FORMAT);
-    else if (format !== FORMAT) throw new Error(`${dir} holds push data in format ${String(format)}; this agent reads format ${FORMAT}`);
-    return new GroupDb(db, file, open);
+    const lock = lockDir(dir, "push data directory");
+    try {
+      preflightStore(dir);
+      const file = join(dir, STORE_FILE);
+      const { open } = await importLmdb();
+      let db: RootDatabase<GroupRecord | number, string>;
+      try {
+        db = openFile(open, file);
+      } catch (e) {
+        throw new Error(`cannot open ${file}: ${(e as Error).message}`);
+      }
+      const format = db.get("format");
+      if (format === undefined) db.putSync("format", FORMAT);
+      else if (format !== FORMAT) throw new Error(`${dir} holds push data in format ${String(format)}; this agent reads format ${FORMAT}`);
+      return new GroupDb(db, file, open, lock);
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
   }
 
   /**
@@ -132,8 +146,14 @@ export class GroupDb {
   async loadAll(): Promise<Group[]> {
     const out: Group[] = [];
     const intern = new Interner();
-    for (const { value } of this.db.getRange({ start: GROUP_PREFIX, end: GROUP_PREFIX + "\uffff" })) {
-      if (typeof value === "object" && value !== null) out.push(fromRecord(value, intern));
+    try {
+      for (const { value } of this.db.getRange({ start: GROUP_PREFIX, end: GROUP_PREFIX + "\uffff" })) {
+        if (typeof value === "object" && value !== null) out.push(fromRecord(value, intern));
+      }
+    } catch (e) {
+      // The pages are whole (checked before opening) but a record's bytes are not what was written.
+      const why = (e as Error).message.slice(0, 120);
+      throw new Error(`${this.file} is damaged: a record does not decode (${why}). ${damagedAdvice(dirname(this.file))}`);
     }
     await this.db.close();
     this.db = openFile(this.openLmdb, this.file);
@@ -166,5 +186,6 @@ export class GroupDb {
 
   async close(): Promise<void> {
     await this.db.close();
+    this.lock.release();
   }
 }

@@ -13,6 +13,9 @@ import { TtlPolicy } from "./ttl.ts";
 export { PushStore, type GroupSummary } from "./push-store.ts";
 export { parsePushPath, pushPathFor, groupingKey } from "./grouping-key.ts";
 export { importLmdb } from "./group-db.ts";
+export { salvageStore, type SalvageReport } from "./salvage.ts";
+export { checkStoreFile, damagedAdvice, refuseIfInUse, STORE_FILE, storeFile, type StoreHealth } from "./store-check.ts";
+export { GroupDb } from "./group-db.ts";
 
 function flagsForStatus(config: FlagValues<typeof pushFlags>): Record<string, string> {
   const out: Record<string, string> = {};

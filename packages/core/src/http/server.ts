@@ -84,6 +84,9 @@ export function startRoleServer(opts: RoleServerOptions): RoleServer {
       tls: opts.web.tls ? bunTlsOptions(opts.web.tls) : undefined,
       maxRequestBodySize: opts.maxRequestBodyBytes ?? 64 * 1024 * 1024,
       development: false,
+      // Bun sets SO_REUSEPORT on some option sets, and then a second agent on a taken port starts too and
+      // the kernel splits the connections between the two; one address must mean one agent.
+      reusePort: false,
       error: (err) => new Response(`Internal Server Error: ${err.message}\n`, { status: 500 }),
     });
   } catch (e) {
