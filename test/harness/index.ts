@@ -5,3 +5,4 @@ export * from "./pushgateway.ts";
 export * from "./curl.ts";
 export * from "./tls.ts";
 export * from "./debian-root.ts";
+export * from "./uploads.ts";

@@ -30,9 +30,16 @@ export interface RoleServerOptions {
   web: WebConfig;
   agent: AgentInfo;
   log: Logger;
-  /** Bodies above this are refused by Bun with 413 before any handler runs. */
+  /** The role's own body limit (Role.maxRequestBodyBytes); the frame's default when absent. */
   maxRequestBodyBytes?: number;
 }
+
+const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+/**
+ * Bun's own limit sits this far above the role's: the role, counting as it reads, refuses first and says why
+ * in its 413; Bun answers a declared or streamed length beyond the slack with a bare 413 of its own.
+ */
+const BODY_LIMIT_SLACK = 64 * 1024;
 
 const TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -82,7 +89,7 @@ export function startRoleServer(opts: RoleServerOptions): RoleServer {
       port: opts.address.port,
       fetch: app.fetch,
       tls: opts.web.tls ? bunTlsOptions(opts.web.tls) : undefined,
-      maxRequestBodySize: opts.maxRequestBodyBytes ?? 64 * 1024 * 1024,
+      maxRequestBodySize: (opts.maxRequestBodyBytes ?? DEFAULT_MAX_BODY_BYTES) + BODY_LIMIT_SLACK,
       development: false,
       error: (err) => new Response(`Internal Server Error: ${err.message}\n`, { status: 500 }),
     });
