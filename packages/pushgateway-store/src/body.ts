@@ -55,7 +55,7 @@ export class BodyBudget {
 }
 
 /** Passes chunks through, erroring the stream once more than `maxBytes` have passed (a gzip body's compressed side). */
-function byteLimit(maxBytes: number): TransformStream<Uint8Array, BufferSource> {
+function byteLimit(maxBytes: number): TransformStream<Uint8Array, ArrayBuffer | ArrayBufferView> {
   let seen = 0;
   return new TransformStream({
     transform(chunk, out) {
