@@ -43,6 +43,13 @@ const BODY_LIMIT_SLACK = 64 * 1024;
 
 const TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8";
 
+/**
+ * The methods some route of some role answers. Any other that Bun hands over (PATCH, TRACE, WebDAV's, ...) is
+ * one no resource here implements: 501, as RFC 9110 asks. Tokens Bun's parser does not know at all never
+ * reach this: Bun closes those connections without an answer (oven-sh/bun#6556).
+ */
+const IMPLEMENTED_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"]);
+
 function buildInfo(out: MetricSet, agent: AgentInfo): void {
   out.gauge(
     "agent_build_info",
@@ -56,6 +63,10 @@ export function startRoleServer(opts: RoleServerOptions): RoleServer {
   const { agent, log } = opts;
   let service: RoleService | undefined;
   const app = new Hono();
+  app.use("*", async (c, next) => {
+    if (!IMPLEMENTED_METHODS.has(c.req.method)) return c.text(`Not Implemented: method ${c.req.method} is not served here\n`, 501);
+    await next();
+  });
   if (opts.web.users.size > 0) app.use("*", basicAuth(opts.web.users));
   app.get("/-/healthy", (c) => c.text("OK\n"));
   app.get("/-/ready", (c) => (service ? c.text("OK\n") : c.text("Service Unavailable: starting\n", 503)));
