@@ -158,17 +158,39 @@ describe("agent exec runs the command as if run directly", () => {
   });
 });
 
-describe("agent exec: a bad argument exits 2 with usage", () => {
+describe("agent exec: flags that cannot make a push still run the command, with one warning", () => {
+  const cases: Array<[string, string[], RegExp]> = [
+    ["a gateway that is no URL", ["--gateway", "gw:9091", "--job", "j"], /--gateway: "gw:9091" is not an http/],
+    ["no --gateway", ["--job", "j"], /--gateway is required/],
+    ["no --job", ["--gateway", "http://127.0.0.1:9"], /--job is required/],
+    ["a mistyped flag before --", ["--gatway", "http://127.0.0.1:9", "--job", "j"], /unknown flag --gatway/],
+    ["an unreadable password file", ["--gateway", "http://127.0.0.1:9", "--job", "j", "--username", "u", "--password-file", "/nonexistent"], /password-file/],
+  ];
+  for (const [what, args, message] of cases) {
+    test(what, async () => {
+      const r = await runAgent(["exec", ...args, "--", "sh", "-c", "echo ran; exit 3"]);
+      expect(r.stdout).toBe("ran\n");
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/^agent exec: warning: not pushing: /);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    });
+  }
+});
+
+describe("agent exec: a bad argument exits 2 with usage, running nothing", () => {
   const cases: Array<[string, string[], RegExp]> = [
     ["no command", ["--gateway", "http://127.0.0.1:9", "--job", "j"], /no command given/],
-    ["no --job", ["--gateway", "http://127.0.0.1:9", "--", "true"], /--job is required/],
-    ["no --gateway", ["--job", "j", "--", "true"], /--gateway is required/],
-    ["unknown flag", ["--gateway", "http://127.0.0.1:9", "--job", "j", "--bogus", "--", "true"], /unknown flag --bogus/],
+    // Without --, the unknown flag may be where the command starts: nothing is guessed.
+    ["an unknown flag and no --", ["--gateway", "http://127.0.0.1:9", "--job", "j", "--bogus", "sh", "-c", "echo ran"], /unknown flag --bogus/],
+    ["--strict with no URL", ["--strict", "--gateway", "gw:9091", "--job", "j", "--", "sh", "-c", "echo ran"], /not an http/],
+    ["--strict with an unknown flag", ["--strict", "--bogus", "--", "sh", "-c", "echo ran"], /unknown flag --bogus/],
   ];
   for (const [what, args, message] of cases) {
     test(what, async () => {
       const r = await runAgent(["exec", ...args]);
       expect(r.code).toBe(2);
+      expect(r.stdout).toBe("");
       expect(r.stderr).toMatch(message);
       expect(r.stderr).toContain("Usage: agent exec");
     });

@@ -56,6 +56,12 @@ for (const [name, start] of STORES) {
       expect(valueOf(await store.scrape(), "v", 'job="slurm_step"', 'slurm_job_id="4242"', 'ci_pipeline_id="777"', HOST)).toBe(1);
     });
 
+    test("a --timeout longer than a timer can hold (25d) waits as long as one can, not 1 ms", async () => {
+      const r = await push(["--job", "patient", "--timeout", "25d", "v=7"]);
+      expect(r).toMatchObject({ code: 0, stderr: "" });
+      expect(valueOf(await store.scrape(), "v", 'job="patient"')).toBe(7);
+    });
+
     test("--delete removes the group", async () => {
       await push(["--job", "gone", "--label", "n=1", "x=1"]);
       await push(["--job", "gone", "--label", "n=2", "y=1"]);

@@ -42,6 +42,52 @@ test.each(["SIGTERM", "SIGINT"] as const)("%s exits 0 within 5 s, with a line pe
   for (const role of ["node", "push"]) expect(out).toContain(`msg="role stopped" role=${role}`);
 });
 
+test("connections with no request in flight (keep-alive, silent, headers half sent) do not delay the stop", async () => {
+  const agent = await startAgent({ roles: ["push"] });
+  const port = agent.ports.push!;
+  const kept = await openSocket(port);
+  kept.sock.write("GET /-/healthy HTTP/1.1\r\nHost: agent\r\n\r\n");
+  while (!kept.received().includes("\r\n\r\n")) await Bun.sleep(10);
+  const silent = await openSocket(port);
+  const half = await openSocket(port);
+  half.sock.write("GET /metrics HTTP/1.1\r\nHost: ag");
+  await Bun.sleep(100);
+  const started = performance.now();
+  const code = await agent.stop();
+  const took = performance.now() - started;
+  for (const s of [kept, silent, half]) s.sock.destroy();
+  expect(code).toBe(0);
+  // Bun's graceful stop waited on such connections until the 4 s force path.
+  expect(took).toBeLessThan(2000);
+  expect(agent.output()).not.toContain("AbortError");
+});
+
+test("an upload stalled mid-body is cut at the grace period: exit 0, no error dump, nothing half stored", async () => {
+  const storage = mkdtempSync(join(tmpdir(), "agent-stalled-"));
+  try {
+    const agent = await startAgent({ roles: ["push"], storagePath: storage });
+    const stalled = await openSocket(agent.ports.push!);
+    stalled.sock.write("PUT /metrics/job/stalled HTTP/1.1\r\nHost: agent\r\nContent-Length: 100\r\n\r\nstalled 1");
+    await Bun.sleep(200);
+    const started = performance.now();
+    const code = await agent.stop();
+    const took = performance.now() - started;
+    stalled.sock.destroy();
+    expect(code).toBe(0);
+    expect(took).toBeLessThan(STOP_BOUND_MS);
+    expect(agent.output()).not.toContain("AbortError");
+    expect(agent.output()).not.toContain("exiting anyway");
+    const again = await startAgent({ roles: ["push"], storagePath: storage });
+    try {
+      expect(await (await fetch(`${again.urls.push}/metrics`)).text()).not.toContain("stalled");
+    } finally {
+      expect(await again.stop()).toBe(0);
+    }
+  } finally {
+    rmSync(storage, { recursive: true, force: true });
+  }
+});
+
 test("SIGTERM while the roles are still starting is a clean stop once they are up, exit 0", async () => {
   const storage = mkdtempSync(join(tmpdir(), "agent-early-"));
   try {

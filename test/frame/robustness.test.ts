@@ -62,6 +62,19 @@ test.each(garbage)("%s, sent to every role, leaves every role answering", async 
   expect(agent.proc.exitCode).toBeNull();
 });
 
+test("methods no role implements get 501 with a message on every role", async () => {
+  for (const role of ROLES) {
+    for (const method of ["PATCH", "PROPFIND", "PURGE", "MKCOL", "LINK"]) {
+      for (const path of ["/metrics", "/metrics/job/x", "/"]) {
+        const r = await fetch(`${agent.urls[role]}${path}`, { method });
+        expect({ role, method, path, status: r.status }).toEqual({ role, method, path, status: 501 });
+        expect(await r.text()).toContain(`method ${method}`);
+      }
+    }
+  }
+  expect(agent.proc.exitCode).toBeNull();
+});
+
 test("odd URLs get an answer below 500 on every role", async () => {
   const paths = ["/metrics?x=%", "/metrics?%ZZ=1", "//", "/%2e%2e/%2e%2e/etc/passwd", "/-/healthy/..", "/metrics/", "/%00", "/" + "x/".repeat(2000), "/?" + "q=1&".repeat(5000)];
   for (const role of ROLES) {

@@ -229,6 +229,7 @@ describe("a bad web config stops start-up with exit 2 naming what is wrong", () 
     ["a verifying client_auth_type without client_ca_file", () => "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequireAndVerifyClientCert\n", "client_ca_file"],
     ["a client_auth_type the server cannot enforce", () => "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequireAnyClientCert\n  client_ca_file: ca.crt\n", "RequireAnyClientCert"],
     ["a TLS setting the server cannot apply", () => "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  cipher_suites: [TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384]\n", "tls_server_config.cipher_suites"],
+    ["a min_version the server cannot speak", () => "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  min_version: TLS10\n", "tls_server_config.min_version TLS10"],
     ["an unknown min_version", () => "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  min_version: SSL3\n", "min_version"],
     ["a file that is not YAML", () => "tls_server_config: [\n", "--web.config.file"],
   ];

@@ -115,8 +115,18 @@ export async function serve(argv: string[]): Promise<number> {
       roles: enabled.map((r) => ({ name: r.name, port: configs.get(r.name)!.listenAddress.port })),
     });
     for (const role of enabled) {
-      const address = configs.get(role.name)!.listenAddress;
-      servers.push(startRoleServer({ role: role.name, title: role.title, address, web, agent, log: log.child({ role: role.name }) }));
+      const config = configs.get(role.name)!;
+      servers.push(
+        startRoleServer({
+          role: role.name,
+          title: role.title,
+          address: config.listenAddress,
+          web,
+          agent,
+          log: log.child({ role: role.name }),
+          maxRequestBodyBytes: role.maxRequestBodyBytes?.(config),
+        }),
+      );
     }
     await Promise.all(
       enabled.map(async (role, i) => {

@@ -63,6 +63,12 @@ export interface Role<F extends FlagSet = FlagSet> {
    * agree); throws ConfigError. Runs for every enabled role before any address is bound or role started.
    */
   validate?(config: FlagValues<F>): void;
+  /**
+   * The largest request body this role accepts on its address. The frame sets the server's own limit from it,
+   * so a longer body is refused with 413 while it arrives, before any handler buffers it. Without it the
+   * frame's default applies.
+   */
+  maxRequestBodyBytes?(config: FlagValues<F>): number;
   start(ctx: RoleContext<FlagValues<F>>): Promise<RoleService>;
   /** Releases everything start() took. Safe to call twice, and before start. */
   stop(): Promise<void>;

@@ -38,6 +38,11 @@ export interface HttpResponse {
 }
 
 const USER_AGENT = "agent-push-client/0.1";
+/**
+ * The longest delay a timer takes (2^31-1 ms, about 24.8 days); a longer one fires after 1 ms instead. A
+ * longer timeout is in effect no timeout, so it waits this long.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Node's codes for a certificate the client refused or a handshake that failed. */
 function isTlsError(code: string | undefined, message: string): boolean {
@@ -101,9 +106,9 @@ export function send(req: HttpRequest): Promise<HttpResponse> {
       res.on("error", (e) => finish(() => reject(classify(e, req.url))));
     });
     const timer = setTimeout(() => {
-      finish(() => reject(new PushError("timeout", `no answer from ${req.url.host} within ${req.timeoutMs} ms`)));
+      finish(() => reject(new PushError("timeout", `no answer from ${req.url.host} within ${Math.round(req.timeoutMs)} ms`)));
       request.destroy();
-    }, req.timeoutMs);
+    }, Math.min(req.timeoutMs, MAX_TIMER_MS));
     request.on("error", (e) => finish(() => reject(classify(e, req.url))));
     request.end(req.body);
   });

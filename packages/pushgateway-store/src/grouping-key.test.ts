@@ -12,7 +12,7 @@ test("base64 values, padding optional, @base64/= is empty, %2F splits", () => {
   expect(parsePushPath("/metrics/job@base64/L3Zhci90bXA=/path@base64/YS9i")).toEqual({ ok: true, labels: { job: "/var/tmp", path: "a/b" } });
   expect(parsePushPath("/metrics/job/x/a@base64/=")).toEqual({ ok: true, labels: { a: "", job: "x" } });
   expect(parsePushPath("/metrics/job/x/a%2Fb")).toEqual({ ok: true, labels: { a: "b", job: "x" } });
-  expect(decodeBase64Url("w7xiZXI")).toBe("über");
+  expect(decodeBase64Url("w7xiZXI")).toEqual({ ok: true, text: "über" });
 });
 
 test("bad paths: 400 with a message, or 404 outside the push API", () => {
@@ -28,6 +28,9 @@ test("bad paths: 400 with a message, or 404 outside the push API", () => {
   expect(bad("/metrics/job@base64/!!")[1]).toContain("invalid base64");
   expect(bad("/metrics/job/x/a@base64/%25%25")[1]).toContain("invalid base64");
   expect(bad("/metrics/job/x/a/%ZZ")[0]).toBe(400);
+  // 0xff 0xfe: valid base64, but not UTF-8 once decoded; refused rather than stored as U+FFFD.
+  expect(bad("/metrics/job/x/a@base64/__4")).toEqual([400, 'invalid base64 encoding for label a="__4": the decoded bytes are not valid UTF-8']);
+  expect(bad("/metrics/job@base64/__4")[1]).toContain("not valid UTF-8");
   expect(bad("/metrics/foo")[0]).toBe(404);
 });
 

@@ -12,12 +12,23 @@ export type PushPath = { ok: true; labels: GroupLabels } | { ok: false; status: 
 const PREFIX = "/metrics/job";
 const BASE64_SUFFIX = "@base64";
 
-/** URL-safe base64 with optional padding; strict about the alphabet, as Go's RawURLEncoding is. */
-export function decodeBase64Url(text: string): string | undefined {
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+export type Decoded = { ok: true; text: string } | { ok: false; why: string };
+
+/**
+ * URL-safe base64 with optional padding; strict about the alphabet, as Go's RawURLEncoding is. The bytes must
+ * be UTF-8: a label value that is not could never be scraped (Pushgateway refuses it at its consistency
+ * check), and decoding it loosely would store U+FFFD in its place, a value nobody pushed.
+ */
+export function decodeBase64Url(text: string): Decoded {
   const s = text.replace(/=+$/, "");
-  if (!/^[A-Za-z0-9_-]*$/.test(s) || s.length % 4 === 1) return undefined;
-  const bytes = Buffer.from(s, "base64url");
-  return bytes.toString("utf8");
+  if (!/^[A-Za-z0-9_-]*$/.test(s) || s.length % 4 === 1) return { ok: false, why: "not URL-safe base64" };
+  try {
+    return { ok: true, text: utf8.decode(Buffer.from(s, "base64url")) };
+  } catch {
+    return { ok: false, why: "the decoded bytes are not valid UTF-8" };
+  }
 }
 
 function encodeBase64Url(text: string): string {
@@ -47,8 +58,8 @@ export function parsePushPath(pathname: string): PushPath {
   const labelPart = slash < 0 ? "" : rest.slice(slash);
   if (jobBase64) {
     const decoded = decodeBase64Url(job);
-    if (decoded === undefined) return { ok: false, status: 400, message: `invalid base64 encoding in job name ${JSON.stringify(job)}` };
-    job = decoded;
+    if (!decoded.ok) return { ok: false, status: 400, message: `invalid base64 encoding in job name ${JSON.stringify(job)}: ${decoded.why}` };
+    job = decoded.text;
   }
   const labels: Record<string, string> = Object.create(null);
   if (labelPart.length > 1) {
@@ -65,10 +76,10 @@ export function parsePushPath(pathname: string): PushPath {
       let value = parts[i + 1]!;
       if (name !== raw) {
         const decoded = decodeBase64Url(value);
-        if (decoded === undefined) {
-          return { ok: false, status: 400, message: `invalid base64 encoding for label ${name}=${JSON.stringify(value)}` };
+        if (!decoded.ok) {
+          return { ok: false, status: 400, message: `invalid base64 encoding for label ${name}=${JSON.stringify(value)}: ${decoded.why}` };
         }
-        value = decoded;
+        value = decoded.text;
       }
       labels[name] = value;
     }

@@ -33,6 +33,7 @@ export function pushRole() {
     title: "Pushgateway-compatible metrics store, durable in LMDB",
     defaultAddress: ":9091",
     flags: pushFlags,
+    maxRequestBodyBytes: (config) => config.maxBodyBytes,
     async start(ctx) {
       const { config, log } = ctx;
       const started = performance.now();

@@ -2,7 +2,7 @@
 import type { Context, Hono } from "hono";
 import { ConfigError, type AgentInfo, type Logger } from "@agent/core";
 import { metricsResponse, statusResponse } from "./api.ts";
-import { readPushBody } from "./body.ts";
+import { BodyBudget, readPushBody } from "./body.ts";
 import { PushRejected } from "./families.ts";
 import { parsePushPath } from "./grouping-key.ts";
 import type { PushStore } from "./push-store.ts";
@@ -42,6 +42,7 @@ function json(body: unknown, status = 200): Response {
 
 export function pushRoutes(app: Hono, o: RouteOptions): void {
   const { store } = o;
+  const bodies = new BodyBudget(o.maxBodyBytes);
 
   const handle = async (c: Context): Promise<Response> => {
     const method = c.req.method;
@@ -64,7 +65,7 @@ export function pushRoutes(app: Hono, o: RouteOptions): void {
         if (!(e instanceof ConfigError)) throw e;
         throw new PushRejected(`X-Push-TTL: ${e.message}`, "bad_ttl", 400, false);
       }
-      const families = await readPushBody(c.req.raw, o.maxBodyBytes);
+      const families = await readPushBody(c.req.raw, o.maxBodyBytes, bodies);
       await store.push({ labels: path.labels, families, replace: method === "PUT", ttl });
       return new Response(null, { status: o.checkConsistency ? 200 : 202 });
     } catch (e) {

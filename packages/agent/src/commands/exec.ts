@@ -6,7 +6,7 @@
 import { constants } from "node:os";
 import { ConfigError } from "@agent/core";
 import { Job, PushError } from "@agent/push-client";
-import { clientFlags, clientOptions, parseWords, usageText } from "./client-flags.ts";
+import { clientFlags, clientOptions, parseWords, usageText, type ParsedWords } from "./client-flags.ts";
 import { PeakRssTracker } from "./peak-rss.ts";
 
 const USAGE = `Usage: agent exec --gateway URL --job NAME [flags] -- command [args ...]
@@ -66,28 +66,45 @@ async function runCommand(command: string[]): Promise<Outcome> {
   };
 }
 
+function usageError(message: string): number {
+  process.stderr.write(`agent exec: ${message}\n\n${usageText(USAGE, "agent exec", clientFlags)}`);
+  return 2;
+}
+
 export async function runExecCommand(argv: string[]): Promise<number> {
-  let job: Job;
-  let command: string[];
-  let strict: boolean;
+  let words: ParsedWords<typeof clientFlags>;
   try {
-    const words = parseWords(argv, clientFlags, true);
-    if (words.help) {
-      process.stdout.write(usageText(USAGE, "agent exec", clientFlags));
-      return 0;
-    }
-    if (!words.values.job) throw new ConfigError("--job is required");
-    if (words.command.length === 0) throw new ConfigError("no command given (agent exec [flags] -- command [args ...])");
-    job = new Job({ ...clientOptions(words.values, words.labels, warn), stem: "job" });
-    command = words.command;
-    strict = words.values.strict;
+    words = parseWords(argv, clientFlags, true);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    process.stderr.write(`agent exec: ${e.message}\n\n${usageText(USAGE, "agent exec", clientFlags)}`);
-    return 2;
+    // After `--` the command is certain whatever is wrong before it, so it runs; without `--`, a flag this
+    // parser does not know may be where the command begins, and guessing could run the wrong thing.
+    const dash = argv.indexOf("--");
+    const command = dash < 0 ? [] : argv.slice(dash + 1);
+    if (command.length === 0 || argv.slice(0, dash).includes("--strict")) return usageError(e.message);
+    warn(`not pushing: ${e.message}`);
+    return (await runCommand(command)).code;
   }
-  job.start();
-  const outcome = await runCommand(command);
+  if (words.help) {
+    process.stdout.write(usageText(USAGE, "agent exec", clientFlags));
+    return 0;
+  }
+  if (words.command.length === 0) return usageError("no command given (agent exec [flags] -- command [args ...])");
+  // Flags that cannot make a push (no --job, a gateway that is no URL, an unreadable password file): a job
+  // must not fail because of its metrics, so that is one warning and the command runs unmeasured. With
+  // --strict it is a usage error instead, found before anything runs.
+  let job: Job | undefined;
+  try {
+    if (!words.values.job) throw new ConfigError("--job is required");
+    job = new Job({ ...clientOptions(words.values, words.labels, warn), stem: "job" });
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    if (words.values.strict) return usageError(e.message);
+    warn(`not pushing: ${e.message}`);
+  }
+  job?.start();
+  const outcome = await runCommand(words.command);
+  if (!job) return outcome.code;
   job.gauge("job_exit_code", outcome.code, { help: "Exit code of the last run (128+signal when killed)." });
   job.counter("job_cpu_seconds_total", outcome.cpuSeconds, { help: "User and system CPU time of the last run, children included." });
   job.gauge("job_max_rss_bytes", outcome.maxRssBytes, {
@@ -99,7 +116,7 @@ export async function runExecCommand(argv: string[]): Promise<number> {
     if (!(e instanceof PushError)) throw e;
     process.stderr.write(`agent exec: error: ${e.message}\n`);
     // --strict may fail a run that succeeded; it never hides a command's own failure code.
-    if (strict && outcome.code === 0) return 1;
+    if (words.values.strict && outcome.code === 0) return 1;
   }
   return outcome.code;
 }

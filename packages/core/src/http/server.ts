@@ -30,11 +30,25 @@ export interface RoleServerOptions {
   web: WebConfig;
   agent: AgentInfo;
   log: Logger;
-  /** Bodies above this are refused by Bun with 413 before any handler runs. */
+  /** The role's own body limit (Role.maxRequestBodyBytes); the frame's default when absent. */
   maxRequestBodyBytes?: number;
 }
 
+const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+/**
+ * Bun's own limit sits this far above the role's: the role, counting as it reads, refuses first and says why
+ * in its 413; Bun answers a declared or streamed length beyond the slack with a bare 413 of its own.
+ */
+const BODY_LIMIT_SLACK = 64 * 1024;
+
 const TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8";
+
+/**
+ * The methods some route of some role answers. Any other that Bun hands over (PATCH, TRACE, WebDAV's, ...) is
+ * one no resource here implements: 501, as RFC 9110 asks. Tokens Bun's parser does not know at all never
+ * reach this: Bun closes those connections without an answer (oven-sh/bun#6556).
+ */
+const IMPLEMENTED_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"]);
 
 export function buildInfo(out: MetricSet, agent: AgentInfo): void {
   out.gauge(
@@ -49,6 +63,10 @@ export function startRoleServer(opts: RoleServerOptions): RoleServer {
   const { agent, log } = opts;
   let service: RoleService | undefined;
   const app = new Hono();
+  app.use("*", async (c, next) => {
+    if (!IMPLEMENTED_METHODS.has(c.req.method)) return c.text(`Not Implemented: method ${c.req.method} is not served here\n`, 501);
+    await next();
+  });
   if (opts.web.users.size > 0) app.use("*", basicAuth(opts.web.users));
   app.get("/-/healthy", (c) => c.text("OK\n"));
   app.get("/-/ready", (c) => (service ? c.text("OK\n") : c.text("Service Unavailable: starting\n", 503)));
@@ -82,7 +100,7 @@ export function startRoleServer(opts: RoleServerOptions): RoleServer {
       port: opts.address.port,
       fetch: app.fetch,
       tls: opts.web.tls ? bunTlsOptions(opts.web.tls) : undefined,
-      maxRequestBodySize: opts.maxRequestBodyBytes ?? 64 * 1024 * 1024,
+      maxRequestBodySize: (opts.maxRequestBodyBytes ?? DEFAULT_MAX_BODY_BYTES) + BODY_LIMIT_SLACK,
       development: false,
       // Bun sets SO_REUSEPORT on some option sets, and then a second agent on a taken port starts too and
       // the kernel splits the connections between the two; one address must mean one agent.
@@ -118,9 +136,14 @@ export function startRoleServer(opts: RoleServerOptions): RoleServer {
       service = s;
     },
     async stop(graceMs = 4000) {
-      const graceful = server.stop(false);
-      const timer = new Promise<"timeout">((r) => setTimeout(r, graceMs, "timeout").unref());
-      if ((await Promise.race([graceful, timer])) === "timeout") await server.stop(true);
+      // Bun's graceful stop also waits on connections with no request being answered (idle keep-alive, headers
+      // half sent), which may never finish; only requests in flight are waited for, then the rest is closed.
+      // Closing rejects the graceful promise with an AbortError, which is expected here and not worth a dump.
+      const graceful = server.stop(false).catch(() => {});
+      const until = performance.now() + graceMs;
+      while (server.pendingRequests > 0 && performance.now() < until) await Bun.sleep(10);
+      await server.stop(true);
+      await graceful;
     },
   };
 }

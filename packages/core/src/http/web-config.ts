@@ -22,7 +22,9 @@ const CLIENT_AUTH_TYPES: readonly ClientAuthType[] = [
 ];
 
 const TLS_VERSIONS = ["TLS10", "TLS11", "TLS12", "TLS13"] as const;
-type TlsVersion = (typeof TLS_VERSIONS)[number];
+/** Bun's TLS server refuses TLS 1.0 and 1.1 handshakes whatever it is told (a protocol_version alert). */
+const SPOKEN_TLS_VERSIONS = ["TLS12", "TLS13"] as const;
+type TlsVersion = (typeof SPOKEN_TLS_VERSIONS)[number];
 
 export interface TlsSettings {
   cert: string;
@@ -124,7 +126,12 @@ export async function loadWebConfig(path: string): Promise<WebConfig> {
       fail(path, `client_auth_type ${clientAuth} is not supported by this server; use RequireAndVerifyClientCert or RequestClientCert`);
     }
     const minVersion = (t.min_version ?? "TLS12") as TlsVersion;
-    if (!TLS_VERSIONS.includes(minVersion)) fail(path, `min_version "${minVersion}" is not one of ${TLS_VERSIONS.join(", ")}`);
+    if (!(TLS_VERSIONS as readonly string[]).includes(minVersion)) fail(path, `min_version "${minVersion}" is not one of ${TLS_VERSIONS.join(", ")}`);
+    // Like max_version above: a version range the server cannot keep to stops start-up rather than being
+    // narrowed in silence, here for clients the file says must be served and never would be.
+    if (!SPOKEN_TLS_VERSIONS.includes(minVersion)) {
+      fail(path, `tls_server_config.min_version ${minVersion} is not supported by this server, which speaks TLS 1.2 and 1.3 only; use TLS12 or TLS13`);
+    }
     if (t.client_ca_file === undefined && clientAuth.includes("Verify")) fail(path, `client_auth_type ${clientAuth} needs client_ca_file`);
     tls = {
       cert: await readPem(path, "cert_file", t.cert_file),
@@ -147,7 +154,7 @@ export async function loadWebConfig(path: string): Promise<WebConfig> {
 const TLS13_ONLY_CIPHERS = "PSK-AES128-CBC-SHA";
 
 /**
- * Options for Bun.serve's `tls`. Bun never negotiates below TLS 1.2, so TLS10..TLS12 all mean TLS 1.2;
+ * Options for Bun.serve's `tls`. Bun never negotiates below TLS 1.2, so TLS12 needs nothing;
  * `rejectUnauthorized` there both requires a client certificate and verifies it against `ca`.
  */
 export function bunTlsOptions(tls: TlsSettings): Bun.TLSOptions {
