@@ -4,7 +4,7 @@
  * the socket, or (commit) no sync at all. Concurrent pushes share syncs (group commit).
  */
 import { expect, setDefaultTimeout, test } from "bun:test";
-import { readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startAgent, type RunningAgent } from "../harness/index.ts";
@@ -98,4 +98,23 @@ test("flush: concurrent pushes share syncs", async () => {
   console.log(`64 concurrent pushes, ${during} completed syncs`);
   expect(during).toBeGreaterThan(0);
   expect(during).toBeLessThan(paths.length);
+});
+
+test("one store, restarted in turn with flush, commit and flush again, keeps every push", async () => {
+  const storagePath = mkdtempSync(join(tmpdir(), "push-sync-switch-"));
+  try {
+    const modes = ["flush", "commit", "flush"] as const;
+    for (const [round, sync] of modes.entries()) {
+      const agent = await startAgent({ roles: ["push"], storagePath, args: [`--push.sync=${sync}`] });
+      try {
+        const text = await fetch(`${agent.urls.push}/metrics`).then((r) => r.text());
+        for (let before = 0; before < round; before++) expect(text).toContain(`sync_probe{instance="",job="switch",n="${before}",payload="${"x".repeat(40)}"} ${before}\n`);
+        expect((await fetch(`${agent.urls.push}/metrics/job/switch/n/${round}`, { method: "PUT", body: metric(round) })).status).toBe(200);
+      } finally {
+        expect(await agent.stop()).toBe(0);
+      }
+    }
+  } finally {
+    rmSync(storagePath, { recursive: true, force: true });
+  }
 });
