@@ -51,8 +51,11 @@ function windows(lines: string[], paths: string[]): string[][] {
 
 const metric = (i: number) => `# TYPE sync_probe gauge\nsync_probe{payload="${"x".repeat(40)}"} ${i}\n`;
 
-test("flush: each push's fdatasync completes before its response is written", async () => {
-  const run = await traced("flush");
+const STORE_WRITE = /\b(pwrite64|pwritev|writev)\(/;
+
+/** Five pushes one after another under strace; for each, the trace lines from its request to its response. */
+async function sequentialPushes(sync: "flush" | "commit"): Promise<string[][]> {
+  const run = await traced(sync);
   const paths = Array.from({ length: 5 }, (_, i) => `/metrics/job/sync_probe/n/${i}`);
   let lines: string[];
   try {
@@ -60,8 +63,12 @@ test("flush: each push's fdatasync completes before its response is written", as
   } finally {
     lines = await finish(run);
   }
-  for (const w of windows(lines, paths)) {
-    const wrote = w.findIndex((l) => /\b(pwrite64|pwritev|writev)\(/.test(l));
+  return windows(lines, paths);
+}
+
+test("flush: each push's fdatasync completes before its response is written", async () => {
+  for (const w of await sequentialPushes("flush")) {
+    const wrote = w.findIndex((l) => STORE_WRITE.test(l));
     const synced = w.findLastIndex((l) => SYNC_DONE.test(l));
     expect(wrote).toBeGreaterThan(0);
     expect(synced).toBeGreaterThan(wrote);
@@ -69,16 +76,8 @@ test("flush: each push's fdatasync completes before its response is written", as
 });
 
 test("commit: pushes are written to the OS and answered without any sync", async () => {
-  const run = await traced("commit");
-  const paths = Array.from({ length: 5 }, (_, i) => `/metrics/job/sync_probe/n/${i}`);
-  let lines: string[];
-  try {
-    for (const [i, p] of paths.entries()) expect((await fetch(run.agent.urls.push + p, { method: "PUT", body: metric(i) })).status).toBe(200);
-  } finally {
-    lines = await finish(run);
-  }
-  for (const w of windows(lines, paths)) {
-    expect(w.some((l) => /\b(pwrite64|pwritev|writev)\(/.test(l))).toBe(true);
+  for (const w of await sequentialPushes("commit")) {
+    expect(w.some((l) => STORE_WRITE.test(l))).toBe(true);
     expect(w.filter((l) => SYNCS.test(l))).toEqual([]);
   }
 });
