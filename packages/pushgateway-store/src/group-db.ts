@@ -96,8 +96,8 @@ export type SyncMode = "flush" | "commit";
  * behind a sync and then share the next one. `commit` mode turns syncing off (noSync), which is all that
  * separates it from `flush`. `separateFlushed` gives each write promise a `flushed` promise of its own.
  * Event-turn batching is off: it starts each batch with a write of its own whose promise nobody holds,
- * so every failed commit became an unhandled rejection; without it a commit starts on the next
- * setImmediate with every write issued until then, which batches the same way.
+ * so every failed commit became an unhandled rejection; without it a commit starts at the next
+ * setImmediate, or sooner once a few writes wait, and writes issued meanwhile go into the next one.
  */
 function openFile(open: Open, file: string, sync: SyncMode): RootDatabase<GroupRecord | number, string> {
   return open<GroupRecord | number, string>({
@@ -190,7 +190,11 @@ export class GroupDb {
     );
   }
 
-  /** Waits for the write's commit and, in flush mode, for its sync; a failure becomes a StorageFailure. */
+  /**
+   * Waits for the write's commit and, in flush mode, for its sync; a failure becomes a StorageFailure.
+   * lmdb-js documents the write promise as settling at commit and `flushed` once on disk; 3.5.6 settles
+   * both after the sync, but only `flushed` promises it.
+   */
   private async settle(written: Written): Promise<void> {
     try {
       await written;
