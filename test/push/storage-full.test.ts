@@ -72,18 +72,29 @@ test("a full disk answers 507 and loses nothing; pushes work again once there is
     // No unhandled rejections: lmdb-js's "Commit failed" never reaches the output.
     expect(first.output()).not.toContain("Commit failed");
     expect(await served(url)).toEqual(new Map(acked.map((n) => [n, n])));
-
-    rmSync(filler);
-    const again = await fetch(url + path(500), { method: "PUT", body: body(500) });
-    expect(again.status).toBe(200);
-    acked.push(500);
-    expect(first.output()).toContain('msg="storage writable again"');
+    // The last commit failed; stopping must neither wait for it forever nor exit 1.
     expect(await first.stop()).toBe(0);
 
+    // Restarted on the still full disk: everything acknowledged is there; once there is room, pushes work.
     const second = await startAgent({ roles: ["push"], storagePath: mnt });
     agents.push(second);
     expect(await served(second.urls.push!)).toEqual(new Map(acked.map((n) => [n, n])));
+    const still = await fetch(second.urls.push + path(900), { method: "PUT", body: body(900) });
+    expect(still.status).toBe(507);
+    await still.text();
+    rmSync(filler);
+    for (const n of [500, 501]) {
+      const r = await fetch(second.urls.push + path(n), { method: "PUT", body: body(n) });
+      expect(r.status).toBe(200);
+      acked.push(n);
+    }
+    expect(second.output()).toContain('msg="storage writable again"');
     expect(await second.stop()).toBe(0);
+
+    const third = await startAgent({ roles: ["push"], storagePath: mnt });
+    agents.push(third);
+    expect(await served(third.urls.push!)).toEqual(new Map(acked.map((n) => [n, n])));
+    expect(await third.stop()).toBe(0);
   } finally {
     for (const a of agents) await a.stop("SIGKILL");
     run(["umount", mnt]);
