@@ -99,7 +99,7 @@ export type SyncMode = "flush" | "commit";
  * so every failed commit became an unhandled rejection; without it a commit starts at the next
  * setImmediate, or sooner once a few writes wait, and writes issued meanwhile go into the next one.
  */
-function openFile(open: Open, file: string, sync: SyncMode): RootDatabase<GroupRecord | number, string> {
+function openFile(open: Open, file: string, sync: SyncMode = "flush"): RootDatabase<GroupRecord | number, string> {
   return open<GroupRecord | number, string>({
     path: file,
     encoding: "msgpack",
