@@ -38,7 +38,7 @@ async function served(url: string): Promise<Map<number, number>> {
   return out;
 }
 
-test("a full disk answers 507 and loses nothing; pushes work again once there is room", async () => {
+for (const sync of ["flush", "commit"]) test(`a full disk answers 507 and loses nothing; pushes work again once there is room (--push.sync=${sync})`, async () => {
   const mnt = mkdtempSync(join(tmpdir(), "agent-full-"));
   run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt]);
   const agents: RunningAgent[] = [];
@@ -46,7 +46,7 @@ test("a full disk answers 507 and loses nothing; pushes work again once there is
     // A filler takes most of the room, so the store fills after a few dozen pushes; deleting it frees the disk.
     const filler = join(mnt, "filler");
     writeFileSync(filler, Buffer.alloc(3 << 20, 1));
-    const first = await startAgent({ roles: ["push"], storagePath: mnt });
+    const first = await startAgent({ roles: ["push"], storagePath: mnt, args: [`--push.sync=${sync}`] });
     agents.push(first);
     const url = first.urls.push!;
 
@@ -77,7 +77,7 @@ test("a full disk answers 507 and loses nothing; pushes work again once there is
     expect(first.output()).not.toContain("stop took longer");
 
     // Restarted on the still full disk: everything acknowledged is there; once there is room, pushes work.
-    const second = await startAgent({ roles: ["push"], storagePath: mnt });
+    const second = await startAgent({ roles: ["push"], storagePath: mnt, args: [`--push.sync=${sync}`] });
     agents.push(second);
     expect(await served(second.urls.push!)).toEqual(new Map(acked.map((n) => [n, n])));
     const still = await fetch(second.urls.push + path(900), { method: "PUT", body: body(900) });
@@ -92,7 +92,7 @@ test("a full disk answers 507 and loses nothing; pushes work again once there is
     expect(second.output()).toContain('msg="storage writable again"');
     expect(await second.stop()).toBe(0);
 
-    const third = await startAgent({ roles: ["push"], storagePath: mnt });
+    const third = await startAgent({ roles: ["push"], storagePath: mnt, args: [`--push.sync=${sync}`] });
     agents.push(third);
     expect(await served(third.urls.push!)).toEqual(new Map(acked.map((n) => [n, n])));
     expect(await third.stop()).toBe(0);
