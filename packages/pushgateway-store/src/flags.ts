@@ -14,6 +14,12 @@ export const pushFlags = {
   maxBodyBytes: flag.bytes("push.max-body-bytes", 16 * 1024 * 1024, "Largest push body accepted, after decompression (413 beyond)."),
   maxSeriesPerPush: flag.int("push.max-series-per-push", 0, "Most metrics one push may carry (0: no limit; 413 beyond)."),
   maxGroups: flag.int("push.max-groups", 0, "Most groups stored at once (0: no limit); a push that would add one more gets 507."),
+  sync: flag.choice(
+    "push.sync",
+    "flush",
+    ["flush", "commit"],
+    "When a push is acknowledged: flush, once it is on disk (survives a power cut); commit, once its commit reaches the OS (survives a crash of the agent, not of the host).",
+  ),
   enableAdminApi: flag.bool("push.enable-admin-api", false, "Serve PUT /api/v1/admin/wipe, which deletes every group."),
   disableConsistencyCheck: flag.bool(
     "push.disable-consistency-check",

@@ -1,8 +1,9 @@
 /**
  * The durable side: one LMDB environment under the role's data directory, one record per group holding
  * its already-rendered family text and just enough metadata to rebuild the indexes, so a restart reads
- * records and never re-parses. Writes issued in one event turn share one transaction (lmdb-js batches
- * them); the returned promise settles once that transaction is committed.
+ * records and never re-parses. Writes issued while a transaction commits share the next one (group
+ * commit); the returned promise settles once that transaction is committed and, with `--push.sync=flush`,
+ * on disk. A failed commit rejects with a StorageFailure that names its cause.
  */
 import { statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,6 +15,7 @@ import { groupSeriesLabels } from "./families.ts";
 import { groupingKey, type GroupLabels } from "./grouping-key.ts";
 import type { Group } from "./memory-index.ts";
 import { damagedAdvice, preflightStore, STORE_FILE } from "./store-check.ts";
+import { StorageFailure } from "./storage-failure.ts";
 
 const FORMAT = 1;
 const GROUP_PREFIX = "g:";
@@ -103,8 +105,42 @@ export async function importLmdb(): Promise<typeof import("lmdb")> {
   }
 }
 
-export function openFile(open: Open, file: string): RootDatabase<GroupRecord | number, string> {
-  return open<GroupRecord | number, string>({ path: file, encoding: "msgpack", cache: false });
+/** `flush`: a change is acknowledged once on disk; `commit`: once its commit reached the OS. */
+export type SyncMode = "flush" | "commit";
+
+/**
+ * lmdb-js on Linux syncs each commit after releasing the write lock (overlappingSync), so commits queue
+ * behind a sync and then share the next one. `commit` mode turns syncing off (noSync), which is all that
+ * separates it from `flush`. `separateFlushed` gives each write promise a `flushed` promise of its own.
+ * Event-turn batching is off: it starts each batch with a write of its own whose promise nobody holds,
+ * so every failed commit became an unhandled rejection; without it a commit starts at the next
+ * setImmediate, or sooner once a few writes wait, and writes issued meanwhile go into the next one.
+ */
+export function openFile(open: Open, file: string, sync: SyncMode = "flush"): RootDatabase<GroupRecord | number, string> {
+  return open<GroupRecord | number, string>({
+    path: file,
+    encoding: "msgpack",
+    cache: false,
+    eventTurnBatching: false,
+    ...(sync === "commit" ? { noSync: true } : { separateFlushed: true }),
+  });
+}
+
+/** What lmdb-js write methods return: settles at commit; with separateFlushed, `flushed` settles once on disk. */
+type Written = Promise<unknown> & { flushed?: Promise<unknown> };
+
+/**
+ * lmdb-js rejects every write of a failed transaction with "Commit failed" and keeps the cause (an error
+ * with the errno as `code`) in a `commitError` promise, which it rejects right after; this takes the
+ * cause from it, so that promise has a handler too.
+ */
+async function commitCause(e: unknown): Promise<unknown> {
+  const pending = (e as { commitError?: unknown } | null)?.commitError;
+  if (!(pending instanceof Promise)) return e;
+  return pending.then(
+    () => e,
+    (cause: unknown) => cause,
+  );
 }
 
 export class GroupDb {
@@ -113,10 +149,11 @@ export class GroupDb {
     private readonly file: string,
     private readonly openLmdb: Open,
     private readonly lock: DirLock,
+    private readonly sync: SyncMode,
   ) {}
 
   /** The directory is locked first (one agent per store) and the store checked before LMDB maps it. */
-  static async open(dir: string): Promise<GroupDb> {
+  static async open(dir: string, sync: SyncMode = "flush"): Promise<GroupDb> {
     const lock = lockDir(dir, "push data directory");
     try {
       preflightStore(dir);
@@ -124,14 +161,14 @@ export class GroupDb {
       const { open } = await importLmdb();
       let db: RootDatabase<GroupRecord | number, string>;
       try {
-        db = openFile(open, file);
+        db = openFile(open, file, sync);
       } catch (e) {
         throw new Error(`cannot open ${file}: ${(e as Error).message}`);
       }
       const format = db.get("format");
       if (format === undefined) db.putSync("format", FORMAT);
       else if (format !== FORMAT) throw new Error(`${dir} holds push data in format ${String(format)}; this agent reads format ${FORMAT}`);
-      return new GroupDb(db, file, open, lock);
+      return new GroupDb(db, file, open, lock, sync);
     } catch (e) {
       lock.release();
       throw e;
@@ -156,23 +193,44 @@ export class GroupDb {
       throw new Error(`${this.file} is damaged: a record does not decode (${why}). ${damagedAdvice(dirname(this.file))}`);
     }
     await this.db.close();
-    this.db = openFile(this.openLmdb, this.file);
+    this.db = openFile(this.openLmdb, this.file, this.sync);
     return out;
   }
 
-  save(g: Group): Promise<boolean> {
-    return this.db.put(dbKey(g.key), toRecord(g));
+  save(g: Group): Promise<void> {
+    return this.settle(this.db.put(dbKey(g.key), toRecord(g)));
   }
 
-  remove(groupKey: string): Promise<boolean> {
-    return this.db.remove(dbKey(groupKey));
+  remove(groupKey: string): Promise<void> {
+    return this.settle(this.db.remove(dbKey(groupKey)));
   }
 
   /** Removes these groups in one transaction. */
   removeAll(groupKeys: readonly string[]): Promise<void> {
-    return this.db.transaction(() => {
-      for (const k of groupKeys) this.db.remove(dbKey(k));
-    });
+    return this.settle(
+      this.db.batch(() => {
+        for (const k of groupKeys) this.db.remove(dbKey(k));
+      }),
+    );
+  }
+
+  /**
+   * Waits for the write's commit and, in flush mode, for its sync; a failure becomes a StorageFailure.
+   * lmdb-js documents the write promise as settling at commit and `flushed` once on disk; 3.5.6 settles
+   * both after the sync, but only `flushed` promises it.
+   */
+  private async settle(written: Written): Promise<void> {
+    try {
+      await written;
+      if (this.sync === "flush") await written.flushed;
+    } catch (e) {
+      throw StorageFailure.from(await commitCause(e), this.dir);
+    }
+  }
+
+  /** The directory holding the environment. */
+  get dir(): string {
+    return dirname(this.file);
   }
 
   /** Bytes the environment occupies on disk. */
@@ -185,6 +243,9 @@ export class GroupDb {
   }
 
   async close(): Promise<void> {
+    // Closing waits for the last transaction's sync, which never comes when that transaction failed (a
+    // full disk). An empty transaction commits without any I/O and becomes the last one.
+    await this.db.transaction(() => undefined);
     await this.db.close();
     this.lock.release();
   }

@@ -37,7 +37,7 @@ export function pushRole() {
     async start(ctx) {
       const { config, log } = ctx;
       const started = performance.now();
-      db = await GroupDb.open(ctx.dataDir);
+      db = await GroupDb.open(ctx.dataDir, config.sync);
       const opts = { checkConsistency: !config.disableConsistencyCheck, maxGroups: config.maxGroups, maxSeriesPerPush: config.maxSeriesPerPush, log };
       const store = new PushStore(db, opts, await db.loadAll());
       log.info("push store loaded", { groups: store.groups, series: store.series, ms: Math.round(performance.now() - started) });

@@ -18,6 +18,7 @@ import type { GroupDb } from "./group-db.ts";
 import { groupingKey, pushPathFor, type GroupLabels } from "./grouping-key.ts";
 import { MemoryIndex, type Group } from "./memory-index.ts";
 import { PushStats } from "./own-metrics.ts";
+import { freeBytes, StorageFailure, StorageHealth } from "./storage-failure.ts";
 
 /** Pushgateway's wording for every refusal that records push_failure_time_seconds. */
 const INVALID = "pushed metrics are invalid or inconsistent with existing metrics";
@@ -58,6 +59,7 @@ export interface GroupSummary {
 
 export class PushStore {
   readonly stats = new PushStats();
+  private readonly health: StorageHealth;
   private readonly index = new MemoryIndex();
   /** Families the agent serves itself on /metrics, by name; a push may not give them another type. */
   private readonly ownTypes = new Map<string, MetricType>();
@@ -71,10 +73,11 @@ export class PushStore {
     groups: readonly Group[],
   ) {
     this.indexed = this.index.load(groups);
+    this.health = new StorageHealth(opts.log, () => freeBytes(db.dir));
     // The frame adds process_* to /metrics; know their types before the first scrape does.
     const probe = new MetricSet();
     addProcessMetrics(probe);
-    this.stats.addTo(probe, { groups: 0, series: 0, storageBytes: 0 });
+    this.stats.addTo(probe, { groups: 0, series: 0, storageBytes: 0 }, this.health.errors);
     this.learnOwnTypes(probe);
   }
 
@@ -139,7 +142,12 @@ export class PushStore {
     const old = this.index.get(key);
     if (!old && this.full()) return;
     const base = old ?? { ...this.fresh(labels, at), ttl, expiresAt: expiryOf(ttl, at) };
-    await this.commit(old, { ...base, failTime: at / 1000, failReason: reason });
+    try {
+      await this.commit(old, { ...base, failTime: at / 1000, failReason: reason });
+    } catch (e) {
+      // The push is refused for what it carries either way; the storage error is counted and logged already.
+      if (!(e instanceof PushRejected)) throw e;
+    }
   }
 
   private full(): boolean {
@@ -175,8 +183,11 @@ export class PushStore {
   /**
    * Applies the change in memory at once (so pushes checked later in this turn see it), then waits for
    * LMDB to commit it. If the commit fails, the change is undone, unless a later one replaced it already.
+   * While the storage is known to be broken, a change is refused before it starts, unless it is `forced`
+   * (deletes: their success shows the store writable again, and frees pages inside it for later pushes).
    */
-  private async commit(old: Group | undefined, next: Group | undefined): Promise<void> {
+  private async commit(old: Group | undefined, next: Group | undefined, forced = false): Promise<void> {
+    if (!forced && !this.health.writable()) throw this.health.refusal();
     const key = (next ?? old)!.key;
     this.index.replace(old, next);
     const started = performance.now();
@@ -185,9 +196,10 @@ export class PushStore {
       else await this.db.remove(key);
     } catch (e) {
       if (this.index.get(key) === next) this.index.replace(next, old);
-      this.opts.log.error("storage commit failed", { err: (e as Error).message });
-      throw new PushRejected(`could not store the change: ${(e as Error).message}`, "storage", 500, false);
+      if (!(e instanceof StorageFailure)) throw e;
+      throw this.health.failed(e);
     }
+    this.health.succeeded();
     this.stats.observeCommit((performance.now() - started) / 1000);
   }
 
@@ -195,7 +207,7 @@ export class PushStore {
     await this.indexed;
     this.stats.deletes++;
     const old = this.index.get(groupingKey(labels));
-    if (old) await this.commit(old, undefined);
+    if (old) await this.commit(old, undefined, true);
   }
 
   async wipe(): Promise<number> {
@@ -205,26 +217,46 @@ export class PushStore {
     return all.length;
   }
 
-  /** Removes every group whose TTL ran out by `now` (Unix ms); returns how many. */
+  /**
+   * Removes every group whose TTL ran out by `now` (Unix ms); returns how many. While the storage is
+   * broken expired groups stay, to go at the first sweep after it works again.
+   */
   async expire(now: number): Promise<number> {
     await this.indexed;
+    if (!this.health.writable()) return 0;
     const due: Group[] = [];
     for (const g of this.index.all()) if (g.expiresAt > 0 && g.expiresAt <= now) due.push(g);
     if (due.length === 0) return 0;
-    await this.removeGroups(due);
+    try {
+      await this.removeGroups(due);
+    } catch (e) {
+      // A storage error is counted and logged already; the next sweep tries again.
+      if (e instanceof PushRejected) return 0;
+      throw e;
+    }
     this.stats.expired += due.length;
     return due.length;
   }
 
-  /** Takes the groups out of memory at once and out of LMDB in one transaction. */
+  /**
+   * Takes the groups out of memory at once and out of LMDB in one transaction; if that fails, puts back
+   * those no push has replaced since.
+   */
   private async removeGroups(groups: readonly Group[]): Promise<void> {
     for (const g of groups) this.index.replace(g, undefined);
-    await this.db.removeAll(groups.map((g) => g.key));
+    try {
+      await this.db.removeAll(groups.map((g) => g.key));
+    } catch (e) {
+      for (const g of groups) if (!this.index.get(g.key)) this.index.replace(undefined, g);
+      if (!(e instanceof StorageFailure)) throw e;
+      throw this.health.failed(e);
+    }
+    this.health.succeeded();
   }
 
   /** The /metrics body: `own` merged with every stored family. */
   render(own: MetricSet): string {
-    this.stats.addTo(own, { groups: this.index.size, series: this.index.series, storageBytes: this.db.sizeBytes() });
+    this.stats.addTo(own, { groups: this.index.size, series: this.index.series, storageBytes: this.db.sizeBytes() }, this.health.errors);
     this.learnOwnTypes(own);
     return this.index.render(own);
   }

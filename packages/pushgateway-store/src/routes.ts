@@ -93,7 +93,13 @@ export function pushRoutes(app: Hono, o: RouteOptions): void {
   });
   if (o.enableAdminApi) {
     app.put("/api/v1/admin/wipe", async () => {
-      const n = await store.wipe();
+      let n: number;
+      try {
+        n = await store.wipe();
+      } catch (e) {
+        if (!(e instanceof PushRejected)) throw e;
+        return text(e.status, e.message);
+      }
       o.log.info("store wiped", { groups: n });
       return new Response(null, { status: 202 });
     });
