@@ -43,9 +43,10 @@ for (const sync of ["flush", "commit"]) test(`a full disk answers 507 and loses 
   run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt]);
   const agents: RunningAgent[] = [];
   try {
-    // A filler takes most of the room, so the store fills after a few dozen pushes; deleting it frees the disk.
+    // A filler takes most of the room, so the store fills after some dozens of pushes; deleting it frees the
+    // disk. It leaves more than the 1 MiB a new store needs to open.
     const filler = join(mnt, "filler");
-    writeFileSync(filler, Buffer.alloc(3 << 20, 1));
+    writeFileSync(filler, Buffer.alloc(5 << 19, 1));
     const first = await startAgent({ roles: ["push"], storagePath: mnt, args: [`--push.sync=${sync}`] });
     agents.push(first);
     const url = first.urls.push!;

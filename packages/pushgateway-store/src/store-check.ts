@@ -9,7 +9,11 @@ import { DirInUseError, lockDir, LOCK_FILE } from "@agent/core";
 import { LmdbFile, type LostRange, type Meta } from "./lmdb-file.ts";
 
 export const STORE_FILE = "push.mdb";
-/** Room a store needs to open: LMDB writes its lock file and, for a new store, its first pages at once. */
+/**
+ * Room a new store needs to open: LMDB maps its lock file and writes its first pages at once, and a write to
+ * a mapped page that finds no room is a SIGBUS. A store whose data and lock files exist opens without
+ * writing and serves what it holds; its pushes are refused with 507 until there is room.
+ */
 const MIN_FREE_BYTES = 1 << 20;
 
 export interface StoreHealth {
@@ -65,10 +69,13 @@ export function checkStoreFile(file: string): StoreHealth {
     let records = 0;
     if (meta) {
       const lost = (r: LostRange) => problems.push(describe(r));
-      // Each free-page record is a count and that many page numbers; LMDB trusts the count when it allocates.
+      // Each free-page record is a count and at least that many page numbers (a record may keep spare room
+      // after them); LMDB trusts the count when it allocates, so a count beyond the record is damage.
       f.walk(meta, meta.free, false, lost, ({ value }) => {
         const count = value.length >= 8 ? Number(new DataView(value.buffer, value.byteOffset).getBigUint64(0, true)) : -1;
-        if (count < 0 || value.length !== (count + 1) * 8) problems.push(`a free-page record of ${value.length} bytes counts ${count} pages`);
+        if (count < 0 || value.length % 8 !== 0 || value.length < (count + 1) * 8) {
+          problems.push(`a free-page record of ${value.length} bytes counts ${count} pages`);
+        }
       });
       f.walk(meta, meta.main, true, lost, () => records++);
       if (problems.length === 0 && records !== meta.main.entries) {
@@ -102,11 +109,12 @@ export function preflightStore(dir: string): void {
       throw new Error(`cannot write to ${path} (${(e as NodeJS.ErrnoException).code}); the push store needs it readable and writable`);
     }
   }
+  const isNew = !existsSync(file) || !existsSync(file + "-lock");
   const fs = statfsSync(dir);
   // root may use the blocks the file system reserves; anyone else only the available ones.
   const free = (process.getuid?.() === 0 ? fs.bfree : fs.bavail) * fs.bsize;
-  if (free < MIN_FREE_BYTES) {
-    throw new Error(`no space left on the file system of ${dir} (${free} bytes free; the push store needs at least 1 MiB to open): free some space`);
+  if (isNew && free < MIN_FREE_BYTES) {
+    throw new Error(`no space left on the file system of ${dir} (${free} bytes free; a new push store needs at least 1 MiB to open): free some space`);
   }
   const health = checkStoreFile(file);
   if (health.problems.length > 0) {
