@@ -22,10 +22,12 @@ const prom = standinPrometheus((q) => {
   return vectorAnswer([
     { metric: { jobid: "100" }, value: 1000.5 * scale },
     { metric: { jobid: "101" }, value: 24 * scale },
-    { metric: { jobid: "200" }, value: 7 * scale },
+    { metric: { jobid: "200" }, value: 1_250_000 * scale },
     { metric: { jobid: "999" }, value: 3 },
     { metric: { jobid: "python3.9.0" }, value: 11 * scale },
     { metric: { jobid: "cp.1" }, value: 5 * scale },
+    { metric: { jobid: "dd.4242" }, value: 8 }, // no such uid: both skip it
+    { metric: { jobid: "tiny.0" }, value: 0.00002 },
   ]);
 });
 let agent: RunningAgent;
@@ -52,11 +54,11 @@ afterAll(async () => {
   bin.remove();
 });
 
-/** The attribution families and scrape_ok, label order normalised. */
+/** The attribution families, scrape_ok and the original's HELP lines, label order normalised. */
 function comparable(text: string): string[] {
   return text
     .split("\n")
-    .filter((l) => /^cluster_(job|proc)_|^cluster_exporter_scrape_ok /.test(l))
+    .filter((l) => /^(# HELP )?cluster_(job|proc)_|^(# HELP )?cluster_exporter_scrape_ok |^# HELP cluster_exporter_stage_execution/.test(l))
     .map((l) => l.replace(/\{([^}]*)\}/, (_, inner: string) => `{${inner.split(",").sort().join(",")}}`))
     .sort();
 }

@@ -75,6 +75,7 @@ export function clusterRole(): Role<ClusterFlags> & { lastScrape(): ScrapeReport
           groups: (gids) => identity.resolveGroups(gids),
         },
         ctx.log,
+        { numericNames: config.numericNames },
       );
       collector = active;
       ctx.log.info("querying Prometheus for Lustre job metrics", { prometheus: base });
