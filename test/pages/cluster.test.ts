@@ -176,6 +176,8 @@ describe("cluster page", () => {
           ["2", "rsync", "100 KiB/s"],
         ]);
         await screenshot(w.page, "cluster-stage-failed");
+        await w.page.setViewportSize({ width: 390, height: 844 });
+        await expectPhoneLayout(w, "cluster-stage-failed");
         expectClean(w);
       });
     } finally {

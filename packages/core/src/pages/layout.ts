@@ -1,7 +1,7 @@
 /**
  * The frame every role's page shares: a header that says which agent this is (version, roles, uptime) and
- * links to /metrics and to the other roles, the stylesheet, and the client script. Pages hand in their
- * body as HTML that they escaped themselves with `escapeHtml`.
+ * links to /metrics, /status and the other roles, the stylesheet, and the client script. Pages hand in their
+ * body as HTML built with the `html` tag (html.ts), which escapes every value put into it.
  */
 import { createHash } from "node:crypto";
 import { formatDuration } from "../config/flag.ts";
@@ -10,8 +10,6 @@ import type { AgentInfo, Link, RoleService } from "../role.ts";
 import { PAGE_SCRIPT } from "./client.ts";
 import { html, type Html } from "./html.ts";
 import { PAGE_CSS } from "./style.ts";
-
-export { esc as escapeHtml };
 
 export interface PageOptions {
   role: string;
