@@ -18,7 +18,7 @@ function build(outfile: string, extra: string[] = []): number {
 }
 
 /** Texts only the pages carry: two roles' headings, the push page's filter label, a rule of the shared stylesheet. */
-const MARKERS = ["Host overview", "Lustre load", "Filter by label text", "svg.spark path.line"];
+const MARKERS = ["Host overview", "Lustre load", "Filter by label text", "figure.spark path.line"];
 
 async function markersIn(file: string): Promise<string[]> {
   const bytes = Buffer.from(await Bun.file(file).arrayBuffer());

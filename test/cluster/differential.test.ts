@@ -3,6 +3,8 @@
  * stand-in Prometheus answers, and must expose the same cluster_job_* and cluster_proc_* samples. Runs when
  * CLUSTER_EXPORTER_BIN points at a build of the original (see bench/cluster/run.ts for how to build it).
  */
+import { rmSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { freePort, startAgent, waitForHttp, type RunningAgent } from "../harness/index.ts";
 import { scrape, standinDir, standinPrometheus, vectorAnswer } from "./standins.ts";
@@ -22,10 +24,12 @@ const prom = standinPrometheus((q) => {
   return vectorAnswer([
     { metric: { jobid: "100" }, value: 1000.5 * scale },
     { metric: { jobid: "101" }, value: 24 * scale },
-    { metric: { jobid: "200" }, value: 7 * scale },
+    { metric: { jobid: "200" }, value: 1_250_000 * scale },
     { metric: { jobid: "999" }, value: 3 },
     { metric: { jobid: "python3.9.0" }, value: 11 * scale },
     { metric: { jobid: "cp.1" }, value: 5 * scale },
+    { metric: { jobid: "dd.4242" }, value: 8 }, // no such uid: both skip it
+    { metric: { jobid: "tiny.0" }, value: 0.00002 },
   ]);
 });
 let agent: RunningAgent;
@@ -34,7 +38,9 @@ let original: { proc: ReturnType<typeof Bun.spawn>; url: string };
 beforeAll(async () => {
   if (!ORIGINAL) return;
   bin.script("squeue", 'printf "100 physics alice\\n101 physics alice\\n200 chem bob\\n300 chem carol\\n"');
-  agent = await startAgent({ roles: ["cluster"], args: [`--cluster.prometheus-url=${prom.url}`], env: { PATH: bin.path() } });
+  // No identity cache: the tests below swap getent between scrapes, and the original caches nothing.
+  const args = [`--cluster.prometheus-url=${prom.url}`, "--cluster.identity-cache-ttl=0s"];
+  agent = await startAgent({ roles: ["cluster"], args, env: { PATH: bin.path() } });
   const port = await freePort();
   const proc = Bun.spawn([ORIGINAL, `-promserver=${prom.url}`, `-port=${port}`, "-log=ERROR"], {
     env: { ...process.env, PATH: bin.path() },
@@ -52,18 +58,53 @@ afterAll(async () => {
   bin.remove();
 });
 
-/** The attribution families and scrape_ok, label order normalised. */
+/** The attribution families, scrape_ok and the original's HELP lines, label order normalised. */
 function comparable(text: string): string[] {
   return text
     .split("\n")
-    .filter((l) => /^cluster_(job|proc)_|^cluster_exporter_scrape_ok /.test(l))
+    .filter((l) => /^(# HELP )?cluster_(job|proc)_|^(# HELP )?cluster_exporter_scrape_ok |^# HELP cluster_exporter_stage_execution/.test(l))
     .map((l) => l.replace(/\{([^}]*)\}/, (_, inner: string) => `{${inner.split(",").sort().join(",")}}`))
     .sort();
 }
 
+async function both(): Promise<[string[], string[]]> {
+  return [comparable((await scrape(agent.urls.cluster!)).text), comparable((await scrape(original.url)).text)];
+}
+
 test.skipIf(!ORIGINAL)("exposes the same samples as the original Cluster Exporter", async () => {
-  const ours = comparable((await scrape(agent.urls.cluster!)).text);
-  const theirs = comparable((await scrape(original.url)).text);
+  const [ours, theirs] = await both();
   expect(ours.length).toBeGreaterThan(8);
   expect(ours).toEqual(theirs);
+});
+
+test.skipIf(!ORIGINAL)("a user whose primary group getent does not know: both skip that user's processes", async () => {
+  // root's primary gid 1500 has no group; daemon's does. Rows whatever the keys: the original enumerates.
+  bin.script(
+    "getent",
+    'if [ "$1" = passwd ]; then printf "root:x:0:1500:root:/root:/bin/sh\\ndaemon:x:1:1:daemon:/:/bin/sh\\n"; else echo "daemon:x:1:"; fi',
+  );
+  try {
+    const [ours, theirs] = await both();
+    expect(ours.filter((l) => l.startsWith("cluster_proc_"))).toEqual([
+      'cluster_proc_read_throughput_bytes{group_name="daemon",proc_name="cp",user_name="daemon"} 5',
+      'cluster_proc_write_throughput_bytes{group_name="daemon",proc_name="cp",user_name="daemon"} 15',
+    ]);
+    expect(ours).toEqual(theirs);
+  } finally {
+    rmSync(join(bin.dir, "getent"));
+  }
+});
+
+test.skipIf(!ORIGINAL)("getent failing outright: neither names any process, and both say the scrape failed", async () => {
+  bin.script("getent", 'echo "getent: NSS unavailable" >&2; exit 1');
+  try {
+    // The job series differ on purpose: the original drops them too, the agent still delivers them.
+    const procsAndOk = (lines: string[]) => lines.filter((l) => /^cluster_proc_|^cluster_exporter_scrape_ok /.test(l));
+    const [ours, theirs] = await both();
+    expect(procsAndOk(ours)).toEqual(["cluster_exporter_scrape_ok 0"]);
+    expect(procsAndOk(ours)).toEqual(procsAndOk(theirs));
+    expect(ours.some((l) => l.startsWith("cluster_job_read_throughput_bytes"))).toBe(true);
+  } finally {
+    rmSync(join(bin.dir, "getent"));
+  }
 });

@@ -105,16 +105,55 @@ describe("squeue failures cost the job metrics only", () => {
   });
 });
 
-test("a hanging getent fails the user stage; jobs still come and processes keep their numeric uid", async () => {
+test("a hanging getent fails the user stage; jobs still come and processes are skipped, as in the original", async () => {
   bin.script("getent", "sleep 30");
   const s = await scrape(agent.urls.cluster!);
   expect(s.ms).toBeLessThan(BOUND_MS);
   expect(s.value("cluster_exporter_scrape_ok")).toBe(0);
   expect(s.value("cluster_exporter_stage_errors_total", { name: "retrieve_user_name_info" })).toBeGreaterThanOrEqual(1);
   expect(s.value("cluster_job_read_throughput_bytes", { account: "physics", user: "alice" })).toBe(1000);
-  expect(s.value("cluster_proc_read_throughput_bytes", { proc_name: "dd", user_name: "0" })).toBe(500);
+  expect(s.samples("cluster_proc_read_throughput_bytes")).toEqual([]);
   rmSync(join(bin.dir, "getent"));
   await expectHealthy();
+});
+
+/** root's passwd row with a primary gid that getent group does not know (exit 2: "not found"). */
+const UNKNOWN_GROUP_GETENT = 'if [ "$1" = passwd ]; then echo "root:x:0:1500:root:/root:/bin/sh"; else exit 2; fi';
+
+test("an unknown primary group or a failing getent skips the process rows, counted and logged once", async () => {
+  bin.script("getent", UNKNOWN_GROUP_GETENT);
+  const before = (await scrape(agent.urls.cluster!)).value("cluster_exporter_skipped_records_total", { name: "build_read_throughput_metrics" })!;
+  const s = await scrape(agent.urls.cluster!);
+  expect(s.value("cluster_exporter_scrape_ok")).toBe(1);
+  expect(s.samples("cluster_proc_read_throughput_bytes")).toEqual([]);
+  expect(s.value("cluster_exporter_skipped_records_total", { name: "build_read_throughput_metrics" })).toBe(before + 1);
+  expect(agent.output().match(/gid=1500/g)).toHaveLength(1);
+  bin.script("getent", 'echo "getent: NSS unavailable" >&2; exit 1');
+  const outage = await scrape(agent.urls.cluster!);
+  expect(outage.value("cluster_exporter_scrape_ok")).toBe(0);
+  expect(outage.samples("cluster_proc_read_throughput_bytes")).toEqual([]);
+  expect(outage.value("cluster_job_read_throughput_bytes", { account: "physics", user: "alice" })).toBe(1000);
+  rmSync(join(bin.dir, "getent"));
+  await expectHealthy();
+});
+
+test("--cluster.numeric-names names such processes by the number instead", async () => {
+  bin.script("getent", UNKNOWN_GROUP_GETENT);
+  const numeric = await startAgent({
+    roles: ["cluster"],
+    args: [`--cluster.prometheus-url=${prom.url}`, "--cluster.identity-cache-ttl=0s", "--cluster.numeric-names"],
+    env: { PATH: bin.path() },
+  });
+  try {
+    const s = await scrape(numeric.urls.cluster!);
+    expect(s.value("cluster_proc_read_throughput_bytes", { proc_name: "dd", user_name: "root", group_name: "1500" })).toBe(500);
+    bin.script("getent", "exit 1");
+    const outage = await scrape(numeric.urls.cluster!);
+    expect(outage.value("cluster_proc_read_throughput_bytes", { proc_name: "dd", user_name: "0", group_name: "" })).toBe(500);
+  } finally {
+    await numeric.stop();
+    rmSync(join(bin.dir, "getent"));
+  }
 });
 
 describe("Prometheus failures fail the build stages, within the query timeout", () => {

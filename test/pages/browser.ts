@@ -208,8 +208,8 @@ export async function expectPhoneLayout(w: WatchedPage, name: string): Promise<v
 
 /**
  * Every link, control, chart and meter has a name; text contrast holds in light and dark; Tab from the top
- * reaches the /metrics link, the other role's link, then the first scroll box (named `firstBox`), each with
- * a visible focus. Returns those three stops.
+ * reaches the /metrics and /status links, the other role's link, then the first scroll box (named
+ * `firstBox`), each with a visible focus. Returns those four stops.
  */
 export async function expectAccessible(w: WatchedPage, name: string, otherRoleHref: string, firstBox: string): Promise<TabStop[]> {
   expect(await unnamedElements(w.page)).toEqual([]);
@@ -218,14 +218,15 @@ export async function expectAccessible(w: WatchedPage, name: string, otherRoleHr
   expect(await contrastProblems(w.page)).toEqual([]);
   await screenshot(w.page, `${name}-dark`);
   await w.page.emulateMedia({ colorScheme: "light" });
-  const stops = await tabStops(w.page, 3);
+  const stops = await tabStops(w.page, 4);
   expect(stops.map((s) => s && [s.tag, s.href])).toEqual([
     ["a", "/metrics"],
+    ["a", "/status"],
     ["a", otherRoleHref],
     ["div", null],
   ]);
   expect(stops.every((s) => s?.visible)).toBe(true);
-  expect(stops[2]!.name).toBe(firstBox);
+  expect(stops[3]!.name).toBe(firstBox);
   return stops as TabStop[];
 }
 

@@ -160,6 +160,14 @@ describe("cluster page", () => {
       await withPage(browser, base, async (w) => {
         await w.page.goto(base + "/");
         expect(await w.page.locator("#scrape").innerText()).toContain("a stage failed");
+        // Errors first: the failed stage and its reason above the rankings, and first in the stage table.
+        const errors = w.page.locator("#errors");
+        expect(await errors.innerText()).toContain("retrieve_running_jobs: squeue exited with status 1: squeue: error: Unable to contact slurm controller");
+        const above = await w.page.evaluate(
+          '!!(document.getElementById("errors").compareDocumentPosition(document.getElementById("accounts-read")) & Node.DOCUMENT_POSITION_FOLLOWING)',
+        );
+        expect(above).toBe(true);
+        expect(await w.page.locator("#stages tbody tr th").first().innerText()).toBe("retrieve_running_jobs");
         const row = w.page.getByRole("row", { name: /^retrieve_running_jobs / });
         expect(await row.locator("td.bad").innerText()).toContain("Unable to contact slurm controller");
         expect(await w.page.locator("#accounts-read").innerText()).toContain("none");
@@ -168,6 +176,8 @@ describe("cluster page", () => {
           ["2", "rsync", "100 KiB/s"],
         ]);
         await screenshot(w.page, "cluster-stage-failed");
+        await w.page.setViewportSize({ width: 390, height: 844 });
+        await expectPhoneLayout(w, "cluster-stage-failed");
         expectClean(w);
       });
     } finally {
@@ -180,6 +190,7 @@ describe("cluster page", () => {
     await withPage(browser, base, async (w) => {
       await w.page.goto(base + "/");
       expect(await w.page.locator("#scrape").innerText()).toContain("every stage succeeded");
+      expect(await w.page.locator("#errors").count()).toBe(0);
       await expectPhoneLayout(w, "cluster");
       expectClean(w);
     }, { width: 390, height: 844 });

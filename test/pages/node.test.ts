@@ -23,6 +23,7 @@ import {
   focused,
   launchBrowser,
   screenshot,
+  waitForCount,
   withPage,
 } from "./browser.ts";
 import { FIXTURES } from "../../packages/node-collector/src/testing/golden.ts";
@@ -137,7 +138,7 @@ function valueOf(text: string, name: string, labels: Record<string, string>): nu
 
 /** Coordinates in a sparkline's line path: one per sample with a value. */
 async function points(page: Page, selector: string): Promise<number> {
-  const d = (await page.locator(`${selector} svg.spark path.line`).first().getAttribute("d")) ?? "";
+  const d = (await page.locator(`${selector} figure.spark path.line`).first().getAttribute("d")) ?? "";
   return (d.match(/[ML]/g) ?? []).length;
 }
 
@@ -173,6 +174,25 @@ describe("node page", () => {
       const kB = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(meminfo)![1]) * 1024;
       const memory = await w.page.locator("#card-memory").innerText();
       expect(memory).toContain(`${formatBytes(kB("MemTotal") - kB("MemAvailable"))} of ${formatBytes(kB("MemTotal"))}`);
+      // The breakdown as `free` makes it: cache is Cached plus SReclaimable, programs what remains.
+      const cache = kB("Cached") + kB("SReclaimable");
+      const programs = kB("MemTotal") - kB("MemFree") - kB("Buffers") - cache;
+      expect(await w.page.locator('#card-memory [data-part="memory"]').innerText()).toBe(
+        `programs ${formatBytes(programs)} · cache ${formatBytes(cache)} (shared ${formatBytes(kB("Shmem"))}) · buffers ${formatBytes(kB("Buffers"))} · free ${formatBytes(kB("MemFree"))}`,
+      );
+
+      // The inventory, from the fixture procfs: kernel release, CPU model, uptime since btime.
+      const facts = w.page.locator("#host-facts");
+      expect(await facts.locator('[data-fact="kernel"]').innerText()).toBe(readFileSync(join(FIXTURES, "proc/sys/kernel/osrelease"), "utf8").trim());
+      expect(await facts.locator('[data-fact="cpu"]').innerText()).toBe("Intel(R) Xeon(R) Processor × 2");
+      const btime = Number(/^btime (\d+)$/m.exec(readFileSync(join(FIXTURES, "proc/stat"), "utf8"))![1]);
+      const days = Math.floor((Date.now() / 1000 - btime) / 86400);
+      expect(await facts.locator('[data-fact="uptime"]').innerText()).toMatch(new RegExp(`^${days} days?, \\d+[hms]`));
+      expect(await facts.locator('[data-fact="memory"]').innerText()).toBe(`${formatBytes(kB("MemTotal"))}, swap ${formatBytes(kB("SwapTotal"))}`);
+
+      // Sparklines carry their scale and peak, in the card's unit.
+      expect(await w.page.locator("#card-memory figcaption").innerText()).toMatch(/^peak [\d.]+ %\s+scale 0\.0 % to 100\.0 %$/);
+      expect(await w.page.locator("#card-load figcaption").innerText()).toMatch(/^peak [\d.]+\s+scale 0\.00 to (1|2|5)(0*)\.00$/);
       const load = readFileSync(join(FIXTURES, "proc/loadavg"), "utf8").split(" ").slice(0, 3).map(Number);
       expect(await w.page.locator("#card-load .value").innerText()).toBe(load.map((v) => v.toFixed(2)).join(" "));
       expect(await w.page.locator("#card-cpu .label").first().innerText()).toBe("CPU busy (2 CPUs)");
@@ -204,10 +224,15 @@ describe("node page", () => {
         .filter((l) => l.startsWith("node_scrape_collector_success{"))
         .map((l) => [/collector="([^"]+)"/.exec(l)![1]!, l.endsWith(" 1") ? "success" : "failed"]);
       expect(outcomes.length).toBeGreaterThan(40);
+      // None failed: the table lists none until asked for all of them.
+      expect(await w.page.locator("#collectors").innerText()).toContain(`${outcomes.length} collectors enabled; 0 failed`);
+      expect(await w.page.locator("#collectors tbody tr").count()).toBe(0);
+      await w.page.getByRole("link", { name: `Show all ${outcomes.length} collectors` }).click();
+      await w.page.waitForURL((u) => u.searchParams.get("collectors") === "all");
+      await waitForCount(w.page, "#collectors tbody tr", outcomes.length);
       const rows = await w.page.locator("#collectors tbody tr").evaluateAll((trs) => trs.map((tr) => [tr.querySelector("th")?.textContent, tr.querySelectorAll("td")[1]?.textContent]));
       expect(rows).toEqual(outcomes.sort((a, b) => (a[0]! < b[0]! ? -1 : 1)));
       expect(rows.map((r) => r[0])).toContain("gpu");
-      expect(await w.page.locator("#collectors").innerText()).toContain(`${outcomes.length} collectors enabled; 0 failed`);
       for (const r of await w.page.locator("#collectors tbody td.num").allInnerTexts()) expect(r).toMatch(/^\d+\.\d ms$/);
 
       await screenshot(w.page, "node-desktop");
@@ -264,7 +289,7 @@ describe("node page", () => {
       // The next live update replaces the region holding the focus: the focus stays on the same box.
       await w.page.evaluate('document.getElementById("overview").dataset.stale = "1"');
       await w.page.locator("#overview[data-stale]").waitFor({ state: "detached", timeout: 10_000 });
-      expect(await focused(w.page)).toEqual(stops[2]!);
+      expect(await focused(w.page)).toEqual(stops[3]!);
       expectClean(w);
     });
   }, 30_000);
@@ -315,10 +340,13 @@ describe("node page with a collector that hangs, on the unchanging fixture procf
       }
       expect(cpu).toContain("no CPU time counted since the last sample");
       expect(await w.page.locator("#card-cpu .value").innerText()).toBe("–");
-      const rows = await w.page.locator("#collectors tbody tr").evaluateAll((trs) => trs.map((tr) => [tr.querySelector("th")?.textContent, tr.querySelectorAll("td")[1]?.textContent]));
-      expect(rows).toEqual([
-        ["cpu", "success"],
+      const rowsOf = () => w.page.locator("#collectors tbody tr").evaluateAll((trs) => trs.map((tr) => [tr.querySelector("th")?.textContent, tr.querySelectorAll("td")[1]?.textContent]));
+      expect(await rowsOf()).toEqual([["gpu", "failed"]]);
+      await w.page.goto(url + "/?collectors=all");
+      // All of them, the failed one first.
+      expect(await rowsOf()).toEqual([
         ["gpu", "failed"],
+        ["cpu", "success"],
         ["meminfo", "success"],
       ]);
       expect(await w.page.getByRole("row", { name: /^gpu / }).locator("td.bad").count()).toBe(1);

@@ -4,12 +4,17 @@
  * delete that asks first; and 20,000 groups shown within 1 s of navigation.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Browser } from "playwright-core";
-import { startAgent, type RunningAgent } from "../harness/index.ts";
+import { runAgent, startAgent, type RunningAgent } from "../harness/index.ts";
 import {
   AUTH_HEADER,
+  PASSWORD,
+  USER,
   basicAuthConfig,
   expectClean,
+  expectPhoneLayout,
   launchBrowser,
   screenshot,
   waitForCount,
@@ -74,8 +79,9 @@ describe("push page", () => {
       const nightly = w.page.locator('tr[data-group*="nightly"]');
       expect(await nightly.innerText()).toMatch(/succeeded[\s\S]*(59m|1h)/);
       const backup = w.page.locator('tr[data-group="/metrics/job/backup/instance/db1"]');
-      expect(await backup.locator("td").nth(4).innerText()).toBe("2");
-      expect(await backup.locator("td").nth(3).innerText()).toBe("none");
+      expect(await backup.locator("td").nth(5).innerText()).toBe("2");
+      expect(await backup.locator("td").nth(4).innerText()).toBe("none");
+      expect(await backup.locator("td").nth(3).innerText()).toBe("not reported");
       const bad = w.page.locator('tr[data-group="/metrics/job/etl-bad"]');
       expect(await bad.innerText()).toContain("failed");
       expect(await bad.innerText()).toContain("etl_rows_total is pushed as gauge");
@@ -137,6 +143,56 @@ describe("push page", () => {
       expect(groups.data.map((g) => g.path).sort()).toEqual(["/metrics/job/backup/instance/db1", "/metrics/job/etl", "/metrics/job/nightly/instance@base64/d2ViLzE"]);
       expectClean(w);
     });
+  }, 30_000);
+
+  test("a job's own outcome from agent exec beside the push outcome, and the failed-only filter", async () => {
+    const passwordFile = join(agent.dataDir, "password");
+    writeFileSync(passwordFile, PASSWORD);
+    for (const [job, code] of [["train", 3], ["report", 0]] as const) {
+      const auth = ["--username", USER, "--password-file", passwordFile];
+      const r = await runAgent(["exec", "--gateway", base, ...auth, "--job", job, "--standard-labels=false", "--", "sh", "-c", `exit ${code}`]);
+      expect(r.code).toBe(code);
+    }
+    await withPage(browser, base, async (w) => {
+      await w.page.goto(base + "/");
+      const cell = (job: string) => w.page.locator(`tr[data-group="/metrics/job/${job}"] td[data-label="Job outcome"]`);
+      expect(await cell("train").innerText()).toBe("failed (exit code 3)");
+      expect(await cell("train").locator(".bad").count()).toBe(1);
+      expect(await cell("report").innerText()).toBe("succeeded (exit code 0)");
+      // The push of the failed job succeeded: the two outcomes are told apart.
+      expect(await w.page.locator('tr[data-group="/metrics/job/train"] td[data-label="Push outcome"]').innerText()).toBe("succeeded");
+
+      const shown = () => w.page.locator("#groups tbody tr").evaluateAll((trs) => trs.map((t) => t.getAttribute("data-group")));
+      const all = await shown();
+      await w.page.getByLabel("Failed only").check();
+      await w.page.waitForURL((u) => u.searchParams.get("failed") === "1");
+      await w.page.locator('tr[data-group="/metrics/job/report"]').waitFor({ state: "detached" });
+      // The failed job, and a group whose last push was refused (etl-bad, unless the delete test removed it).
+      const failed = await shown();
+      expect(failed).toContain("/metrics/job/train");
+      expect(failed.filter((g) => g !== "/metrics/job/train" && g !== "/metrics/job/etl-bad")).toEqual([]);
+      expect(await w.page.locator("#groups").innerText()).toContain("that failed");
+      await screenshot(w.page, "push-failed-only");
+      await w.page.getByLabel("Failed only").uncheck();
+      await waitForCount(w.page, "#groups tbody tr", all.length);
+      expectClean(w);
+    });
+  }, 30_000);
+
+  test("the status page: build information and the role's flags, those set first", async () => {
+    await withPage(browser, base, async (w) => {
+      await w.page.goto(base + "/");
+      await w.page.locator("header.top").getByRole("link", { name: "Status", exact: true }).click();
+      await w.page.waitForURL(base + "/status");
+      const version = ((await Bun.file(`${import.meta.dir}/../../package.json`).json()) as { version: string }).version;
+      expect(await w.page.locator("#build").innerText()).toContain(version);
+      expect(await w.page.locator("#build").innerText()).toMatch(/Roles\s+push on 127\.0\.0\.1:\d+/);
+      const first = w.page.locator("#flags tbody tr").first();
+      expect(await first.innerText()).toMatch(/--push\.enable-admin-api\s+true\s+set/);
+      expect(await w.page.getByRole("row", { name: /--push\.default-ttl/ }).innerText()).toContain("default");
+      await expectPhoneLayout(w, "push-status");
+      expectClean(w);
+    }, { width: 390, height: 844 });
   }, 30_000);
 
   test("readable on a phone: no horizontal scroll of the page itself", async () => {

@@ -3,6 +3,10 @@
  * gids seen in the answers are then resolved; then each answer is attributed to SLURM accounts and users or
  * to process names. A failed stage is recorded and logged, and every other stage still delivers. Only one
  * scrape runs at a time: one that arrives meanwhile gets nothing but "not ok" at once.
+ *
+ * A process whose uid or primary gid has no name (getent does not know it, or failed) is skipped, as the
+ * original does, unless numeric names are asked for: numbers as names would make a second set of series per
+ * user for the length of an NSS outage.
  */
 import type { Logger } from "@agent/core";
 import type { PasswdEntry } from "./identity.ts";
@@ -20,6 +24,11 @@ export interface ClusterSources {
   query(promql: string): Promise<VectorAnswer>;
   users(uids: Iterable<number>): Promise<Map<number, PasswdEntry | null>>;
   groups(gids: Iterable<number>): Promise<Map<number, string | null>>;
+}
+
+export interface CollectorOptions {
+  /** Name unknown uids and gids by their number instead of skipping the process's rows. */
+  numericNames: boolean;
 }
 
 export interface JobFamilies {
@@ -54,6 +63,9 @@ function newFamilies(kind: "jobs" | "procs"): JobFamilies {
   return { read: new LabelledSums(owner), write: new LabelledSums(owner), metadata: new LabelledSums(withTarget) };
 }
 
+/** A process's user and group names, or undefined when its rows are to be skipped. */
+type ProcOwner = (uid: number) => { user: string; group: string } | undefined;
+
 /**
  * Adds one answer's samples to the job and process sums; returns how many could not be attributed.
  * Numeric ids squeue does not know (finished jobs, or squeue failed) are dropped without counting.
@@ -61,7 +73,7 @@ function newFamilies(kind: "jobs" | "procs"): JobFamilies {
 function attribute(
   answer: VectorAnswer,
   jobs: Map<string, SlurmJob> | undefined,
-  ids: Identities,
+  owner: ProcOwner,
   jobSums: LabelledSums,
   procSums: LabelledSums,
   metadata: boolean,
@@ -81,10 +93,12 @@ function attribute(
       if (!job) continue;
       jobSums.add(metadata ? [job.account, target!, job.user] : [job.account, job.user], value);
     } else if (ref.kind === "process") {
-      const user = ids.users.get(ref.uid);
-      const userName = user ? user.name : String(ref.uid);
-      const groupName = user ? (ids.groups.get(user.gid) ?? String(user.gid)) : "";
-      procSums.add(metadata ? [groupName, ref.procName, target!, userName] : [groupName, ref.procName, userName], value);
+      const names = owner(ref.uid);
+      if (!names) {
+        skipped++;
+        continue;
+      }
+      procSums.add(metadata ? [names.group, ref.procName, target!, names.user] : [names.group, ref.procName, names.user], value);
     } else {
       skipped++;
     }
@@ -110,10 +124,13 @@ export class StagedCollector {
   /** Cumulative since start, for cluster_exporter_stage_errors_total and _skipped_records_total. */
   readonly errorsTotal = Object.fromEntries(STAGES.map((s) => [s, 0])) as Record<StageName, number>;
   readonly skippedTotal = Object.fromEntries(STAGES.map((s) => [s, 0])) as Record<StageName, number>;
+  /** Ids getent answered "no such" for and that were logged: each is logged once, not on every scrape. */
+  private readonly reported = { uid: new Set<number>(), gid: new Set<number>() };
 
   constructor(
     private readonly sources: ClusterSources,
     private readonly log: Logger,
+    private readonly options: CollectorOptions = { numericNames: false },
   ) {}
 
   /** The last completed scrape, for pages that show it. */
@@ -156,7 +173,7 @@ export class StagedCollector {
     const groups = await runStage("retrieve_group_name_info", () => sources.groups(gids));
     const jobsStage = await running;
 
-    const ids: Identities = { users: users.value ?? new Map(), groups: groups.value ?? new Map() };
+    const owner = this.procOwner({ users: users.value ?? new Map(), groups: groups.value ?? new Map() });
     const jobMap = jobsStage.value?.jobs;
     jobsStage.outcome.skipped = jobsStage.value?.badLines ?? 0;
     const jobs = newFamilies("jobs");
@@ -169,7 +186,7 @@ export class StagedCollector {
     for (const [stage, jobSums, procSums, metadata] of builds) {
       if (!stage.value) continue;
       const start = performance.now();
-      stage.outcome.skipped = attribute(stage.value, jobMap, ids, jobSums, procSums, metadata);
+      stage.outcome.skipped = attribute(stage.value, jobMap, owner, jobSums, procSums, metadata);
       stage.outcome.seconds += (performance.now() - start) / 1000;
     }
 
@@ -184,5 +201,33 @@ export class StagedCollector {
       this.log.error("stage failed", { stage: o.name, err: o.error });
     }
     return { startedAt, seconds: (performance.now() - t0) / 1000, ok, stages, jobs, procs };
+  }
+
+  /**
+   * Names for a uid from this scrape's answers. An id missing from the answers (its getent failed, already
+   * logged as a stage error) and an id getent does not know (logged here, once per id) both skip the row,
+   * or give the number with --cluster.numeric-names (an unknown user has no known group: "").
+   */
+  private procOwner(ids: Identities): ProcOwner {
+    const numeric = this.options.numericNames;
+    return (uid) => {
+      const user = ids.users.get(uid);
+      if (!user) {
+        if (user === null) this.reportUnknown("uid", uid, numeric);
+        return numeric ? { user: String(uid), group: "" } : undefined;
+      }
+      const group = ids.groups.get(user.gid);
+      if (typeof group === "string") return { user: user.name, group };
+      if (group === null) this.reportUnknown("gid", user.gid, numeric);
+      return numeric ? { user: user.name, group: String(user.gid) } : undefined;
+    };
+  }
+
+  private reportUnknown(kind: "uid" | "gid", id: number, numeric: boolean): void {
+    const seen = this.reported[kind];
+    if (seen.has(id)) return;
+    seen.add(id);
+    const what = kind === "uid" ? "no user has this uid" : "no group has this primary gid";
+    this.log.warn(`${what}; ${numeric ? "its processes are named by the number" : "its processes' rows are skipped"}`, { [kind]: id });
   }
 }

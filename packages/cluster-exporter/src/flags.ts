@@ -23,6 +23,11 @@ export const clusterFlags = {
     300,
     "How long a user or group name resolved through getent (or its absence) is reused.",
   ),
+  numericNames: flag.bool(
+    "cluster.numeric-names",
+    false,
+    "Label a process whose uid or primary gid getent does not know (or cannot answer for) with the number, instead of skipping it as the original Cluster Exporter does.",
+  ),
   squeuePath: flag.string("cluster.squeue-path", "squeue", "The squeue program (looked up in PATH unless a path)."),
   getentPath: flag.string("cluster.getent-path", "getent", "The getent program (looked up in PATH unless a path)."),
 } as const;

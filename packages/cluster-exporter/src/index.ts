@@ -3,6 +3,7 @@
  * serves it on :9846, computed from an upstream Prometheus, squeue and getent on every scrape.
  */
 import { ConfigError, defineRole, type FlagValues, type Role, type RoleService } from "@agent/core";
+import { statusPage } from "@agent/core/pages";
 import { StagedCollector } from "./collector.ts";
 import { addOutcome, addSkipped } from "./exposition.ts";
 import { clusterFlags, type ClusterFlags } from "./flags.ts";
@@ -75,6 +76,7 @@ export function clusterRole(): Role<ClusterFlags> & { lastScrape(): ScrapeReport
           groups: (gids) => identity.resolveGroups(gids),
         },
         ctx.log,
+        { numericNames: config.numericNames },
       );
       collector = active;
       ctx.log.info("querying Prometheus for Lustre job metrics", { prometheus: base });
@@ -85,7 +87,10 @@ export function clusterRole(): Role<ClusterFlags> & { lastScrape(): ScrapeReport
           else addSkipped(own);
           return own.render();
         },
-        routes: (app) => clusterPage(app, { agent: ctx.agent, lastScrape }),
+        routes: (app) => {
+          clusterPage(app, { agent: ctx.agent, lastScrape });
+          statusPage(app, { role: "cluster", agent: ctx.agent, flags: clusterFlags, values: config });
+        },
         lastScrape,
       };
     },

@@ -122,6 +122,11 @@ node_memory_MemTotal_bytes 1000
 node_memory_MemAvailable_bytes 250
 node_memory_SwapTotal_bytes 100
 node_memory_SwapFree_bytes 40
+node_memory_MemFree_bytes 100
+node_memory_Buffers_bytes 50
+node_memory_Cached_bytes 120
+node_memory_SReclaimable_bytes 30
+node_memory_Shmem_bytes 10
 node_load1 0.5
 node_load5 0.25
 node_load15 0.125
@@ -148,7 +153,16 @@ describe("deriveSample", () => {
     expect(sample.cpus).toBe(2);
     expect(sample.cpuBusy).toEqual({});
     expect(sample.cpuSeconds).toBeNaN();
-    expect(sample.memory).toEqual({ totalBytes: 1000, availableBytes: 250, swapTotalBytes: 100, swapFreeBytes: 40 });
+    expect(sample.memory).toEqual({
+      totalBytes: 1000,
+      availableBytes: 250,
+      swapTotalBytes: 100,
+      swapFreeBytes: 40,
+      freeBytes: 100,
+      buffersBytes: 50,
+      cacheBytes: 150,
+      sharedBytes: 10,
+    });
     expect(sample.load).toEqual([0.5, 0.25, 0.125]);
     expect(sample.network).toEqual([{ device: "eth0", inBytes: NaN, outBytes: NaN }]);
     // Filesystems of size 0 (pseudo file systems) are left out.

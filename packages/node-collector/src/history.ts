@@ -24,6 +24,11 @@ const SAMPLED_FAMILIES = [
   "node_memory_MemAvailable_bytes",
   "node_memory_SwapTotal_bytes",
   "node_memory_SwapFree_bytes",
+  "node_memory_MemFree_bytes",
+  "node_memory_Buffers_bytes",
+  "node_memory_Cached_bytes",
+  "node_memory_SReclaimable_bytes",
+  "node_memory_Shmem_bytes",
   "node_load1",
   "node_load5",
   "node_load15",
@@ -91,7 +96,18 @@ export interface HostSample {
   cpuBusy: Record<string, number>;
   /** CPU seconds counted, all modes and CPUs, since the previous sample; NaN for the first. */
   cpuSeconds: number;
-  memory: { totalBytes: number; availableBytes: number; swapTotalBytes: number; swapFreeBytes: number };
+  memory: {
+    totalBytes: number;
+    availableBytes: number;
+    swapTotalBytes: number;
+    swapFreeBytes: number;
+    freeBytes: number;
+    buffersBytes: number;
+    /** Page cache and reclaimable slab, as `free` counts "cache". */
+    cacheBytes: number;
+    /** tmpfs and shared memory: part of the cache, but not freed by reclaiming it. */
+    sharedBytes: number;
+  };
   load: [number, number, number];
   filesystems: Filesystem[];
   network: DeviceRates[];
@@ -192,6 +208,10 @@ export function deriveSample(families: MetricFamily[], at: number, prev: { at: n
         availableBytes: one("node_memory_MemAvailable_bytes"),
         swapTotalBytes: one("node_memory_SwapTotal_bytes"),
         swapFreeBytes: one("node_memory_SwapFree_bytes"),
+        freeBytes: one("node_memory_MemFree_bytes"),
+        buffersBytes: one("node_memory_Buffers_bytes"),
+        cacheBytes: one("node_memory_Cached_bytes") + one("node_memory_SReclaimable_bytes"),
+        sharedBytes: one("node_memory_Shmem_bytes"),
       },
       load: [one("node_load1"), one("node_load5"), one("node_load15")],
       filesystems,

@@ -1,5 +1,6 @@
 /** The node role: node_exporter's collectors behind node_exporter's flags, on :9100. */
 import { defineRole, type Role } from "@agent/core";
+import { statusPage } from "@agent/core/pages";
 import { allCollectors } from "./collectors/index.ts";
 import { historyFlags, NodeHistory } from "./history.ts";
 import { nodePage } from "./page.ts";
@@ -10,11 +11,12 @@ export { defineCollector } from "./collector.ts";
 
 export function nodeRole(): Role {
   let history: NodeHistory | undefined;
+  const flags = { ...nodeFlags(allCollectors), ...historyFlags };
   return defineRole({
     name: "node",
     title: "node_exporter-compatible host metrics",
     defaultAddress: ":9100",
-    flags: { ...nodeFlags(allCollectors), ...historyFlags },
+    flags,
     async start(ctx) {
       const registry = new NodeRegistry(allCollectors, ctx.config, ctx.log);
       ctx.log.info("collectors enabled", { collectors: registry.enabled.map((e) => e.collector.name).join(",") });
@@ -23,7 +25,10 @@ export function nodeRole(): Role {
       sampler.start();
       return {
         metrics: (own) => registry.render(own),
-        routes: (app) => nodePage(app, { agent: ctx.agent, history: sampler, registry }),
+        routes: (app) => {
+          nodePage(app, { agent: ctx.agent, history: sampler, registry });
+          statusPage(app, { role: "node", agent: ctx.agent, flags, values: ctx.config });
+        },
       };
     },
     async stop() {

@@ -2,7 +2,8 @@
  * The push role: Pushgateway 1.10's HTTP API over a store that commits every push to LMDB before
  * answering, checks consistency in time proportional to the push, renders at push time, and expires groups.
  */
-import { defineRole, type FlagValues } from "@agent/core";
+import { defineRole, shownFlags } from "@agent/core";
+import { statusPage } from "@agent/core/pages";
 import { pushFlags } from "./flags.ts";
 import { GroupDb } from "./group-db.ts";
 import { PushStore } from "./push-store.ts";
@@ -16,14 +17,6 @@ export { importLmdb } from "./group-db.ts";
 export { salvageStore, type SalvageReport } from "./salvage.ts";
 export { checkStoreFile, damagedAdvice, refuseIfInUse, STORE_FILE, storeFile, type StoreHealth } from "./store-check.ts";
 export { GroupDb } from "./group-db.ts";
-
-function flagsForStatus(config: FlagValues<typeof pushFlags>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, spec] of Object.entries(pushFlags)) {
-    out[spec.name] = spec.show(config[key as keyof typeof pushFlags] as never);
-  }
-  return out;
-}
 
 export function pushRole() {
   let db: GroupDb | undefined;
@@ -53,6 +46,7 @@ export function pushRole() {
         }, config.expirySweepInterval * 1000);
         sweeper.unref();
       }
+      const flags = shownFlags(pushFlags, config);
       const links = [
         { path: "/api/v1/metrics", title: "Pushed groups (JSON)" },
         { path: "/api/v1/status", title: "Status (JSON)" },
@@ -66,10 +60,11 @@ export function pushRole() {
             checkConsistency: !config.disableConsistencyCheck,
             enableAdminApi: config.enableAdminApi,
             agent: ctx.agent,
-            flags: flagsForStatus(config),
+            flags,
             log,
           });
           pushPage(app, { store, agent: ctx.agent, enableAdminApi: config.enableAdminApi, links });
+          statusPage(app, { role: "push", agent: ctx.agent, flags: pushFlags, values: config });
         },
         metrics: (own) => store.render(own),
         links,

@@ -2,10 +2,12 @@
  * The push role's page at `/`: the stored groups, one page of rows at a time (so 20,000 groups cost the
  * browser no more than 100 rows), filtered by label text and sorted by push age on the server; a group's
  * metrics load when its row is opened; delete (with --push.enable-admin-api) uses the push path's DELETE.
+ * Beside each push's outcome, the outcome of the job itself when it reports one (`agent exec` and the client
+ * library push job_success and job_exit_code); "failed only" keeps the groups where either failed.
  */
 import type { Context, Hono } from "hono";
 import { renderHeader, type AgentInfo, type Link } from "@agent/core";
-import { escapeHtml as esc, formatSeconds, pageResponse, renderPage, timeHtml } from "@agent/core/pages";
+import { formatSeconds, html, pageResponse, renderPage, timeHtml, type Html } from "@agent/core/pages";
 import { parsePushPath } from "./grouping-key.ts";
 import type { GroupSummary, PushStore } from "./push-store.ts";
 
@@ -28,6 +30,8 @@ const PAGE_SIZES = [25, 100, 500] as const;
 export interface GroupQuery {
   /** Case-insensitive text every shown group's `name="value"` labels contain. */
   filter: string;
+  /** Only groups whose last push or whose job failed. */
+  failedOnly: boolean;
   sort: Sort;
   /** 1-based. */
   page: number;
@@ -40,6 +44,7 @@ export function parseGroupQuery(params: URLSearchParams): GroupQuery {
   const page = Math.floor(Number(params.get("page")));
   return {
     filter: (params.get("q") ?? "").trim(),
+    failedOnly: params.get("failed") === "1",
     sort: sort in SORTS ? (sort as Sort) : "labels",
     page: page >= 1 ? page : 1,
     perPage: (PAGE_SIZES as readonly number[]).includes(per) ? per : 100,
@@ -52,10 +57,37 @@ export function labelText(labels: Readonly<Record<string, string>>): string {
     .join(" ");
 }
 
+/** What the job reported about its own last run; undefined where it pushed neither metric. */
+export interface JobOutcome {
+  success: boolean | undefined;
+  exitCode: number | undefined;
+}
+
+/** The value of a stored family's first sample (pushes carry no timestamps, so it is the line's last word). */
+function firstValue(text: string | undefined): number | undefined {
+  if (!text) return undefined;
+  const end = text.indexOf("\n");
+  const v = Number(text.slice(text.lastIndexOf(" ", end) + 1, end));
+  return Number.isNaN(v) ? undefined : v;
+}
+
+export function jobOutcome(store: PushStore, g: GroupSummary): JobOutcome | undefined {
+  const families = store.get(g.labels)?.families;
+  const success = firstValue(families?.get("job_success")?.text);
+  const exitCode = firstValue(families?.get("job_exit_code")?.text);
+  if (success === undefined && exitCode === undefined) return undefined;
+  return { success: success === undefined ? exitCode === 0 : success === 1, exitCode };
+}
+
 /** The groups this query shows, and how many matched in all. */
-export function selectGroups(all: GroupSummary[], q: GroupQuery): { rows: GroupSummary[]; matched: number; page: number; pages: number } {
+export function selectGroups(
+  all: GroupSummary[],
+  q: GroupQuery,
+  jobOf: (g: GroupSummary) => JobOutcome | undefined = () => undefined,
+): { rows: GroupSummary[]; matched: number; page: number; pages: number } {
   const needle = q.filter.toLowerCase();
-  const hits = needle ? all.filter((g) => labelText(g.labels).toLowerCase().includes(needle)) : all;
+  let hits = needle ? all.filter((g) => labelText(g.labels).toLowerCase().includes(needle)) : all;
+  if (q.failedOnly) hits = hits.filter((g) => !g.lastPushSuccessful || jobOf(g)?.success === false);
   // A group that never had a successful push is the oldest of all.
   if (q.sort === "newest") hits.sort((a, b) => b.lastPush - a.lastPush);
   else if (q.sort === "oldest") hits.sort((a, b) => a.lastPush - b.lastPush);
@@ -67,6 +99,7 @@ export function selectGroups(all: GroupSummary[], q: GroupQuery): { rows: GroupS
 function queryString(q: GroupQuery, page: number): string {
   const p = new URLSearchParams();
   if (q.filter) p.set("q", q.filter);
+  if (q.failedOnly) p.set("failed", "1");
   if (q.sort !== "labels") p.set("sort", q.sort);
   if (q.perPage !== 100) p.set("per", String(q.perPage));
   if (page > 1) p.set("page", String(page));
@@ -74,47 +107,54 @@ function queryString(q: GroupQuery, page: number): string {
   return s ? `?${s}` : "?";
 }
 
-function row(g: GroupSummary, now: number, canDelete: boolean): string {
-  const text = labelText(g.labels);
-  const labels = Object.entries(g.labels)
-    .map(([k, v]) => `<code>${esc(k)}="${esc(v)}"</code>`)
-    .join("");
-  const pushed = g.lastPush > 0 ? `${timeHtml(g.lastPush)}<br><span class="muted">${esc(formatSeconds(now - g.lastPush))} ago</span>` : `<span class="muted">never</span>`;
-  const outcome = g.lastPushSuccessful
-    ? `<span class="ok">succeeded</span>`
-    : `<span class="bad">failed</span> ${timeHtml(g.lastFailure)}<br><span class="bad">${esc(g.lastFailureReason ?? "")}</span>`;
-  const ttl = g.ttlLeft === undefined ? `<span class="muted">none</span>` : esc(formatSeconds(g.ttlLeft));
-  const src = `/-/page/group?path=${encodeURIComponent(g.path)}`;
-  const del = canDelete
-    ? `<td><button type="button" class="danger" data-delete="${esc(g.path)}" data-name="${esc(text)}" aria-label="Delete group ${esc(text)}">Delete</button></td>`
-    : "";
-  return `<tr data-group="${esc(g.path)}"><td class="labels">${labels}<details data-src="${esc(src)}"><summary>Metrics <span class="visually-hidden">of ${esc(text)}</span></summary><pre></pre></details></td><td data-label="Last push">${pushed}</td><td data-label="Outcome">${outcome}</td><td class="num" data-label="TTL left">${ttl}</td><td class="num" data-label="Series">${g.series}</td>${del}</tr>`;
+function jobCell(job: JobOutcome | undefined): Html {
+  if (!job) return html`<span class="muted">not reported</span>`;
+  const code = job.exitCode === undefined ? "" : ` (exit code ${job.exitCode})`;
+  return job.success ? html`<span class="ok">succeeded</span>${code}` : html`<span class="bad">failed</span>${code}`;
 }
 
-function body(store: PushStore, q: GroupQuery, canDelete: boolean): string {
+function row(g: GroupSummary, job: JobOutcome | undefined, now: number, canDelete: boolean): Html {
+  const text = labelText(g.labels);
+  const labels = Object.entries(g.labels).map(([k, v]) => html`<code>${k}="${v}"</code>`);
+  const pushed = g.lastPush > 0 ? html`${timeHtml(g.lastPush)}<br><span class="muted">${formatSeconds(now - g.lastPush)} ago</span>` : html`<span class="muted">never</span>`;
+  const outcome = g.lastPushSuccessful
+    ? html`<span class="ok">succeeded</span>`
+    : html`<span class="bad">failed</span> ${timeHtml(g.lastFailure)}<br><span class="bad">${g.lastFailureReason ?? ""}</span>`;
+  const ttl = g.ttlLeft === undefined ? html`<span class="muted">none</span>` : formatSeconds(g.ttlLeft);
+  const src = `/-/page/group?path=${encodeURIComponent(g.path)}`;
+  const del = canDelete
+    ? html`<td><button type="button" class="danger" data-delete="${g.path}" data-name="${text}" aria-label="Delete group ${text}">Delete</button></td>`
+    : "";
+  return html`<tr data-group="${g.path}"><td class="labels">${labels}<details data-src="${src}"><summary>Metrics <span class="visually-hidden">of ${text}</span></summary><pre></pre></details></td><td data-label="Last push">${pushed}</td><td data-label="Push outcome">${outcome}</td><td data-label="Job outcome">${jobCell(job)}</td><td class="num" data-label="TTL left">${ttl}</td><td class="num" data-label="Series">${g.series}</td>${del}</tr>`;
+}
+
+function body(store: PushStore, q: GroupQuery, canDelete: boolean): Html {
   const now = Date.now() / 1000;
   const all = store.list();
   const failing = all.reduce((n, g) => n + (g.lastPushSuccessful ? 0 : 1), 0);
-  const { rows, matched, page, pages } = selectGroups(all, q);
+  const jobOf = (g: GroupSummary) => jobOutcome(store, g);
+  const { rows, matched, page, pages } = selectGroups(all, q, jobOf);
   const first = matched === 0 ? 0 : (page - 1) * q.perPage + 1;
   const pager = (label: string, to: number, enabled: boolean) =>
-    enabled ? `<a href="${esc(queryString(q, to))}" data-swap>${label}</a>` : `<span class="muted" aria-disabled="true">${label}</span>`;
-  const options = (Object.keys(SORTS) as Sort[]).map((s) => `<option value="${s}"${s === q.sort ? " selected" : ""}>${SORTS[s]}</option>`).join("");
-  const sizes = PAGE_SIZES.map((n) => `<option${n === q.perPage ? " selected" : ""}>${n}</option>`).join("");
-  return `<form class="controls" method="get" action="/" data-live role="search">
-<label for="q">Filter by label text<input id="q" name="q" type="search" value="${esc(q.filter)}" placeholder='job="backup"' autocomplete="off"></label>
+    enabled ? html`<a href="${queryString(q, to)}" data-swap>${label}</a>` : html`<span class="muted" aria-disabled="true">${label}</span>`;
+  const options = (Object.keys(SORTS) as Sort[]).map((s) => html`<option value="${s}"${s === q.sort ? html` selected` : ""}>${SORTS[s]}</option>`);
+  const sizes = PAGE_SIZES.map((n) => html`<option${n === q.perPage ? html` selected` : ""}>${n}</option>`);
+  const matching = [q.filter ? ` matching “${q.filter}”` : "", q.failedOnly ? " that failed" : ""].join("");
+  return html`<form class="controls" method="get" action="/" data-live role="search">
+<label for="q">Filter by label text<input id="q" name="q" type="search" value="${q.filter}" placeholder='job="backup"' autocomplete="off"></label>
+<label for="failed" class="check"><span>Failed only</span><input id="failed" name="failed" type="checkbox" value="1"${q.failedOnly ? html` checked` : ""}></label>
 <label for="sort">Sort by<select id="sort" name="sort">${options}</select></label>
 <label for="per">Rows per page<select id="per" name="per">${sizes}</select></label>
 <button type="submit">Apply</button>
 </form>
 <section id="groups" data-region aria-labelledby="groups-heading">
 <h2 id="groups-heading">Groups</h2>
-<p>${store.groups} groups, ${store.series} series stored; <span class="${failing ? "bad" : "ok"}">${failing} with a failed last push</span>. Showing ${first}–${first + rows.length - (rows.length ? 1 : 0)} of ${matched}${q.filter ? ` matching “${esc(q.filter)}”` : ""}.</p>
+<p>${store.groups} groups, ${store.series} series stored; <span class="${failing ? "bad" : "ok"}">${failing} with a failed last push</span>. Showing ${first}–${first + rows.length - (rows.length ? 1 : 0)} of ${matched}${matching}.</p>
 <div class="scroll"><table class="stack">
-<thead><tr><th scope="col">Grouping labels</th><th scope="col">Last push</th><th scope="col">Last push outcome</th><th scope="col" class="num">TTL left</th><th scope="col" class="num">Series</th>${canDelete ? `<th scope="col"><span class="visually-hidden">Actions</span></th>` : ""}</tr></thead>
-<tbody>${rows.map((g) => row(g, now, canDelete)).join("")}</tbody>
+<thead><tr><th scope="col">Grouping labels</th><th scope="col">Last push</th><th scope="col">Last push outcome</th><th scope="col">Job outcome</th><th scope="col" class="num">TTL left</th><th scope="col" class="num">Series</th>${canDelete ? html`<th scope="col"><span class="visually-hidden">Actions</span></th>` : ""}</tr></thead>
+<tbody>${rows.map((g) => row(g, jobOf(g), now, canDelete))}</tbody>
 </table></div>
-${rows.length === 0 ? `<p class="muted">No groups${q.filter ? " match this filter" : " pushed yet"}.</p>` : ""}
+${rows.length === 0 ? html`<p class="muted">No groups${q.filter || q.failedOnly ? " match this filter" : " pushed yet"}.</p>` : ""}
 <nav class="pager" aria-label="Pages">${pager("← Previous", page - 1, page > 1)}<span>page ${page} of ${pages}</span>${pager("Next →", page + 1, page < pages)}</nav>
 </section>`;
 }

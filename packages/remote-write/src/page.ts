@@ -1,6 +1,6 @@
 /** `/remote-write`: each receiver's queue at a glance, on the role that serves the remote-write metrics. */
 import type { AgentInfo } from "@agent/core";
-import { escapeHtml as esc, formatBytes, formatSeconds, pageResponse, renderPage, scrollBox, type RoleApp } from "@agent/core/pages";
+import { formatBytes, formatSeconds, html, pageResponse, renderPage, scrollBox, type Html, type RoleApp } from "@agent/core/pages";
 import type { QueueGauges, QueueMetrics } from "./metrics.ts";
 
 export interface QueueView {
@@ -9,23 +9,23 @@ export interface QueueView {
 }
 
 function ago(unixSeconds: number): string {
-  return unixSeconds === 0 ? "never" : `${esc(formatSeconds(Date.now() / 1000 - unixSeconds))} ago`;
+  return unixSeconds === 0 ? "never" : `${formatSeconds(Date.now() / 1000 - unixSeconds)} ago`;
 }
 
-function row(q: QueueView): string {
+function row(q: QueueView): Html {
   const m = q.metrics;
   const g = q.gauges();
-  const error = m.lastErrorTime > m.lastSendTime ? `${esc(m.lastError)} (${ago(m.lastErrorTime)})` : "–";
-  return `<tr><td>${esc(m.remoteName)}</td><td>${esc(m.url)}</td><td class="num">${g.pendingSamples}</td><td class="num">${esc(formatBytes(g.queueBytes))} of ${esc(formatBytes(g.maxBytes))}</td><td class="num">${m.samplesSent}</td><td class="num">${m.samplesRetried}</td><td class="num">${m.samplesFailed}</td><td class="num">${m.samplesDropped}</td><td>${ago(m.lastSendTime)}</td><td>${error}</td></tr>`;
+  const error = m.lastErrorTime > m.lastSendTime ? `${m.lastError} (${ago(m.lastErrorTime)})` : "–";
+  return html`<tr><td>${m.remoteName}</td><td>${m.url}</td><td class="num">${g.pendingSamples}</td><td class="num">${formatBytes(g.queueBytes)} of ${formatBytes(g.maxBytes)}</td><td class="num">${m.samplesSent}</td><td class="num">${m.samplesRetried}</td><td class="num">${m.samplesFailed}</td><td class="num">${m.samplesDropped}</td><td>${ago(m.lastSendTime)}</td><td>${error}</td></tr>`;
 }
 
 export function remoteWritePage(app: RoleApp, opts: { role: string; agent: AgentInfo; queues: readonly QueueView[]; intervalSeconds: number }): void {
   app.get("/remote-write", (c) => {
-    const head = "<tr><th>Name</th><th>URL</th><th>Pending samples</th><th>Queue on disk</th><th>Sent</th><th>Retried</th><th>Failed</th><th>Dropped</th><th>Last accepted</th><th>Last error</th></tr>";
-    const table = `<table><thead>${head}</thead><tbody>${opts.queues.map(row).join("")}</tbody></table>`;
-    const body = `<section id="queues" data-region><p>Every role's metrics are collected every ${esc(formatSeconds(opts.intervalSeconds))} and queued for each receiver.</p>${scrollBox("Remote-write queues", table)}</section>`;
+    const head = html`<tr><th>Name</th><th>URL</th><th>Pending samples</th><th>Queue on disk</th><th>Sent</th><th>Retried</th><th>Failed</th><th>Dropped</th><th>Last accepted</th><th>Last error</th></tr>`;
+    const table = html`<table><thead>${head}</thead><tbody>${opts.queues.map(row)}</tbody></table>`;
+    const body = html`<section id="queues" data-region><p>Every role's metrics are collected every ${formatSeconds(opts.intervalSeconds)} and queued for each receiver.</p>${scrollBox("Remote-write queues", table)}</section>`;
     return pageResponse(
-      renderPage({ role: opts.role, heading: "Remote write", agent: opts.agent, requestHost: c.req.header("host") ?? "localhost", body, refreshSeconds: 5 }),
+      renderPage({ role: opts.role, heading: "Remote write", agent: opts.agent, requestHost: c.req.header("host") ?? "localhost", body: String(body), refreshSeconds: 5 }),
     );
   });
 }

@@ -30,6 +30,13 @@ export interface FlagSpec<T> {
 export type FlagSet = Readonly<Record<string, FlagSpec<unknown>>>;
 export type FlagValues<F extends FlagSet> = { -readonly [K in keyof F]: F[K] extends FlagSpec<infer T> ? T : never };
 
+/** Flag name -> its value as --help writes values, for status pages (Pushgateway's /api/v1/status and /status). */
+export function shownFlags<F extends FlagSet>(flags: F, values: FlagValues<F>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, spec] of Object.entries(flags)) out[spec.name] = spec.show(values[key as keyof F]);
+  return out;
+}
+
 function spec<T>(
   name: string,
   help: string,

@@ -37,9 +37,18 @@ export function renderLabels(labels: Labels | undefined): string {
   return out ? out + "}" : "";
 }
 
-export function renderSampleLine(name: string, labels: Labels | undefined, value: number, timestampMs?: number): string {
+/** How a sample's value is written; Go-written originals need `formatGoFloat` to match byte for byte. */
+export type ValueFormat = (value: number) => string;
+
+export function renderSampleLine(
+  name: string,
+  labels: Labels | undefined,
+  value: number,
+  timestampMs?: number,
+  format: ValueFormat = formatValue,
+): string {
   const ts = timestampMs === undefined ? "" : " " + timestampMs;
-  return name + renderLabels(labels) + " " + formatValue(value) + ts + "\n";
+  return name + renderLabels(labels) + " " + format(value) + ts + "\n";
 }
 
 /**
@@ -74,11 +83,12 @@ export class FamilyBuilder {
     readonly name: string,
     readonly type: MetricType,
     readonly help: string,
+    private readonly format: ValueFormat = formatValue,
   ) {}
 
   /** Adds one sample; `suffix` is for histogram and summary parts (`_bucket`, `_sum`, `_count`). */
   add(value: number, labels?: Labels, suffix = ""): this {
-    this.body += renderSampleLine(this.name + suffix, labels, value);
+    this.body += renderSampleLine(this.name + suffix, labels, value, undefined, this.format);
     this.count++;
     return this;
   }
@@ -99,10 +109,10 @@ export class FamilyBuilder {
 export class MetricSet {
   private readonly families = new Map<string, FamilyBuilder>();
 
-  family(name: string, type: MetricType, help: string): FamilyBuilder {
+  family(name: string, type: MetricType, help: string, format?: ValueFormat): FamilyBuilder {
     let f = this.families.get(name);
     if (!f) {
-      f = new FamilyBuilder(name, type, help);
+      f = new FamilyBuilder(name, type, help, format);
       this.families.set(name, f);
     }
     return f;

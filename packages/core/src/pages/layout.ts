@@ -1,16 +1,15 @@
 /**
  * The frame every role's page shares: a header that says which agent this is (version, roles, uptime) and
- * links to /metrics and to the other roles, the stylesheet, and the client script. Pages hand in their
- * body as HTML that they escaped themselves with `escapeHtml`.
+ * links to /metrics, /status and the other roles, the stylesheet, and the client script. Pages hand in their
+ * body as HTML built with the `html` tag (html.ts), which escapes every value put into it.
  */
 import { createHash } from "node:crypto";
 import { formatDuration } from "../config/flag.ts";
 import { esc, otherRoleLinks } from "../http/landing.ts";
 import type { AgentInfo, Link, RoleService } from "../role.ts";
 import { PAGE_SCRIPT } from "./client.ts";
+import { html, type Html } from "./html.ts";
 import { PAGE_CSS } from "./style.ts";
-
-export { esc as escapeHtml };
 
 export interface PageOptions {
   role: string;
@@ -67,17 +66,17 @@ export function formatPercent(fraction: number): string {
 }
 
 /** Unix seconds as `2026-11-22 03:17:05 UTC` inside a <time> element. */
-export function timeHtml(unixSeconds: number): string {
+export function timeHtml(unixSeconds: number): Html {
   const iso = new Date(unixSeconds * 1000).toISOString();
-  return `<time datetime="${iso}">${iso.slice(0, 19).replace("T", " ")} UTC</time>`;
+  return html`<time datetime="${iso}">${iso.slice(0, 19).replace("T", " ")} UTC</time>`;
 }
 
 /**
  * A wide table's box: it scrolls sideways on its own on a narrow screen, so the page does not; named and
  * focusable so that keyboard users can scroll it too.
  */
-export function scrollBox(label: string, inner: string, className = "scroll"): string {
-  return `<div class="${className}" role="region" aria-label="${esc(label)}" tabindex="0">${inner}</div>`;
+export function scrollBox(label: string, inner: Html, className = "scroll"): Html {
+  return html`<div class="${className}" role="region" aria-label="${label}" tabindex="0">${inner}</div>`;
 }
 
 function linkList(links: readonly Link[]): string {
@@ -88,7 +87,7 @@ export function renderPage(o: PageOptions): string {
   const { agent } = o;
   const uptime = Date.now() / 1000 - agent.startTime;
   const others = otherRoleLinks(agent, o.role, o.requestHost);
-  const nav = linkList([{ path: "/metrics", title: "Metrics" }, ...(o.links ?? []), ...others]);
+  const nav = linkList([{ path: "/metrics", title: "Metrics" }, { path: "/status", title: "Status" }, ...(o.links ?? []), ...others]);
   const refresh = o.refreshSeconds ? ` data-refresh="${o.refreshSeconds}"` : "";
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { sparkline } from "./sparkline.ts";
+import { niceCeiling, sparkline } from "./sparkline.ts";
 
 /** The line path's runs, each a list of [x, y] points. */
 function runs(svg: string): number[][][] {
@@ -26,14 +26,28 @@ describe("sparkline", () => {
   });
 
   test("with max given, a fill ratio is drawn against 100 %", () => {
-    const [half] = runs(sparkline([0.5, 0.5], "fill", 1));
-    const [full] = runs(sparkline([1, 1], "fill", 1));
+    const [half] = runs(sparkline([0.5, 0.5], "fill", { max: 1 }));
+    const [full] = runs(sparkline([1, 1], "fill", { max: 1 }));
     expect(half![0]![1]).toBeGreaterThan(full![0]![1]!);
   });
 
-  test("no values draws nothing; the label is escaped and names the chart", () => {
-    const svg = sparkline([], 'disk "sda" <read>');
+  test("no values draws nothing and says so; the label is escaped and names the chart", () => {
+    const svg = String(sparkline([], 'disk "sda" <read>'));
     expect(runs(svg)).toEqual([]);
-    expect(svg).toContain('role="img" aria-label="disk &#34;sda&#34; &#60;read&#62;"');
+    expect(svg).toContain('role="img" aria-label="disk &quot;sda&quot; &lt;read&gt;; no samples yet');
+    expect(svg).toContain("<figcaption><span class=\"peak\">no samples yet</span>");
+  });
+
+  test("the caption gives the peak and the scale, in the caller's unit; the top is the peak rounded up", () => {
+    const svg = String(sparkline([1, 3.2, 2], "load"));
+    expect(svg).toContain('<span class="peak">peak 3.20</span> <span class="scale">scale 0 to 5</span>');
+    const [line] = runs(svg);
+    expect(line![1]![1]).toBeGreaterThan(1);
+    const pct = String(sparkline([0.25, 0.5], "fill", { max: 1, format: (v) => `${v * 100} %` }));
+    expect(pct).toContain("peak 50 %</span> <span class=\"scale\">scale 0 % to 100 %");
+  });
+
+  test("niceCeiling rounds up to 1, 2 or 5 times a power of ten", () => {
+    expect([0, 0.3, 1, 1.01, 3.2, 7, 42, 150_000].map(niceCeiling)).toEqual([1, 0.5, 1, 2, 5, 10, 50, 200_000]);
   });
 });

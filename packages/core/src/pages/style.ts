@@ -25,16 +25,27 @@ td.num,th.num{text-align:right;white-space:nowrap}
 .ok{color:var(--ok)}.bad{color:var(--bad)}.warn{color:var(--warn)}.muted{color:var(--muted)}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(15rem,1fr));gap:.7rem}
 .card{background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:.5rem .7rem}
+dl.inventory{display:flex;flex-wrap:wrap;gap:.2rem 1.5rem;margin:.3rem 0 .6rem}
+dl.inventory div{display:flex;gap:.4rem;min-width:0}
+dl.inventory dt{color:var(--muted)}
+dl.inventory dd{margin:0;overflow-wrap:anywhere}
+.card.alert{border-color:var(--bad);border-width:2px}
+.card.alert h2{margin:.2rem 0 .4rem}
+.card.alert ul{margin:.2rem 0;padding-left:1.2rem;overflow-wrap:anywhere}
 .card .value{font-size:1.25rem;font-weight:600}
 .card .label{color:var(--muted);font-size:.85rem}
-svg.spark{display:block;width:100%;height:36px}
-svg.spark path.line{fill:none;stroke:var(--accent);stroke-width:1.5}
-svg.spark path.area{fill:var(--accent);opacity:.15}
+figure.spark{margin:0}
+figure.spark svg{display:block;width:100%;height:36px}
+figure.spark path.line{fill:none;stroke:var(--accent);stroke-width:1.5}
+figure.spark path.area{fill:var(--accent);opacity:.15}
+figure.spark figcaption{display:flex;flex-wrap:wrap;justify-content:space-between;gap:0 .5rem;font-size:.75rem;color:var(--muted)}
 .bar{height:.55rem;background:var(--line);border-radius:3px;min-width:5rem}
 .bar span{display:block;height:100%;background:var(--accent);border-radius:3px}
 .bar.high span{background:var(--bad)}
 form.controls{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:end;margin:.4rem 0 .7rem}
 form.controls label{display:flex;flex-direction:column;font-size:.85rem;color:var(--muted)}
+form.controls label.check{flex-direction:row;align-items:center;gap:.4rem;min-height:2.2rem}
+form.controls label.check input{min-height:auto;width:1.2rem;height:1.2rem}
 input,select,button{font:inherit;color:var(--fg);background:var(--bg);border:1px solid var(--muted);border-radius:4px;padding:.3rem .5rem;min-height:2.2rem}
 button{cursor:pointer}
 button.danger{color:var(--bad);border-color:var(--bad)}
