@@ -52,6 +52,10 @@ import { arp } from "./arp.ts";
 import { bcache } from "./bcache.ts";
 import { bonding } from "./bonding.ts";
 import { btrfs } from "./btrfs.ts";
+import { buddyinfo } from "./buddyinfo.ts";
+import { cgroups } from "./cgroups.ts";
+import { cpu_vulnerabilities } from "./cpu_vulnerabilities.ts";
+import { drbd } from "./drbd.ts";
 
 export const allCollectors: Collector[] = [
   conntrack,
@@ -106,4 +110,8 @@ export const allCollectors: Collector[] = [
   bcache,
   bonding,
   btrfs,
+  buddyinfo,
+  cgroups,
+  cpu_vulnerabilities,
+  drbd,
 ];

@@ -13,6 +13,9 @@ import { arp } from "./arp.ts";
 import { bcache } from "./bcache.ts";
 import { bonding } from "./bonding.ts";
 import { btrfs } from "./btrfs.ts";
+import { buddyinfo } from "./buddyinfo.ts";
+import { cgroups } from "./cgroups.ts";
+import { drbd } from "./drbd.ts";
 import { dmi } from "./dmi.ts";
 import { edac } from "./edac.ts";
 import { infiniband } from "./infiniband.ts";
@@ -29,7 +32,7 @@ import { zfs } from "./zfs.ts";
 
 // fibrechannel (1.5 fails the whole collector on a host without port_type, which 1.8 tolerates), selinux
 // (node_exporter reads the real /sys/fs/selinux, not --path.sysfs) and watchdog (new in 1.7) are not compared.
-const COMPARED: Collector[] = [arp, bcache, bonding, btrfs, dmi, edac, infiniband, ipvs, mdadm, nfs, nfsd, nvme, powersupplyclass, rapl, tapestats, xfs, zfs];
+const COMPARED: Collector[] = [arp, bcache, bonding, btrfs, dmi, edac, infiniband, ipvs, mdadm, nfs, nfsd, nvme, powersupplyclass, rapl, tapestats, xfs, zfs, buddyinfo, cgroups, drbd];
 
 /** Samples (by family and a label match) that differ between 1.5 and 1.8, with the reason. */
 const KNOWN_1_5_DIFFERENCES: { family: string; labels: Record<string, string>; why: string }[] = [
@@ -125,6 +128,7 @@ function familyOwner(name: string): string | undefined {
     ["node_md_", "mdadm"], ["node_nfsd_", "nfsd"], ["node_nfs_", "nfs"], ["node_nvme_", "nvme"],
     ["node_power_supply_", "powersupplyclass"], ["node_rapl_", "rapl"], ["node_tape_", "tapestats"],
     ["node_xfs_", "xfs"], ["node_zfs_", "zfs"],
+    ["node_buddyinfo_", "buddyinfo"], ["node_cgroups_", "cgroups"], ["node_drbd_", "drbd"],
   ];
   return prefixes.find(([p]) => name.startsWith(p))?.[1];
 }
