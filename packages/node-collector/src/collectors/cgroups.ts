@@ -12,14 +12,12 @@ export const cgroups = defineCollector({
     // node_exporter 1.8.2 gives both families the same help text.
     const count = out.family("node_cgroups_cgroups", "gauge", "Current cgroup number of the subsystem.");
     const enabled = out.family("node_cgroups_enabled", "gauge", "Current cgroup number of the subsystem.");
-    const rows = lines(text);
-    // The first line is the "#subsys_name hierarchy num_cgroups enabled" header.
-    for (let i = 1; i < rows.length; i++) {
-      const f = fields(rows[i]!);
-      if (f.length < 4) throw new Error(`cgroups: bad line "${rows[i]}" in ${path}`);
+    for (const line of lines(text)) {
+      if (line.startsWith("#")) continue; // the "#subsys_name hierarchy num_cgroups enabled" header
+      const f = fields(line);
       const n = Number(f[2]);
       const on = Number(f[3]);
-      if (!Number.isInteger(n) || !Number.isInteger(on)) throw new Error(`cgroups: bad line "${rows[i]}" in ${path}`);
+      if (f.length < 4 || !Number.isInteger(n) || !Number.isInteger(on)) throw new Error(`cgroups: bad line "${line}" in ${path}`);
       count.add(n, { subsys_name: f[0]! });
       enabled.add(on, { subsys_name: f[0]! });
     }

@@ -56,6 +56,10 @@ import { buddyinfo } from "./buddyinfo.ts";
 import { cgroups } from "./cgroups.ts";
 import { cpu_vulnerabilities } from "./cpu_vulnerabilities.ts";
 import { drbd } from "./drbd.ts";
+import { drm } from "./drm.ts";
+import { ksmd } from "./ksmd.ts";
+import { lnstat } from "./lnstat.ts";
+import { meminfo_numa } from "./meminfo_numa.ts";
 
 export const allCollectors: Collector[] = [
   conntrack,
@@ -114,4 +118,8 @@ export const allCollectors: Collector[] = [
   cgroups,
   cpu_vulnerabilities,
   drbd,
+  drm,
+  ksmd,
+  lnstat,
+  meminfo_numa,
 ];
