@@ -60,6 +60,11 @@ import { drm } from "./drm.ts";
 import { ksmd } from "./ksmd.ts";
 import { lnstat } from "./lnstat.ts";
 import { meminfo_numa } from "./meminfo_numa.ts";
+import { slabinfo } from "./slabinfo.ts";
+import { softirqs } from "./softirqs.ts";
+import { sysctl } from "./sysctl.ts";
+import { xfrm } from "./xfrm.ts";
+import { zoneinfo } from "./zoneinfo.ts";
 
 export const allCollectors: Collector[] = [
   conntrack,
@@ -122,4 +127,9 @@ export const allCollectors: Collector[] = [
   ksmd,
   lnstat,
   meminfo_numa,
+  slabinfo,
+  softirqs,
+  sysctl,
+  xfrm,
+  zoneinfo,
 ];

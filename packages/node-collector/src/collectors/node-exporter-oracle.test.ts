@@ -19,6 +19,8 @@ import { drbd } from "./drbd.ts";
 import { ksmd } from "./ksmd.ts";
 import { lnstat } from "./lnstat.ts";
 import { meminfo_numa } from "./meminfo_numa.ts";
+import { slabinfo } from "./slabinfo.ts";
+import { zoneinfo } from "./zoneinfo.ts";
 import { dmi } from "./dmi.ts";
 import { edac } from "./edac.ts";
 import { infiniband } from "./infiniband.ts";
@@ -35,8 +37,8 @@ import { zfs } from "./zfs.ts";
 
 // fibrechannel (1.5 fails the whole collector on a host without port_type, which 1.8 tolerates), selinux
 // (node_exporter reads the real /sys/fs/selinux, not --path.sysfs) and watchdog (new in 1.7) are not compared; nor is drm,
-// whose 1.5 and 1.8.2 list other drivers' cards as amd cards of zeros (we skip them).
-const COMPARED: Collector[] = [arp, bcache, bonding, btrfs, dmi, edac, infiniband, ipvs, mdadm, nfs, nfsd, nvme, powersupplyclass, rapl, tapestats, xfs, zfs, buddyinfo, cgroups, drbd, ksmd, lnstat, meminfo_numa];
+// whose 1.5 and 1.8.2 list other drivers' cards as amd cards of zeros (we skip them), nor softirqs (new in 1.6).
+const COMPARED: Collector[] = [arp, bcache, bonding, btrfs, dmi, edac, infiniband, ipvs, mdadm, nfs, nfsd, nvme, powersupplyclass, rapl, tapestats, xfs, zfs, buddyinfo, cgroups, drbd, ksmd, lnstat, meminfo_numa, slabinfo, zoneinfo];
 
 /** Samples (by family and a label match) that differ between 1.5 and 1.8, with the reason. */
 const KNOWN_1_5_DIFFERENCES: { family: string; labels: Record<string, string>; why: string }[] = [
@@ -134,6 +136,7 @@ function familyOwner(name: string): string | undefined {
     ["node_xfs_", "xfs"], ["node_zfs_", "zfs"],
     ["node_buddyinfo_", "buddyinfo"], ["node_cgroups_", "cgroups"], ["node_drbd_", "drbd"],
     ["node_ksmd_", "ksmd"], ["node_lnstat_", "lnstat"], ["node_memory_numa_", "meminfo_numa"],
+    ["node_slabinfo_", "slabinfo"], ["node_zoneinfo_", "zoneinfo"],
   ];
   return prefixes.find(([p]) => name.startsWith(p))?.[1];
 }
