@@ -60,6 +60,7 @@ import { drm } from "./drm.ts";
 import { ksmd } from "./ksmd.ts";
 import { lnstat } from "./lnstat.ts";
 import { meminfo_numa } from "./meminfo_numa.ts";
+import { mountstats } from "./mountstats.ts";
 import { slabinfo } from "./slabinfo.ts";
 import { softirqs } from "./softirqs.ts";
 import { sysctl } from "./sysctl.ts";
@@ -127,6 +128,7 @@ export const allCollectors: Collector[] = [
   ksmd,
   lnstat,
   meminfo_numa,
+  mountstats,
   slabinfo,
   softirqs,
   sysctl,
