@@ -61,6 +61,7 @@ import { ksmd } from "./ksmd.ts";
 import { lnstat } from "./lnstat.ts";
 import { meminfo_numa } from "./meminfo_numa.ts";
 import { mountstats } from "./mountstats.ts";
+import { runit } from "./runit.ts";
 import { slabinfo } from "./slabinfo.ts";
 import { softirqs } from "./softirqs.ts";
 import { sysctl } from "./sysctl.ts";
@@ -129,6 +130,7 @@ export const allCollectors: Collector[] = [
   lnstat,
   meminfo_numa,
   mountstats,
+  runit,
   slabinfo,
   softirqs,
   sysctl,
