@@ -62,6 +62,7 @@ import { lnstat } from "./lnstat.ts";
 import { meminfo_numa } from "./meminfo_numa.ts";
 import { mountstats } from "./mountstats.ts";
 import { runit } from "./runit.ts";
+import { supervisord } from "./supervisord.ts";
 import { slabinfo } from "./slabinfo.ts";
 import { softirqs } from "./softirqs.ts";
 import { sysctl } from "./sysctl.ts";
@@ -131,6 +132,7 @@ export const allCollectors: Collector[] = [
   meminfo_numa,
   mountstats,
   runit,
+  supervisord,
   slabinfo,
   softirqs,
   sysctl,
