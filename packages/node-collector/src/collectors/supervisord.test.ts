@@ -39,12 +39,12 @@ describe("supervisord collector", () => {
   test("a fault, an HTTP error, a body that is not XML-RPC or a closed port fail the collector with the reason", async () => {
     const fault = `<?xml version='1.0'?><methodResponse><fault><value><struct><member><name>faultCode</name><value><int>1</int></value></member><member><name>faultString</name><value><string>UNKNOWN_METHOD</string></value></member></struct></value></fault></methodResponse>`;
     const answers = [
-      [new Response(fault), /UNKNOWN_METHOD/],
-      [new Response("Unauthorized", { status: 401 }), /HTTP 401/],
-      [new Response("<html>not xml-rpc</html>"), /XML-RPC/],
+      [() => new Response(fault), /UNKNOWN_METHOD/],
+      [() => new Response("Unauthorized", { status: 401 }), /HTTP 401/],
+      [() => new Response("<html>not xml-rpc</html>"), /XML-RPC/],
     ] as const;
     for (const [answer, reason] of answers) {
-      const server = standIn(() => answer.clone());
+      const server = standIn(answer);
       try {
         await expect(collectText(supervisord, { config: { url: `http://127.0.0.1:${server.port}/RPC2` } })).rejects.toThrow(reason);
       } finally {
@@ -114,7 +114,9 @@ describe("supervisord collector", () => {
       expect(start).toBeGreaterThanOrEqual(before - 1);
       expect(start).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
       const overHttp = await collectText(supervisord, { config: { url: `http://127.0.0.1:${port}/RPC2` } });
-      expect(overHttp).toBe(text);
+      expect(overHttp).toMatch(/^node_supervisord_up\{group="sleeper",name="sleeper"\} 1$/m);
+      expect(overHttp).toMatch(/^node_supervisord_exit_status\{group="oneshot",name="oneshot"\} 3$/m);
+      expect(overHttp).toMatch(/^node_supervisord_state\{group="idle",name="idle"\} 0$/m);
     } finally {
       proc.kill("SIGTERM");
       await proc.exited;
