@@ -61,6 +61,7 @@ import { ksmd } from "./ksmd.ts";
 import { lnstat } from "./lnstat.ts";
 import { meminfo_numa } from "./meminfo_numa.ts";
 import { mountstats } from "./mountstats.ts";
+import { ntp } from "./ntp.ts";
 import { runit } from "./runit.ts";
 import { supervisord } from "./supervisord.ts";
 import { slabinfo } from "./slabinfo.ts";
@@ -131,6 +132,7 @@ export const allCollectors: Collector[] = [
   lnstat,
   meminfo_numa,
   mountstats,
+  ntp,
   runit,
   supervisord,
   slabinfo,
