@@ -6,3 +6,4 @@ export * from "./curl.ts";
 export * from "./tls.ts";
 export * from "./debian-root.ts";
 export * from "./victoria-metrics.ts";
+export * from "./node.ts";
