@@ -7,6 +7,7 @@ import { isIP } from "node:net";
 import { randomBytes } from "node:crypto";
 import { ConfigError, flag, type FlagSpec } from "@agent/core";
 import { defineCollector } from "../collector.ts";
+import { warnDeprecatedOnce } from "../deprecated.ts";
 
 /** Seconds from the NTP era's start (1900) to the Unix epoch. */
 const NTP_UNIX_OFFSET = 2208988800n;
@@ -110,7 +111,8 @@ export const ntp = defineCollector({
     maxDistance: flag.duration("collector.ntp.max-distance", 3.46608, "Max accumulated distance to the root"),
     localOffsetTolerance: flag.duration("collector.ntp.local-offset-tolerance", 0.001, "Offset between local clock and local ntpd time to tolerate"),
   },
-  async collect(out, { config, signal }) {
+  async collect(out, { config, signal, log }) {
+    warnDeprecatedOnce("ntp", log);
     // Asking a public server on every scrape would abuse it; node_exporter refuses to start, we refuse to ask.
     const loopback = /^127\./.test(config.server) || config.server === "::1";
     if (!config.serverIsLocal && (isIP(config.server) === 0 || !loopback)) {

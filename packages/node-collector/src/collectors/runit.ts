@@ -7,6 +7,7 @@ import { openSync, readSync, closeSync, existsSync, readdirSync } from "node:fs"
 import { join } from "node:path";
 import { flag } from "@agent/core";
 import { defineCollector } from "../collector.ts";
+import { warnDeprecatedOnce } from "../deprecated.ts";
 
 /** supervise/status: TAI64N time of the last change, pid (little-endian), paused, want ('u'/'d'), term, state. */
 const STATUS_LEN = 20;
@@ -37,6 +38,7 @@ export const runit = defineCollector({
     serviceDir: flag.string("collector.runit.servicedir", "/etc/service", "Path to runit service directory."),
   },
   collect(out, { config, log }) {
+    warnDeprecatedOnce("runit", log);
     const dir = config.serviceDir;
     const services = readdirSync(dir, { withFileTypes: true })
       .filter((d) => d.isDirectory() || d.isSymbolicLink())

@@ -4,6 +4,7 @@
  */
 import { flag } from "@agent/core";
 import { defineCollector } from "../collector.ts";
+import { warnDeprecatedOnce } from "../deprecated.ts";
 import { methodCall, parseMethodResponse, type XmlRpcValue } from "../xmlrpc.ts";
 
 /** supervisord's process states in which the process exists (STARTING, RUNNING, STOPPING). */
@@ -36,7 +37,8 @@ export const supervisord = defineCollector({
       "XML RPC endpoint ($SUPERVISORD_URL sets the default).",
     ),
   },
-  async collect(out, { config, signal }) {
+  async collect(out, { config, signal, log }) {
+    warnDeprecatedOnce("supervisord", log);
     const { url, unix } = endpoint(config.url);
     let body: string;
     try {
