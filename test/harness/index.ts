@@ -7,3 +7,4 @@ export * from "./tls.ts";
 export * from "./debian-root.ts";
 export * from "./victoria-metrics.ts";
 export * from "./uploads.ts";
+export * from "./node.ts";

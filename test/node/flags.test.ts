@@ -1,31 +1,18 @@
 // node_exporter's command line on the compiled agent: collector toggles, --collector.disable-defaults,
 // --path.* pointing at the fixture trees (golden output), per-collector flags, and bad values exiting 2.
 import { afterAll, describe, expect, test } from "bun:test";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { agentBinary, startAgent, type RunningAgent } from "../harness/index.ts";
+import { expectNodeFlagRefused, fixtureGolden, nodeScraper } from "../harness/index.ts";
 import { FIXTURES } from "../../packages/node-collector/src/testing/golden.ts";
 
 const PATHS = [`--path.procfs=${FIXTURES}/proc`, `--path.sysfs=${FIXTURES}/sys`, `--path.rootfs=${FIXTURES}`, `--path.udev.data=${FIXTURES}/udev/db`];
 
-const started: RunningAgent[] = [];
-async function scrape(args: string[]): Promise<string> {
-  const agent = await startAgent({ roles: ["node"], args });
-  started.push(agent);
-  const res = await fetch(`${agent.urls.node}/metrics`);
-  expect(res.status).toBe(200);
-  return res.text();
-}
+const { scrape, stopAll } = nodeScraper();
+const golden = fixtureGolden;
 
-/** The node_* families a golden file holds, as its text. */
-function golden(name: string): string {
-  return readFileSync(join(FIXTURES, "golden", `${name}.prom`), "utf8");
-}
-
-afterAll(async () => {
-  for (const a of started) await a.stop();
-});
+afterAll(stopAll);
 
 describe("node role flags in the compiled agent", () => {
   test("--path.procfs/--path.sysfs/--path.udev.data: the served families are the fixture goldens", async () => {
@@ -74,9 +61,7 @@ describe("node role flags in the compiled agent", () => {
       ["--collector.timeout=soon", "--collector.timeout"],
       ["--collector.nosuch", "--collector.nosuch"],
     ] as const) {
-      const r = Bun.spawnSync([agentBinary(), "--roles", "node", "--node.listen-address=127.0.0.1:0", arg], { stdout: "pipe", stderr: "pipe" });
-      expect(r.exitCode).toBe(2);
-      expect(r.stderr.toString() + r.stdout.toString()).toContain(says);
+      expectNodeFlagRefused(arg, says);
     }
   });
 });

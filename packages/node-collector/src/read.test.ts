@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { deviceFilter, field, integerAt, KeyedLines, fields, lines, listDir, listSubdirs, parseEnvFile, readAttr, readNumber, readText, rootfsPath } from "./read.ts";
+import { deviceFilter, field, goInt, integerAt, KeyedLines, fields, lines, listDir, listSubdirs, parseEnvFile, readAttr, readNumber, readText, rootfsPath } from "./read.ts";
 import { DEFAULT_PATHS } from "./read.ts";
 
 describe("procfs/sysfs readers", () => {
@@ -106,5 +106,20 @@ describe("missing-path memory", () => {
     mkdirSync(dir + "/dup");
     expect(listSubdirs(dir).sort()).toEqual(["dup", "single"]);
     rmSync(dir, { recursive: true });
+  });
+});
+
+describe("goInt", () => {
+  test("reads integers as Go's strconv.ParseInt with base 0", () => {
+    expect(goInt("60")).toBe(60);
+    expect(goInt("-3")).toBe(-3);
+    expect(goInt("0")).toBe(0);
+    expect(goInt("0x1F")).toBe(31);
+    expect(goInt("0644")).toBe(420);
+    expect(goInt("0o17")).toBe(15);
+    expect(goInt("0b101")).toBe(5);
+    expect(goInt("12a")).toBeNaN();
+    expect(goInt("")).toBeNaN();
+    expect(goInt("09")).toBeNaN();
   });
 });

@@ -284,3 +284,14 @@ export function deviceFilter(include: RegExp | undefined, exclude: RegExp | unde
 
 /** USER_HZ: /proc/stat ticks per second, fixed at 100 on every Linux ABI node_exporter supports. */
 export const USER_HZ = 100;
+
+/**
+ * An integer as Go's strconv.ParseInt(s, 0, 64) reads it, which procfs uses for sysctl and zoneinfo values:
+ * decimal, or with a 0x, 0o, 0b or bare leading-0 (octal) prefix. NaN when it is none of those.
+ */
+export function goInt(s: string): number {
+  const m = /^([+-]?)(?:0[xX]([0-9a-fA-F]+)|0[oO]?([0-7]+)|0[bB]([01]+)|([1-9][0-9]*|0))$/.exec(s);
+  if (!m) return NaN;
+  const v = m[2] ? parseInt(m[2], 16) : m[3] ? parseInt(m[3], 8) : m[4] ? parseInt(m[4], 2) : Number(m[5]);
+  return m[1] === "-" ? -v : v;
+}

@@ -21,6 +21,8 @@ export interface FlagSpec<T> {
   readonly boolean: boolean;
   /** Only settable from the config file (structured values such as lists of rules). */
   readonly fileOnly: boolean;
+  /** Each use on the command line adds one value (kingpin's repeatable flags); the raw value is then an array. */
+  readonly repeatable?: boolean;
   /** Turns a command-line string or a config-file value into T, or throws ConfigError. */
   parse(raw: unknown): T;
   /** The default as `--help` shows it. */
@@ -42,7 +44,7 @@ function spec<T>(
   help: string,
   def: T,
   parse: (raw: unknown) => T,
-  opts: { boolean?: boolean; fileOnly?: boolean; show?: (v: T) => string } = {},
+  opts: { boolean?: boolean; fileOnly?: boolean; repeatable?: boolean; show?: (v: T) => string } = {},
 ): FlagSpec<T> {
   return {
     name,
@@ -50,6 +52,7 @@ function spec<T>(
     default: def,
     boolean: opts.boolean ?? false,
     fileOnly: opts.fileOnly ?? false,
+    repeatable: opts.repeatable ?? false,
     parse(raw) {
       try {
         return parse(raw);
@@ -203,6 +206,15 @@ export const flag = {
       },
       { show: (v) => v.join(",") },
     );
+  },
+  /**
+   * Given once per value (`--x=a --x=b`), for values that may hold commas themselves; a YAML list in the file.
+   */
+  repeated(name: string, help: string): FlagSpec<string[]> {
+    return spec(name, `${help} Repeat the flag for more than one.`, [], (raw) => (Array.isArray(raw) ? raw : [raw]).map(asString), {
+      repeatable: true,
+      show: (v) => v.join(" "),
+    });
   },
   /** A structured value only the config file can carry; `parse` validates it. */
   fileOnly<T>(name: string, def: T, help: string, parse: (raw: unknown) => T): FlagSpec<T> {

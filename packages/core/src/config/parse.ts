@@ -72,7 +72,8 @@ export function parseArgv(argv: readonly string[], groups: readonly FlagGroup[])
       if (i + 1 >= argv.length) throw new ConfigError(`--${name} needs a value`);
       value = argv[++i]!;
     }
-    values.set(name, value);
+    if (spec.repeatable) values.set(name, [...((values.get(name) as string[] | undefined) ?? []), value]);
+    else values.set(name, value);
   }
   return out;
 }

@@ -52,6 +52,23 @@ import { arp } from "./arp.ts";
 import { bcache } from "./bcache.ts";
 import { bonding } from "./bonding.ts";
 import { btrfs } from "./btrfs.ts";
+import { buddyinfo } from "./buddyinfo.ts";
+import { cgroups } from "./cgroups.ts";
+import { cpu_vulnerabilities } from "./cpu_vulnerabilities.ts";
+import { drbd } from "./drbd.ts";
+import { drm } from "./drm.ts";
+import { ksmd } from "./ksmd.ts";
+import { lnstat } from "./lnstat.ts";
+import { meminfo_numa } from "./meminfo_numa.ts";
+import { mountstats } from "./mountstats.ts";
+import { ntp } from "./ntp.ts";
+import { runit } from "./runit.ts";
+import { supervisord } from "./supervisord.ts";
+import { slabinfo } from "./slabinfo.ts";
+import { softirqs } from "./softirqs.ts";
+import { sysctl } from "./sysctl.ts";
+import { xfrm } from "./xfrm.ts";
+import { zoneinfo } from "./zoneinfo.ts";
 
 export const allCollectors: Collector[] = [
   conntrack,
@@ -106,4 +123,21 @@ export const allCollectors: Collector[] = [
   bcache,
   bonding,
   btrfs,
+  buddyinfo,
+  cgroups,
+  cpu_vulnerabilities,
+  drbd,
+  drm,
+  ksmd,
+  lnstat,
+  meminfo_numa,
+  mountstats,
+  ntp,
+  runit,
+  supervisord,
+  slabinfo,
+  softirqs,
+  sysctl,
+  xfrm,
+  zoneinfo,
 ];
