@@ -2,9 +2,11 @@
  * The push role: Pushgateway 1.10's HTTP API over a store that commits every push to LMDB before
  * answering, checks consistency in time proportional to the push, renders at push time, and expires groups.
  */
-import { defineRole, type FlagValues } from "@agent/core";
+import { ConfigError, defineRole, type FlagValues, type Logger } from "@agent/core";
 import { pushFlags } from "./flags.ts";
 import { GroupDb } from "./group-db.ts";
+import type { Group } from "./memory-index.ts";
+import { readPersistenceFile } from "./persistence-file.ts";
 import { PushStore } from "./push-store.ts";
 import { pushPage } from "./page.ts";
 import { pushRoutes } from "./routes.ts";
@@ -21,6 +23,24 @@ function flagsForStatus(config: FlagValues<typeof pushFlags>): Record<string, st
   return out;
 }
 
+/** Brings the groups of Pushgateway's persistence file into an empty store; a missing file is nothing to import. */
+async function importPersistenceFile(db: GroupDb, path: string, log: Logger): Promise<Group[]> {
+  const file = Bun.file(path);
+  if (!(await file.exists())) {
+    log.info("no Pushgateway persistence file to import", { file: path });
+    return [];
+  }
+  let groups: Group[];
+  try {
+    groups = readPersistenceFile(new Uint8Array(await file.arrayBuffer()));
+  } catch (e) {
+    throw new ConfigError(`--persistence.file: cannot import ${path}: ${(e as Error).message}`);
+  }
+  await Promise.all(groups.map((g) => db.save(g)));
+  log.info("imported Pushgateway persistence file", { file: path, groups: groups.length });
+  return groups;
+}
+
 export function pushRole() {
   let db: GroupDb | undefined;
   let sweeper: ReturnType<typeof setInterval> | undefined;
@@ -33,8 +53,10 @@ export function pushRole() {
       const { config, log } = ctx;
       const started = performance.now();
       db = await GroupDb.open(ctx.dataDir);
+      let groups = await db.loadAll();
+      if (groups.length === 0 && config.persistenceFile !== "") groups = await importPersistenceFile(db, config.persistenceFile, log);
       const opts = { checkConsistency: !config.disableConsistencyCheck, maxGroups: config.maxGroups, maxSeriesPerPush: config.maxSeriesPerPush, log };
-      const store = new PushStore(db, opts, await db.loadAll());
+      const store = new PushStore(db, opts, groups);
       log.info("push store loaded", { groups: store.groups, series: store.series, ms: Math.round(performance.now() - started) });
       // Decoding every record leaves a heap's worth of garbage; collecting it once, off the start-up path,
       // lets the allocator hand those pages back instead of holding them until the next big collection.
