@@ -1,14 +1,19 @@
 #!/usr/bin/env bun
 /**
  * agent: one binary, several roles. `agent [serve] [flags]` runs the roles; `agent push` and `agent exec`
- * are the batch-job side. Exit codes: 0 clean stop, 2 bad command line or config, 1 anything else.
+ * are the batch-job side; called as node_exporter, pushgateway or cluster-exporter it is that program
+ * (program-names.ts). Exit codes: 0 clean stop, 2 bad command line or config, 1 anything else.
  */
 import { ConfigError } from "@agent/core";
 import { runExecCommand } from "./commands/exec.ts";
 import { runPushCommand } from "./commands/push.ts";
+import { argsForProgram, roleOfProgram } from "./program-names.ts";
 import { serve } from "./serve.ts";
 
 async function main(argv: string[]): Promise<number> {
+  // process.argv0 is the name the program was called by (a link's name), not the file it resolves to.
+  const role = roleOfProgram(process.argv0);
+  if (role) return serve(argsForProgram(role, argv));
   const [first, ...rest] = argv;
   switch (first) {
     case "push":

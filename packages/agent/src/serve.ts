@@ -7,12 +7,18 @@ import {
   loadWebConfig,
   NO_WEB_CONFIG,
   parseArgv,
+  parseListenAddress,
   releaseStartupPages,
   readConfigFile,
   resolveFlags,
+  routePrefix,
   startRoleServer,
   type AgentInfo,
+  type FlagSet,
+  type FlagValues,
   type ListenAddress,
+  type PublicPaths,
+  type Role,
   type RoleServer,
 } from "@agent/core";
 import { BUN_VERSION, REVISION, VERSION, versionText } from "./build-info.ts";
@@ -28,6 +34,40 @@ function collides(a: ListenAddress, b: ListenAddress): boolean {
   if (a.port !== b.port || a.port === 0) return false;
   const wild = (h: string) => h === "" || h === "0.0.0.0" || h === "::";
   return wild(a.host) || wild(b.host) || a.host === b.host;
+}
+
+type GlobalValues = FlagValues<typeof globalFlags>;
+
+/**
+ * The web.* flags node_exporter and Pushgateway units pass: --web.listen-address is the one role's address
+ * (with several roles it cannot say which), --web.enable-admin-api is Pushgateway's name for the push
+ * role's flag, and socket activation is refused with the reason.
+ */
+function applyWebFlags(global: GlobalValues, enabled: readonly Role[], configs: Map<string, FlagValues<FlagSet>>): void {
+  if (global.webSystemdSocket) {
+    throw new ConfigError("--web.systemd-socket: Bun cannot serve on a socket systemd passes in; drop the flag (and the .socket unit) and let the agent bind --web.listen-address");
+  }
+  if (global.webListenAddress !== "") {
+    if (enabled.length !== 1) {
+      const perRole = enabled.map((r) => `--${r.name}.listen-address`).join(", ");
+      throw new ConfigError(`--web.listen-address: ${enabled.length} roles run (${enabled.map((r) => r.name).join(", ")}); give each its address with ${perRole}`);
+    }
+    try {
+      configs.get(enabled[0]!.name)!.listenAddress = parseListenAddress(global.webListenAddress);
+    } catch (e) {
+      throw new ConfigError(`--web.listen-address: ${(e as Error).message}`);
+    }
+  }
+  const push = configs.get("push");
+  if (global.webEnableAdminApi && push) push.enableAdminApi = true;
+}
+
+/** Route prefix and telemetry path, or undefined when both are the defaults (no rewriting needed). */
+function publicPaths(global: GlobalValues): PublicPaths | undefined {
+  const telemetryPath = global.webTelemetryPath;
+  if (!telemetryPath.startsWith("/")) throw new ConfigError(`--web.telemetry-path: "${telemetryPath}" must start with /`);
+  const prefix = routePrefix(global.webRoutePrefix, global.webExternalUrl);
+  return prefix === "" && telemetryPath === "/metrics" ? undefined : { prefix, telemetryPath };
 }
 
 export async function serve(argv: string[]): Promise<number> {
@@ -58,6 +98,7 @@ export async function serve(argv: string[]): Promise<number> {
   // Every role's flags are validated, enabled or not, so a typo never waits for the day a role is turned on.
   const configs = new Map(roles.map((r) => [r.name, resolveFlags(roleFlags(r), fileValues, cli.values)]));
   const enabled = wanted.map((n) => byName.get(n)!);
+  applyWebFlags(global, enabled, configs);
   for (const role of enabled) role.validate?.(configs.get(role.name)!);
   for (let i = 0; i < enabled.length; i++) {
     for (let j = 0; j < i; j++) {
@@ -70,6 +111,8 @@ export async function serve(argv: string[]): Promise<number> {
   }
   const web = global.webConfigFile ? await loadWebConfig(global.webConfigFile) : NO_WEB_CONFIG;
   const log = createLogger({ level: global.logLevel, format: global.logFormat });
+  log.info("starting agent", { version: VERSION, revision: REVISION, bun: BUN_VERSION, roles: enabled.map((r) => r.name).join(",") });
+  const paths = publicPaths(global);
   const storage = resolve(global.storagePath);
   const agent: AgentInfo = {
     version: VERSION,
@@ -85,16 +128,19 @@ export async function serve(argv: string[]): Promise<number> {
   // The handlers stay installed for the whole stop: a second SIGTERM (an impatient supervisor, Ctrl-C twice)
   // would otherwise meet the default action and kill the process mid-stop with LMDB open. The 5 s deadline
   // below bounds the stop instead.
-  const stopSignal = new Promise<NodeJS.Signals>((done) => {
-    let first: NodeJS.Signals | undefined;
-    const onSignal = (signal: NodeJS.Signals) => {
+  // PUT|POST /-/quit (--web.enable-lifecycle) stops the same way, named "quit".
+  let onStop: (signal: string) => void = () => {};
+  const stopSignal = new Promise<string>((done) => {
+    let first: string | undefined;
+    onStop = (signal) => {
       if (first) return log.info("already stopping", { signal });
       first = signal;
       done(signal);
     };
-    process.on("SIGTERM", onSignal);
-    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onStop);
+    process.on("SIGINT", onStop);
   });
+  const onQuit = global.webEnableLifecycle ? () => onStop("quit") : undefined;
   const servers: RoleServer[] = [];
   const stopAll = async () => {
     await Promise.allSettled(servers.map((s) => s.stop()));
@@ -103,7 +149,19 @@ export async function serve(argv: string[]): Promise<number> {
   try {
     for (const role of enabled) {
       const address = configs.get(role.name)!.listenAddress;
-      servers.push(startRoleServer({ role: role.name, title: role.title, address, web, agent, log: log.child({ role: role.name }) }));
+      servers.push(
+        startRoleServer({
+          role: role.name,
+          title: role.title,
+          address,
+          web,
+          agent,
+          log: log.child({ role: role.name }),
+          paths,
+          disableOwnMetrics: global.webDisableExporterMetrics,
+          onQuit,
+        }),
+      );
     }
     await Promise.all(
       enabled.map(async (role, i) => {

@@ -11,6 +11,7 @@ import type { AgentInfo, RoleService } from "../role.ts";
 import { basicAuth } from "./basic-auth.ts";
 import { landingPage, otherRoleLinks } from "./landing.ts";
 import { addProcessMetrics } from "./process-metrics.ts";
+import { withPublicPaths, type PublicPaths } from "./public-paths.ts";
 import { bunTlsOptions, type WebConfig } from "./web-config.ts";
 
 export class ListenError extends Error {}
@@ -32,6 +33,12 @@ export interface RoleServerOptions {
   log: Logger;
   /** Bodies above this are refused by Bun with 413 before any handler runs. */
   maxRequestBodyBytes?: number;
+  /** Route prefix and telemetry path; none and `/metrics` when absent. */
+  paths?: PublicPaths;
+  /** Leave process_* and agent_build_info out of /metrics (node_exporter's --web.disable-exporter-metrics). */
+  disableOwnMetrics?: boolean;
+  /** When set, PUT or POST /-/quit calls it (Pushgateway's --web.enable-lifecycle). */
+  onQuit?: () => void;
 }
 
 const TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8";
@@ -52,11 +59,20 @@ export function startRoleServer(opts: RoleServerOptions): RoleServer {
   if (opts.web.users.size > 0) app.use("*", basicAuth(opts.web.users));
   app.get("/-/healthy", (c) => c.text("OK\n"));
   app.get("/-/ready", (c) => (service ? c.text("OK\n") : c.text("Service Unavailable: starting\n", 503)));
-  app.get("/metrics", async (c) => {
+  if (opts.onQuit) {
+    const quit = opts.onQuit;
+    app.on(["PUT", "POST"], "/-/quit", (c) => {
+      setTimeout(quit, 0);
+      return c.text("Requesting termination... Goodbye!\n");
+    });
+  }
+  app.get(opts.paths?.telemetryPath ?? "/metrics", async (c) => {
     if (!service) return c.text("Service Unavailable: starting\n", 503);
     const own = new MetricSet();
-    addProcessMetrics(own);
-    buildInfo(own, agent);
+    if (!opts.disableOwnMetrics) {
+      addProcessMetrics(own);
+      buildInfo(own, agent);
+    }
     const body = await service.metrics(own);
     if (body.length > 1024 && /\bgzip\b/.test(c.req.header("accept-encoding") ?? "")) {
       return new Response(Bun.gzipSync(body, { level: 1 }), {
@@ -80,7 +96,7 @@ export function startRoleServer(opts: RoleServerOptions): RoleServer {
       // listener is dual-stack, where "0.0.0.0" would refuse IPv6 scrapers.
       hostname: opts.address.host === "" ? undefined : opts.address.host,
       port: opts.address.port,
-      fetch: app.fetch,
+      fetch: opts.paths ? withPublicPaths(opts.paths, app.fetch) : app.fetch,
       tls: opts.web.tls ? bunTlsOptions(opts.web.tls) : undefined,
       maxRequestBodySize: opts.maxRequestBodyBytes ?? 64 * 1024 * 1024,
       development: false,
