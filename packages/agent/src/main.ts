@@ -7,13 +7,19 @@
 import { ConfigError } from "@agent/core";
 import { runExecCommand } from "./commands/exec.ts";
 import { runPushCommand } from "./commands/push.ts";
+import { flagGroups } from "./global-flags.ts";
 import { argsForProgram, roleOfProgram } from "./program-names.ts";
+import { allRoles } from "./roles.ts";
 import { serve } from "./serve.ts";
 
 async function main(argv: string[]): Promise<number> {
   // process.argv0 is the name the program was called by (a link's name), not the file it resolves to.
   const role = roleOfProgram(process.argv0);
-  if (role) return serve(argsForProgram(role, argv));
+  if (role) {
+    const known = new Set(flagGroups(allRoles()).flatMap((g) => Object.values(g.flags).map((f) => f.name)));
+    const { args, ignored } = argsForProgram(role, argv, (name) => known.has(name));
+    return serve(args, ignored);
+  }
   const [first, ...rest] = argv;
   switch (first) {
     case "push":

@@ -70,7 +70,8 @@ function publicPaths(global: GlobalValues): PublicPaths | undefined {
   return prefix === "" && telemetryPath === "/metrics" ? undefined : { prefix, telemetryPath };
 }
 
-export async function serve(argv: string[]): Promise<number> {
+/** `ignored`: command-line words dropped before parsing (collectors node_exporter has and the agent lacks). */
+export async function serve(argv: string[], ignored: readonly string[] = []): Promise<number> {
   const roles = allRoles();
   const groups = flagGroups(roles);
   const cli = parseArgv(argv, groups);
@@ -112,6 +113,7 @@ export async function serve(argv: string[]): Promise<number> {
   const web = global.webConfigFile ? await loadWebConfig(global.webConfigFile) : NO_WEB_CONFIG;
   const log = createLogger({ level: global.logLevel, format: global.logFormat });
   log.info("starting agent", { version: VERSION, revision: REVISION, bun: BUN_VERSION, roles: enabled.map((r) => r.name).join(",") });
+  if (ignored.length > 0) log.warn("node_exporter flags for collectors the agent does not have; ignored", { flags: ignored.join(" ") });
   const paths = publicPaths(global);
   const storage = resolve(global.storagePath);
   const agent: AgentInfo = {
