@@ -9,6 +9,7 @@ import { MetricSet } from "../exposition/writer.ts";
 import type { Logger } from "../log.ts";
 import type { AgentInfo, RoleService } from "../role.ts";
 import { basicAuth } from "./basic-auth.ts";
+import { headAsGet } from "./head.ts";
 import { landingPage, otherRoleLinks } from "./landing.ts";
 import { addProcessMetrics } from "./process-metrics.ts";
 import { withPublicPaths, type PublicPaths } from "./public-paths.ts";
@@ -96,7 +97,7 @@ export function startRoleServer(opts: RoleServerOptions): RoleServer {
       // listener is dual-stack, where "0.0.0.0" would refuse IPv6 scrapers.
       hostname: opts.address.host === "" ? undefined : opts.address.host,
       port: opts.address.port,
-      fetch: opts.paths ? withPublicPaths(opts.paths, app.fetch) : app.fetch,
+      fetch: opts.paths ? withPublicPaths(opts.paths, headAsGet(app.fetch)) : headAsGet(app.fetch),
       tls: opts.web.tls ? bunTlsOptions(opts.web.tls) : undefined,
       maxRequestBodySize: opts.maxRequestBodyBytes ?? 64 * 1024 * 1024,
       development: false,
