@@ -63,10 +63,13 @@ test("a Pushgateway unit's ExecStart: its flags, the admin API, the lifecycle AP
   }
 });
 
-test("without --web.enable-lifecycle there is no /-/quit", async () => {
+test("without --web.enable-lifecycle /-/quit is refused with 403, as Pushgateway refuses it", async () => {
   const agent = await startAgent({ roles: ["push"] });
   try {
-    expect(await fetch(`${agent.urls.push}/-/quit`, { method: "POST" }).then((r) => r.status)).toBeGreaterThanOrEqual(400);
+    const quit = await fetch(`${agent.urls.push}/-/quit`, { method: "POST" });
+    expect([quit.status, await quit.text()]).toEqual([403, "Lifecycle API is not enabled."]);
+    expect(await fetch(`${agent.urls.push}/-/quit`).then((r) => r.status)).toBe(405);
+    expect(await fetch(`${agent.urls.push}/-/ready`).then((r) => r.status)).toBe(200);
     expect(agent.proc.exitCode).toBeNull();
   } finally {
     await agent.stop();

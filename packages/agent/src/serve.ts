@@ -11,13 +11,12 @@ import {
   releaseStartupPages,
   readConfigFile,
   resolveFlags,
-  routePrefix,
+  publicPaths,
   startRoleServer,
   type AgentInfo,
   type FlagSet,
   type FlagValues,
   type ListenAddress,
-  type PublicPaths,
   type Role,
   type RoleServer,
 } from "@agent/core";
@@ -60,14 +59,6 @@ function applyWebFlags(global: GlobalValues, enabled: readonly Role[], configs: 
   }
   const push = configs.get("push");
   if (global.webEnableAdminApi && push) push.enableAdminApi = true;
-}
-
-/** Route prefix and telemetry path, or undefined when both are the defaults (no rewriting needed). */
-function publicPaths(global: GlobalValues): PublicPaths | undefined {
-  const telemetryPath = global.webTelemetryPath;
-  if (!telemetryPath.startsWith("/")) throw new ConfigError(`--web.telemetry-path: "${telemetryPath}" must start with /`);
-  const prefix = routePrefix(global.webRoutePrefix, global.webExternalUrl);
-  return prefix === "" && telemetryPath === "/metrics" ? undefined : { prefix, telemetryPath };
 }
 
 /** `ignored`: command-line words dropped before parsing (collectors node_exporter has and the agent lacks). */
@@ -114,7 +105,7 @@ export async function serve(argv: string[], ignored: readonly string[] = []): Pr
   const log = createLogger({ level: global.logLevel, format: global.logFormat });
   log.info("starting agent", { version: VERSION, revision: REVISION, bun: BUN_VERSION, roles: enabled.map((r) => r.name).join(",") });
   if (ignored.length > 0) log.warn("node_exporter flags for collectors the agent does not have; ignored", { flags: ignored.join(" ") });
-  const paths = publicPaths(global);
+  const paths = publicPaths({ routePrefix: global.webRoutePrefix, externalUrl: global.webExternalUrl, telemetryPath: global.webTelemetryPath });
   const storage = resolve(global.storagePath);
   const agent: AgentInfo = {
     version: VERSION,

@@ -2,7 +2,8 @@
  * HEAD answers as GET does, without the body, as Go's net/http serves it for node_exporter and Pushgateway.
  * The app is asked for GET: hono's own HEAD handling drops the headers c.text() sets.
  */
-type Fetch<A extends unknown[]> = (req: Request, ...rest: A) => Response | Promise<Response>;
+/** A fetch handler as Bun.serve calls it (hono's app.fetch takes further arguments). */
+export type Fetch<A extends unknown[]> = (req: Request, ...rest: A) => Response | Promise<Response>;
 
 export function headAsGet<A extends unknown[]>(fetch: Fetch<A>): Fetch<A> {
   return async (req, ...rest) => {

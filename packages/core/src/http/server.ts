@@ -60,13 +60,14 @@ export function startRoleServer(opts: RoleServerOptions): RoleServer {
   if (opts.web.users.size > 0) app.use("*", basicAuth(opts.web.users));
   app.get("/-/healthy", (c) => c.text("OK\n"));
   app.get("/-/ready", (c) => (service ? c.text("OK\n") : c.text("Service Unavailable: starting\n", 503)));
-  if (opts.onQuit) {
-    const quit = opts.onQuit;
-    app.on(["PUT", "POST"], "/-/quit", (c) => {
-      setTimeout(quit, 0);
-      return c.text("Requesting termination... Goodbye!\n");
-    });
-  }
+  // Pushgateway's lifecycle API: 403 until --web.enable-lifecycle turns it on.
+  const quit = opts.onQuit;
+  app.on(["PUT", "POST"], "/-/quit", (c) => {
+    if (!quit) return c.text("Lifecycle API is not enabled.", 403);
+    setTimeout(quit, 0);
+    return c.text("Requesting termination... Goodbye!");
+  });
+  app.get("/-/quit", (c) => c.text("Only POST or PUT requests allowed.", 405));
   app.get(opts.paths?.telemetryPath ?? "/metrics", async (c) => {
     if (!service) return c.text("Service Unavailable: starting\n", 503);
     const own = new MetricSet();
