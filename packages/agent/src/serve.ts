@@ -103,8 +103,6 @@ export async function serve(argv: string[], ignored: readonly string[] = []): Pr
   }
   const web = global.webConfigFile ? await loadWebConfig(global.webConfigFile) : NO_WEB_CONFIG;
   const log = createLogger({ level: global.logLevel, format: global.logFormat });
-  log.info("starting agent", { version: VERSION, revision: REVISION, bun: BUN_VERSION, roles: enabled.map((r) => r.name).join(",") });
-  if (ignored.length > 0) log.warn("node_exporter flags for collectors the agent does not have; ignored", { flags: ignored.join(" ") });
   const paths = publicPaths({ routePrefix: global.webRoutePrefix, externalUrl: global.webExternalUrl, telemetryPath: global.webTelemetryPath });
   const storage = resolve(global.storagePath);
   const agent: AgentInfo = {
@@ -134,6 +132,9 @@ export async function serve(argv: string[], ignored: readonly string[] = []): Pr
     process.on("SIGINT", onStop);
   });
   const onQuit = global.webEnableLifecycle ? () => onStop("quit") : undefined;
+  // Logged once the stop signals are handled: a supervisor may send one as soon as the first line appears.
+  log.info("starting agent", { version: VERSION, revision: REVISION, bun: BUN_VERSION, roles: enabled.map((r) => r.name).join(",") });
+  if (ignored.length > 0) log.warn("node_exporter flags for collectors the agent does not have; ignored", { flags: ignored.join(" ") });
   const servers: RoleServer[] = [];
   const stopAll = async () => {
     await Promise.allSettled(servers.map((s) => s.stop()));
