@@ -50,6 +50,13 @@ class Reader {
     return Number(this.bigUint());
   }
 
+  /** An element count: every element takes a byte at least, so a count beyond the bytes left is corrupt. */
+  count(): number {
+    const n = this.uint();
+    if (n > this.buf.length - this.pos) throw new GobError(`count ${n} at byte ${this.pos} exceeds the bytes left`);
+    return n;
+  }
+
   /** Signed: the low bit says negative, the rest is the value (complemented when negative). */
   int(): number {
     const u = this.bigUint();
@@ -112,7 +119,7 @@ function readWireType(r: Reader): WireType {
       if (i === 0) readCommonId(r);
       else if (kind === 2 && i === 1) {
         // structType.Field: []fieldType{Name string; Id int}
-        fields = Array.from({ length: r.uint() }, () => {
+        fields = Array.from({ length: r.count() }, () => {
           const f = { name: "", id: 0 };
           r.fields((j) => (j === 0 ? (f.name = r.string()) : (f.id = r.int())));
           return f;
@@ -156,10 +163,10 @@ function readValue(r: Reader, types: Map<number, WireType>, id: number): GobValu
       return r.bytes();
     case "slice":
     case "array":
-      return Array.from({ length: r.uint() }, () => readValue(r, types, t.elem));
+      return Array.from({ length: r.count() }, () => readValue(r, types, t.elem));
     case "map": {
       const out = new Map<GobValue, GobValue>();
-      for (let n = r.uint(); n > 0; n--) {
+      for (let n = r.count(); n > 0; n--) {
         const k = readValue(r, types, t.key);
         out.set(k, readValue(r, types, t.elem));
       }
