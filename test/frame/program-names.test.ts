@@ -37,6 +37,7 @@ test("a Pushgateway unit's ExecStart: its flags, the admin API, the lifecycle AP
       "--web.enable-admin-api",
       "--web.enable-lifecycle",
       "--web.local-assets=/usr/share/prometheus/pushgateway",
+      "--push.enable-utf8-names",
       "--log.level=info",
       "--log.format=logfmt",
     ],
@@ -50,6 +51,7 @@ test("a Pushgateway unit's ExecStart: its flags, the admin API, the lifecycle AP
     expect(startLines).toHaveLength(1);
     expect(startLines[0]).toMatch(/version=\S+ revision=\S+ bun=\S+ roles=push$/);
     expect(agent.output()).not.toContain("role=node");
+    expect(agent.output()).toMatch(/level=warn role=push msg="--push.enable-utf8-names: UTF-8 metric and label names are not supported/);
     // --web.enable-admin-api is Pushgateway's name for --push.enable-admin-api.
     expect(await fetch(`${url}/api/v1/admin/wipe`, { method: "PUT" }).then((r) => r.status)).toBe(202);
     expect(await fetch(`${url}/metrics`).then((r) => r.text())).not.toContain("unit_metric");

@@ -20,6 +20,11 @@ export const pushFlags = {
     false,
     "Skip checking pushes against other groups (type clashes, duplicate series); answers 202 like Pushgateway.",
   ),
+  enableUtf8Names: flag.bool(
+    "push.enable-utf8-names",
+    false,
+    "Accepted for Pushgateway's command line, but UTF-8 metric and label names are not supported yet: a push that uses them gets 400.",
+  ),
   persistenceFile: flag.string(
     "persistence.file",
     "",

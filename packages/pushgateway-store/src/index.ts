@@ -52,6 +52,7 @@ export function pushRole() {
     async start(ctx) {
       const { config, log } = ctx;
       const started = performance.now();
+      if (config.enableUtf8Names) log.warn("--push.enable-utf8-names: UTF-8 metric and label names are not supported; pushes that use them get 400");
       db = await GroupDb.open(ctx.dataDir);
       let groups = await db.loadAll();
       if (groups.length === 0 && config.persistenceFile !== "") groups = await importPersistenceFile(db, config.persistenceFile, log);
