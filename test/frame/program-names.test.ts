@@ -6,7 +6,7 @@ import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { agentBinary, freePort, startAgent, waitForHttp } from "../harness/index.ts";
+import { agentBinary, freePort, startAgent, startPrometheus, waitForHttp } from "../harness/index.ts";
 
 setDefaultTimeout(60_000);
 
@@ -107,6 +107,17 @@ test("behind --web.route-prefix every route, page link and redirect is under the
     for (const p of paths) {
       expect(p).toStartWith("/pushgateway/");
       if (!p.includes("/metrics/job")) expect([p, (await fetch(base + p)).status]).toEqual([p, 200]);
+    }
+    // A real Prometheus scrapes it at the prefixed telemetry path, as a scrape config behind a proxy would.
+    const prom = await startPrometheus({
+      scrapeConfigs: [{ job_name: "pushgateway", honor_labels: true, metrics_path: "/pushgateway/metrics", static_configs: [{ targets: [`127.0.0.1:${port}`] }] }],
+    });
+    try {
+      const got = await prom.waitFor('behind_prefix{job="p"}', (r) => r.length === 1);
+      expect(got[0]!.metric.instance).toBe("i");
+      expect(got[0]!.value[1]).toBe("2");
+    } finally {
+      await prom.stop();
     }
     // The delete the page offers, at the path it gives.
     const del = paths.find((p) => p.includes("/metrics/job/p"));
