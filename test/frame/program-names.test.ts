@@ -198,6 +198,11 @@ test("bad command lines through a link exit 2 with the reason", async () => {
   const two = await runLink("pushgateway", ["--roles=node,push", "--web.listen-address=127.0.0.1:0"]);
   expect(two.code).toBe(2);
   expect(two.stderr).toContain("--web.listen-address: 2 roles run (node, push); give each its address with --node.listen-address, --push.listen-address");
+  // The link's role is only the default: roles from a config file win over it too.
+  await Bun.write(join(links, "two-roles.yml"), "roles: [node, push]\n");
+  const fromFile = await runLink("pushgateway", ["--config.file=two-roles.yml", "--web.listen-address=127.0.0.1:0"]);
+  expect(fromFile.code).toBe(2);
+  expect(fromFile.stderr).toContain("--web.listen-address: 2 roles run (node, push)");
   const socket = await runLink("pushgateway", ["--web.systemd-socket"]);
   expect(socket.code).toBe(2);
   expect(socket.stderr).toContain("--web.systemd-socket");

@@ -18,7 +18,7 @@ async function main(argv: string[]): Promise<number> {
   if (role) {
     const known = new Set(flagGroups(allRoles()).flatMap((g) => Object.values(g.flags).map((f) => f.name)));
     const { args, ignored } = argsForProgram(role, argv, (name) => known.has(name));
-    return serve(args, ignored);
+    return serve(args, { roles: [role], ignored });
   }
   const [first, ...rest] = argv;
   switch (first) {

@@ -37,6 +37,7 @@ test("node_exporter flags for collectors the agent lacks are set aside, with the
     args: ["--no-collector.cpu", "--collector.textfile.directory", "/d", "--collector.bogus"],
     ignored: ["--collector.wifi", "--collector.ntp.server", "h", "--collector.perf.cpus=1"],
   });
-  expect(argsForProgram("push", ["--collector.wifi"], known)).toEqual({ args: ["--roles=push", "--collector.wifi"], ignored: [] });
-  expect(argsForProgram("node", ["--web.listen-address=:1"], known)).toEqual({ args: ["--roles=node", "--web.listen-address=:1"], ignored: [] });
+  expect(argsForProgram("push", ["--collector.wifi"], known)).toEqual({ args: ["--collector.wifi"], ignored: [] });
+  expect(argsForProgram("node", ["--web.listen-address=:1", "--collector.wifi"], known)).toEqual({ args: ["--web.listen-address=:1"], ignored: ["--collector.wifi"] });
+  expect(argsForProgram("cluster", ["-port", "1"], known)).toEqual({ args: ["--cluster.listen-address=:1"], ignored: [] });
 });

@@ -114,11 +114,10 @@ export function splitUnknownCollectorFlags(argv: readonly string[], known: (flag
 }
 
 /**
- * The agent command line for a program name: that role alone by default (a later --roles still wins), and
- * the words left out because the agent has no such collector.
+ * The agent command line for a program name, and the words left out because the agent has no such
+ * collector. The role itself is not in it: serve() takes it as the default of --roles.
  */
 export function argsForProgram(role: string, argv: readonly string[], known: (flag: string) => boolean): { args: string[]; ignored: string[] } {
-  if (role === "cluster") return { args: [`--roles=${role}`, ...clusterExporterArgs(argv)], ignored: [] };
-  const { args, ignored } = role === "node" ? splitUnknownCollectorFlags(argv, known) : { args: [...argv], ignored: [] };
-  return { args: [`--roles=${role}`, ...args], ignored };
+  if (role === "cluster") return { args: clusterExporterArgs(argv), ignored: [] };
+  return role === "node" ? splitUnknownCollectorFlags(argv, known) : { args: [...argv], ignored: [] };
 }

@@ -61,8 +61,15 @@ function applyWebFlags(global: GlobalValues, enabled: readonly Role[], configs: 
   if (global.webEnableAdminApi && push) push.enableAdminApi = true;
 }
 
-/** `ignored`: command-line words dropped before parsing (collectors node_exporter has and the agent lacks). */
-export async function serve(argv: string[], ignored: readonly string[] = []): Promise<number> {
+/** How the agent was called when called by another program's name (program-names.ts). */
+export interface CalledAs {
+  /** The default of --roles: the config file and the command line still override it. */
+  roles: string[];
+  /** Command-line words dropped before parsing (collectors node_exporter has and the agent lacks). */
+  ignored: readonly string[];
+}
+
+export async function serve(argv: string[], calledAs?: CalledAs): Promise<number> {
   const roles = allRoles();
   const groups = flagGroups(roles);
   const cli = parseArgv(argv, groups);
@@ -79,7 +86,8 @@ export async function serve(argv: string[], ignored: readonly string[] = []): Pr
   const configFile = cli.values.get("config.file");
   const fileValues = typeof configFile === "string" && configFile !== "" ? await readConfigFile(configFile, groups) : new Map<string, unknown>();
   if (fileValues.has("config.file")) throw new ConfigError(`--config.file: ${configFile} may not name another config file`);
-  const global = resolveFlags(globalFlags, fileValues, cli.values);
+  const defaults = new Map<string, unknown>(calledAs ? [["roles", calledAs.roles]] : []);
+  const global = resolveFlags(globalFlags, defaults, fileValues, cli.values);
 
   const byName = new Map(roles.map((r) => [r.name, r]));
   const wanted = [...new Set(global.roles)];
@@ -134,7 +142,7 @@ export async function serve(argv: string[], ignored: readonly string[] = []): Pr
   const onQuit = global.webEnableLifecycle ? () => onStop("quit") : undefined;
   // Logged once the stop signals are handled: a supervisor may send one as soon as the first line appears.
   log.info("starting agent", { version: VERSION, revision: REVISION, bun: BUN_VERSION, roles: enabled.map((r) => r.name).join(",") });
-  if (ignored.length > 0) log.warn("node_exporter flags for collectors the agent does not have; ignored", { flags: ignored.join(" ") });
+  if (calledAs?.ignored.length) log.warn("node_exporter flags for collectors the agent does not have; ignored", { flags: calledAs.ignored.join(" ") });
   const servers: RoleServer[] = [];
   const stopAll = async () => {
     await Promise.allSettled(servers.map((s) => s.stop()));
