@@ -205,8 +205,32 @@ test("bad command lines through a link exit 2 with the reason", async () => {
   expect(fromFile.stderr).toContain("--web.listen-address: 2 roles run (node, push)");
   const socket = await runLink("pushgateway", ["--web.systemd-socket"]);
   expect(socket.code).toBe(2);
-  expect(socket.stderr).toContain("--web.systemd-socket");
+  expect(socket.stderr).toContain("--web.systemd-socket: no socket was passed in (LISTEN_FDS is not set)");
   const version = await runLink("cluster-exporter", ["-version"]);
   expect(version.code).toBe(0);
   expect(version.stdout).toMatch(/^agent \S+ \(revision/);
+});
+
+test("--web.systemd-socket serves on the socket systemd passes in (systemd-socket-activate)", async () => {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "pg-activated-"));
+  // systemd-socket-activate binds the address, sets LISTEN_FDS and LISTEN_PID, and execs the link on the first connection.
+  const proc = Bun.spawn(["systemd-socket-activate", "-l", `127.0.0.1:${port}`, join(links, "pushgateway"), "--web.systemd-socket", `--storage.path=${dir}`], {
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const output = Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]).then((parts) => parts.join(""));
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHttp(`${base}/-/ready`);
+    expect(await fetch(`${base}/metrics/job/activated`, { method: "PUT", body: "activated 1\n" }).then((r) => r.status)).toBe(200);
+    expect(await fetch(`${base}/metrics`).then((r) => r.text())).toContain('activated{instance="",job="activated"} 1');
+    // Connections one after another, each through the relay.
+    for (let i = 0; i < 20; i++) expect(await fetch(`${base}/-/healthy`, { headers: { Connection: "close" } }).then((r) => r.status)).toBe(200);
+  } finally {
+    proc.kill("SIGTERM");
+    expect(await proc.exited).toBe(0);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  expect(await output).toContain(`address=127.0.0.1:${port}`);
 });

@@ -24,7 +24,7 @@ export const globalFlags = {
   webRoutePrefix: flag.string("web.route-prefix", "", "Prefix of every route, page link and redirect (default: the path of --web.external-url)."),
   webEnableLifecycle: flag.bool("web.enable-lifecycle", false, "Serve PUT or POST /-/quit, which stops the agent as SIGTERM does."),
   webEnableAdminApi: flag.bool("web.enable-admin-api", false, "Pushgateway's name for --push.enable-admin-api."),
-  webSystemdSocket: flag.bool("web.systemd-socket", false, "Accepted for the command lines of the originals; socket activation is refused at start-up (Bun cannot serve an inherited socket)."),
+  webSystemdSocket: flag.bool("web.systemd-socket", false, "Serve the one role on the socket systemd passes in (socket activation: LISTEN_FDS) instead of binding an address."),
   webDisableExporterMetrics: flag.bool("web.disable-exporter-metrics", false, "Leave the agent's own process_* and agent_build_info out of /metrics."),
   webMaxRequests: flag.int("web.max-requests", 40, "Accepted for node_exporter's command line; no effect."),
   webLocalAssets: flag.string("web.local-assets", "", "Accepted for Pushgateway's command line; no effect (the pages are built into the binary)."),

@@ -8,6 +8,8 @@ import {
   NO_WEB_CONFIG,
   parseArgv,
   parseListenAddress,
+  inheritedFd,
+  relayActivatedSocket,
   releaseStartupPages,
   readConfigFile,
   resolveFlags,
@@ -40,11 +42,11 @@ type GlobalValues = FlagValues<typeof globalFlags>;
 /**
  * The web.* flags node_exporter and Pushgateway units pass: --web.listen-address is the one role's address
  * (with several roles it cannot say which), --web.enable-admin-api is Pushgateway's name for the push
- * role's flag, and socket activation is refused with the reason.
+ * role's flag, and a socket systemd passes in serves the one role.
  */
 function applyWebFlags(global: GlobalValues, enabled: readonly Role[], configs: Map<string, FlagValues<FlagSet>>): void {
-  if (global.webSystemdSocket) {
-    throw new ConfigError("--web.systemd-socket: Bun cannot serve on a socket systemd passes in; drop the flag (and the .socket unit) and let the agent bind --web.listen-address");
+  if (global.webSystemdSocket && enabled.length !== 1) {
+    throw new ConfigError(`--web.systemd-socket: the socket passed in serves one role, and ${enabled.length} run (${enabled.map((r) => r.name).join(", ")})`);
   }
   if (global.webListenAddress !== "") {
     if (enabled.length !== 1) {
@@ -112,13 +114,14 @@ export async function serve(argv: string[], calledAs?: CalledAs): Promise<number
   const web = global.webConfigFile ? await loadWebConfig(global.webConfigFile) : NO_WEB_CONFIG;
   const log = createLogger({ level: global.logLevel, format: global.logFormat });
   const paths = publicPaths({ routePrefix: global.webRoutePrefix, externalUrl: global.webExternalUrl, telemetryPath: global.webTelemetryPath });
+  const activated = global.webSystemdSocket ? await relayActivatedSocket(inheritedFd()) : undefined;
   const storage = resolve(global.storagePath);
   const agent: AgentInfo = {
     version: VERSION,
     revision: REVISION,
     bunVersion: BUN_VERSION,
     roles: enabled.map((r) => r.name),
-    addresses: Object.fromEntries(enabled.map((r) => [r.name, configs.get(r.name)!.listenAddress.text])),
+    addresses: Object.fromEntries(enabled.map((r) => [r.name, activated?.address ?? configs.get(r.name)!.listenAddress.text])),
     startTime: Date.now() / 1000,
   };
 
@@ -145,6 +148,7 @@ export async function serve(argv: string[], calledAs?: CalledAs): Promise<number
   if (calledAs?.ignored.length) log.warn("node_exporter flags for collectors the agent does not have; ignored", { flags: calledAs.ignored.join(" ") });
   const servers: RoleServer[] = [];
   const stopAll = async () => {
+    activated?.close();
     await Promise.allSettled(servers.map((s) => s.stop()));
     await Promise.allSettled(enabled.map((r) => r.stop()));
   };
@@ -162,6 +166,7 @@ export async function serve(argv: string[], calledAs?: CalledAs): Promise<number
           paths,
           disableOwnMetrics: global.webDisableExporterMetrics,
           onQuit,
+          unixSocket: activated?.unixPath,
         }),
       );
     }

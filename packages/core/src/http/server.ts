@@ -40,6 +40,8 @@ export interface RoleServerOptions {
   disableOwnMetrics?: boolean;
   /** When set, PUT or POST /-/quit calls it (Pushgateway's --web.enable-lifecycle). */
   onQuit?: () => void;
+  /** Listen on this Unix socket instead of `address` (behind a systemd-activated socket's relay). */
+  unixSocket?: string;
 }
 
 const TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8";
@@ -96,8 +98,9 @@ export function startRoleServer(opts: RoleServerOptions): RoleServer {
     server = Bun.serve({
       // No host means every interface, IPv6 and IPv4 alike, as node_exporter's ":9100" does; Bun's default
       // listener is dual-stack, where "0.0.0.0" would refuse IPv6 scrapers.
-      hostname: opts.address.host === "" ? undefined : opts.address.host,
-      port: opts.address.port,
+      ...(opts.unixSocket
+        ? { unix: opts.unixSocket }
+        : { hostname: opts.address.host === "" ? undefined : opts.address.host, port: opts.address.port }),
       fetch: opts.paths ? withPublicPaths(opts.paths, headAsGet(app.fetch)) : headAsGet(app.fetch),
       tls: opts.web.tls ? bunTlsOptions(opts.web.tls) : undefined,
       maxRequestBodySize: opts.maxRequestBodyBytes ?? 64 * 1024 * 1024,
@@ -111,7 +114,7 @@ export function startRoleServer(opts: RoleServerOptions): RoleServer {
   }
   const scheme = opts.web.tls ? "https" : "http";
   const host = ["", "0.0.0.0", "::"].includes(opts.address.host) ? "127.0.0.1" : opts.address.host;
-  const url = `${scheme}://${host.includes(":") ? `[${host}]` : host}:${server.port}`;
+  const url = opts.unixSocket ? `${scheme}+unix://${opts.unixSocket}` : `${scheme}://${host.includes(":") ? `[${host}]` : host}:${server.port}`;
 
   return {
     url,
