@@ -106,3 +106,22 @@ test("a file that is not a Pushgateway persistence file stops start-up with exit
   expect(agent.output()).toContain("--persistence.file: cannot import");
   await agent.stop();
 });
+
+test("imported groups get the TTL their labels call for, counted from their last push", async () => {
+  const agent = await startAgent({ roles: ["push"], args: [`--persistence.file=${file}`, "--push.default-ttl=2s"] });
+  try {
+    expect(agent.output()).toMatch(/imported Pushgateway persistence file.*groups=4/);
+    // The gateway's pushes are older than 2 s by now, or soon will be: the sweeper removes every group.
+    let text = "";
+    for (let i = 0; i < 100; i++) {
+      text = await fetch(`${agent.urls.push}/metrics`).then((r) => r.text());
+      // The count goes up once the removal is committed, a moment after the groups leave /metrics.
+      if (text.includes("agent_push_groups_expired_total 4")) break;
+      await Bun.sleep(100);
+    }
+    expect(groupLines(text)).toEqual([]);
+    expect(text).toContain("agent_push_groups_expired_total 4");
+  } finally {
+    await agent.stop();
+  }
+});

@@ -23,8 +23,11 @@ function flagsForStatus(config: FlagValues<typeof pushFlags>): Record<string, st
   return out;
 }
 
-/** Brings the groups of Pushgateway's persistence file into an empty store; a missing file is nothing to import. */
-async function importPersistenceFile(db: GroupDb, path: string, log: Logger): Promise<Group[]> {
+/**
+ * Brings the groups of Pushgateway's persistence file into an empty store; a missing file is nothing to
+ * import. Each group gets the TTL its labels call for, counted from its last push, as if pushed here.
+ */
+async function importPersistenceFile(db: GroupDb, path: string, policy: TtlPolicy, log: Logger): Promise<Group[]> {
   const file = Bun.file(path);
   if (!(await file.exists())) {
     log.info("no Pushgateway persistence file to import", { file: path });
@@ -36,6 +39,11 @@ async function importPersistenceFile(db: GroupDb, path: string, log: Logger): Pr
   } catch (e) {
     throw new ConfigError(`--persistence.file: cannot import ${path}: ${(e as Error).message}`);
   }
+  groups = groups.map((g) => {
+    const ttl = policy.ttlFor(g.labels, undefined);
+    const lastPushMs = (g.pushTime || g.failTime) * 1000 || g.createdAt;
+    return ttl > 0 ? { ...g, ttl, expiresAt: lastPushMs + ttl * 1000 } : g;
+  });
   await Promise.all(groups.map((g) => db.save(g)));
   log.info("imported Pushgateway persistence file", { file: path, groups: groups.length });
   return groups;
@@ -55,7 +63,8 @@ export function pushRole() {
       if (config.enableUtf8Names) log.warn("--push.enable-utf8-names: UTF-8 metric and label names are not supported; pushes that use them get 400");
       db = await GroupDb.open(ctx.dataDir);
       let groups = await db.loadAll();
-      if (groups.length === 0 && config.persistenceFile !== "") groups = await importPersistenceFile(db, config.persistenceFile, log);
+      const ttl = new TtlPolicy(config.defaultTtl, config.ttlRules);
+      if (groups.length === 0 && config.persistenceFile !== "") groups = await importPersistenceFile(db, config.persistenceFile, ttl, log);
       const opts = { checkConsistency: !config.disableConsistencyCheck, maxGroups: config.maxGroups, maxSeriesPerPush: config.maxSeriesPerPush, log };
       const store = new PushStore(db, opts, groups);
       log.info("push store loaded", { groups: store.groups, series: store.series, ms: Math.round(performance.now() - started) });
@@ -79,7 +88,7 @@ export function pushRole() {
         routes: (app) => {
           pushRoutes(app, {
             store,
-            ttl: new TtlPolicy(config.defaultTtl, config.ttlRules),
+            ttl,
             maxBodyBytes: config.maxBodyBytes,
             checkConsistency: !config.disableConsistencyCheck,
             enableAdminApi: config.enableAdminApi,
