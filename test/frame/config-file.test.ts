@@ -122,6 +122,8 @@ describe("a bad config file exits 2 with one line naming the key", () => {
     ["a bad value for a role that is not enabled", "roles: [node]\ncluster.timeout: soon\n", "--cluster.timeout"],
     ["two roles on one address", "roles: [node, push]\nnode.listen-address: '127.0.0.1:19999'\npush.listen-address: '127.0.0.1:19999'\n", "--push.listen-address"],
     ["a file that is not YAML", "roles: [node\n", "--config.file"],
+    ["YAML broken on line 4, with its line and column", "roles: [node]\nlog:\n  level: info\n   format: json\n", "bad.yml:4:"],
+    ["a tab for indentation, with its line", "push:\n\tlisten-address: ':9091'\n", "bad.yml:2:"],
     ["a list instead of settings", "- roles: [node]\n", "expected a mapping"],
     ["a config file naming another", "config.file: other.yml\n", "--config.file"],
   ];

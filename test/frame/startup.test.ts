@@ -79,6 +79,26 @@ describe("running roles", () => {
     expect(lines.find((l) => l.includes("role=node"))).toContain(`address=127.0.0.1:${agent.ports.node}`);
   });
 
+  test("start-up says what runs: one line with version, revision and roles, before the roles start", () => {
+    const lines = agent.output().split("\n");
+    const first = lines.findIndex((l) => l.includes('msg="starting agent"'));
+    expect(lines.filter((l) => l.includes('msg="starting agent"'))).toHaveLength(1);
+    expect(lines[first]).toMatch(/version=\S+ revision=\S+ bun=\S+ roles=node,push$/);
+    expect(first).toBeLessThan(lines.findIndex((l) => l.includes('msg="role started"')));
+  });
+
+  test("HEAD answers like GET without a body, on / and /metrics of each role", async () => {
+    for (const role of ["node", "push"]) {
+      for (const path of ["/", "/metrics", "/-/healthy"]) {
+        const get = await fetch(agent.urls[role] + path);
+        await get.arrayBuffer();
+        const head = await fetch(agent.urls[role] + path, { method: "HEAD" });
+        expect([role, path, head.status, head.headers.get("content-type")]).toEqual([role, path, get.status, get.headers.get("content-type")]);
+        expect((await head.arrayBuffer()).byteLength).toBe(0);
+      }
+    }
+  });
+
   test("SIGTERM stops cleanly with exit 0 and a stop line", async () => {
     const code = await agent.stop("SIGTERM");
     expect(code).toBe(0);

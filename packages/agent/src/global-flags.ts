@@ -14,6 +14,22 @@ export const globalFlags = {
     "This long after start, unmap the executable's pages only start-up used (they stay in the page cache); 0 keeps them.",
   ),
   webConfigFile: flag.string("web.config.file", "", "Exporter-toolkit web config (TLS, basic auth) applied to every role address."),
+  // The command lines of node_exporter and Pushgateway, so their units start the agent unchanged.
+  webListenAddress: flag.string(
+    "web.listen-address",
+    "",
+    "The address of the one role running (node_exporter's and Pushgateway's flag); with several roles use --<role>.listen-address.",
+  ),
+  webTelemetryPath: flag.string("web.telemetry-path", "/metrics", "Path under which every role serves its metrics."),
+  webExternalUrl: flag.string("web.external-url", "", "URL the agent is reachable at from outside (behind a proxy); its path is the default route prefix."),
+  webRoutePrefix: flag.string("web.route-prefix", "", "Prefix of every route, page link and redirect (default: the path of --web.external-url)."),
+  webEnableLifecycle: flag.bool("web.enable-lifecycle", false, "Serve PUT or POST /-/quit, which stops the agent as SIGTERM does."),
+  webEnableAdminApi: flag.bool("web.enable-admin-api", false, "Pushgateway's name for --push.enable-admin-api."),
+  webSystemdSocket: flag.bool("web.systemd-socket", false, "Serve the one role on the socket systemd passes in (socket activation: LISTEN_FDS) instead of binding an address."),
+  webDisableExporterMetrics: flag.bool("web.disable-exporter-metrics", false, "Leave the agent's own process_* and agent_build_info out of /metrics."),
+  webMaxRequests: flag.int("web.max-requests", 40, "Accepted for node_exporter's command line; no effect."),
+  webLocalAssets: flag.string("web.local-assets", "", "Accepted for Pushgateway's command line; no effect (the pages are built into the binary)."),
+  runtimeGomaxprocs: flag.int("runtime.gomaxprocs", 1, "Accepted for node_exporter's command line; no effect."),
 } satisfies FlagSet;
 
 /** `--<role>.listen-address`, added by the frame for every role so roles need not declare it. */

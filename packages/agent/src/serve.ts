@@ -7,12 +7,19 @@ import {
   loadWebConfig,
   NO_WEB_CONFIG,
   parseArgv,
+  parseListenAddress,
+  inheritedFd,
+  relayActivatedSocket,
   releaseStartupPages,
   readConfigFile,
   resolveFlags,
+  publicPaths,
   startRoleServer,
   type AgentInfo,
+  type FlagSet,
+  type FlagValues,
   type ListenAddress,
+  type Role,
   type RoleServer,
 } from "@agent/core";
 import { RemoteWrite, remoteWriteFlags } from "@agent/remote-write";
@@ -32,7 +39,41 @@ function collides(a: ListenAddress, b: ListenAddress): boolean {
   return wild(a.host) || wild(b.host) || a.host === b.host;
 }
 
-export async function serve(argv: string[]): Promise<number> {
+type GlobalValues = FlagValues<typeof globalFlags>;
+
+/**
+ * The web.* flags node_exporter and Pushgateway units pass: --web.listen-address is the one role's address
+ * (with several roles it cannot say which), --web.enable-admin-api is Pushgateway's name for the push
+ * role's flag, and a socket systemd passes in serves the one role.
+ */
+function applyWebFlags(global: GlobalValues, enabled: readonly Role[], configs: Map<string, FlagValues<FlagSet>>): void {
+  if (global.webSystemdSocket && enabled.length !== 1) {
+    throw new ConfigError(`--web.systemd-socket: the socket passed in serves one role, and ${enabled.length} run (${enabled.map((r) => r.name).join(", ")})`);
+  }
+  if (global.webListenAddress !== "") {
+    if (enabled.length !== 1) {
+      const perRole = enabled.map((r) => `--${r.name}.listen-address`).join(", ");
+      throw new ConfigError(`--web.listen-address: ${enabled.length} roles run (${enabled.map((r) => r.name).join(", ")}); give each its address with ${perRole}`);
+    }
+    try {
+      configs.get(enabled[0]!.name)!.listenAddress = parseListenAddress(global.webListenAddress);
+    } catch (e) {
+      throw new ConfigError(`--web.listen-address: ${(e as Error).message}`);
+    }
+  }
+  const push = configs.get("push");
+  if (global.webEnableAdminApi && push) push.enableAdminApi = true;
+}
+
+/** How the agent was called when called by another program's name (program-names.ts). */
+export interface CalledAs {
+  /** The default of --roles: the config file and the command line still override it. */
+  roles: string[];
+  /** Command-line words dropped before parsing (collectors node_exporter has and the agent lacks). */
+  ignored: readonly string[];
+}
+
+export async function serve(argv: string[], calledAs?: CalledAs): Promise<number> {
   const roles = allRoles();
   const groups = flagGroups(roles);
   const cli = parseArgv(argv, groups);
@@ -49,7 +90,8 @@ export async function serve(argv: string[]): Promise<number> {
   const configFile = cli.values.get("config.file");
   const fileValues = typeof configFile === "string" && configFile !== "" ? await readConfigFile(configFile, groups) : new Map<string, unknown>();
   if (fileValues.has("config.file")) throw new ConfigError(`--config.file: ${configFile} may not name another config file`);
-  const global = resolveFlags(globalFlags, fileValues, cli.values);
+  const defaults = new Map<string, unknown>(calledAs ? [["roles", calledAs.roles]] : []);
+  const global = resolveFlags(globalFlags, defaults, fileValues, cli.values);
   const remoteWriteSettings = resolveFlags(remoteWriteFlags, fileValues, cli.values);
 
   const byName = new Map(roles.map((r) => [r.name, r]));
@@ -61,6 +103,7 @@ export async function serve(argv: string[]): Promise<number> {
   // Every role's flags are validated, enabled or not, so a typo never waits for the day a role is turned on.
   const configs = new Map(roles.map((r) => [r.name, resolveFlags(roleFlags(r), fileValues, cli.values)]));
   const enabled = wanted.map((n) => byName.get(n)!);
+  applyWebFlags(global, enabled, configs);
   for (const role of enabled) role.validate?.(configs.get(role.name)!);
   for (let i = 0; i < enabled.length; i++) {
     for (let j = 0; j < i; j++) {
@@ -73,13 +116,15 @@ export async function serve(argv: string[]): Promise<number> {
   }
   const web = global.webConfigFile ? await loadWebConfig(global.webConfigFile) : NO_WEB_CONFIG;
   const log = createLogger({ level: global.logLevel, format: global.logFormat });
+  const paths = publicPaths({ routePrefix: global.webRoutePrefix, externalUrl: global.webExternalUrl, telemetryPath: global.webTelemetryPath });
+  const activated = global.webSystemdSocket ? await relayActivatedSocket(inheritedFd()) : undefined;
   const storage = resolve(global.storagePath);
   const agent: AgentInfo = {
     version: VERSION,
     revision: REVISION,
     bunVersion: BUN_VERSION,
     roles: enabled.map((r) => r.name),
-    addresses: Object.fromEntries(enabled.map((r) => [r.name, configs.get(r.name)!.listenAddress.text])),
+    addresses: Object.fromEntries(enabled.map((r) => [r.name, activated?.address ?? configs.get(r.name)!.listenAddress.text])),
     startTime: Date.now() / 1000,
   };
 
@@ -88,20 +133,27 @@ export async function serve(argv: string[]): Promise<number> {
   // The handlers stay installed for the whole stop: a second SIGTERM (an impatient supervisor, Ctrl-C twice)
   // would otherwise meet the default action and kill the process mid-stop with LMDB open. The 5 s deadline
   // below bounds the stop instead.
-  const stopSignal = new Promise<NodeJS.Signals>((done) => {
-    let first: NodeJS.Signals | undefined;
-    const onSignal = (signal: NodeJS.Signals) => {
+  // PUT|POST /-/quit (--web.enable-lifecycle) stops the same way, named "quit".
+  let onStop: (signal: string) => void = () => {};
+  const stopSignal = new Promise<string>((done) => {
+    let first: string | undefined;
+    onStop = (signal) => {
       if (first) return log.info("already stopping", { signal });
       first = signal;
       done(signal);
     };
-    process.on("SIGTERM", onSignal);
-    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onStop);
+    process.on("SIGINT", onStop);
   });
+  const onQuit = global.webEnableLifecycle ? () => onStop("quit") : undefined;
+  // Logged once the stop signals are handled: a supervisor may send one as soon as the first line appears.
+  log.info("starting agent", { version: VERSION, revision: REVISION, bun: BUN_VERSION, roles: enabled.map((r) => r.name).join(",") });
+  if (calledAs?.ignored.length) log.warn("node_exporter flags for collectors the agent does not have; ignored", { flags: calledAs.ignored.join(" ") });
   const servers: RoleServer[] = [];
   let remote: RemoteWrite | undefined;
   const stopAll = async () => {
     await remote?.stop();
+    activated?.close();
     await Promise.allSettled(servers.map((s) => s.stop()));
     await Promise.allSettled(enabled.map((r) => r.stop()));
   };
@@ -125,6 +177,10 @@ export async function serve(argv: string[]): Promise<number> {
           agent,
           log: log.child({ role: role.name }),
           maxRequestBodyBytes: role.maxRequestBodyBytes?.(config),
+          paths,
+          disableOwnMetrics: global.webDisableExporterMetrics,
+          onQuit,
+          unixSocket: activated?.unixPath,
         }),
       );
     }

@@ -26,4 +26,15 @@ export const pushFlags = {
     false,
     "Skip checking pushes against other groups (type clashes, duplicate series); answers 202 like Pushgateway.",
   ),
+  enableUtf8Names: flag.bool(
+    "push.enable-utf8-names",
+    false,
+    "Accepted for Pushgateway's command line, but UTF-8 metric and label names are not supported yet: a push that uses them gets 400.",
+  ),
+  persistenceFile: flag.string(
+    "persistence.file",
+    "",
+    "Pushgateway's persistence file: when the store is empty at start, every group in it is imported (the file is never written).",
+  ),
+  persistenceInterval: flag.duration("persistence.interval", 300, "Accepted for Pushgateway's command line; no effect (every push is committed before it is acknowledged)."),
 };

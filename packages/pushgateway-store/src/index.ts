@@ -2,10 +2,12 @@
  * The push role: Pushgateway 1.10's HTTP API over a store that commits every push to LMDB before
  * answering, checks consistency in time proportional to the push, renders at push time, and expires groups.
  */
-import { defineRole, shownFlags } from "@agent/core";
+import { ConfigError, defineRole, shownFlags, type Logger } from "@agent/core";
 import { statusPage } from "@agent/core/pages";
 import { pushFlags } from "./flags.ts";
 import { GroupDb } from "./group-db.ts";
+import type { Group } from "./memory-index.ts";
+import { readPersistenceFile } from "./persistence-file.ts";
 import { PushStore } from "./push-store.ts";
 import { pushPage } from "./page.ts";
 import { pushRoutes } from "./routes.ts";
@@ -17,6 +19,32 @@ export { importLmdb } from "./group-db.ts";
 export { salvageStore, type SalvageReport } from "./salvage.ts";
 export { checkStoreFile, damagedAdvice, refuseIfInUse, STORE_FILE, storeFile, type StoreHealth } from "./store-check.ts";
 export { GroupDb } from "./group-db.ts";
+
+/**
+ * Brings the groups of Pushgateway's persistence file into an empty store; a missing file is nothing to
+ * import. Each group gets the TTL its labels call for, counted from its last push, as if pushed here.
+ */
+async function importPersistenceFile(db: GroupDb, path: string, policy: TtlPolicy, log: Logger): Promise<Group[]> {
+  const file = Bun.file(path);
+  if (!(await file.exists())) {
+    log.info("no Pushgateway persistence file to import", { file: path });
+    return [];
+  }
+  let groups: Group[];
+  try {
+    groups = readPersistenceFile(new Uint8Array(await file.arrayBuffer()));
+  } catch (e) {
+    throw new ConfigError(`--persistence.file: cannot import ${path}: ${(e as Error).message}`);
+  }
+  groups = groups.map((g) => {
+    const ttl = policy.ttlFor(g.labels, undefined);
+    const lastPushMs = (g.pushTime || g.failTime) * 1000 || g.createdAt;
+    return ttl > 0 ? { ...g, ttl, expiresAt: lastPushMs + ttl * 1000 } : g;
+  });
+  await Promise.all(groups.map((g) => db.save(g)));
+  log.info("imported Pushgateway persistence file", { file: path, groups: groups.length });
+  return groups;
+}
 
 export function pushRole() {
   let db: GroupDb | undefined;
@@ -30,9 +58,13 @@ export function pushRole() {
     async start(ctx) {
       const { config, log } = ctx;
       const started = performance.now();
+      if (config.enableUtf8Names) log.warn("--push.enable-utf8-names: UTF-8 metric and label names are not supported; pushes that use them get 400");
       db = await GroupDb.open(ctx.dataDir, config.sync);
+      let groups = await db.loadAll();
+      const ttl = new TtlPolicy(config.defaultTtl, config.ttlRules);
+      if (groups.length === 0 && config.persistenceFile !== "") groups = await importPersistenceFile(db, config.persistenceFile, ttl, log);
       const opts = { checkConsistency: !config.disableConsistencyCheck, maxGroups: config.maxGroups, maxSeriesPerPush: config.maxSeriesPerPush, log };
-      const store = new PushStore(db, opts, await db.loadAll());
+      const store = new PushStore(db, opts, groups);
       log.info("push store loaded", { groups: store.groups, series: store.series, ms: Math.round(performance.now() - started) });
       // Decoding every record leaves a heap's worth of garbage; collecting it once, off the start-up path,
       // lets the allocator hand those pages back instead of holding them until the next big collection.
@@ -55,7 +87,7 @@ export function pushRole() {
         routes: (app) => {
           pushRoutes(app, {
             store,
-            ttl: new TtlPolicy(config.defaultTtl, config.ttlRules),
+            ttl,
             maxBodyBytes: config.maxBodyBytes,
             checkConsistency: !config.disableConsistencyCheck,
             enableAdminApi: config.enableAdminApi,

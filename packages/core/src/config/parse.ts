@@ -98,6 +98,36 @@ export function flattenConfigFile(doc: unknown, groups: readonly FlagGroup[], so
   return out;
 }
 
+/**
+ * Where a YAML text stops parsing, 1-based, for the error message (Bun's YAML errors carry no position):
+ * the line after the longest run of whole lines that parses, and on it the column after the longest
+ * prefix that still parses. A config file is small, so parsing it again a few dozen times costs nothing.
+ */
+export function yamlErrorPosition(text: string): { line: number; column: number } | undefined {
+  const parses = (t: string) => {
+    try {
+      Bun.YAML.parse(t);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const lines = text.split("\n");
+  let good = 0;
+  let head = "";
+  for (let i = 0; i < lines.length; i++) {
+    const next = head + lines[i] + "\n";
+    if (parses(next)) good = i + 1;
+    head = next;
+  }
+  if (good >= lines.length) return undefined;
+  const before = lines.slice(0, good).map((l) => l + "\n").join("");
+  const line = lines[good]!;
+  let column = 0;
+  while (column < line.length && parses(before + line.slice(0, column + 1))) column++;
+  return { line: good + 1, column: column + 1 };
+}
+
 export async function readConfigFile(path: string, groups: readonly FlagGroup[]): Promise<Map<string, unknown>> {
   let text: string;
   try {
@@ -109,7 +139,9 @@ export async function readConfigFile(path: string, groups: readonly FlagGroup[])
   try {
     doc = Bun.YAML.parse(text);
   } catch (e) {
-    throw new ConfigError(`--config.file: ${path} is not valid YAML: ${(e as Error).message}`);
+    const at = yamlErrorPosition(text);
+    const where = at ? `:${at.line}:${at.column}` : "";
+    throw new ConfigError(`--config.file: ${path}${where} is not valid YAML: ${(e as Error).message.replace(/^YAML Parse error: /, "")}`);
   }
   return flattenConfigFile(doc, groups, path);
 }

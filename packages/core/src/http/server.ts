@@ -9,8 +9,10 @@ import { MetricSet } from "../exposition/writer.ts";
 import type { Logger } from "../log.ts";
 import type { AgentInfo, RoleService } from "../role.ts";
 import { basicAuth } from "./basic-auth.ts";
+import { headAsGet } from "./head.ts";
 import { landingPage, otherRoleLinks } from "./landing.ts";
 import { addProcessMetrics } from "./process-metrics.ts";
+import { withPublicPaths, type PublicPaths } from "./public-paths.ts";
 import { bunTlsOptions, type WebConfig } from "./web-config.ts";
 
 export class ListenError extends Error {}
@@ -32,6 +34,14 @@ export interface RoleServerOptions {
   log: Logger;
   /** The role's own body limit (Role.maxRequestBodyBytes); the frame's default when absent. */
   maxRequestBodyBytes?: number;
+  /** Route prefix and telemetry path; none and `/metrics` when absent. */
+  paths?: PublicPaths;
+  /** Leave process_* and agent_build_info out of /metrics (node_exporter's --web.disable-exporter-metrics). */
+  disableOwnMetrics?: boolean;
+  /** When set, PUT or POST /-/quit calls it (Pushgateway's --web.enable-lifecycle). */
+  onQuit?: () => void;
+  /** Listen on this Unix socket instead of `address` (behind a systemd-activated socket's relay). */
+  unixSocket?: string;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -70,11 +80,21 @@ export function startRoleServer(opts: RoleServerOptions): RoleServer {
   if (opts.web.users.size > 0) app.use("*", basicAuth(opts.web.users));
   app.get("/-/healthy", (c) => c.text("OK\n"));
   app.get("/-/ready", (c) => (service ? c.text("OK\n") : c.text("Service Unavailable: starting\n", 503)));
-  app.get("/metrics", async (c) => {
+  // Pushgateway's lifecycle API: 403 until --web.enable-lifecycle turns it on.
+  const quit = opts.onQuit;
+  app.on(["PUT", "POST"], "/-/quit", (c) => {
+    if (!quit) return c.text("Lifecycle API is not enabled.", 403);
+    setTimeout(quit, 0);
+    return c.text("Requesting termination... Goodbye!");
+  });
+  app.get("/-/quit", (c) => c.text("Only POST or PUT requests allowed.", 405));
+  app.get(opts.paths?.telemetryPath ?? "/metrics", async (c) => {
     if (!service) return c.text("Service Unavailable: starting\n", 503);
     const own = new MetricSet();
-    addProcessMetrics(own);
-    buildInfo(own, agent);
+    if (!opts.disableOwnMetrics) {
+      addProcessMetrics(own);
+      buildInfo(own, agent);
+    }
     const body = await service.metrics(own);
     if (body.length > 1024 && /\bgzip\b/.test(c.req.header("accept-encoding") ?? "")) {
       return new Response(Bun.gzipSync(body, { level: 1 }), {
@@ -96,15 +116,19 @@ export function startRoleServer(opts: RoleServerOptions): RoleServer {
     server = Bun.serve({
       // No host means every interface, IPv6 and IPv4 alike, as node_exporter's ":9100" does; Bun's default
       // listener is dual-stack, where "0.0.0.0" would refuse IPv6 scrapers.
-      hostname: opts.address.host === "" ? undefined : opts.address.host,
-      port: opts.address.port,
-      fetch: app.fetch,
+      ...(opts.unixSocket
+        ? { unix: opts.unixSocket }
+        : {
+            hostname: opts.address.host === "" ? undefined : opts.address.host,
+            port: opts.address.port,
+            // Bun sets SO_REUSEPORT on some option sets, and then a second agent on a taken port starts too and
+            // the kernel splits the connections between the two; one address must mean one agent.
+            reusePort: false,
+          }),
+      fetch: opts.paths ? withPublicPaths(opts.paths, headAsGet(app.fetch)) : headAsGet(app.fetch),
       tls: opts.web.tls ? bunTlsOptions(opts.web.tls) : undefined,
       maxRequestBodySize: (opts.maxRequestBodyBytes ?? DEFAULT_MAX_BODY_BYTES) + BODY_LIMIT_SLACK,
       development: false,
-      // Bun sets SO_REUSEPORT on some option sets, and then a second agent on a taken port starts too and
-      // the kernel splits the connections between the two; one address must mean one agent.
-      reusePort: false,
       error: (err) => new Response(`Internal Server Error: ${err.message}\n`, { status: 500 }),
     });
   } catch (e) {
@@ -114,7 +138,7 @@ export function startRoleServer(opts: RoleServerOptions): RoleServer {
   }
   const scheme = opts.web.tls ? "https" : "http";
   const host = ["", "0.0.0.0", "::"].includes(opts.address.host) ? "127.0.0.1" : opts.address.host;
-  const url = `${scheme}://${host.includes(":") ? `[${host}]` : host}:${server.port}`;
+  const url = opts.unixSocket ? `${scheme}+unix://${opts.unixSocket}` : `${scheme}://${host.includes(":") ? `[${host}]` : host}:${server.port}`;
 
   return {
     url,

@@ -1,0 +1,96 @@
+/**
+ * Reads Pushgateway's `--persistence.file`: one gob-encoded GroupingKeyToMetricGroup, a map of
+ * MetricGroup{Labels map[string]string; Metrics map[string]TimestampedMetricFamily}, where each
+ * TimestampedMetricFamily is {Timestamp time.Time; GobbableMetricFamily}, the family as protobuf bytes
+ * (a GobEncoder) with the grouping labels already on every metric. push_time_seconds and
+ * push_failure_time_seconds are families there; here they become the group's push and failure times.
+ * The file is only read, never written.
+ */
+import { decodeDelimited, type MetricFamily } from "@agent/core";
+import { decodeGob, GobError, type GobStruct, type GobValue } from "./gob.ts";
+import { groupSeriesLabels, prepareFamilies, PUSH_FAILURE_TIME, PUSH_TIME, type StoredFamily } from "./families.ts";
+import { groupingKey, type GroupLabels } from "./grouping-key.ts";
+import type { Group } from "./memory-index.ts";
+
+/** Seconds from 0001-01-01 (Go's time zero) to the Unix epoch. */
+const GO_EPOCH_TO_UNIX = 62135596800n;
+
+/** time.Time's MarshalBinary form: version, int64 seconds since year 1, int32 nanoseconds, zone offset. */
+function goTimeMs(bytes: Uint8Array): number {
+  if (bytes.length < 13 || (bytes[0] !== 1 && bytes[0] !== 2)) throw new GobError("a timestamp is not a Go time.Time");
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const seconds = view.getBigInt64(1) - GO_EPOCH_TO_UNIX;
+  return Number(seconds) * 1000 + Math.floor(view.getInt32(9) / 1e6);
+}
+
+function isStruct(v: GobValue | undefined): v is GobStruct {
+  return typeof v === "object" && v !== null && !(v instanceof Map) && !(v instanceof Uint8Array) && !Array.isArray(v);
+}
+
+/** One protobuf MetricFamily message -> the family, through the delimited decoder (a length varint first). */
+function decodeFamily(message: Uint8Array): MetricFamily | undefined {
+  const prefix: number[] = [];
+  let n = message.length;
+  while (n >= 0x80) {
+    prefix.push((n & 0x7f) | 0x80);
+    n >>>= 7;
+  }
+  prefix.push(n);
+  const framed = new Uint8Array(prefix.length + message.length);
+  framed.set(prefix);
+  framed.set(message, prefix.length);
+  return decodeDelimited(framed)[0];
+}
+
+/** The value of a push_time_seconds-style family: one gauge sample. */
+function timeOf(family: MetricFamily | undefined): number {
+  return family?.samples[0]?.value ?? 0;
+}
+
+function toGroup(raw: GobValue): Group {
+  if (!isStruct(raw) || !(raw.Labels instanceof Map) || !(raw.Metrics instanceof Map)) throw new GobError("a group is not a MetricGroup");
+  const labels: Record<string, string> = {};
+  for (const k of [...raw.Labels.keys()].map(String).sort()) labels[k] = String(raw.Labels.get(k));
+  if (!labels.job) throw new GobError("a group has no job label");
+  const families = new Map<string, StoredFamily>();
+  let pushTime = 0;
+  let failTime = 0;
+  let createdAt = Infinity;
+  for (const [name, tmf] of raw.Metrics) {
+    if (!isStruct(tmf) || !(tmf.Timestamp instanceof Uint8Array)) throw new GobError(`family ${String(name)} is not a TimestampedMetricFamily`);
+    const bytes = tmf.GobbableMetricFamily;
+    if (!(bytes instanceof Uint8Array)) {
+      throw new GobError(`family ${String(name)} is not stored as protobuf bytes (a Pushgateway older than 1.0 wrote this file)`);
+    }
+    const at = goTimeMs(tmf.Timestamp);
+    createdAt = Math.min(createdAt, at);
+    const family = decodeFamily(bytes);
+    if (name === PUSH_TIME) pushTime = timeOf(family);
+    else if (name === PUSH_FAILURE_TIME) failTime = timeOf(family);
+    else if (family) {
+      for (const p of prepareFamilies([family], labels, at)) {
+        families.set(p.name, { name: p.name, type: p.type, help: p.help, text: p.text, series: p.series, at: p.at });
+      }
+    }
+  }
+  return {
+    key: groupingKey(labels),
+    labels: labels as GroupLabels,
+    seriesLabels: groupSeriesLabels(labels),
+    families,
+    pushTime,
+    failTime,
+    // Pushgateway keeps no failure message on disk.
+    failReason: undefined,
+    createdAt: Number.isFinite(createdAt) ? createdAt : Date.now(),
+    ttl: 0,
+    expiresAt: 0,
+  };
+}
+
+/** Every group in a Pushgateway persistence file. Throws GobError (or ParseError) on a file it cannot read. */
+export function readPersistenceFile(bytes: Uint8Array): Group[] {
+  const top = decodeGob(bytes);
+  if (!(top instanceof Map)) throw new GobError("the file does not hold a map of groups");
+  return [...top.values()].map(toGroup);
+}
