@@ -52,6 +52,7 @@ import { arp } from "./arp.ts";
 import { bcache } from "./bcache.ts";
 import { bonding } from "./bonding.ts";
 import { btrfs } from "./btrfs.ts";
+import { network_route } from "./network_route.ts";
 
 export const allCollectors: Collector[] = [
   conntrack,
@@ -106,4 +107,5 @@ export const allCollectors: Collector[] = [
   bcache,
   bonding,
   btrfs,
+  network_route,
 ];
