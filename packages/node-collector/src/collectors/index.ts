@@ -53,6 +53,7 @@ import { bcache } from "./bcache.ts";
 import { bonding } from "./bonding.ts";
 import { btrfs } from "./btrfs.ts";
 import { network_route } from "./network_route.ts";
+import { qdisc } from "./qdisc.ts";
 
 export const allCollectors: Collector[] = [
   conntrack,
@@ -108,4 +109,5 @@ export const allCollectors: Collector[] = [
   bonding,
   btrfs,
   network_route,
+  qdisc,
 ];

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { parseText } from "@agent/core";
 import { expectGolden, promtoolProblems } from "../testing/golden.ts";
 import { NetNs } from "../testing/netns.ts";
+import { familiesOf, scrapeNodeExporter } from "../testing/node-exporter.ts";
 
 let ns: NetNs;
 
@@ -39,25 +39,7 @@ describe("network_route collector (a network namespace of its own)", () => {
   });
 
   test("serves what node_exporter serves in the same namespace", async () => {
-    if (!Bun.which("prometheus-node-exporter")) throw new Error("prometheus-node-exporter is not installed");
-    const port = 19000 + (process.pid % 1000);
-    const ne = Bun.spawn(["ip", "netns", "exec", ns.name, "prometheus-node-exporter", `--web.listen-address=127.0.0.1:${port}`,
-      "--collector.disable-defaults", "--collector.network_route"], { stdout: "ignore", stderr: "pipe" });
-    try {
-      let body = "";
-      for (let i = 0; i < 50 && !body.includes("node_network_route_info"); i++) {
-        await Bun.sleep(100);
-        body = Bun.spawnSync(["ip", "netns", "exec", ns.name, "curl", "-sf", `http://127.0.0.1:${port}/metrics`]).stdout.toString();
-      }
-      const pick = (text: string) =>
-        parseText(text).filter((f) => f.name.startsWith("node_network_rout")).map((f) => ({
-          name: f.name, type: f.type, help: f.help,
-          samples: f.samples.map((s) => JSON.stringify(Object.entries(s.labels).sort()) + " " + s.value).sort(),
-        }));
-      expect(pick(ns.collect("network_route", "network_route"))).toEqual(pick(body));
-    } finally {
-      ne.kill();
-      await ne.exited;
-    }
+    const theirs = await scrapeNodeExporter("network_route", [], ns);
+    expect(familiesOf(ns.collect("network_route", "network_route"), "node_network_rout")).toEqual(familiesOf(theirs, "node_network_rout"));
   });
 });
