@@ -2,7 +2,7 @@
  * RTM_GETROUTE over NETLINK_ROUTE: every route of every table and family, as `ip route show table all` lists
  * them. node_exporter's network_route collector reads the same dump.
  */
-import { formatIPv6 } from "./collectors/ipvs.ts";
+import { formatIPBytes as ip } from "./ip-address.ts";
 import { forEachAttr, rtnlDump } from "./netlink.ts";
 
 const RTM_NEWROUTE = 24;
@@ -27,16 +27,6 @@ export interface Route {
   oif: number;
   priority: number;
   multipath: NextHop[];
-}
-
-/** As Go's net.IP.String prints a 4- or 16-byte address. */
-function ip(view: DataView, off: number, len: number): string | undefined {
-  if (len === 4) return [0, 1, 2, 3].map((i) => view.getUint8(off + i)).join(".");
-  if (len !== 16) return undefined;
-  const groups = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => view.getUint16(off + 2 * i, false));
-  // Go prints an IPv4-mapped IPv6 address as the IPv4 address
-  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) return ip(view, off + 12, 4);
-  return formatIPv6(groups);
 }
 
 function parseMultipath(view: DataView, off: number, end: number): NextHop[] {

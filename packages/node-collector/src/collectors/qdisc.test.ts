@@ -45,6 +45,8 @@ describe("qdisc collector, live rtnetlink (a network namespace of its own)", () 
     ns.run("sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
     ns.run("ip", "link", "add", "d0", "type", "veth", "peer", "name", "p0");
     ns.run("ip", "addr", "add", "10.1.0.1/24", "dev", "d0");
+    // nor IGMP reports
+    for (const dev of ["d0", "p0"]) ns.run("ip", "link", "set", dev, "multicast", "off");
     ns.run("tc", "qdisc", "add", "dev", "d0", "root", "handle", "1:", "htb", "default", "10");
     ns.run("tc", "class", "add", "dev", "d0", "parent", "1:", "classid", "1:10", "htb", "rate", "100mbit");
     ns.run("tc", "qdisc", "add", "dev", "d0", "parent", "1:10", "handle", "10:", "pfifo");

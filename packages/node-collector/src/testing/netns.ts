@@ -24,13 +24,20 @@ export class NetNs {
     return this.sh("ip", "netns", "exec", this.name, ...argv);
   }
 
-  /** Runs `collector` from collectors/<file>.ts inside the namespace and returns its text. */
-  collect(file: string, collector: string, config: Record<string, unknown> = {}): string {
+  /**
+   * Runs `collector` from collectors/<file>.ts inside the namespace and returns its text; `flags` are written
+   * as on the command line (keyed by the collector's flag keys) and parsed by the collector's own flag specs.
+   * It reads the live /proc and /sys, which inside the namespace show the namespace's interfaces.
+   */
+  collect(file: string, collector: string, flags: Record<string, string | boolean> = {}): string {
     const src = join(import.meta.dir, "..", "collectors", `${file}.ts`);
     const golden = join(import.meta.dir, "golden.ts");
+    const read = join(import.meta.dir, "..", "read.ts");
     const script = `import { ${collector} as c } from ${JSON.stringify(src)};
 import { collectText } from ${JSON.stringify(golden)};
-process.stdout.write(await collectText(c, { config: ${JSON.stringify(config)} }));`;
+import { DEFAULT_PATHS } from ${JSON.stringify(read)};
+const config = Object.fromEntries(Object.entries(${JSON.stringify(flags)}).map(([k, v]) => [k, c.flags[k].parse(v)]));
+process.stdout.write(await collectText(c, { config, paths: DEFAULT_PATHS }));`;
     return this.run(process.execPath, "-e", script);
   }
 
