@@ -101,25 +101,28 @@ const rx = new Uint8Array(64 * 1024);
 const rxView = new DataView(rx.buffer);
 
 /**
- * Sends an NLM_F_DUMP request of `requestType` with the given family header over NETLINK_ROUTE and hands every
- * reply of `replyType` to `each` as (view, header offset, message end) on the shared buffer: `each` must copy
- * what it keeps. False when netlink cannot be used here (no libc, no socket) or the kernel answered an error.
+ * Sends one request (`body` after the netlink header) on a netlink socket of `protocol` and hands every reply
+ * of `replyType` to `each` as (view, body offset, message end) on the shared buffer: `each` must copy what it
+ * keeps. A dump ends at NLMSG_DONE, any other request at its first reply. False when netlink cannot be used
+ * here (no libc, no socket) or the kernel answered an error (an unknown generic netlink family, say).
  */
-export function rtnlDump(
+export function netlinkRequest(
+  protocol: number,
   requestType: number,
-  header: Uint8Array,
+  dump: boolean,
+  body: Uint8Array,
   replyType: number,
   each: (view: DataView, off: number, end: number) => void,
 ): boolean {
   const c = load();
   if (!c) return false;
-  const request = new Uint8Array(16 + ((header.length + 3) & ~3));
+  const request = new Uint8Array(16 + ((body.length + 3) & ~3));
   const v = new DataView(request.buffer);
   v.setUint32(0, request.length, true); // nlmsg_len
   v.setUint16(4, requestType, true);
-  v.setUint16(6, NLM_F_REQUEST | NLM_F_DUMP, true);
-  request.set(header, 16);
-  const fd = c.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  v.setUint16(6, NLM_F_REQUEST | (dump ? NLM_F_DUMP : 0), true);
+  request.set(body, 16);
+  const fd = c.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
   if (fd < 0) return false;
   try {
     if (c.send(fd, request, request.length, 0) !== request.length) return false;
@@ -134,12 +137,18 @@ export function rtnlDump(
         if (type === NLMSG_DONE) return true;
         if (type === NLMSG_ERROR) return false;
         if (type === replyType) each(rxView, off + 16, off + len);
+        if (!dump) return true;
         off += (len + 3) & ~3;
       }
     }
   } finally {
     c.close(fd);
   }
+}
+
+/** An NLM_F_DUMP request over NETLINK_ROUTE with the given family header (ifinfomsg, rtmsg, tcmsg, ...). */
+export function rtnlDump(requestType: number, header: Uint8Array, replyType: number, each: (view: DataView, off: number, end: number) => void): boolean {
+  return netlinkRequest(NETLINK_ROUTE, requestType, true, header, replyType, each);
 }
 
 /** Calls `each(type, data offset, data length)` for every rtattr in [off, end); nested types lose their flag bits. */

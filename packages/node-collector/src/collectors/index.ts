@@ -54,6 +54,7 @@ import { bonding } from "./bonding.ts";
 import { btrfs } from "./btrfs.ts";
 import { network_route } from "./network_route.ts";
 import { qdisc } from "./qdisc.ts";
+import { wifi } from "./wifi.ts";
 
 export const allCollectors: Collector[] = [
   conntrack,
@@ -110,4 +111,5 @@ export const allCollectors: Collector[] = [
   btrfs,
   network_route,
   qdisc,
+  wifi,
 ];
