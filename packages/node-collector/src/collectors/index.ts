@@ -55,6 +55,7 @@ import { btrfs } from "./btrfs.ts";
 import { network_route } from "./network_route.ts";
 import { qdisc } from "./qdisc.ts";
 import { wifi } from "./wifi.ts";
+import { ethtool } from "./ethtool.ts";
 
 export const allCollectors: Collector[] = [
   conntrack,
@@ -112,4 +113,5 @@ export const allCollectors: Collector[] = [
   network_route,
   qdisc,
   wifi,
+  ethtool,
 ];
