@@ -56,6 +56,7 @@ import { network_route } from "./network_route.ts";
 import { qdisc } from "./qdisc.ts";
 import { wifi } from "./wifi.ts";
 import { ethtool } from "./ethtool.ts";
+import { logind } from "./logind.ts";
 
 export const allCollectors: Collector[] = [
   conntrack,
@@ -114,4 +115,5 @@ export const allCollectors: Collector[] = [
   qdisc,
   wifi,
   ethtool,
+  logind,
 ];
