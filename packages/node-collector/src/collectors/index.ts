@@ -57,6 +57,7 @@ import { qdisc } from "./qdisc.ts";
 import { wifi } from "./wifi.ts";
 import { ethtool } from "./ethtool.ts";
 import { logind } from "./logind.ts";
+import { perf } from "./perf.ts";
 
 export const allCollectors: Collector[] = [
   conntrack,
@@ -116,4 +117,5 @@ export const allCollectors: Collector[] = [
   wifi,
   ethtool,
   logind,
+  perf,
 ];
