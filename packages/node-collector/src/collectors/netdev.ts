@@ -1,4 +1,4 @@
-import { flag } from "@agent/core";
+import { flag, type MetricSet } from "@agent/core";
 import { addressScope, dumpAddresses } from "../addresses.ts";
 import { defineCollector } from "../collector.ts";
 import { dumpLinks, STATS64_FIELDS, type Stats64 } from "../netlink.ts";
@@ -9,8 +9,10 @@ const PROC_COLUMNS = [
   "receive_bytes", "receive_packets", "receive_errors", "receive_dropped", "receive_fifo", "receive_frame", "receive_compressed", "receive_multicast",
   "transmit_bytes", "transmit_packets", "transmit_errors", "transmit_dropped", "transmit_fifo", "transmit_colls", "transmit_carrier", "transmit_compressed",
 ];
+/** node_exporter's default names for them (without --collector.netdev.enable-detailed-metrics). */
+const PROC_LEGACY: Record<string, string> = { receive_errors: "receive_errs", receive_dropped: "receive_drop", transmit_errors: "transmit_errs", transmit_dropped: "transmit_drop" };
 
-/** rtnl_link_stats64 fields with the keys node_exporter gives them. */
+/** rtnl_link_stats64 fields with the keys node_exporter gives them (--collector.netdev.enable-detailed-metrics). */
 const STATS64_KEYS: Record<(typeof STATS64_FIELDS)[number], string> = {
   rx_packets: "receive_packets", tx_packets: "transmit_packets", rx_bytes: "receive_bytes", tx_bytes: "transmit_bytes",
   rx_errors: "receive_errors", tx_errors: "transmit_errors", rx_dropped: "receive_dropped", tx_dropped: "transmit_dropped",
@@ -20,43 +22,25 @@ const STATS64_KEYS: Record<(typeof STATS64_FIELDS)[number], string> = {
   tx_fifo_errors: "transmit_fifo_errors", tx_heartbeat_errors: "transmit_heartbeat_errors", tx_window_errors: "transmit_window_errors",
   rx_compressed: "receive_compressed", tx_compressed: "transmit_compressed", rx_nohandler: "receive_nohandler",
 };
-
-type DevStats = Map<string, number>;
+const STATS64_DETAILED: [key: string, fields: (keyof Stats64)[]][] = STATS64_FIELDS.map((f) => [STATS64_KEYS[f], [f]]);
 
 /**
- * node_exporter's default (not --collector.netdev.enable-detailed-metrics) names: /proc/net/dev's, with
- * netlink's detailed error counters summed into them as the kernel's net-procfs.c sums them.
+ * node_exporter's default names from netlink: /proc/net/dev's, with the detailed error counters summed into
+ * them as the kernel's net-procfs.c sums them.
  */
-function legacy(m: DevStats): void {
-  const pop = (k: string) => {
-    const v = m.get(k);
-    m.delete(k);
-    return v;
-  };
-  const rename = (from: string, to: string, ...added: string[]) => {
-    const v = pop(from);
-    if (v !== undefined) m.set(to, added.reduce((sum, k) => sum + (pop(k) ?? 0), v));
-  };
-  rename("receive_errors", "receive_errs");
-  rename("receive_dropped", "receive_drop", "receive_missed_errors");
-  rename("receive_fifo_errors", "receive_fifo");
-  rename("receive_frame_errors", "receive_frame", "receive_length_errors", "receive_over_errors", "receive_crc_errors");
-  rename("multicast", "receive_multicast");
-  rename("transmit_errors", "transmit_errs");
-  rename("transmit_dropped", "transmit_drop");
-  rename("transmit_fifo_errors", "transmit_fifo");
-  rename("collisions", "transmit_colls");
-  rename("transmit_carrier_errors", "transmit_carrier", "transmit_aborted_errors", "transmit_heartbeat_errors", "transmit_window_errors");
-}
+const STATS64_LEGACY: [key: string, fields: (keyof Stats64)[]][] = [
+  ["receive_packets", ["rx_packets"]], ["transmit_packets", ["tx_packets"]], ["receive_bytes", ["rx_bytes"]], ["transmit_bytes", ["tx_bytes"]],
+  ["receive_errs", ["rx_errors"]], ["transmit_errs", ["tx_errors"]], ["receive_drop", ["rx_dropped", "rx_missed_errors"]],
+  ["transmit_drop", ["tx_dropped"]], ["receive_multicast", ["multicast"]], ["transmit_colls", ["collisions"]],
+  ["receive_frame", ["rx_frame_errors", "rx_length_errors", "rx_over_errors", "rx_crc_errors"]], ["receive_fifo", ["rx_fifo_errors"]],
+  ["transmit_carrier", ["tx_carrier_errors", "tx_aborted_errors", "tx_heartbeat_errors", "tx_window_errors"]],
+  ["transmit_fifo", ["tx_fifo_errors"]], ["receive_compressed", ["rx_compressed"]], ["transmit_compressed", ["tx_compressed"]],
+  ["receive_nohandler", ["rx_nohandler"]],
+];
 
-function fromStats64(stats: Stats64): DevStats {
-  const m: DevStats = new Map();
-  for (const f of STATS64_FIELDS) m.set(STATS64_KEYS[f], stats[f] ?? 0);
-  return m;
-}
-
-function fromProcNetDev(text: string, keep: (device: string) => boolean): Map<string, DevStats> {
-  const out = new Map<string, DevStats>();
+/** Each kept device's /proc/net/dev columns, in PROC_COLUMNS order. */
+function fromProcNetDev(text: string, keep: (device: string) => boolean): Map<string, number[]> {
+  const out = new Map<string, number[]>();
   let pos = text.indexOf("\n", text.indexOf("\n") + 1) + 1; // two header lines
   while (pos > 0 && pos < text.length) {
     let end = text.indexOf("\n", pos);
@@ -64,17 +48,14 @@ function fromProcNetDev(text: string, keep: (device: string) => boolean): Map<st
     const colon = text.indexOf(":", pos);
     if (colon > 0 && colon < end) {
       const device = text.slice(pos, colon).trim();
-      if (keep(device)) {
-        const f = fields(text.slice(colon + 1, end));
-        const m: DevStats = new Map();
-        for (let i = 0; i < PROC_COLUMNS.length && i < f.length; i++) m.set(PROC_COLUMNS[i]!, Number(f[i]));
-        out.set(device, m);
-      }
+      if (keep(device)) out.set(device, fields(text.slice(colon + 1, end)).slice(0, PROC_COLUMNS.length).map(Number));
     }
     pos = end + 1;
   }
   return out;
 }
+
+const family = (out: MetricSet, key: string) => out.family(`node_network_${key}_total`, "counter", `Network device statistic ${key}.`);
 
 export const netdev = defineCollector({
   name: "netdev",
@@ -93,25 +74,27 @@ export const netdev = defineCollector({
     // The live host's counters come over netlink, as node_exporter reads them; fixture trees (--path.procfs)
     // have /proc/net/dev only, with rx_nohandler, which node_exporter gets from netlink, from sysfs.
     const links = config.netlink && paths.procfs === "/proc" ? scrape.once(dumpLinks) : null;
-    let devices: Map<string, DevStats>;
     if (links) {
-      devices = new Map();
-      for (const link of links) if (link.stats && keep(link.name)) devices.set(link.name, fromStats64(link.stats));
+      const columns = config.detailedMetrics ? STATS64_DETAILED : STATS64_LEGACY;
+      const fams = columns.map(([key]) => family(out, key));
+      const kept = links.filter((l) => l.stats && keep(l.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      for (const link of kept) {
+        const stats = link.stats!;
+        const labels = { device: link.name };
+        columns.forEach(([, fields], i) => fams[i]!.add(fields.reduce((sum, f) => sum + (stats[f] ?? 0), 0), labels));
+      }
     } else {
       const text = readText(procPath(paths, "net/dev"));
       if (text === null) return;
-      devices = fromProcNetDev(text, keep);
-      if (config.netlink) {
-        for (const [device, m] of devices) {
-          const nh = readNumber(sysPath(paths, `class/net/${device}/statistics/rx_nohandler`));
-          if (nh !== null) m.set("receive_nohandler", nh);
-        }
+      const fams = PROC_COLUMNS.map((c) => family(out, config.detailedMetrics ? c : (PROC_LEGACY[c] ?? c)));
+      const nohandler = config.netlink ? family(out, "receive_nohandler") : null;
+      const devices = fromProcNetDev(text, keep);
+      for (const device of [...devices.keys()].sort()) {
+        const labels = { device };
+        devices.get(device)!.forEach((v, i) => fams[i]!.add(v, labels));
+        const nh = nohandler && readNumber(sysPath(paths, `class/net/${device}/statistics/rx_nohandler`));
+        if (nohandler && nh !== null) nohandler.add(nh, labels);
       }
-    }
-    for (const device of [...devices.keys()].sort()) {
-      const m = devices.get(device)!;
-      if (!config.detailedMetrics) legacy(m);
-      for (const [key, value] of m) out.counter(`node_network_${key}_total`, `Network device statistic ${key}.`, value, { device });
     }
     if (config.addressInfo) {
       // every interface's addresses, the device filter notwithstanding, as node_exporter lists them
