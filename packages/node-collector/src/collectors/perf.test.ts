@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
 import { parseText } from "@agent/core";
 import { collectText, promtoolProblems } from "../testing/golden.ts";
 import { PERF_TYPE, PerfCounter } from "../perf-event.ts";
@@ -46,7 +47,21 @@ describe("perf collector (perf_event_open on this host)", () => {
     expect(() => parseCpus("1-2-3")).toThrow("invalid flag value");
   });
 
-  test("tracepoints are refused with a message", async () => {
-    await expect(collectText(perf, { config: { ...softwareOnly, tracepoint: ["sched:sched_switch"] } })).rejects.toThrow("tracepoint");
+  test("tracepoints count per CPU where tracefs has them (a mount namespace of its own mounts it)", () => {
+    const src = join(import.meta.dir, "perf.ts");
+    const golden = join(import.meta.dir, "..", "testing", "golden.ts");
+    const script = `import { perf } from ${JSON.stringify(src)}; import { collectText } from ${JSON.stringify(golden)};
+const config = { noHardware: true, noSoftware: true, noCache: true, cpus: [0], tracepoint: ["sched:sched_switch"] };
+await collectText(perf, { config }); await Bun.sleep(100); process.stdout.write(await collectText(perf, { config }));`;
+    const r = Bun.spawnSync(["unshare", "-m", "sh", "-c", 'mount -t tracefs nodev /sys/kernel/tracing && exec "$0" -e "$1"', process.execPath, script], { stdout: "pipe", stderr: "pipe" });
+    expect(r.stderr.toString()).toBe("");
+    const text = r.stdout.toString();
+    expect(text).toContain("# HELP node_perf_sched_sched_switch Perf tracepoint sched:sched_switch\n");
+    expect(Number(/^node_perf_sched_sched_switch\{cpu="0"\} (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(0);
+  });
+
+  test("a tracepoint that is not name:event, or that tracefs does not list, fails the scrape saying so", async () => {
+    await expect(collectText(perf, { config: { ...softwareOnly, tracepoint: ["sched_switch"] } })).rejects.toThrow("invalid tracepoint config sched_switch");
+    await expect(collectText(perf, { config: { ...softwareOnly, tracepoint: ["nosuch:event"] } })).rejects.toThrow("no id under");
   });
 });

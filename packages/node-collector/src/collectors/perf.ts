@@ -8,6 +8,7 @@ import { availableParallelism } from "node:os";
 import { ConfigError, flag, type FlagSpec } from "@agent/core";
 import { defineCollector } from "../collector.ts";
 import { PERF_TYPE, PerfCounter, PerfError } from "../perf-event.ts";
+import { readAttr } from "../read.ts";
 
 type Event = [key: string, name: string, help: string, type: number, config: bigint];
 
@@ -72,6 +73,21 @@ function cpusFlag(): FlagSpec<number[] | null> {
   return { ...base, default: null, parse: (raw) => (base.parse(raw) === "" ? null : parseCpus(base.parse(raw))), show: (v) => v?.join(",") ?? "" };
 }
 
+/** Where tracefs is mounted: its own mount point, or under debugfs on older systems. */
+const TRACEFS = ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"];
+
+/** `subsystem:event` tracepoints as counters, named node_perf_<subsystem>_<event>, with their tracefs ids. */
+function tracepointEvents(list: string[]): Event[] {
+  return list.map((tp) => {
+    const parts = tp.split(":");
+    if (parts.length !== 2) throw new Error(`invalid tracepoint config ${tp}`);
+    const [subsystem, event] = parts as [string, string];
+    const id = TRACEFS.map((dir) => readAttr(`${dir}/events/${subsystem}/${event}/id`)).find((v) => v !== null);
+    if (id === undefined) throw new Error(`perf tracepoint ${tp}: no id under ${TRACEFS.join(" or ")} (is tracefs mounted, and the event there?)`);
+    return [tp, `${subsystem}_${event}`, `Perf tracepoint ${tp}`, PERF_TYPE.TRACEPOINT, BigInt(id)];
+  });
+}
+
 interface Opened {
   name: string;
   help: string;
@@ -98,7 +114,8 @@ function openClass(events: Event[], cpus: number[], what: string): Opened[] {
   if (out.length === 0 && events.length > 0) {
     const errno = lastError instanceof PerfError ? lastError.errno : undefined;
     const why = errno === 1 || errno === 13 ? "not permitted (perf_event_paranoid, or no CAP_PERFMON)" : errno === 2 || errno === 95 ? "not supported by this CPU or hypervisor" : String((lastError as Error)?.message);
-    throw new Error(`perf ${what} counters: ${why}; --collector.perf.disable-${what}-profilers leaves them out`);
+    const remedy = what === "tracepoint" ? "" : `; --collector.perf.disable-${what}-profilers leaves them out`;
+    throw new Error(`perf ${what} counters: ${why}${remedy}`);
   }
   return out;
 }
@@ -117,12 +134,11 @@ export const perf = defineCollector({
     cache: flag.list("collector.perf.cache-profilers", [], "perf cache profilers that should be collected"),
   },
   collect(out, { config }) {
-    if (config.tracepoint.length > 0) throw new Error("perf tracepoints (--collector.perf.tracepoint) are not supported by this agent");
     const cpus = config.cpus ?? [...Array(availableParallelism()).keys()];
     // node_exporter's hardware and software lists add to the full set (so every counter stays on); only the
     // cache list narrows its set
     const cacheEvents = config.cache.length > 0 ? CACHE.filter(([key]) => config.cache.includes(key)) : CACHE;
-    const key = JSON.stringify([cpus, config.noHardware, config.noSoftware, config.noCache, cacheEvents.map(([k]) => k)]);
+    const key = JSON.stringify([cpus, config.noHardware, config.noSoftware, config.noCache, cacheEvents.map(([k]) => k), config.tracepoint]);
     if (opened?.key !== key) {
       for (const o of opened?.counters ?? []) o.counter.close();
       opened = null;
@@ -131,6 +147,7 @@ export const perf = defineCollector({
         if (!config.noHardware) counters.push(...openClass(HARDWARE, cpus, "hardware"));
         if (!config.noSoftware) counters.push(...openClass(SOFTWARE, cpus, "software"));
         if (!config.noCache) counters.push(...openClass(cacheEvents, cpus, "cache"));
+        if (config.tracepoint.length > 0) counters.push(...openClass(tracepointEvents(config.tracepoint), cpus, "tracepoint"));
       } catch (e) {
         // nothing stays open from a failed attempt; the next scrape tries again (privileges may have changed)
         for (const o of counters) o.counter.close();
