@@ -21,6 +21,8 @@ export interface FlagSpec<T> {
   readonly boolean: boolean;
   /** Only settable from the config file (structured values such as lists of rules). */
   readonly fileOnly: boolean;
+  /** A list: given more than once on the command line, the values add up (as kingpin's Strings flags do). */
+  readonly repeatable?: boolean;
   /** Turns a command-line string or a config-file value into T, or throws ConfigError. */
   parse(raw: unknown): T;
   /** The default as `--help` shows it. */
@@ -35,7 +37,7 @@ function spec<T>(
   help: string,
   def: T,
   parse: (raw: unknown) => T,
-  opts: { boolean?: boolean; fileOnly?: boolean; show?: (v: T) => string } = {},
+  opts: { boolean?: boolean; fileOnly?: boolean; repeatable?: boolean; show?: (v: T) => string } = {},
 ): FlagSpec<T> {
   return {
     name,
@@ -43,6 +45,7 @@ function spec<T>(
     default: def,
     boolean: opts.boolean ?? false,
     fileOnly: opts.fileOnly ?? false,
+    repeatable: opts.repeatable ?? false,
     parse(raw) {
       try {
         return parse(raw);
@@ -184,17 +187,17 @@ export const flag = {
       { show: (r) => r?.source ?? "" },
     );
   },
-  /** Comma-separated on the command line; a YAML list or a comma string in the file. */
+  /** Comma-separated and repeatable on the command line; a YAML list or a comma string in the file. */
   list(name: string, def: readonly string[], help: string): FlagSpec<string[]> {
     return spec(
       name,
       help,
       [...def],
       (raw) => {
-        const items = Array.isArray(raw) ? raw.map(asString) : asString(raw).split(",");
+        const items = Array.isArray(raw) ? raw.flatMap((r) => asString(r).split(",")) : asString(raw).split(",");
         return items.map((s) => s.trim()).filter((s) => s !== "");
       },
-      { show: (v) => v.join(",") },
+      { repeatable: true, show: (v) => v.join(",") },
     );
   },
   /** A structured value only the config file can carry; `parse` validates it. */

@@ -72,7 +72,8 @@ export function parseArgv(argv: readonly string[], groups: readonly FlagGroup[])
       if (i + 1 >= argv.length) throw new ConfigError(`--${name} needs a value`);
       value = argv[++i]!;
     }
-    values.set(name, value);
+    const earlier = values.get(name);
+    values.set(name, spec.repeatable && earlier !== undefined ? [earlier, value].flat() : value);
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { parseText } from "@agent/core";
+import { parseArgv, parseText, resolveFlags } from "@agent/core";
 import { collectText, promtoolProblems } from "../testing/golden.ts";
 import { PERF_TYPE, PerfCounter } from "../perf-event.ts";
 import { parseCpus, perf } from "./perf.ts";
@@ -58,6 +58,12 @@ await collectText(perf, { config }); await Bun.sleep(100); process.stdout.write(
     const text = r.stdout.toString();
     expect(text).toContain("# HELP node_perf_sched_sched_switch Perf tracepoint sched:sched_switch\n");
     expect(Number(/^node_perf_sched_sched_switch\{cpu="0"\} (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(0);
+  });
+
+  test("--collector.perf.tracepoint given twice keeps both, as node_exporter's repeatable flag does", () => {
+    const flags = { tracepoint: perf.flags!.tracepoint };
+    const values = resolveFlags(flags, parseArgv(["--collector.perf.tracepoint=sched:a", "--collector.perf.tracepoint", "sched:b,irq:c"], [{ title: "perf", flags }]).values);
+    expect(values.tracepoint).toEqual(["sched:a", "sched:b", "irq:c"]);
   });
 
   test("a tracepoint that is not name:event, or that tracefs does not list, fails the scrape saying so", async () => {
