@@ -129,7 +129,7 @@ test("behind --web.route-prefix every route, page link and redirect is under the
   }
 });
 
-test("a node_exporter unit's ExecStart: telemetry path, exporter metrics off, flags the agent has no use for accepted", async () => {
+test("a node_exporter unit's ExecStart: telemetry path, exporter metrics off, collector flags of node_exporter's", async () => {
   const port = await freePort();
   const agent = await startAgent({
     roles: ["node"],
@@ -160,7 +160,8 @@ test("a node_exporter unit's ExecStart: telemetry path, exporter metrics off, fl
     expect(await fetch(`${base}/metrics`).then((r) => r.status)).toBe(404);
     // The page's Metrics link follows the telemetry path.
     expect(await fetch(`${base}/`).then((r) => r.text())).toContain('href="/node/metrics"');
-    expect(agent.output()).toContain('flags="--no-collector.wifi --collector.ntp.server 127.0.0.1"');
+    // wifi and ntp are collectors of the agent's too, so their flags take effect and nothing is ignored.
+    expect(agent.output()).not.toContain("ignored");
   } finally {
     await agent.stop();
   }

@@ -96,16 +96,70 @@ function load(): Libc | null {
   return libc;
 }
 
-const request = new Uint8Array(32);
-{
-  const v = new DataView(request.buffer);
-  v.setUint32(0, 32, true); // nlmsg_len
-  v.setUint16(4, RTM_GETLINK, true);
-  v.setUint16(6, NLM_F_REQUEST | NLM_F_DUMP, true);
-  // ifinfomsg: family AF_UNSPEC and the rest zero: every link
-}
+/** One reply buffer for every dump: collectors run on one thread and each dump is read to its end. */
 const rx = new Uint8Array(64 * 1024);
 const rxView = new DataView(rx.buffer);
+
+/**
+ * Sends one request (`body` after the netlink header) on a netlink socket of `protocol` and hands every reply
+ * of `replyType` to `each` as (view, body offset, message end) on the shared buffer: `each` must copy what it
+ * keeps. A dump ends at NLMSG_DONE, any other request at its first reply. False when netlink cannot be used
+ * here (no libc, no socket) or the kernel answered an error (an unknown generic netlink family, say).
+ */
+export function netlinkRequest(
+  protocol: number,
+  requestType: number,
+  dump: boolean,
+  body: Uint8Array,
+  replyType: number,
+  each: (view: DataView, off: number, end: number) => void,
+): boolean {
+  const c = load();
+  if (!c) return false;
+  const request = new Uint8Array(16 + ((body.length + 3) & ~3));
+  const v = new DataView(request.buffer);
+  v.setUint32(0, request.length, true); // nlmsg_len
+  v.setUint16(4, requestType, true);
+  v.setUint16(6, NLM_F_REQUEST | (dump ? NLM_F_DUMP : 0), true);
+  request.set(body, 16);
+  const fd = c.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
+  if (fd < 0) return false;
+  try {
+    if (c.send(fd, request, request.length, 0) !== request.length) return false;
+    for (;;) {
+      const n = c.recv(fd, rx, rx.length, 0);
+      if (n <= 0) return false;
+      let off = 0;
+      while (off + 16 <= n) {
+        const len = rxView.getUint32(off, true);
+        const type = rxView.getUint16(off + 4, true);
+        if (len < 16 || off + len > n) break;
+        if (type === NLMSG_DONE) return true;
+        if (type === NLMSG_ERROR) return false;
+        if (type === replyType) each(rxView, off + 16, off + len);
+        if (!dump) return true;
+        off += (len + 3) & ~3;
+      }
+    }
+  } finally {
+    c.close(fd);
+  }
+}
+
+/** An NLM_F_DUMP request over NETLINK_ROUTE with the given family header (ifinfomsg, rtmsg, tcmsg, ...). */
+export function rtnlDump(requestType: number, header: Uint8Array, replyType: number, each: (view: DataView, off: number, end: number) => void): boolean {
+  return netlinkRequest(NETLINK_ROUTE, requestType, true, header, replyType, each);
+}
+
+/** Calls `each(type, data offset, data length)` for every rtattr in [off, end); nested types lose their flag bits. */
+export function forEachAttr(view: DataView, off: number, end: number, each: (type: number, data: number, len: number) => void): void {
+  while (off + 4 <= end) {
+    const len = view.getUint16(off, true);
+    if (len < 4 || off + len > end) break;
+    each(view.getUint16(off + 2, true) & 0x3fff, off + 4, len - 4);
+    off += (len + 3) & ~3;
+  }
+}
 
 function mac(off: number, len: number): string {
   let s = "";
@@ -113,7 +167,8 @@ function mac(off: number, len: number): string {
   return s;
 }
 
-function cstr(off: number, len: number): string {
+/** A NUL-terminated string attribute of the reply being read. */
+export function attrString(off: number, len: number): string {
   let s = "";
   for (let i = off; i < off + len && rx[i] !== 0; i++) s += String.fromCharCode(rx[i]!);
   return s;
@@ -130,16 +185,10 @@ function parseLink(off: number, end: number): Link {
     ifalias: "",
   };
   link.iflink = link.index;
-  let a = off + 16;
-  while (a + 4 <= end) {
-    const len = rxView.getUint16(a, true);
-    const type = rxView.getUint16(a + 2, true) & 0x3fff;
-    if (len < 4) break;
-    const d = a + 4;
-    const dlen = len - 4;
+  forEachAttr(rxView, off + 16, end, (type, d, dlen) => {
     const u32 = () => rxView.getUint32(d, true);
     switch (type) {
-      case IFLA.IFNAME: link.name = cstr(d, dlen); break;
+      case IFLA.IFNAME: link.name = attrString(d, dlen); break;
       case IFLA.ADDRESS: link.address = mac(d, dlen); break;
       case IFLA.BROADCAST: link.broadcast = mac(d, dlen); break;
       case IFLA.MTU: link.mtu = u32(); break;
@@ -147,7 +196,7 @@ function parseLink(off: number, end: number): Link {
       case IFLA.TXQLEN: link.txqlen = u32(); break;
       case IFLA.OPERSTATE: link.operstate = OPERSTATES[rx[d]!] ?? "unknown"; break;
       case IFLA.LINKMODE: link.linkmode = rx[d]!; break;
-      case IFLA.IFALIAS: link.ifalias = cstr(d, dlen); break;
+      case IFLA.IFALIAS: link.ifalias = attrString(d, dlen); break;
       case IFLA.GROUP: link.group = u32(); break;
       case IFLA.CARRIER: link.carrier = rx[d]!; break;
       case IFLA.CARRIER_CHANGES: link.carrierChanges = u32(); break;
@@ -160,8 +209,7 @@ function parseLink(off: number, end: number): Link {
         break;
       }
     }
-    a += (len + 3) & ~3;
-  }
+  });
   return link;
 }
 
@@ -170,28 +218,7 @@ function parseLink(off: number, end: number): Link {
  * netdev and netclass both need it: they share one dump per scrape through `ctx.scrape.once(dumpLinks)`.
  */
 export function dumpLinks(): Link[] | null {
-  const c = load();
-  if (!c) return null;
-  const fd = c.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-  if (fd < 0) return null;
-  try {
-    if (c.send(fd, request, request.length, 0) !== request.length) return null;
-    const links: Link[] = [];
-    for (;;) {
-      const n = c.recv(fd, rx, rx.length, 0);
-      if (n <= 0) return null;
-      let off = 0;
-      while (off + 16 <= n) {
-        const len = rxView.getUint32(off, true);
-        const type = rxView.getUint16(off + 4, true);
-        if (len < 16 || off + len > n) break;
-        if (type === NLMSG_DONE) return links;
-        if (type === NLMSG_ERROR) return null;
-        if (type === RTM_NEWLINK) links.push(parseLink(off + 16, off + len));
-        off += (len + 3) & ~3;
-      }
-    }
-  } finally {
-    c.close(fd);
-  }
+  const links: Link[] = [];
+  // ifinfomsg: family AF_UNSPEC and the rest zero: every link
+  return rtnlDump(RTM_GETLINK, new Uint8Array(16), RTM_NEWLINK, (_, off, end) => links.push(parseLink(off, end))) ? links : null;
 }

@@ -21,7 +21,10 @@ export interface FlagSpec<T> {
   readonly boolean: boolean;
   /** Only settable from the config file (structured values such as lists of rules). */
   readonly fileOnly: boolean;
-  /** Each use on the command line adds one value (kingpin's repeatable flags); the raw value is then an array. */
+  /**
+   * Each use on the command line adds one value (kingpin's repeatable flags); the raw value is then an array.
+   * Lists are repeatable, so `--x=a --x=b` and `--x=a,b` mean the same.
+   */
   readonly repeatable?: boolean;
   /** Turns a command-line string or a config-file value into T, or throws ConfigError. */
   parse(raw: unknown): T;
@@ -194,17 +197,17 @@ export const flag = {
       { show: (r) => r?.source ?? "" },
     );
   },
-  /** Comma-separated on the command line; a YAML list or a comma string in the file. */
+  /** Comma-separated and repeatable on the command line; a YAML list or a comma string in the file. */
   list(name: string, def: readonly string[], help: string): FlagSpec<string[]> {
     return spec(
       name,
       help,
       [...def],
       (raw) => {
-        const items = Array.isArray(raw) ? raw.map(asString) : asString(raw).split(",");
+        const items = Array.isArray(raw) ? raw.flatMap((r) => asString(r).split(",")) : asString(raw).split(",");
         return items.map((s) => s.trim()).filter((s) => s !== "");
       },
-      { show: (v) => v.join(",") },
+      { repeatable: true, show: (v) => v.join(",") },
     );
   },
   /**

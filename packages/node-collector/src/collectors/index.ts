@@ -69,6 +69,12 @@ import { softirqs } from "./softirqs.ts";
 import { sysctl } from "./sysctl.ts";
 import { xfrm } from "./xfrm.ts";
 import { zoneinfo } from "./zoneinfo.ts";
+import { network_route } from "./network_route.ts";
+import { qdisc } from "./qdisc.ts";
+import { wifi } from "./wifi.ts";
+import { ethtool } from "./ethtool.ts";
+import { logind } from "./logind.ts";
+import { perf } from "./perf.ts";
 
 export const allCollectors: Collector[] = [
   conntrack,
@@ -140,4 +146,10 @@ export const allCollectors: Collector[] = [
   sysctl,
   xfrm,
   zoneinfo,
+  network_route,
+  qdisc,
+  wifi,
+  ethtool,
+  logind,
+  perf,
 ];

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { formatIPv6, ipvs } from "./ipvs.ts";
+import { formatIPv6 } from "../ip-address.ts";
+import { ipvs } from "./ipvs.ts";
 import { collectText, expectGolden, promtoolProblems } from "../testing/golden.ts";
 
 describe("ipvs collector", () => {

@@ -2,6 +2,7 @@
 import { join } from "node:path";
 import { ConfigError, flag, type FlagSpec } from "@agent/core";
 import { defineCollector } from "../collector.ts";
+import { formatIPv6 } from "../ip-address.ts";
 import { fields, lines, readText } from "../read.ts";
 
 const ALL_LABELS = ["local_address", "local_port", "remote_address", "remote_port", "proto", "local_mark"] as const;
@@ -19,31 +20,6 @@ export function parseBackendLabels(list: readonly string[]): BackendLabel[] {
 function backendLabelsFlag(): FlagSpec<BackendLabel[]> {
   const base = flag.list("collector.ipvs.backend-labels", ALL_LABELS, "Comma separated list for IPVS backend stats labels.");
   return { ...base, default: [...ALL_LABELS], parse: (raw) => parseBackendLabels(base.parse(raw)) };
-}
-
-/** Go's net.IP.String for IPv6: lower-case groups, the longest run of two or more zero groups as `::`. */
-export function formatIPv6(groups: readonly number[]): string {
-  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
-    return `::ffff:${groups[6]! >> 8}.${groups[6]! & 255}.${groups[7]! >> 8}.${groups[7]! & 255}`;
-  }
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(":");
-  return hex.slice(0, bestStart).join(":") + "::" + hex.slice(bestStart + bestLen).join(":");
 }
 
 /** `0A000164:01BB` or `[2001:0db8:...]:01BB` -> address and port. */

@@ -1,6 +1,7 @@
 import { flag, type MetricSet } from "@agent/core";
 import { defineCollector, type NodePaths } from "../collector.ts";
-import { dumpLinks, type Link } from "../netlink.ts";
+import { dumpLinkModes } from "../ethtool-netlink.ts";
+import { dumpLinks, type Link, type Stats64 } from "../netlink.ts";
 import { listDir, readAttr, sysPath } from "../read.ts";
 
 type Kind = "gauge" | "counter";
@@ -171,14 +172,89 @@ export function collectFromNetlink(out: MetricSet, paths: NodePaths, links: read
   }
 }
 
+/** rtnl_link_stats64 fields as --collector.netclass_rtnl.with-stats names them. */
+const RTNL_STATS: [field: keyof Stats64, metric: string][] = [
+  ["rx_packets", "receive_packets_total"], ["tx_packets", "transmit_packets_total"], ["rx_bytes", "receive_bytes_total"],
+  ["tx_bytes", "transmit_bytes_total"], ["rx_errors", "receive_errors_total"], ["tx_errors", "transmit_errors_total"],
+  ["rx_dropped", "receive_dropped_total"], ["tx_dropped", "transmit_dropped_total"], ["multicast", "multicast_total"],
+  ["collisions", "collisions_total"], ["rx_length_errors", "receive_length_errors_total"], ["rx_over_errors", "receive_over_errors_total"],
+  ["rx_crc_errors", "receive_crc_errors_total"], ["rx_frame_errors", "receive_frame_errors_total"], ["rx_fifo_errors", "receive_fifo_errors_total"],
+  ["rx_missed_errors", "receive_missed_errors_total"], ["tx_aborted_errors", "transmit_aborted_errors_total"],
+  ["tx_carrier_errors", "transmit_carrier_errors_total"], ["tx_fifo_errors", "transmit_fifo_errors_total"],
+  ["tx_heartbeat_errors", "transmit_heartbeat_errors_total"], ["tx_window_errors", "transmit_window_errors_total"],
+  ["rx_compressed", "receive_compressed_total"], ["tx_compressed", "transmit_compressed_total"], ["rx_nohandler", "receive_nohandler_total"],
+];
+
+/**
+ * --collector.netclass.netlink: node_exporter's other netclass, built from the RTM_GETLINK dump and ethtool
+ * netlink link modes plus three sysfs attributes. Its differences from the sysfs mode are node_exporter's and
+ * kept: another info help text, carrier even for devices that are down, dormant carrying the link mode, and
+ * speed_bytes from ethtool (SPEED_UNKNOWN included, as 1.8.2 sends it) instead of sysfs.
+ */
+function collectRtnl(out: MetricSet, links: readonly Link[], config: Options & { withStats: boolean }): void {
+  const modes = dumpLinkModes();
+  const duplex = new Map<string, string>();
+  for (const lm of (modes ?? []).sort((a, b) => (a.device < b.device ? -1 : a.device > b.device ? 1 : 0))) {
+    if (config.ignoredDevices?.test(lm.device)) continue;
+    fam(out, "speed_bytes", "gauge").add(Math.trunc((lm.speedMegabits * 1000 * 1000) / 8), { device: lm.device });
+    duplex.set(lm.device, lm.duplex);
+  }
+  for (const link of [...links].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const device = link.name;
+    if (config.ignoredDevices?.test(device)) continue;
+    const labels = { device };
+    out.gauge("node_network_up", "Value is 1 if operstate is 'up', 0 otherwise.", link.operstate === "up" ? 1 : 0, labels);
+    out.gauge("node_network_info", "Non-numeric data of <iface>, value is always 1.", 1, {
+      address: link.address ?? "",
+      broadcast: link.broadcast ?? "",
+      device,
+      duplex: duplex.get(device) ?? "",
+      ifalias: link.ifalias,
+      operstate: link.operstate,
+    });
+    // the three attributes netlink lacks, from the live /sys as node_exporter reads them
+    const dir = `/sys/class/net/${device}/`;
+    const values: [metric: string, kind: Kind, value: number | null | undefined][] = [
+      ["address_assign_type", "gauge", num(readAttr(dir + "addr_assign_type"))],
+      ["carrier", "gauge", link.carrier],
+      ["carrier_changes_total", "counter", link.carrierChanges],
+      ["carrier_up_changes_total", "counter", link.carrierUp],
+      ["carrier_down_changes_total", "counter", link.carrierDown],
+      ["device_id", "gauge", num(readAttr(dir + "dev_id"))],
+      ["flags", "gauge", link.flags],
+      ["iface_id", "gauge", link.index],
+      ["iface_link_mode", "gauge", link.linkmode],
+      ["dormant", "gauge", link.linkmode],
+      ["iface_link", "gauge", link.iflink > 0 ? link.iflink : link.index],
+      ["mtu_bytes", "gauge", link.mtu],
+      ["name_assign_type", "gauge", num(readAttr(dir + "name_assign_type"))],
+      ["net_dev_group", "gauge", link.group],
+      ["transmit_queue_length", "gauge", link.txqlen],
+      ["protocol_type", "gauge", link.type],
+    ];
+    for (const [metric, kind, v] of values) if (v !== null && v !== undefined) fam(out, metric, kind).add(v, labels);
+    if (!config.withStats || !link.stats) continue;
+    // gauges, as node_exporter types them
+    for (const [field, metric] of RTNL_STATS) fam(out, metric, "gauge").add(link.stats[field] ?? 0, labels);
+  }
+}
+
 export const netclass = defineCollector({
   name: "netclass",
   defaultEnabled: true,
   flags: {
     ignoredDevices: flag.regex("collector.netclass.ignored-devices", "^$", "Regexp of net devices to ignore for netclass collector."),
     ignoreInvalidSpeed: flag.bool("collector.netclass.ignore-invalid-speed", false, "Ignore devices where the speed is invalid. This will be the default behavior in 2.x."),
+    netlink: flag.bool("collector.netclass.netlink", false, "Use netlink to gather stats instead of /proc/net/dev."),
+    withStats: flag.bool("collector.netclass_rtnl.with-stats", false, "Expose the statistics for each network device, replacing netdev collector."),
   },
   collect(out, { paths, config, scrape }) {
+    if (config.netlink) {
+      const links = scrape.once(dumpLinks);
+      if (!links) throw new Error("could not get net class info over rtnetlink");
+      collectRtnl(out, links, config);
+      return;
+    }
     const links = paths.sysfs === "/sys" ? scrape.once(dumpLinks) : null;
     if (links) collectFromNetlink(out, paths, links, config);
     else collectFromSysfs(out, paths, config);
