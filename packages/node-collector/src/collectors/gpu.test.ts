@@ -66,11 +66,25 @@ describe("gpu collector", () => {
       `nvidia_smi_clocks_event_reasons_gpu_idle{uuid="${H100}"} 1`,
       `nvidia_smi_clocks_event_reasons_gpu_idle{uuid="${RTX}"} 0`,
       `nvidia_smi_clocks_event_reasons_sw_power_cap{uuid="${RTX}"} 1`,
+      `nvidia_smi_persistence_mode{uuid="${H100}"} 1`,
+      `nvidia_smi_persistence_mode{uuid="${RTX}"} 0`,
+      `nvidia_smi_compute_mode{uuid="${H100}"} 0`,
+      `nvidia_smi_mig_mode_current{uuid="${H100}"} 0`,
+      `nvidia_smi_ecc_mode_current{uuid="${H100}"} 1`,
+      `nvidia_smi_ecc_errors_uncorrected_volatile_total{uuid="${H100}"} 0`,
+      `nvidia_smi_ecc_errors_corrected_aggregate_total{uuid="${H100}"} 0`,
+      `nvidia_smi_remapped_rows_uncorrectable{uuid="${H100}"} 0`,
+      `nvidia_smi_remapped_rows_pending{uuid="${H100}"} 0`,
     ];
     for (const line of lines) expect(text).toContain(line + "\n");
     expect(text).toContain("# HELP nvidia_smi_utilization_gpu_ratio utilization.gpu [%]\n# TYPE nvidia_smi_utilization_gpu_ratio gauge\n");
     // The H100 has no fan of its own (NVML_ERROR_NOT_SUPPORTED; nvidia-smi prints [N/A]): no series, not 0.
     expect(text).not.toContain(`nvidia_smi_fan_speed_ratio{uuid="${H100}"}`);
+    expect(text).toContain("# TYPE nvidia_smi_ecc_errors_uncorrected_volatile_total counter\n");
+    // The GeForce has no ECC and no MIG; the H100 remaps rows instead of retiring pages: no series, not 0.
+    for (const absent of [`nvidia_smi_ecc_mode_current{uuid="${RTX}"}`, `nvidia_smi_ecc_errors_corrected_volatile_total{uuid="${RTX}"}`, `nvidia_smi_mig_mode_current{uuid="${RTX}"}`, "nvidia_smi_retired_pages_"]) {
+      expect(text).not.toContain(absent);
+    }
     // The GeForce has no serial, and 590.48.01 is not one number: neither becomes a gauge.
     expect(text).not.toContain(`nvidia_smi_serial{uuid="${RTX}"}`);
     expect(text).not.toContain("nvidia_smi_driver_version{");

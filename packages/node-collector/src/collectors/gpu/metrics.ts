@@ -59,6 +59,22 @@ const GAUGE_FIELDS = {
   "clocks_event_reasons.hw_power_brake_slowdown": "",
   "clocks_event_reasons.sw_thermal_slowdown": "",
   "clocks_event_reasons.sync_boost": "",
+  // What operators page on: a GPU losing memory rows or left in the wrong mode.
+  persistence_mode: "",
+  compute_mode: "",
+  "mig.mode.current": "",
+  "ecc.mode.current": "",
+  "ecc.errors.corrected.volatile.total": "",
+  "ecc.errors.corrected.aggregate.total": "",
+  "ecc.errors.uncorrected.volatile.total": "",
+  "ecc.errors.uncorrected.aggregate.total": "",
+  "retired_pages.single_bit_ecc.count": "",
+  "retired_pages.double_bit.count": "",
+  "retired_pages.pending": "",
+  "remapped_rows.correctable": "",
+  "remapped_rows.uncorrectable": "",
+  "remapped_rows.pending": "",
+  "remapped_rows.failure": "",
 } as const satisfies Record<string, Unit>;
 
 export type GaugeField = keyof typeof GAUGE_FIELDS;
@@ -148,7 +164,11 @@ function uuidLabel(uuid: string): string {
 const GAUGES = gaugeFields.map((field) => {
   const unit: Unit = GAUGE_FIELDS[field];
   const [suffix, multiply, divide] = UNIT_SUFFIX[unit];
-  return { field, name: `nvidia_smi_${field.replace(/\./g, "_")}${suffix}`, help: unit ? `${field} [${unit}]` : field, multiply, divide };
+  const name = `nvidia_smi_${field.replace(/\./g, "_")}${suffix}`;
+  // The exporter types its ECC `*_total` gauges; they only grow (volatile ones restart at driver reload),
+  // so they are typed counter here under the same name, which rate() and promtool accept.
+  const type = name.endsWith("_total") ? ("counter" as const) : ("gauge" as const);
+  return { field, name, type, help: unit ? `${field} [${unit}]` : field, multiply, divide };
 });
 const NUMERIC_INFO_GAUGES = NUMERIC_INFO.map((label) => ({ label, name: `nvidia_smi_${INFO_FIELDS[label].replace(/\./g, "_")}`, help: INFO_FIELDS[label] }));
 const INFO_LABELS = ([...Object.keys(INFO_FIELDS), "cuda_version"] as (InfoLabel | "cuda_version")[]).sort();
@@ -169,9 +189,9 @@ export function emitGpus(out: MetricSet, gpus: readonly GpuReading[], cudaVersio
       const value = parseSmiValue(gpu.info[label]);
       if (value !== undefined) out.family(name, "gauge", help).add(value, labels);
     }
-    for (const { field, name, help, multiply, divide } of GAUGES) {
+    for (const { field, name, type, help, multiply, divide } of GAUGES) {
       const value = gpu.values[field];
-      if (value !== undefined && Number.isFinite(value)) out.family(name, "gauge", help).add((value * multiply) / divide, labels);
+      if (value !== undefined && Number.isFinite(value)) out.family(name, type, help).add((value * multiply) / divide, labels);
     }
   }
 }

@@ -10,6 +10,7 @@ import { dlopen, FFIType, type Pointer } from "bun:ffi";
 import { EVENT_REASON_BITS, type GaugeField, type GpuReading } from "./metrics.ts";
 
 const NVML_SUCCESS = 0;
+const NVML_ERROR_INSUFFICIENT_SIZE = 7;
 
 // Buffer sizes from nvml.h (the *_V2_* ones where NVML has grown them).
 const NAME_SIZE = 96; // NVML_DEVICE_NAME_V2_BUFFER_SIZE
@@ -39,6 +40,13 @@ const CLOCK_MEM = 2;
 const CLOCK_VIDEO = 3;
 const TEMPERATURE_GPU = 0; // nvmlTemperatureSensors_t
 const PSTATE_UNKNOWN = 32; // nvmlPstates_t
+// nvmlMemoryErrorType_t, nvmlEccCounterType_t, nvmlPageRetirementCause_t
+const ECC_CORRECTED = 0;
+const ECC_UNCORRECTED = 1;
+const ECC_VOLATILE = 0;
+const ECC_AGGREGATE = 1;
+const RETIRED_MULTIPLE_SINGLE_BIT = 0;
+const RETIRED_DOUBLE_BIT = 1;
 
 const { i32, u32, ptr } = FFIType;
 
@@ -80,9 +88,17 @@ const OPTIONAL = {
   nvmlDeviceGetMaxPcieLinkWidth: { args: [ptr, ptr], returns: i32 },
   nvmlDeviceGetSupportedClocksThrottleReasons: { args: [ptr, ptr], returns: i32 },
   nvmlDeviceGetCurrentClocksThrottleReasons: { args: [ptr, ptr], returns: i32 },
+  nvmlDeviceGetPersistenceMode: { args: [ptr, ptr], returns: i32 },
+  nvmlDeviceGetComputeMode: { args: [ptr, ptr], returns: i32 },
+  nvmlDeviceGetMigMode: { args: [ptr, ptr, ptr], returns: i32 },
+  nvmlDeviceGetEccMode: { args: [ptr, ptr, ptr], returns: i32 },
+  nvmlDeviceGetTotalEccErrors: { args: [ptr, u32, u32, ptr], returns: i32 },
+  nvmlDeviceGetRetiredPages: { args: [ptr, u32, ptr, ptr], returns: i32 },
+  nvmlDeviceGetRetiredPagesPendingStatus: { args: [ptr, ptr], returns: i32 },
+  nvmlDeviceGetRemappedRows: { args: [ptr, ptr, ptr, ptr, ptr], returns: i32 },
 } as const;
 
-type Call = (...args: (number | Pointer | NodeJS.TypedArray)[]) => number;
+type Call = (...args: (number | Pointer | NodeJS.TypedArray | null)[]) => number;
 type Required = Record<keyof typeof REQUIRED, Call>;
 type Optional = Partial<Record<keyof typeof OPTIONAL, Call>>;
 
@@ -191,6 +207,13 @@ export class Nvml {
     uint("pcie.link.width.current", opt.nvmlDeviceGetCurrPcieLinkWidth);
     uint("pcie.link.width.max", opt.nvmlDeviceGetMaxPcieLinkWidth);
     this.readEventReasons(dev, values);
+    uint("persistence_mode", opt.nvmlDeviceGetPersistenceMode);
+    uint("compute_mode", opt.nvmlDeviceGetComputeMode);
+    const current = new Uint32Array(1);
+    const pending = new Uint32Array(1);
+    if (opt.nvmlDeviceGetMigMode?.(dev, current, pending) === NVML_SUCCESS) values["mig.mode.current"] = current[0]!;
+    if (opt.nvmlDeviceGetEccMode?.(dev, current, pending) === NVML_SUCCESS) values["ecc.mode.current"] = current[0]!;
+    this.readMemoryErrors(dev, values);
 
     const pci = new Uint8Array(PCI_INFO.size);
     const pciOk = fn.nvmlDeviceGetPciInfo_v3(dev, pci) === NVML_SUCCESS;
@@ -247,6 +270,43 @@ export class Nvml {
     values["clocks_event_reasons.active"] = Number(active[0]);
     for (const [field, bit] of EVENT_REASON_BITS) {
       if (supported[0]! & BigInt(bit)) values[field] = active[0]! & BigInt(bit) ? 1 : 0;
+    }
+  }
+
+  /**
+   * ECC error totals, retired pages (pre-Ampere) and remapped rows (Ampere on): each call answers
+   * NVML_ERROR_NOT_SUPPORTED where the GPU has no ECC or uses the other mechanism, and its fields are absent.
+   */
+  private readMemoryErrors(dev: Pointer, values: Partial<Record<GaugeField, number>>): void {
+    const { opt } = this;
+    const count = new BigUint64Array(1);
+    const ecc: [GaugeField, number, number][] = [
+      ["ecc.errors.corrected.volatile.total", ECC_CORRECTED, ECC_VOLATILE],
+      ["ecc.errors.corrected.aggregate.total", ECC_CORRECTED, ECC_AGGREGATE],
+      ["ecc.errors.uncorrected.volatile.total", ECC_UNCORRECTED, ECC_VOLATILE],
+      ["ecc.errors.uncorrected.aggregate.total", ECC_UNCORRECTED, ECC_AGGREGATE],
+    ];
+    for (const [field, type, counter] of ecc) {
+      if (opt.nvmlDeviceGetTotalEccErrors?.(dev, type, counter, count) === NVML_SUCCESS) values[field] = Number(count[0]);
+    }
+    // A zero-sized buffer asks for the count only; NVML answers INSUFFICIENT_SIZE when there are pages.
+    const pages = new Uint32Array(1);
+    for (const [field, cause] of [
+      ["retired_pages.single_bit_ecc.count", RETIRED_MULTIPLE_SINGLE_BIT],
+      ["retired_pages.double_bit.count", RETIRED_DOUBLE_BIT],
+    ] as const) {
+      pages[0] = 0;
+      const rc = opt.nvmlDeviceGetRetiredPages?.(dev, cause, pages, null);
+      if (rc === NVML_SUCCESS || rc === NVML_ERROR_INSUFFICIENT_SIZE) values[field] = pages[0]!;
+    }
+    const state = new Uint32Array(1);
+    if (opt.nvmlDeviceGetRetiredPagesPendingStatus?.(dev, state) === NVML_SUCCESS) values["retired_pages.pending"] = state[0]!;
+    const [correctable, uncorrectable, pending, failure] = [1, 2, 3, 4].map(() => new Uint32Array(1)) as [Uint32Array, Uint32Array, Uint32Array, Uint32Array];
+    if (opt.nvmlDeviceGetRemappedRows?.(dev, correctable, uncorrectable, pending, failure) === NVML_SUCCESS) {
+      values["remapped_rows.correctable"] = correctable[0]!;
+      values["remapped_rows.uncorrectable"] = uncorrectable[0]!;
+      values["remapped_rows.pending"] = pending[0]!;
+      values["remapped_rows.failure"] = failure[0]!;
     }
   }
 
