@@ -46,6 +46,7 @@ describe("gpu collector in the compiled agent", () => {
     const text = await metrics(await agentWith([]));
     expect(text).toContain('node_scrape_collector_success{collector="gpu"} 1\n');
     expect(text).not.toContain("nvidia_smi_");
+    expect(text).toContain('node_gpu_collector_state{state="no_library"} 1\n');
   });
 
   let viaNvml: string[] = [];

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger } from "@agent/core";
@@ -29,6 +29,11 @@ function script(name: string, body: string): string {
   chmodSync(path, 0o755);
   return path;
 }
+
+/** What a scrape holds when no GPU is reported: the state series only. */
+const onlyState = (state: string) =>
+  "# HELP node_gpu_collector_state Why the gpu collector reports GPUs or none: 1 for the current state.\n# TYPE node_gpu_collector_state gauge\n" +
+  ["no_library", "no_device", "no_permission", "ok"].map((s) => `node_gpu_collector_state{state="${s}"} ${s === state ? 1 : 0}\n`).join("");
 
 const viaNvml = () => collectText(gpu, { config: { nvmlLibrary: fakeNvml, nvidiaSmiCommand: "" } });
 const viaSmi = (command = FAKE_NVIDIA_SMI) => collectText(gpu, { config: { nvmlLibrary: MISSING_LIBRARY, nvidiaSmiCommand: command } });
@@ -103,26 +108,46 @@ describe("gpu collector", () => {
     expect(text).toContain(`nvidia_smi_temperature_gpu{uuid="${RTX}"} 40\n`);
   });
 
-  test("a host with neither NVML nor nvidia-smi gets nothing and no error", async () => {
-    expect(await viaSmi("/nonexistent/nvidia-smi")).toBe("");
-    expect(await viaSmi("nvidia-smi-not-on-path")).toBe("");
+  test("a host with neither NVML nor nvidia-smi gets no GPU series, no error, and state no_library", async () => {
+    expect(await viaSmi("/nonexistent/nvidia-smi")).toBe(onlyState("no_library"));
+    expect(await viaSmi("nvidia-smi-not-on-path")).toBe(onlyState("no_library"));
+  });
+
+  test("state says why NVML is unusable: no permission on /dev/nvidia*, no driver, a driver/library mismatch", async () => {
+    const nvmlOnly = (initError: number) => collectText(gpu, { config: { nvmlLibrary: buildFakeNvml(work, { initError }), nvidiaSmiCommand: "" } });
+    expect(await nvmlOnly(4)).toBe(onlyState("no_permission")); // NVML_ERROR_NO_PERMISSION
+    expect(await nvmlOnly(9)).toBe(onlyState("no_device")); // NVML_ERROR_DRIVER_NOT_LOADED
+    expect(await nvmlOnly(18)).toBe(onlyState("no_library")); // NVML_ERROR_LIB_RM_VERSION_MISMATCH
+    expect(await viaNvml()).toContain('node_gpu_collector_state{state="ok"} 1\n');
+  });
+
+  test("a driver that lists GPUs whose /dev nodes are hidden (PrivateDevices=) is no_permission, not no_library", async () => {
+    const procfs = join(work, "proc-hidden");
+    mkdirSync(join(procfs, "driver", "nvidia", "gpus", "0000:00:09.0"), { recursive: true });
+    const hidden = existsSync("/dev/nvidiactl") ? "no_library" : "no_permission";
+    expect(await collectText(gpu, { config: { nvmlLibrary: MISSING_LIBRARY, nvidiaSmiCommand: "" }, paths: { procfs } })).toBe(onlyState(hidden));
+    expect(await collectText(gpu, { config: { nvmlLibrary: MISSING_LIBRARY, nvidiaSmiCommand: "" }, paths: { procfs: join(work, "proc-none") } })).toBe(
+      onlyState("no_library"),
+    );
   });
 
   test("a missing nvidia-smi is not looked for again at every scrape, only after a minute", async () => {
     const later = join(work, "smi-installed-later");
-    expect(await viaSmi(later)).toBe("");
+    expect(await viaSmi(later)).toBe(onlyState("no_library"));
     cpSync(FAKE_NVIDIA_SMI, later);
     chmodSync(later, 0o755);
-    expect(await viaSmi(later)).toBe("");
+    expect(await viaSmi(later)).toBe(onlyState("no_library"));
   });
 
-  test("nvidia-smi without a driver or without GPUs is silent; any other failure is an error", async () => {
+  test("nvidia-smi without a driver, GPUs or permission reports why; any other failure is an error", async () => {
     const noDriver = script(
       "smi-no-driver",
       `echo "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running."; exit 9`,
     );
-    expect(await viaSmi(noDriver)).toBe("");
-    expect(await viaSmi(script("smi-no-devices", `echo "No devices were found"; exit 6`))).toBe("");
+    expect(await viaSmi(noDriver)).toBe(onlyState("no_device"));
+    expect(await viaSmi(script("smi-no-devices", `echo "No devices were found"; exit 6`))).toBe(onlyState("no_device"));
+    const denied = script("smi-denied", `echo "Insufficient Permissions"; exit 4`);
+    expect(await viaSmi(denied)).toBe(onlyState("no_permission"));
     const broken = script("smi-broken", `echo "Unable to determine the device handle for GPU0000:01:00.0: Unknown Error" >&2; exit 255`);
     await expect(viaSmi(broken)).rejects.toThrow(/exited with 255: Unable to determine the device handle/);
   });

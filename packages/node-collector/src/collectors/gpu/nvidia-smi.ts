@@ -5,15 +5,10 @@
  */
 import { untilAborted } from "./abort.ts";
 import { gaugeFields, infoQueryFields, parseSmiValue, type GaugeField, type GpuReading, type InfoLabel } from "./metrics.ts";
-
-/** nvidia-smi exit codes that mean "no usable GPU here": 6 no devices, 9 driver not loaded, 12 no NVML. */
-const NO_GPU_EXIT_CODES = new Set([6, 9, 12]);
+import { stateOfSmiExit, type GpuState } from "./state.ts";
 const INVALID_FIELD = /Field "([^"]+)" is not a valid field to query/;
 
-export interface SmiReading {
-  gpus: GpuReading[];
-  cudaVersion: string;
-}
+export type SmiResult = { kind: "reading"; gpus: GpuReading[]; cudaVersion: string } | { kind: "unavailable"; state: GpuState; message: string };
 
 interface Run {
   exitCode: number;
@@ -37,11 +32,11 @@ export class NvidiaSmi {
     this.fields = [...Object.values(infoQueryFields), ...gaugeFields];
   }
 
-  /** The GPUs' readings, or undefined when nvidia-smi is not installed or finds no GPU. */
-  async read(signal: AbortSignal): Promise<SmiReading | undefined> {
+  /** The GPUs' readings, or why there are none (nvidia-smi not installed, no GPU or driver, no permission). */
+  async read(signal: AbortSignal): Promise<SmiResult> {
     for (;;) {
       const run = await this.run([`--query-gpu=${this.fields.join(",")}`, "--format=csv,noheader,nounits"], signal);
-      if (!run) return undefined;
+      if (!run) return { kind: "unavailable", state: "no_library", message: `${this.argv[0]} not found` };
       const invalid = INVALID_FIELD.exec(run.output)?.[1];
       // uuid labels every series; without it there is nothing to report.
       if (invalid !== undefined && invalid !== infoQueryFields.uuid && this.fields.includes(invalid)) {
@@ -49,13 +44,14 @@ export class NvidiaSmi {
         continue;
       }
       if (run.exitCode !== 0) {
-        if (NO_GPU_EXIT_CODES.has(run.exitCode)) return undefined;
+        const state = stateOfSmiExit(run.exitCode);
+        if (state) return { kind: "unavailable", state, message: run.output.trim().slice(0, 300) };
         throw new Error(`${this.argv[0]} exited with ${run.exitCode}: ${run.output.trim().slice(0, 300)}`);
       }
       const gpus = parseRows(run.stdout, this.fields);
-      if (gpus.length === 0) return undefined;
+      if (gpus.length === 0) return { kind: "unavailable", state: "no_device", message: "nvidia-smi listed no GPU" };
       this.cudaVersion ??= await this.readCudaVersion(signal);
-      return { gpus, cudaVersion: this.cudaVersion };
+      return { kind: "reading", gpus, cudaVersion: this.cudaVersion };
     }
   }
 

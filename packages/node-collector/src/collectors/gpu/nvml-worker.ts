@@ -7,6 +7,7 @@
  */
 import { Nvml, NvmlError } from "./nvml.ts";
 import type { GpuReading } from "./metrics.ts";
+import type { GpuState } from "./state.ts";
 
 export interface NvmlRequest {
   library: string;
@@ -15,7 +16,7 @@ export interface NvmlRequest {
 export type NvmlReply =
   | { kind: "reading"; gpus: GpuReading[]; cudaVersion: string }
   /** The library did not load or initialise: use nvidia-smi instead. */
-  | { kind: "unavailable"; message: string }
+  | { kind: "unavailable"; message: string; state: GpuState }
   | { kind: "error"; message: string };
 
 declare const self: Worker;
@@ -29,7 +30,7 @@ self.onmessage = (event: MessageEvent<NvmlRequest>) => {
     reply = { kind: "reading", gpus: nvml.read(), cudaVersion: nvml.cudaVersion };
   } catch (e) {
     const message = (e as Error).message;
-    reply = !nvml && e instanceof NvmlError ? { kind: "unavailable", message } : { kind: "error", message };
+    reply = !nvml && e instanceof NvmlError ? { kind: "unavailable", message, state: e.state } : { kind: "error", message };
   }
   postMessage(reply);
 };

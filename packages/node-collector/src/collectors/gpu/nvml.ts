@@ -8,6 +8,7 @@
  */
 import { dlopen, FFIType, type Pointer } from "bun:ffi";
 import { EVENT_REASON_BITS, type GaugeField, type GpuReading } from "./metrics.ts";
+import { stateOfInitError, type GpuState } from "./state.ts";
 
 const NVML_SUCCESS = 0;
 const NVML_ERROR_INSUFFICIENT_SIZE = 7;
@@ -102,7 +103,15 @@ type Call = (...args: (number | Pointer | NodeJS.TypedArray | null)[]) => number
 type Required = Record<keyof typeof REQUIRED, Call>;
 type Optional = Partial<Record<keyof typeof OPTIONAL, Call>>;
 
-export class NvmlError extends Error {}
+/** NVML cannot be used here; `state` says why. */
+export class NvmlError extends Error {
+  constructor(
+    message: string,
+    readonly state: GpuState,
+  ) {
+    super(message);
+  }
+}
 
 /** An initialised NVML. Never shut down: NVML is meant to stay initialised for the life of the process. */
 export class Nvml {
@@ -124,10 +133,10 @@ export class Nvml {
     try {
       fn = dlopen(library, REQUIRED).symbols as unknown as Required;
     } catch (e) {
-      throw new NvmlError(`cannot load ${library}: ${(e as Error).message}`);
+      throw new NvmlError(`cannot load ${library}: ${(e as Error).message}`, "no_library");
     }
     const rc = fn.nvmlInit_v2();
-    if (rc !== NVML_SUCCESS) throw new NvmlError(`nvmlInit_v2 returned NVML error ${rc}`);
+    if (rc !== NVML_SUCCESS) throw new NvmlError(`nvmlInit_v2 returned NVML error ${rc}`, stateOfInitError(rc));
     const opt: Optional = {};
     for (const [name, def] of Object.entries(OPTIONAL)) {
       try {
@@ -143,7 +152,7 @@ export class Nvml {
   read(): GpuReading[] {
     const count = new Uint32Array(1);
     const rc = this.fn.nvmlDeviceGetCount_v2(count);
-    if (rc !== NVML_SUCCESS) throw new NvmlError(`nvmlDeviceGetCount_v2 returned NVML error ${rc}`);
+    if (rc !== NVML_SUCCESS) throw new Error(`nvmlDeviceGetCount_v2 returned NVML error ${rc}`);
     const driverVersion = this.text((buf, n) => this.fn.nvmlSystemGetDriverVersion(buf, n), DRIVER_VERSION_SIZE);
     const gpus: GpuReading[] = [];
     for (let i = 0; i < count[0]!; i++) {
