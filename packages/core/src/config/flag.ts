@@ -197,6 +197,20 @@ export const flag = {
       { show: (v) => v.join(",") },
     );
   },
+  /** A list whose items must come from `choices`; an unknown one is rejected when the flags are parsed. */
+  choiceList<const C extends string>(name: string, def: readonly NoInfer<C>[], choices: readonly C[], help: string): FlagSpec<C[]> {
+    const base = flag.list(name, def, `${help} Any of: ${choices.join(", ")}.`);
+    return {
+      ...base,
+      default: [...def],
+      parse: (raw) => {
+        const items = base.parse(raw);
+        const unknown = items.find((v) => !(choices as readonly string[]).includes(v));
+        if (unknown !== undefined) throw new ConfigError(`"${unknown}" is not one of ${choices.join(", ")}`);
+        return [...new Set(items)] as C[];
+      },
+    };
+  },
   /** A structured value only the config file can carry; `parse` validates it. */
   fileOnly<T>(name: string, def: T, help: string, parse: (raw: unknown) => T): FlagSpec<T> {
     return spec(name, help, def, parse, { fileOnly: true, show: () => "(config file only)" });

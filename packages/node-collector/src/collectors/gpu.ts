@@ -4,10 +4,13 @@
  * with neither, or with no GPU, gets no GPU series, a successful scrape and node_gpu_collector_state saying why.
  */
 import { accessSync, constants, readdirSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
-import { flag } from "@agent/core";
+import { flag, type MetricSet } from "@agent/core";
 import { defineCollector } from "../collector.ts";
-import { emitGpus } from "./gpu/metrics.ts";
+import { emitGpus, type GpuReading } from "./gpu/metrics.ts";
+import { emitDcgmNames } from "./gpu/names-dcgm.ts";
+import { emitNvmlNames } from "./gpu/names-nvml.ts";
 import { NvidiaSmi } from "./gpu/nvidia-smi.ts";
 import { NvmlThread } from "./gpu/nvml-thread.ts";
 import { emitState, logStateChange, moreTelling, type GpuState } from "./gpu/state.ts";
@@ -16,6 +19,17 @@ import { emitState, logStateChange, moreTelling, type GpuState } from "./gpu/sta
 const nvmlByLibrary = new Map<string, NvmlThread>();
 const smiByCommand = new Map<string, NvidiaSmi>();
 let loggedState: GpuState | undefined;
+
+const NAME_SCHEMES = ["nvidia_smi", "nvml", "dcgm"] as const;
+type NameScheme = (typeof NAME_SCHEMES)[number];
+
+function emitSchemes(out: MetricSet, schemes: readonly NameScheme[], gpus: readonly GpuReading[], cudaVersion: string): void {
+  for (const scheme of schemes) {
+    if (scheme === "nvidia_smi") emitGpus(out, gpus, cudaVersion);
+    else if (scheme === "nvml") emitNvmlNames(out, gpus);
+    else emitDcgmNames(out, gpus, hostname());
+  }
+}
 
 /**
  * Whether the driver has GPUs whose device nodes this process cannot open: systemd's PrivateDevices= or a
@@ -40,6 +54,12 @@ export const gpu = defineCollector({
   name: "gpu",
   defaultEnabled: true,
   flags: {
+    metricNames: flag.choiceList(
+      "collector.gpu.metric-names",
+      ["nvidia_smi"],
+      NAME_SCHEMES,
+      "Whose metric names to emit (comma-separated): nvidia_gpu_exporter's nvidia_smi_*, tankbusta/nvidia_exporter's nvml_*, dcgm-exporter's DCGM_FI_*.",
+    ),
     nvmlLibrary: flag.string(
       "collector.gpu.nvml-library",
       "libnvidia-ml.so.1",
@@ -59,20 +79,20 @@ export const gpu = defineCollector({
       if (!nvml) nvmlByLibrary.set(config.nvmlLibrary, (nvml = new NvmlThread(config.nvmlLibrary, log)));
       const result = await nvml.read(signal);
       if (result.kind === "reading" && result.gpus.length > 0) {
-        emitGpus(out, result.gpus, result.cudaVersion);
+        emitSchemes(out, config.metricNames, result.gpus, result.cudaVersion);
         emitState(out, (loggedState = logStateChange(log, loggedState, "ok", "NVML")));
         return;
       }
       // NVML works and sees no GPU: nvidia-smi, built on it, would not see one either.
       nvmlWorks = result.kind === "reading";
-      why = nvmlWorks ? { state: "no_device", message: "NVML lists no GPU" } : result;
+      why = result.kind === "unavailable" ? result : { state: "no_device", message: "NVML lists no GPU" };
     }
     if (config.nvidiaSmiCommand && !nvmlWorks) {
       let smi = smiByCommand.get(config.nvidiaSmiCommand);
       if (!smi) smiByCommand.set(config.nvidiaSmiCommand, (smi = new NvidiaSmi(config.nvidiaSmiCommand)));
       const result = await smi.read(signal);
       if (result.kind === "reading") {
-        emitGpus(out, result.gpus, result.cudaVersion);
+        emitSchemes(out, config.metricNames, result.gpus, result.cudaVersion);
         emitState(out, (loggedState = logStateChange(log, loggedState, "ok", "nvidia-smi")));
         return;
       }

@@ -117,12 +117,21 @@ export const EVENT_REASON_BITS: readonly [GaugeField, number][] = [
   ["clocks_event_reasons.hw_power_brake_slowdown", 0x80],
 ];
 
+/** Counters only NVML gives (nvidia-smi's query has no such field); absent on the nvidia-smi path. */
+export interface NvmlCounters {
+  /** nvmlDeviceGetTotalEnergyConsumption, since the driver was loaded. */
+  energyMillijoules?: number;
+  /** nvmlDeviceGetPcieReplayCounter. */
+  pcieReplays?: number;
+}
+
 /** One GPU's reading, whichever path produced it. */
 export interface GpuReading {
   /** Identity text exactly as nvidia-smi prints it (`GPU-…` uuid, `[N/A]` where the GPU has none). */
   info: Record<InfoLabel, string>;
   /** Numbers in nvidia-smi's units (%, MiB, W, MHz, °C); a field the GPU cannot report is absent. */
   values: Partial<Record<GaugeField, number>>;
+  counters?: NvmlCounters;
 }
 
 const NUMBER = /[+-]?(\d*\.)?\d+/g;
@@ -193,5 +202,11 @@ export function emitGpus(out: MetricSet, gpus: readonly GpuReading[], cudaVersio
       const value = gpu.values[field];
       if (value !== undefined && Number.isFinite(value)) out.family(name, type, help).add((value * multiply) / divide, labels);
     }
+    // NVML only; the exporter, reading nvidia-smi, has neither, so these two names are ours.
+    const { energyMillijoules, pcieReplays } = gpu.counters ?? {};
+    if (energyMillijoules !== undefined) {
+      out.family("nvidia_smi_energy_consumed_joules_total", "counter", "Energy the GPU consumed since the driver loaded.").add(energyMillijoules / 1000, labels);
+    }
+    if (pcieReplays !== undefined) out.family("nvidia_smi_pcie_replays_total", "counter", "PCIe replays (link-level retries).").add(pcieReplays, labels);
   }
 }

@@ -7,7 +7,7 @@
  * Struct layouts and constants are those of NVIDIA's nvml.h (x86-64 / aarch64 Linux, LP64).
  */
 import { dlopen, FFIType, type Pointer } from "bun:ffi";
-import { EVENT_REASON_BITS, type GaugeField, type GpuReading } from "./metrics.ts";
+import { EVENT_REASON_BITS, type GaugeField, type GpuReading, type NvmlCounters } from "./metrics.ts";
 import { stateOfInitError, type GpuState } from "./state.ts";
 
 const NVML_SUCCESS = 0;
@@ -97,6 +97,8 @@ const OPTIONAL = {
   nvmlDeviceGetRetiredPages: { args: [ptr, u32, ptr, ptr], returns: i32 },
   nvmlDeviceGetRetiredPagesPendingStatus: { args: [ptr, ptr], returns: i32 },
   nvmlDeviceGetRemappedRows: { args: [ptr, ptr, ptr, ptr, ptr], returns: i32 },
+  nvmlDeviceGetTotalEnergyConsumption: { args: [ptr, ptr], returns: i32 },
+  nvmlDeviceGetPcieReplayCounter: { args: [ptr, ptr], returns: i32 },
 } as const;
 
 type Call = (...args: (number | Pointer | NodeJS.TypedArray | null)[]) => number;
@@ -230,7 +232,13 @@ export class Nvml {
     const major = new Int32Array(1);
     const minor = new Int32Array(1);
     const ccOk = opt.nvmlDeviceGetCudaComputeCapability?.(dev, major, minor) === NVML_SUCCESS;
+    const counters: NvmlCounters = {};
+    const energy = new BigUint64Array(1);
+    if (opt.nvmlDeviceGetTotalEnergyConsumption?.(dev, energy) === NVML_SUCCESS) counters.energyMillijoules = Number(energy[0]);
+    const replays = new Uint32Array(1);
+    if (opt.nvmlDeviceGetPcieReplayCounter?.(dev, replays) === NVML_SUCCESS) counters.pcieReplays = replays[0]!;
     return {
+      counters,
       info: {
         uuid: this.text((b, n) => fn.nvmlDeviceGetUUID(dev, b, n), UUID_SIZE),
         name: this.text((b, n) => fn.nvmlDeviceGetName(dev, b, n), NAME_SIZE),
