@@ -36,7 +36,7 @@ const onlyState = (state: string) =>
   ["no_library", "no_device", "no_permission", "ok"].map((s) => `node_gpu_collector_state{state="${s}"} ${s === state ? 1 : 0}\n`).join("");
 
 /** The families only NVML can fill (nvidia-smi's query has no such field) taken out, with their HELP and TYPE. */
-const withoutNvmlOnly = (text: string) => text.replace(/^.*nvidia_smi_(energy_consumed_joules|pcie_replays)_total.*\n/gm, "");
+const withoutNvmlOnly = (text: string) => text.replace(/^.*(nvidia_smi_(energy_consumed_joules|pcie_replays)_total|node_gpu_process).*\n/gm, "");
 
 const viaNvml = () => collectText(gpu, { config: { nvmlLibrary: fakeNvml, nvidiaSmiCommand: "" } });
 const viaSmi = (command = FAKE_NVIDIA_SMI) => collectText(gpu, { config: { nvmlLibrary: MISSING_LIBRARY, nvidiaSmiCommand: command } });
@@ -115,6 +115,48 @@ describe("gpu collector", () => {
     expect(names(all)).toEqual(new Set(texts.flatMap((t) => [...names(t)])));
     // tankbusta's and dcgm-exporter's names carry no unit suffix promtool wants; the lint is about ours.
     expect(promtoolProblems(all).filter((p) => !/^(nvml_|DCGM_FI_)/.test(p))).toEqual([]);
+  });
+
+  test("processes: memory and utilisation per process with its SLURM job, pod or unit; small ones summed as pid=other", async () => {
+    const root = join(work, "jobs-root");
+    const proc = (pid: number, cgroup: string) => {
+      mkdirSync(join(root, "proc", String(pid)), { recursive: true });
+      writeFileSync(join(root, "proc", String(pid), "cgroup"), cgroup);
+      writeFileSync(join(root, "proc", String(pid), "status"), "Name:\tpython3\nUid:\t1001\t1001\t1001\t1001\n");
+    };
+    const container = "3f1e9c0b7d2a4e5f8a6b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f";
+    proc(4101, "0::/system.slice/slurmstepd.scope/job_97/step_0/user/task_0\n");
+    proc(4102, `0::/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1b4e28ba_2fa1_11d2_883f_0016d3cca427.slice/cri-containerd-${container}.scope\n`);
+    proc(5001, "0::/system.slice/jupyter.service\n");
+    mkdirSync(join(root, "etc"), { recursive: true });
+    writeFileSync(join(root, "etc", "passwd"), "alice:x:1001:1001::/home/alice:/bin/bash\n");
+    // H100: a 40 GiB training job, a 12 GiB pod, two small helpers (8 and 32 MiB); GeForce: a 200 MiB notebook.
+    const library = buildFakeNvml(work, {
+      processes: [
+        { gpu: 0, pid: 4101, mib: 40960, sm: 87, mem: 41 },
+        { gpu: 0, pid: 4102, mib: 12288, sm: 9, mem: 3 },
+        { gpu: 0, pid: 4103, mib: 8, sm: 1, mem: 0 },
+        { gpu: 0, pid: 4104, mib: 32, sm: 2, mem: 1 },
+        { gpu: 1, pid: 5001, mib: 200, sm: 5, mem: 2 },
+      ],
+    });
+    const text = await collectText(gpu, {
+      config: { nvmlLibrary: library, nvidiaSmiCommand: "" },
+      paths: { procfs: join(root, "proc"), rootfs: root },
+    });
+    for (const line of [
+      `node_gpu_processes{uuid="${H100}"} 4`,
+      `node_gpu_process_memory_bytes{uuid="${H100}",pid="4101",job_id="97",user="alice"} ${40960 * 1048576}`,
+      `node_gpu_process_sm_utilization_ratio{uuid="${H100}",pid="4101",job_id="97",user="alice"} 0.87`,
+      `node_gpu_process_memory_bytes{uuid="${H100}",pid="4102",pod_uid="1b4e28ba-2fa1-11d2-883f-0016d3cca427",container="${container}"} ${12288 * 1048576}`,
+      `node_gpu_process_memory_bytes{uuid="${H100}",pid="other"} ${40 * 1048576}`,
+      `node_gpu_process_sm_utilization_ratio{uuid="${H100}",pid="other"} 0.03`,
+      `node_gpu_process_memory_bytes{uuid="${RTX}",pid="5001",unit="jupyter.service"} ${200 * 1048576}`,
+    ]) {
+      expect(text).toContain(line + "\n");
+    }
+    expect(text).not.toContain('pid="4103"');
+    expect(promtoolProblems(text)).toEqual([]);
   });
 
   test("nvidia-smi path (library missing) emits exactly the NVML path's series and values", async () => {

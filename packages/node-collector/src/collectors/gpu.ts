@@ -9,16 +9,20 @@ import { join } from "node:path";
 import { flag, type MetricSet } from "@agent/core";
 import { defineCollector } from "../collector.ts";
 import { emitGpus, type GpuReading } from "./gpu/metrics.ts";
+import { JobMapper } from "./gpu/jobs.ts";
 import { emitDcgmNames } from "./gpu/names-dcgm.ts";
 import { emitNvmlNames } from "./gpu/names-nvml.ts";
 import { NvidiaSmi } from "./gpu/nvidia-smi.ts";
 import { NvmlThread } from "./gpu/nvml-thread.ts";
+import { emitProcesses } from "./gpu/processes.ts";
 import { emitState, logStateChange, moreTelling, type GpuState } from "./gpu/state.ts";
 
 // Kept across scrapes: NVML stays initialised, nvidia-smi remembers which fields its driver rejects.
 const nvmlByLibrary = new Map<string, NvmlThread>();
 const smiByCommand = new Map<string, NvidiaSmi>();
 let loggedState: GpuState | undefined;
+// Keyed by --path.procfs and --path.rootfs; each keeps its passwd cache.
+const jobMappers = new Map<string, JobMapper>();
 
 const NAME_SCHEMES = ["nvidia_smi", "nvml", "dcgm"] as const;
 type NameScheme = (typeof NAME_SCHEMES)[number];
@@ -60,6 +64,11 @@ export const gpu = defineCollector({
       NAME_SCHEMES,
       "Whose metric names to emit (comma-separated): nvidia_gpu_exporter's nvidia_smi_*, tankbusta/nvidia_exporter's nvml_*, dcgm-exporter's DCGM_FI_*.",
     ),
+    processMinMemory: flag.bytes(
+      "collector.gpu.process-min-memory",
+      64 * 1048576,
+      "GPU processes using less memory than this are summed into one pid=\"other\" series per GPU (bounds cardinality).",
+    ),
     nvmlLibrary: flag.string(
       "collector.gpu.nvml-library",
       "libnvidia-ml.so.1",
@@ -80,6 +89,10 @@ export const gpu = defineCollector({
       const result = await nvml.read(signal);
       if (result.kind === "reading" && result.gpus.length > 0) {
         emitSchemes(out, config.metricNames, result.gpus, result.cudaVersion);
+        const key = `${paths.procfs}\0${paths.rootfs}`;
+        let jobs = jobMappers.get(key);
+        if (!jobs) jobMappers.set(key, (jobs = new JobMapper(paths)));
+        emitProcesses(out, result.gpus, config.processMinMemory, (pid) => jobs.jobOf(pid));
         emitState(out, (loggedState = logStateChange(log, loggedState, "ok", "NVML")));
         return;
       }

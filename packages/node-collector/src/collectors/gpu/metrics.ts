@@ -125,6 +125,16 @@ export interface NvmlCounters {
   pcieReplays?: number;
 }
 
+/** A compute process on a GPU (NVML only). */
+export interface GpuProcess {
+  pid: number;
+  /** Absent where NVML cannot tell (Windows WDDM, some MIG setups). */
+  memoryBytes?: number;
+  /** Its latest sample since the previous scrape, in percent; absent when it had none. */
+  smUtil?: number;
+  memUtil?: number;
+}
+
 /** One GPU's reading, whichever path produced it. */
 export interface GpuReading {
   /** Identity text exactly as nvidia-smi prints it (`GPU-…` uuid, `[N/A]` where the GPU has none). */
@@ -132,6 +142,7 @@ export interface GpuReading {
   /** Numbers in nvidia-smi's units (%, MiB, W, MHz, °C); a field the GPU cannot report is absent. */
   values: Partial<Record<GaugeField, number>>;
   counters?: NvmlCounters;
+  processes?: GpuProcess[];
 }
 
 const NUMBER = /[+-]?(\d*\.)?\d+/g;
@@ -164,7 +175,8 @@ export function parseSmiValue(raw: string): number | undefined {
   return numbers?.length === 1 ? Number(numbers[0]) : undefined;
 }
 
-function uuidLabel(uuid: string): string {
+/** The exporter's `uuid` label: lower case, without the `GPU-` prefix. */
+export function uuidLabel(uuid: string): string {
   const lower = uuid.toLowerCase();
   return lower.startsWith("gpu-") ? lower.slice(4) : lower;
 }

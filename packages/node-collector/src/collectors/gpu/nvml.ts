@@ -7,7 +7,7 @@
  * Struct layouts and constants are those of NVIDIA's nvml.h (x86-64 / aarch64 Linux, LP64).
  */
 import { dlopen, FFIType, type Pointer } from "bun:ffi";
-import { EVENT_REASON_BITS, type GaugeField, type GpuReading, type NvmlCounters } from "./metrics.ts";
+import { EVENT_REASON_BITS, type GaugeField, type GpuProcess, type GpuReading, type NvmlCounters } from "./metrics.ts";
 import { stateOfInitError, type GpuState } from "./state.ts";
 
 const NVML_SUCCESS = 0;
@@ -49,7 +49,14 @@ const ECC_AGGREGATE = 1;
 const RETIRED_MULTIPLE_SINGLE_BIT = 0;
 const RETIRED_DOUBLE_BIT = 1;
 
-const { i32, u32, ptr } = FFIType;
+/** nvmlProcessInfo_t (v2/v3): unsigned pid; (pad) unsigned long long usedGpuMemory; unsigned gpuInstanceId, computeInstanceId. */
+const PROCESS_INFO = { size: 24, pid: 0, usedGpuMemory: 8 } as const;
+/** nvmlProcessUtilizationSample_t: unsigned pid; (pad) unsigned long long timeStamp; unsigned smUtil, memUtil, encUtil, decUtil. */
+const PROCESS_SAMPLE = { size: 32, pid: 0, timeStamp: 8, smUtil: 16, memUtil: 20 } as const;
+/** NVML_VALUE_NOT_AVAILABLE as an unsigned long long. */
+const NOT_AVAILABLE_U64 = 0xffffffffffffffffn;
+
+const { i32, u32, u64, ptr } = FFIType;
 
 /** Present in every NVML this collector supports; without them the library is not used. */
 const REQUIRED = {
@@ -99,9 +106,11 @@ const OPTIONAL = {
   nvmlDeviceGetRemappedRows: { args: [ptr, ptr, ptr, ptr, ptr], returns: i32 },
   nvmlDeviceGetTotalEnergyConsumption: { args: [ptr, ptr], returns: i32 },
   nvmlDeviceGetPcieReplayCounter: { args: [ptr, ptr], returns: i32 },
+  nvmlDeviceGetComputeRunningProcesses_v3: { args: [ptr, ptr, ptr], returns: i32 },
+  nvmlDeviceGetProcessUtilization: { args: [ptr, ptr, ptr, u64], returns: i32 },
 } as const;
 
-type Call = (...args: (number | Pointer | NodeJS.TypedArray | null)[]) => number;
+type Call = (...args: (number | bigint | Pointer | NodeJS.TypedArray | null)[]) => number;
 type Required = Record<keyof typeof REQUIRED, Call>;
 type Optional = Partial<Record<keyof typeof OPTIONAL, Call>>;
 
@@ -119,6 +128,8 @@ export class NvmlError extends Error {
 export class Nvml {
   /** CUDA version the driver supports, as nvidia-smi prints it ("12.4"), or "". */
   readonly cudaVersion: string;
+  /** Per GPU index, the newest process-utilisation sample seen, so each scrape asks only for newer ones. */
+  private readonly lastSample = new Map<number, bigint>();
 
   private constructor(
     private readonly fn: Required,
@@ -239,6 +250,7 @@ export class Nvml {
     if (opt.nvmlDeviceGetPcieReplayCounter?.(dev, replays) === NVML_SUCCESS) counters.pcieReplays = replays[0]!;
     return {
       counters,
+      processes: this.readProcesses(dev, index),
       info: {
         uuid: this.text((b, n) => fn.nvmlDeviceGetUUID(dev, b, n), UUID_SIZE),
         name: this.text((b, n) => fn.nvmlDeviceGetName(dev, b, n), NAME_SIZE),
@@ -325,6 +337,58 @@ export class Nvml {
       values["remapped_rows.pending"] = pending[0]!;
       values["remapped_rows.failure"] = failure[0]!;
     }
+  }
+
+  /** Compute processes with their memory, and their latest utilisation sample since the previous scrape. */
+  private readProcesses(dev: Pointer, index: number): GpuProcess[] | undefined {
+    const list = this.opt.nvmlDeviceGetComputeRunningProcesses_v3;
+    if (!list) return undefined;
+    const count = new Uint32Array(1);
+    let buf = new Uint8Array(0);
+    let rc = list(dev, count, null);
+    // Processes may start between the two calls: room for a few more, and ask again while short.
+    for (let tries = 0; rc === NVML_ERROR_INSUFFICIENT_SIZE && tries < 3; tries++) {
+      count[0] = count[0]! + 8;
+      buf = new Uint8Array(count[0]! * PROCESS_INFO.size);
+      rc = list(dev, count, buf);
+    }
+    if (rc !== NVML_SUCCESS) return undefined;
+    const view = new DataView(buf.buffer);
+    const processes = new Map<number, GpuProcess>();
+    for (let i = 0; i < count[0]!; i++) {
+      const at = i * PROCESS_INFO.size;
+      const pid = view.getUint32(at + PROCESS_INFO.pid, true);
+      const used = view.getBigUint64(at + PROCESS_INFO.usedGpuMemory, true);
+      processes.set(pid, used === NOT_AVAILABLE_U64 ? { pid } : { pid, memoryBytes: Number(used) });
+    }
+    if (processes.size > 0) this.readProcessUtilization(dev, index, processes);
+    return [...processes.values()];
+  }
+
+  private readProcessUtilization(dev: Pointer, index: number, processes: Map<number, GpuProcess>): void {
+    const sample = this.opt.nvmlDeviceGetProcessUtilization;
+    if (!sample) return;
+    const since = this.lastSample.get(index) ?? 0n;
+    const count = new Uint32Array(1);
+    if (sample(dev, null, count, since) !== NVML_ERROR_INSUFFICIENT_SIZE) return; // NOT_FOUND: no new samples
+    count[0] = count[0]! + 8;
+    const buf = new Uint8Array(count[0]! * PROCESS_SAMPLE.size);
+    if (sample(dev, buf, count, since) !== NVML_SUCCESS) return;
+    const view = new DataView(buf.buffer);
+    const newest = new Map<number, bigint>();
+    let last = since;
+    for (let i = 0; i < count[0]!; i++) {
+      const at = i * PROCESS_SAMPLE.size;
+      const pid = view.getUint32(at + PROCESS_SAMPLE.pid, true);
+      const time = view.getBigUint64(at + PROCESS_SAMPLE.timeStamp, true);
+      if (time > last) last = time;
+      const process = processes.get(pid);
+      if (!process || time < (newest.get(pid) ?? 0n)) continue;
+      newest.set(pid, time);
+      process.smUtil = view.getUint32(at + PROCESS_SAMPLE.smUtil, true);
+      process.memUtil = view.getUint32(at + PROCESS_SAMPLE.memUtil, true);
+    }
+    this.lastSample.set(index, last);
   }
 
   /** A string NVML writes into a buffer of `size`; "[N/A]" when the call fails or is absent. */
