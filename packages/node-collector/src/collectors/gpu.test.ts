@@ -36,7 +36,7 @@ const onlyState = (state: string) =>
   ["no_library", "no_device", "no_permission", "ok"].map((s) => `node_gpu_collector_state{state="${s}"} ${s === state ? 1 : 0}\n`).join("");
 
 /** The families only NVML can fill (nvidia-smi's query has no such field) taken out, with their HELP and TYPE. */
-const withoutNvmlOnly = (text: string) => text.replace(/^.*(nvidia_smi_(energy_consumed_joules|pcie_replays)_total|node_gpu_process).*\n/gm, "");
+const withoutNvmlOnly = (text: string) => text.replace(/^.*(nvidia_smi_(energy_consumed_joules|pcie_replays|xid_errors)_total|node_gpu_process).*\n/gm, "");
 
 const viaNvml = () => collectText(gpu, { config: { nvmlLibrary: fakeNvml, nvidiaSmiCommand: "" } });
 const viaSmi = (command = FAKE_NVIDIA_SMI) => collectText(gpu, { config: { nvmlLibrary: MISSING_LIBRARY, nvidiaSmiCommand: command } });
@@ -157,6 +157,17 @@ describe("gpu collector", () => {
     }
     expect(text).not.toContain('pid="4103"');
     expect(promtoolProblems(text)).toEqual([]);
+  });
+
+  test("XID errors from NVML's event API: counted per GPU and code; dcgm's gauge holds the newest code", async () => {
+    const library = buildFakeNvml(work, { xids: [{ gpu: 0, xid: 79 }, { gpu: 0, xid: 48 }, { gpu: 0, xid: 48 }, { gpu: 1, xid: 13 }] });
+    const text = await collectText(gpu, { config: { nvmlLibrary: library, nvidiaSmiCommand: "", metricNames: ["nvidia_smi", "dcgm"] } });
+    expect(text).toContain("# TYPE nvidia_smi_xid_errors_total counter\n");
+    expect(text).toContain(`nvidia_smi_xid_errors_total{uuid="${H100}",xid="79"} 1\n`);
+    expect(text).toContain(`nvidia_smi_xid_errors_total{uuid="${H100}",xid="48"} 2\n`);
+    expect(text).toContain(`nvidia_smi_xid_errors_total{uuid="${RTX}",xid="13"} 1\n`);
+    expect(text).toMatch(new RegExp(`DCGM_FI_DEV_XID_ERRORS\\{gpu="0",[^}]*\\} 48\n`));
+    expect(text).toMatch(new RegExp(`DCGM_FI_DEV_XID_ERRORS\\{gpu="1",[^}]*\\} 13\n`));
   });
 
   test("nvidia-smi path (library missing) emits exactly the NVML path's series and values", async () => {

@@ -123,6 +123,10 @@ export interface NvmlCounters {
   energyMillijoules?: number;
   /** nvmlDeviceGetPcieReplayCounter. */
   pcieReplays?: number;
+  /** XID code -> events seen since the agent started; absent where the GPU reports no XID events. */
+  xidErrors?: Map<number, number>;
+  /** The newest XID code, 0 before any. */
+  lastXid?: number;
 }
 
 /** A compute process on a GPU (NVML only). */
@@ -220,5 +224,8 @@ export function emitGpus(out: MetricSet, gpus: readonly GpuReading[], cudaVersio
       out.family("nvidia_smi_energy_consumed_joules_total", "counter", "Energy the GPU consumed since the driver loaded.").add(energyMillijoules / 1000, labels);
     }
     if (pcieReplays !== undefined) out.family("nvidia_smi_pcie_replays_total", "counter", "PCIe replays (link-level retries).").add(pcieReplays, labels);
+    for (const [xid, count] of gpu.counters?.xidErrors ?? []) {
+      out.family("nvidia_smi_xid_errors_total", "counter", "XID errors the driver reported since the agent started, by XID code.").add(count, { uuid, xid: String(xid) });
+    }
   }
 }

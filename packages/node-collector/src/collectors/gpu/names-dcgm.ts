@@ -5,14 +5,16 @@
  * `gpu` (index), `UUID` (`GPU-…`), `pci_bus_id`, `device` (`nvidiaN`), `modelName` and `Hostname`.
  */
 import type { MetricSet, MetricType } from "@agent/core";
-import type { GaugeField, GpuReading, NvmlCounters } from "./metrics.ts";
+import type { GaugeField, GpuReading } from "./metrics.ts";
 
 interface Field {
   name: string;
   type: MetricType;
   help: string;
-  from: GaugeField | keyof NvmlCounters;
+  from: GaugeField | NumericCounter;
 }
+
+type NumericCounter = "energyMillijoules" | "pcieReplays" | "lastXid";
 
 const FIELDS: readonly Field[] = [
   { name: "DCGM_FI_DEV_SM_CLOCK", type: "gauge", help: "SM clock (MHz).", from: "clocks.current.sm" },
@@ -25,6 +27,7 @@ const FIELDS: readonly Field[] = [
   { name: "DCGM_FI_DEV_MEM_COPY_UTIL", type: "gauge", help: "Memory controller utilization (%).", from: "utilization.memory" },
   { name: "DCGM_FI_DEV_ENC_UTIL", type: "gauge", help: "Encoder utilization (%).", from: "utilization.encoder" },
   { name: "DCGM_FI_DEV_DEC_UTIL", type: "gauge", help: "Decoder utilization (%).", from: "utilization.decoder" },
+  { name: "DCGM_FI_DEV_XID_ERRORS", type: "gauge", help: "The newest XID error's code (0: none since the agent started).", from: "lastXid" },
   { name: "DCGM_FI_DEV_FB_FREE", type: "gauge", help: "Framebuffer memory free (MiB).", from: "memory.free" },
   { name: "DCGM_FI_DEV_FB_USED", type: "gauge", help: "Framebuffer memory used (MiB).", from: "memory.used" },
   { name: "DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS", type: "counter", help: "Rows remapped for uncorrectable errors.", from: "remapped_rows.uncorrectable" },
@@ -43,7 +46,7 @@ export function emitDcgmNames(out: MetricSet, gpus: readonly GpuReading[], hostn
       Hostname: hostname,
     };
     for (const { name, type, help, from } of FIELDS) {
-      const value = from in gpu.values ? gpu.values[from as GaugeField] : gpu.counters?.[from as keyof NvmlCounters];
+      const value = from in gpu.values ? gpu.values[from as GaugeField] : gpu.counters?.[from as NumericCounter];
       if (value !== undefined && Number.isFinite(value)) out.family(name, type, help).add(value, labels);
     }
   }

@@ -23,6 +23,10 @@ declare const self: Worker;
 
 let nvml: Nvml | undefined;
 
+/** How often queued NVML events (XIDs) are taken between scrapes. */
+const DRAIN_MS = 1000;
+setInterval(() => nvml?.drainEvents(), DRAIN_MS);
+
 self.onmessage = (event: MessageEvent<NvmlRequest>) => {
   let reply: NvmlReply;
   try {

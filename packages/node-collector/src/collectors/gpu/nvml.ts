@@ -9,6 +9,7 @@
 import { dlopen, FFIType, type Pointer } from "bun:ffi";
 import { EVENT_REASON_BITS, type GaugeField, type GpuProcess, type GpuReading, type NvmlCounters } from "./metrics.ts";
 import { stateOfInitError, type GpuState } from "./state.ts";
+import { XidWatcher } from "./xid.ts";
 
 const NVML_SUCCESS = 0;
 const NVML_ERROR_INSUFFICIENT_SIZE = 7;
@@ -108,6 +109,9 @@ const OPTIONAL = {
   nvmlDeviceGetPcieReplayCounter: { args: [ptr, ptr], returns: i32 },
   nvmlDeviceGetComputeRunningProcesses_v3: { args: [ptr, ptr, ptr], returns: i32 },
   nvmlDeviceGetProcessUtilization: { args: [ptr, ptr, ptr, u64], returns: i32 },
+  nvmlEventSetCreate: { args: [ptr], returns: i32 },
+  nvmlDeviceRegisterEvents: { args: [ptr, u64, ptr], returns: i32 },
+  nvmlEventSetWait_v2: { args: [ptr, ptr, u32], returns: i32 },
 } as const;
 
 type Call = (...args: (number | bigint | Pointer | NodeJS.TypedArray | null)[]) => number;
@@ -130,11 +134,13 @@ export class Nvml {
   readonly cudaVersion: string;
   /** Per GPU index, the newest process-utilisation sample seen, so each scrape asks only for newer ones. */
   private readonly lastSample = new Map<number, bigint>();
+  private readonly xids: XidWatcher | undefined;
 
   private constructor(
     private readonly fn: Required,
     private readonly opt: Optional,
   ) {
+    this.xids = XidWatcher.create(opt);
     const v = new Int32Array(1);
     this.cudaVersion =
       opt.nvmlSystemGetCudaDriverVersion_v2?.(v) === NVML_SUCCESS ? `${Math.floor(v[0]! / 1000)}.${Math.floor((v[0]! % 1000) / 10)}` : "";
@@ -162,19 +168,27 @@ export class Nvml {
     return new Nvml(fn, opt);
   }
 
+  /** Takes the XID events queued since the last call; the worker calls it between scrapes too. */
+  drainEvents(): void {
+    this.xids?.drain();
+  }
+
   read(): GpuReading[] {
     const count = new Uint32Array(1);
     const rc = this.fn.nvmlDeviceGetCount_v2(count);
     if (rc !== NVML_SUCCESS) throw new Error(`nvmlDeviceGetCount_v2 returned NVML error ${rc}`);
     const driverVersion = this.text((buf, n) => this.fn.nvmlSystemGetDriverVersion(buf, n), DRIVER_VERSION_SIZE);
-    const gpus: GpuReading[] = [];
+    const devices: [Pointer, number][] = [];
     for (let i = 0; i < count[0]!; i++) {
       const handle = new BigUint64Array(1);
       // A GPU NVML cannot open (lost, or no permission) is left out; the others are still read.
       if (this.fn.nvmlDeviceGetHandleByIndex_v2(i, handle) !== NVML_SUCCESS) continue;
-      gpus.push(this.readDevice(Number(handle[0]) as Pointer, i, driverVersion));
+      const dev = Number(handle[0]) as Pointer;
+      this.xids?.countsFor(dev); // registered before the drain, so that the first reading has its events
+      devices.push([dev, i]);
     }
-    return gpus;
+    this.xids?.drain();
+    return devices.map(([dev, i]) => this.readDevice(dev, i, driverVersion));
   }
 
   private readDevice(dev: Pointer, index: number, driverVersion: string): GpuReading {
@@ -248,6 +262,11 @@ export class Nvml {
     if (opt.nvmlDeviceGetTotalEnergyConsumption?.(dev, energy) === NVML_SUCCESS) counters.energyMillijoules = Number(energy[0]);
     const replays = new Uint32Array(1);
     if (opt.nvmlDeviceGetPcieReplayCounter?.(dev, replays) === NVML_SUCCESS) counters.pcieReplays = replays[0]!;
+    const xids = this.xids?.countsFor(dev);
+    if (xids) {
+      counters.xidErrors = new Map(xids.byCode);
+      counters.lastXid = xids.last;
+    }
     return {
       counters,
       processes: this.readProcesses(dev, index),
