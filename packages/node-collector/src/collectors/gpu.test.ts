@@ -36,7 +36,7 @@ const onlyState = (state: string) =>
   ["no_library", "no_device", "no_permission", "ok"].map((s) => `node_gpu_collector_state{state="${s}"} ${s === state ? 1 : 0}\n`).join("");
 
 /** The families only NVML can fill (nvidia-smi's query has no such field) taken out, with their HELP and TYPE. */
-const withoutNvmlOnly = (text: string) => text.replace(/^.*(nvidia_smi_(energy_consumed_joules|pcie_replays|xid_errors)_total|node_gpu_process).*\n/gm, "");
+const withoutNvmlOnly = (text: string) => text.replace(/^.*(nvidia_smi_(energy_joules_total|pcie_replays_total|pcie_throughput|xid_|compute_app)).*\n/gm, "");
 
 const viaNvml = () => collectText(gpu, { config: { nvmlLibrary: fakeNvml, nvidiaSmiCommand: "" } });
 const viaSmi = (command = FAKE_NVIDIA_SMI) => collectText(gpu, { config: { nvmlLibrary: MISSING_LIBRARY, nvidiaSmiCommand: command } });
@@ -123,6 +123,7 @@ describe("gpu collector", () => {
       mkdirSync(join(root, "proc", String(pid)), { recursive: true });
       writeFileSync(join(root, "proc", String(pid), "cgroup"), cgroup);
       writeFileSync(join(root, "proc", String(pid), "status"), "Name:\tpython3\nUid:\t1001\t1001\t1001\t1001\n");
+      writeFileSync(join(root, "proc", String(pid), "cmdline"), "/usr/bin/python3\0train.py\0");
     };
     const container = "3f1e9c0b7d2a4e5f8a6b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f";
     proc(4101, "0::/system.slice/slurmstepd.scope/job_97/step_0/user/task_0\n");
@@ -145,13 +146,13 @@ describe("gpu collector", () => {
       paths: { procfs: join(root, "proc"), rootfs: root },
     });
     for (const line of [
-      `node_gpu_processes{uuid="${H100}"} 4`,
-      `node_gpu_process_memory_bytes{uuid="${H100}",pid="4101",job_id="97",user="alice"} ${40960 * 1048576}`,
-      `node_gpu_process_sm_utilization_ratio{uuid="${H100}",pid="4101",job_id="97",user="alice"} 0.87`,
-      `node_gpu_process_memory_bytes{uuid="${H100}",pid="4102",pod_uid="1b4e28ba-2fa1-11d2-883f-0016d3cca427",container="${container}"} ${12288 * 1048576}`,
-      `node_gpu_process_memory_bytes{uuid="${H100}",pid="other"} ${40 * 1048576}`,
-      `node_gpu_process_sm_utilization_ratio{uuid="${H100}",pid="other"} 0.03`,
-      `node_gpu_process_memory_bytes{uuid="${RTX}",pid="5001",unit="jupyter.service"} ${200 * 1048576}`,
+      `nvidia_smi_compute_apps{uuid="${H100}"} 4`,
+      `nvidia_smi_compute_app_used_memory_bytes{uuid="${H100}",pid="4101",process_name="/usr/bin/python3",job_id="97",user="alice"} ${40960 * 1048576}`,
+      `nvidia_smi_compute_app_sm_utilization_ratio{uuid="${H100}",pid="4101",process_name="/usr/bin/python3",job_id="97",user="alice"} 0.87`,
+      `nvidia_smi_compute_app_info{uuid="${H100}",pid="4102",process_name="/usr/bin/python3",pod_uid="1b4e28ba-2fa1-11d2-883f-0016d3cca427",container="${container}"} 1`,
+      `nvidia_smi_compute_app_used_memory_bytes{uuid="${H100}",pid="other",process_name=""} ${40 * 1048576}`,
+      `nvidia_smi_compute_app_sm_utilization_ratio{uuid="${H100}",pid="other",process_name=""} 0.03`,
+      `nvidia_smi_compute_app_used_memory_bytes{uuid="${RTX}",pid="5001",process_name="/usr/bin/python3",unit="jupyter.service"} ${200 * 1048576}`,
     ]) {
       expect(text).toContain(line + "\n");
     }
@@ -166,6 +167,8 @@ describe("gpu collector", () => {
     expect(text).toContain(`nvidia_smi_xid_errors_total{uuid="${H100}",xid="79"} 1\n`);
     expect(text).toContain(`nvidia_smi_xid_errors_total{uuid="${H100}",xid="48"} 2\n`);
     expect(text).toContain(`nvidia_smi_xid_errors_total{uuid="${RTX}",xid="13"} 1\n`);
+    const seen = Number(new RegExp(`nvidia_smi_xid_last_timestamp_seconds\\{uuid="${H100}",xid="48"\\} (\\S+)`).exec(text)?.[1]);
+    expect(Math.abs(seen - Date.now() / 1000)).toBeLessThan(60);
     expect(text).toMatch(new RegExp(`DCGM_FI_DEV_XID_ERRORS\\{gpu="0",[^}]*\\} 48\n`));
     expect(text).toMatch(new RegExp(`DCGM_FI_DEV_XID_ERRORS\\{gpu="1",[^}]*\\} 13\n`));
   });

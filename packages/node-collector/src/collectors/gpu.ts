@@ -92,7 +92,9 @@ export const gpu = defineCollector({
         const key = `${paths.procfs}\0${paths.rootfs}`;
         let jobs = jobMappers.get(key);
         if (!jobs) jobMappers.set(key, (jobs = new JobMapper(paths)));
-        emitProcesses(out, result.gpus, config.processMinMemory, (pid) => jobs.jobOf(pid));
+        if (config.metricNames.includes("nvidia_smi")) {
+          emitProcesses(out, result.gpus, config.processMinMemory, (pid) => ({ process_name: jobs.processName(pid), ...jobs.jobOf(pid) }));
+        }
         emitState(out, (loggedState = logStateChange(log, loggedState, "ok", "NVML")));
         return;
       }

@@ -67,6 +67,14 @@ export class JobMapper {
 
   constructor(private readonly paths: NodePaths) {}
 
+  /** As nvidia-smi's process_name: the program's path (argv[0], readable for any user's process); "" when gone. */
+  processName(pid: number): string {
+    const cmdline = readText(procPath(this.paths, `${pid}/cmdline`));
+    if (!cmdline) return "";
+    const end = cmdline.indexOf("\0");
+    return end < 0 ? cmdline : cmdline.slice(0, end);
+  }
+
   /** The job labels of `pid`, or {} when it is gone or in no recognised cgroup. */
   jobOf(pid: number): JobLabels {
     const text = readText(procPath(this.paths, `${pid}/cgroup`));

@@ -125,6 +125,11 @@ export interface NvmlCounters {
   pcieReplays?: number;
   /** XID code -> events seen since the agent started; absent where the GPU reports no XID events. */
   xidErrors?: Map<number, number>;
+  /** XID code -> Unix time its newest event was taken. */
+  xidLastSeen?: Map<number, number>;
+  /** nvmlDeviceGetPcieThroughput over its 20 ms window, in KB/s. */
+  pcieTxKBps?: number;
+  pcieRxKBps?: number;
   /** The newest XID code, 0 before any. */
   lastXid?: number;
 }
@@ -218,14 +223,19 @@ export function emitGpus(out: MetricSet, gpus: readonly GpuReading[], cudaVersio
       const value = gpu.values[field];
       if (value !== undefined && Number.isFinite(value)) out.family(name, type, help).add((value * multiply) / divide, labels);
     }
-    // NVML only; the exporter, reading nvidia-smi, has neither, so these two names are ours.
-    const { energyMillijoules, pcieReplays } = gpu.counters ?? {};
+    // NVML only, under the names the exporter's own NVML path uses; pcie_replays_total is ours.
+    const { energyMillijoules, pcieReplays, pcieTxKBps, pcieRxKBps, xidErrors, xidLastSeen } = gpu.counters ?? {};
     if (energyMillijoules !== undefined) {
-      out.family("nvidia_smi_energy_consumed_joules_total", "counter", "Energy the GPU consumed since the driver loaded.").add(energyMillijoules / 1000, labels);
+      out.family("nvidia_smi_energy_joules_total", "counter", "Energy the GPU consumed since the driver was loaded.").add(energyMillijoules / 1000, labels);
     }
+    if (pcieTxKBps !== undefined) out.family("nvidia_smi_pcie_throughput_tx_bytes_per_second", "gauge", "PCIe traffic the GPU sent (driver's 20 ms sample).").add(pcieTxKBps * 1024, labels);
+    if (pcieRxKBps !== undefined) out.family("nvidia_smi_pcie_throughput_rx_bytes_per_second", "gauge", "PCIe traffic the GPU received (driver's 20 ms sample).").add(pcieRxKBps * 1024, labels);
     if (pcieReplays !== undefined) out.family("nvidia_smi_pcie_replays_total", "counter", "PCIe replays (link-level retries).").add(pcieReplays, labels);
-    for (const [xid, count] of gpu.counters?.xidErrors ?? []) {
-      out.family("nvidia_smi_xid_errors_total", "counter", "XID errors the driver reported since the agent started, by XID code.").add(count, { uuid, xid: String(xid) });
+    for (const [xid, count] of xidErrors ?? []) {
+      const xidLabels = { uuid, xid: String(xid) };
+      out.family("nvidia_smi_xid_errors_total", "counter", "XID errors the driver reported since the agent started, by XID code.").add(count, xidLabels);
+      const seen = xidLastSeen?.get(xid);
+      if (seen !== undefined) out.family("nvidia_smi_xid_last_timestamp_seconds", "gauge", "When the agent took the newest XID error of this code (Unix time).").add(seen, xidLabels);
     }
   }
 }

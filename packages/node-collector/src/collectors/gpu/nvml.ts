@@ -49,6 +49,8 @@ const ECC_VOLATILE = 0;
 const ECC_AGGREGATE = 1;
 const RETIRED_MULTIPLE_SINGLE_BIT = 0;
 const RETIRED_DOUBLE_BIT = 1;
+const PCIE_TX = 0; // nvmlPcieUtilCounter_t
+const PCIE_RX = 1;
 
 /** nvmlProcessInfo_t (v2/v3): unsigned pid; (pad) unsigned long long usedGpuMemory; unsigned gpuInstanceId, computeInstanceId. */
 const PROCESS_INFO = { size: 24, pid: 0, usedGpuMemory: 8 } as const;
@@ -107,6 +109,7 @@ const OPTIONAL = {
   nvmlDeviceGetRemappedRows: { args: [ptr, ptr, ptr, ptr, ptr], returns: i32 },
   nvmlDeviceGetTotalEnergyConsumption: { args: [ptr, ptr], returns: i32 },
   nvmlDeviceGetPcieReplayCounter: { args: [ptr, ptr], returns: i32 },
+  nvmlDeviceGetPcieThroughput: { args: [ptr, u32, ptr], returns: i32 },
   nvmlDeviceGetComputeRunningProcesses_v3: { args: [ptr, ptr, ptr], returns: i32 },
   nvmlDeviceGetProcessUtilization: { args: [ptr, ptr, ptr, u64], returns: i32 },
   nvmlEventSetCreate: { args: [ptr], returns: i32 },
@@ -262,9 +265,13 @@ export class Nvml {
     if (opt.nvmlDeviceGetTotalEnergyConsumption?.(dev, energy) === NVML_SUCCESS) counters.energyMillijoules = Number(energy[0]);
     const replays = new Uint32Array(1);
     if (opt.nvmlDeviceGetPcieReplayCounter?.(dev, replays) === NVML_SUCCESS) counters.pcieReplays = replays[0]!;
+    const kbps = new Uint32Array(1);
+    if (opt.nvmlDeviceGetPcieThroughput?.(dev, PCIE_TX, kbps) === NVML_SUCCESS) counters.pcieTxKBps = kbps[0]!;
+    if (opt.nvmlDeviceGetPcieThroughput?.(dev, PCIE_RX, kbps) === NVML_SUCCESS) counters.pcieRxKBps = kbps[0]!;
     const xids = this.xids?.countsFor(dev);
     if (xids) {
       counters.xidErrors = new Map(xids.byCode);
+      counters.xidLastSeen = new Map(xids.lastSeen);
       counters.lastXid = xids.last;
     }
     return {

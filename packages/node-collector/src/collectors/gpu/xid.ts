@@ -25,6 +25,8 @@ export interface XidCounts {
   byCode: Map<number, number>;
   /** The code of the newest event (dcgm-exporter's DCGM_FI_DEV_XID_ERRORS); 0 before any. */
   last: number;
+  /** XID code -> when its newest event was taken (Unix seconds; the events carry no time of their own). */
+  lastSeen: Map<number, number>;
 }
 
 export class XidWatcher {
@@ -54,7 +56,7 @@ export class XidWatcher {
     let counts = this.devices.get(device);
     if (counts) return counts;
     if (this.calls.nvmlDeviceRegisterEvents(device, EVENT_XID, this.set) !== NVML_SUCCESS) return undefined;
-    this.devices.set(device, (counts = { byCode: new Map(), last: 0 }));
+    this.devices.set(device, (counts = { byCode: new Map(), last: 0, lastSeen: new Map() }));
     return counts;
   }
 
@@ -69,6 +71,7 @@ export class XidWatcher {
       const code = Number(view.getBigUint64(EVENT_DATA.eventData, true));
       counts.byCode.set(code, (counts.byCode.get(code) ?? 0) + 1);
       counts.last = code;
+      counts.lastSeen.set(code, Date.now() / 1000);
     }
   }
 }
