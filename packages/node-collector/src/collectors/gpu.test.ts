@@ -173,6 +173,32 @@ describe("gpu collector", () => {
     expect(text).toMatch(new RegExp(`DCGM_FI_DEV_XID_ERRORS\\{gpu="1",[^}]*\\} 13\n`));
   });
 
+  test("the names the exporters' dashboards query are emitted, but for those listed as not yet", async () => {
+    const library = buildFakeNvml(work, { processes: [{ gpu: 0, pid: 4101, mib: 40960, sm: 87, mem: 41 }], xids: [{ gpu: 0, xid: 79 }] });
+    const text = await collectText(gpu, { config: { nvmlLibrary: library, nvidiaSmiCommand: "", metricNames: ["nvidia_smi", "nvml", "dcgm"] } });
+    const emitted = new Set(text.match(/^[A-Za-z_:][A-Za-z0-9_:]*(?=[{ ])/gm));
+    const listed = (file: string) =>
+      readFileSync(join(import.meta.dir, "../../fixtures/gpu/dashboards", file), "utf8")
+        .split("\n")
+        .filter((l) => l !== "" && !l.startsWith("#"))
+        .map((l) => l.split(" ")[0]!);
+    // The dashboard asks for clocks_throttle_reasons_X `or` clocks_event_reasons_X (older drivers' names).
+    const alias = (name: string) => name.replace("clocks_throttle_reasons_", "clocks_event_reasons_");
+    const notYet = new Set([
+      "nvidia_smi_mig_info", "nvidia_smi_mig_memory_used_bytes", "nvidia_smi_mig_sm_activity_ratio", "nvidia_smi_mig_tensor_activity_ratio",
+      "nvidia_smi_fabric_state", "nvidia_smi_gpu_recovery_action",
+      "DCGM_FI_DEV_MEMORY_TEMP", "DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL", "DCGM_FI_DEV_VGPU_LICENSE_STATUS",
+      "DCGM_FI_PROF_GR_ENGINE_ACTIVE", "DCGM_FI_PROF_PIPE_TENSOR_ACTIVE", "DCGM_FI_PROF_DRAM_ACTIVE",
+    ]);
+    const names = [...listed("nvidia_gpu_exporter.txt"), ...listed("dcgm-exporter.txt"), ...listed("tankbusta.txt")].map(alias);
+    // DCGM_FI_DRIVER_VERSION is a label in dcgm-exporter's output, not a series.
+    expect(text).toContain('DCGM_FI_DRIVER_VERSION="590.48.01"');
+    const series = names.filter((n) => n !== "DCGM_FI_DRIVER_VERSION");
+    expect(series.filter((n) => !notYet.has(n) && !emitted.has(n))).toEqual([]);
+    expect(series.filter((n) => notYet.has(n) && emitted.has(n))).toEqual([]);
+    expect(series.filter((n) => emitted.has(n)).length).toBeGreaterThanOrEqual(60);
+  });
+
   test("nvidia-smi path (library missing) emits exactly the NVML path's series and values", async () => {
     const smi = await viaSmi();
     expect(smi).toContain(`nvidia_smi_fan_speed_ratio{uuid="${RTX}"} 0.38\n`);

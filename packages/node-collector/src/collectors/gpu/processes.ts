@@ -20,6 +20,9 @@ function add(a: number | undefined, b: number | undefined): number | undefined {
 
 /** `describe` gives a process's labels beyond uuid and pid: its name and its job. */
 export function emitProcesses(out: MetricSet, gpus: readonly GpuReading[], minMemoryBytes: number, describe: (pid: number) => Record<string, string>): void {
+  out
+    .family("nvidia_smi_compute_apps_last_collect_success", "gauge", "Whether the processes of every GPU were read (1) or not (0) at this scrape.")
+    .add(gpus.every((g) => g.processes !== undefined) ? 1 : 0, {});
   for (const gpu of gpus) {
     if (!gpu.processes) continue;
     const uuid = uuidLabel(gpu.info.uuid);
