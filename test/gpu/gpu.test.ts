@@ -2,7 +2,7 @@
 // silence without a GPU, a hanging nvidia-smi or NVML, and the nvidia_gpu_exporter dashboard's queries against
 // a real Prometheus.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildFakeNvml, FAKE_NVIDIA_SMI } from "../../packages/node-collector/fixtures/gpu/fakes.ts";
@@ -132,6 +132,46 @@ describe("gpu collector in the compiled agent", () => {
       });
       const info = await prom.query(`nvidia_smi_gpu_info{uuid="${H100}"}`);
       expect(info[0]!.metric).toMatchObject({ name: "NVIDIA H100 80GB HBM3", vbios_version: "96.00.A5.00.01", driver_version: "590.48.01" });
+    } finally {
+      await prom.stop();
+    }
+  }, 60_000);
+
+  test("dcgm-exporter's and tankbusta's names, XIDs and the job of each process, from the compiled binary; a real Prometheus answers dcgm-exporter's dashboard", async () => {
+    const root = mkdtempSync(join(work, "host-"));
+    mkdirSync(join(root, "proc", "4101"), { recursive: true });
+    writeFileSync(join(root, "proc", "4101", "cgroup"), "12:memory:/slurm/uid_1001/job_4242/step_0/task_0\n");
+    writeFileSync(join(root, "proc", "4101", "cmdline"), "/opt/conda/bin/python\0train.py\0");
+    mkdirSync(join(root, "etc"));
+    writeFileSync(join(root, "etc", "passwd"), "alice:x:1001:1001::/home/alice:/bin/bash\n");
+    const library = buildFakeNvml(work, { processes: [{ gpu: 0, pid: 4101, mib: 40960, sm: 87, mem: 41 }], xids: [{ gpu: 0, xid: 79 }] });
+    const agent = await agentWith([
+      ...GPU_ONLY,
+      `--collector.gpu.nvml-library=${library}`,
+      "--collector.gpu.metric-names=nvidia_smi,nvml,dcgm",
+      `--path.procfs=${join(root, "proc")}`,
+      `--path.rootfs=${root}`,
+    ]);
+    const text = await metrics(agent);
+    expect(text).toContain('node_gpu_collector_state{state="ok"} 1\n');
+    expect(text).toContain(`nvidia_smi_xid_errors_total{uuid="${H100}",xid="79"} 1\n`);
+    expect(text).toContain(
+      `nvidia_smi_compute_app_used_memory_bytes{uuid="${H100}",pid="4101",process_name="/opt/conda/bin/python",job_id="4242",user="alice"} ${40960 * 1048576}\n`,
+    );
+    expect(text).toContain(`nvml_power_watts{device_id="0",device_uuid="GPU-${H100}",device_name="NVIDIA H100 80GB HBM3"} 69.85\n`);
+    await metrics(agent);
+    // One log line for the state, not one per scrape.
+    expect(agent.output().match(/gpu collector state/g)).toHaveLength(1);
+    const prom = await startPrometheus({ scrapeConfigs: [{ job_name: "node", static_configs: [{ targets: [agent.urls.node!.replace("http://", "")] }] }] });
+    try {
+      // The dashboard's variables and panels: label_values(DCGM_FI_DEV_GPU_TEMP, gpu), avg temperature, summed power.
+      const temps = await prom.waitFor("DCGM_FI_DEV_GPU_TEMP", (r) => r.length === 2);
+      expect(temps.map((s) => s.metric.gpu).sort()).toEqual(["0", "1"]);
+      expect(temps.find((s) => s.metric.gpu === "0")!.metric).toMatchObject({ UUID: `GPU-${H100}`, modelName: "NVIDIA H100 80GB HBM3", device: "nvidia0" });
+      expect(Number((await prom.query("avg(DCGM_FI_DEV_GPU_TEMP)"))[0]!.value[1])).toBe(40.5);
+      expect(Number((await prom.query("sum(DCGM_FI_DEV_POWER_USAGE)"))[0]!.value[1])).toBeCloseTo(69.85 + 39.32, 6);
+      expect(Number((await prom.query('DCGM_FI_DEV_FB_USED{gpu="1"}'))[0]!.value[1])).toBe(214);
+      expect(Number((await prom.query('DCGM_FI_DEV_XID_ERRORS{gpu="0"}'))[0]!.value[1])).toBe(79);
     } finally {
       await prom.stop();
     }
