@@ -75,7 +75,7 @@ describe("gpu collector in the compiled agent", () => {
     const lines = gpuLines(await metrics(agent));
     expect(lines.length).toBeGreaterThan(60);
     // Energy, PCIe throughput and replays, XIDs and processes come from NVML only.
-    expect(lines).toEqual(viaNvml.filter((l) => !/^nvidia_smi_(energy_joules_total|pcie_replays_total|pcie_throughput|xid_|compute_app)/.test(l)));
+    expect(lines).toEqual(viaNvml.filter((l) => !/^nvidia_smi_(energy_joules_total|pcie_replays_total|pcie_throughput|xid_|compute_app|nvlink_)/.test(l)));
   });
 
   test("a hanging nvidia-smi is killed at --collector.timeout; the scrape answers with success 0", async () => {

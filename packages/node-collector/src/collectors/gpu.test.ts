@@ -36,7 +36,7 @@ const onlyState = (state: string) =>
   ["no_library", "no_device", "no_permission", "ok"].map((s) => `node_gpu_collector_state{state="${s}"} ${s === state ? 1 : 0}\n`).join("");
 
 /** The families only NVML can fill (nvidia-smi's query has no such field) taken out, with their HELP and TYPE. */
-const withoutNvmlOnly = (text: string) => text.replace(/^.*(nvidia_smi_(energy_joules_total|pcie_replays_total|pcie_throughput|xid_|compute_app)).*\n/gm, "");
+const withoutNvmlOnly = (text: string) => text.replace(/^.*(nvidia_smi_(energy_joules_total|pcie_replays_total|pcie_throughput|xid_|compute_app|nvlink_)).*\n/gm, "");
 
 const viaNvml = () => collectText(gpu, { config: { nvmlLibrary: fakeNvml, nvidiaSmiCommand: "" } });
 const viaSmi = (command = FAKE_NVIDIA_SMI) => collectText(gpu, { config: { nvmlLibrary: MISSING_LIBRARY, nvidiaSmiCommand: command } });
@@ -83,6 +83,10 @@ describe("gpu collector", () => {
       `nvidia_smi_ecc_errors_corrected_aggregate_total{uuid="${H100}"} 0`,
       `nvidia_smi_remapped_rows_uncorrectable{uuid="${H100}"} 0`,
       `nvidia_smi_remapped_rows_pending{uuid="${H100}"} 0`,
+      `nvidia_smi_nvlink_state{uuid="${H100}",link="17"} 1`,
+      `nvidia_smi_nvlink_errors_total{uuid="${H100}",link="3",type="replay"} 2`,
+      `nvidia_smi_nvlink_errors_total{uuid="${H100}",link="3",type="crc_flit"} 5`,
+      `nvidia_smi_nvlink_errors_total{uuid="${H100}",link="0",type="crc_data"} 0`,
     ];
     for (const line of lines) expect(text).toContain(line + "\n");
     expect(text).toContain("# HELP nvidia_smi_utilization_gpu_ratio utilization.gpu [%]\n# TYPE nvidia_smi_utilization_gpu_ratio gauge\n");
@@ -90,7 +94,8 @@ describe("gpu collector", () => {
     expect(text).not.toContain(`nvidia_smi_fan_speed_ratio{uuid="${H100}"}`);
     expect(text).toContain("# TYPE nvidia_smi_ecc_errors_uncorrected_volatile_total counter\n");
     // The GeForce has no ECC and no MIG; the H100 remaps rows instead of retiring pages: no series, not 0.
-    for (const absent of [`nvidia_smi_ecc_mode_current{uuid="${RTX}"}`, `nvidia_smi_ecc_errors_corrected_volatile_total{uuid="${RTX}"}`, `nvidia_smi_mig_mode_current{uuid="${RTX}"}`, "nvidia_smi_retired_pages_"]) {
+    expect(text).not.toContain('link="18"');
+    for (const absent of [`nvidia_smi_nvlink_state{uuid="${RTX}"`, `nvidia_smi_ecc_mode_current{uuid="${RTX}"}`, `nvidia_smi_ecc_errors_corrected_volatile_total{uuid="${RTX}"}`, `nvidia_smi_mig_mode_current{uuid="${RTX}"}`, "nvidia_smi_retired_pages_"]) {
       expect(text).not.toContain(absent);
     }
     // The GeForce has no serial, and 590.48.01 is not one number: neither becomes a gauge.

@@ -144,6 +144,17 @@ export interface GpuProcess {
   memUtil?: number;
 }
 
+/** NVLink error counters, as nvmlNvLinkErrorCounter_t names them. */
+export const NVLINK_ERRORS = ["replay", "recovery", "crc_flit", "crc_data"] as const;
+
+/** One NVLink of a GPU (NVML only). */
+export interface NvLink {
+  link: number;
+  active: boolean;
+  /** Per NVLINK_ERRORS entry, since the driver loaded; absent where the link cannot count it. */
+  errors: Partial<Record<(typeof NVLINK_ERRORS)[number], number>>;
+}
+
 /** One GPU's reading, whichever path produced it. */
 export interface GpuReading {
   /** Identity text exactly as nvidia-smi prints it (`GPU-…` uuid, `[N/A]` where the GPU has none). */
@@ -152,6 +163,7 @@ export interface GpuReading {
   values: Partial<Record<GaugeField, number>>;
   counters?: NvmlCounters;
   processes?: GpuProcess[];
+  nvlinks?: NvLink[];
 }
 
 const NUMBER = /[+-]?(\d*\.)?\d+/g;
@@ -231,6 +243,14 @@ export function emitGpus(out: MetricSet, gpus: readonly GpuReading[], cudaVersio
     if (pcieTxKBps !== undefined) out.family("nvidia_smi_pcie_throughput_tx_bytes_per_second", "gauge", "PCIe traffic the GPU sent (driver's 20 ms sample).").add(pcieTxKBps * 1024, labels);
     if (pcieRxKBps !== undefined) out.family("nvidia_smi_pcie_throughput_rx_bytes_per_second", "gauge", "PCIe traffic the GPU received (driver's 20 ms sample).").add(pcieRxKBps * 1024, labels);
     if (pcieReplays !== undefined) out.family("nvidia_smi_pcie_replays_total", "counter", "PCIe replays (link-level retries).").add(pcieReplays, labels);
+    for (const { link, active, errors } of gpu.nvlinks ?? []) {
+      const linkLabels = { uuid, link: String(link) };
+      out.family("nvidia_smi_nvlink_state", "gauge", "Whether the NVLink is active (1) or not (0).").add(active ? 1 : 0, linkLabels);
+      for (const type of NVLINK_ERRORS) {
+        const count = errors[type];
+        if (count !== undefined) out.family("nvidia_smi_nvlink_errors_total", "counter", "NVLink errors since the driver loaded, by type.").add(count, { ...linkLabels, type });
+      }
+    }
     for (const [xid, count] of xidErrors ?? []) {
       const xidLabels = { uuid, xid: String(xid) };
       out.family("nvidia_smi_xid_errors_total", "counter", "XID errors the driver reported since the agent started, by XID code.").add(count, xidLabels);

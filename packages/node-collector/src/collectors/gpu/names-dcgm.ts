@@ -7,7 +7,7 @@
  * NVLink bandwidth and the vGPU licence.
  */
 import type { MetricSet, MetricType } from "@agent/core";
-import type { GaugeField, GpuReading } from "./metrics.ts";
+import { NVLINK_ERRORS, type GaugeField, type GpuReading } from "./metrics.ts";
 
 interface Field {
   name: string;
@@ -17,6 +17,14 @@ interface Field {
 }
 
 type NumericCounter = "energyMillijoules" | "pcieReplays" | "lastXid" | "pcieTxBytes" | "pcieRxBytes";
+
+/** The NVLink totals dcgm-exporter offers (commented out of its default set, commonly enabled): summed over links. */
+const NVLINK_TOTALS: readonly [string, string, (typeof NVLINK_ERRORS)[number]][] = [
+  ["DCGM_FI_DEV_NVLINK_CRC_FLIT_ERROR_COUNT_TOTAL", "NVLink flow-control CRC errors, all links.", "crc_flit"],
+  ["DCGM_FI_DEV_NVLINK_CRC_DATA_ERROR_COUNT_TOTAL", "NVLink data CRC errors, all links.", "crc_data"],
+  ["DCGM_FI_DEV_NVLINK_REPLAY_ERROR_COUNT_TOTAL", "NVLink replays, all links.", "replay"],
+  ["DCGM_FI_DEV_NVLINK_RECOVERY_ERROR_COUNT_TOTAL", "NVLink recoveries, all links.", "recovery"],
+];
 
 function counter(gpu: GpuReading, from: NumericCounter): number | undefined {
   const c = gpu.counters;
@@ -63,6 +71,11 @@ export function emitDcgmNames(out: MetricSet, gpus: readonly GpuReading[], hostn
     for (const { name, type, help, from } of FIELDS) {
       const value = from in gpu.values ? gpu.values[from as GaugeField] : counter(gpu, from as NumericCounter);
       if (value !== undefined && Number.isFinite(value)) out.family(name, type, help).add(value, labels);
+    }
+    if (!gpu.nvlinks) continue;
+    for (const [name, help, type] of NVLINK_TOTALS) {
+      const counts = gpu.nvlinks.map((l) => l.errors[type]).filter((c) => c !== undefined);
+      if (counts.length > 0) out.family(name, "counter", help).add(counts.reduce((a, b) => a + b, 0), labels);
     }
   }
 }

@@ -7,7 +7,7 @@
  * Struct layouts and constants are those of NVIDIA's nvml.h (x86-64 / aarch64 Linux, LP64).
  */
 import { dlopen, FFIType, type Pointer } from "bun:ffi";
-import { EVENT_REASON_BITS, type GaugeField, type GpuProcess, type GpuReading, type NvmlCounters } from "./metrics.ts";
+import { EVENT_REASON_BITS, NVLINK_ERRORS, type GaugeField, type GpuProcess, type GpuReading, type NvLink, type NvmlCounters } from "./metrics.ts";
 import { stateOfInitError, type GpuState } from "./state.ts";
 import { XidWatcher } from "./xid.ts";
 
@@ -51,6 +51,7 @@ const RETIRED_MULTIPLE_SINGLE_BIT = 0;
 const RETIRED_DOUBLE_BIT = 1;
 const PCIE_TX = 0; // nvmlPcieUtilCounter_t
 const PCIE_RX = 1;
+const NVLINK_MAX_LINKS = 18; // NVML_NVLINK_MAX_LINKS
 
 /** nvmlProcessInfo_t (v2/v3): unsigned pid; (pad) unsigned long long usedGpuMemory; unsigned gpuInstanceId, computeInstanceId. */
 const PROCESS_INFO = { size: 24, pid: 0, usedGpuMemory: 8 } as const;
@@ -110,6 +111,8 @@ const OPTIONAL = {
   nvmlDeviceGetTotalEnergyConsumption: { args: [ptr, ptr], returns: i32 },
   nvmlDeviceGetPcieReplayCounter: { args: [ptr, ptr], returns: i32 },
   nvmlDeviceGetPcieThroughput: { args: [ptr, u32, ptr], returns: i32 },
+  nvmlDeviceGetNvLinkState: { args: [ptr, u32, ptr], returns: i32 },
+  nvmlDeviceGetNvLinkErrorCounter: { args: [ptr, u32, u32, ptr], returns: i32 },
   nvmlDeviceGetComputeRunningProcesses_v3: { args: [ptr, ptr, ptr], returns: i32 },
   nvmlDeviceGetProcessUtilization: { args: [ptr, ptr, ptr, u64], returns: i32 },
   nvmlEventSetCreate: { args: [ptr], returns: i32 },
@@ -277,6 +280,7 @@ export class Nvml {
     return {
       counters,
       processes: this.readProcesses(dev, index),
+      nvlinks: this.readNvLinks(dev),
       info: {
         uuid: this.text((b, n) => fn.nvmlDeviceGetUUID(dev, b, n), UUID_SIZE),
         name: this.text((b, n) => fn.nvmlDeviceGetName(dev, b, n), NAME_SIZE),
@@ -363,6 +367,27 @@ export class Nvml {
       values["remapped_rows.pending"] = pending[0]!;
       values["remapped_rows.failure"] = failure[0]!;
     }
+  }
+
+  /** Each NVLink's state and, for an active one, its error counters; undefined where the GPU has none. */
+  private readNvLinks(dev: Pointer): NvLink[] | undefined {
+    const { nvmlDeviceGetNvLinkState: state, nvmlDeviceGetNvLinkErrorCounter: errorCounter } = this.opt;
+    if (!state) return undefined;
+    const links: NvLink[] = [];
+    const active = new Uint32Array(1);
+    const count = new BigUint64Array(1);
+    for (let link = 0; link < NVLINK_MAX_LINKS; link++) {
+      // NOT_SUPPORTED or INVALID_ARGUMENT past the GPU's last link.
+      if (state(dev, link, active) !== NVML_SUCCESS) break;
+      const errors: NvLink["errors"] = {};
+      if (active[0]) {
+        NVLINK_ERRORS.forEach((type, counter) => {
+          if (errorCounter?.(dev, link, counter, count) === NVML_SUCCESS) errors[type] = Number(count[0]);
+        });
+      }
+      links.push({ link, active: active[0] === 1, errors });
+    }
+    return links.length > 0 ? links : undefined;
   }
 
   /** Compute processes with their memory, and their latest utilisation sample since the previous scrape. */
