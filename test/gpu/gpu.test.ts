@@ -43,10 +43,14 @@ describe("gpu collector in the compiled agent", () => {
   const hostHasNvidia = Bun.which("nvidia-smi") !== null || existsSync("/usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1");
 
   test.skipIf(hostHasNvidia)("is on by default and silent, and successful, on a host without an NVIDIA GPU", async () => {
-    const text = await metrics(await agentWith([]));
+    const agent = await agentWith([]);
+    const text = await metrics(agent);
     expect(text).toContain('node_scrape_collector_success{collector="gpu"} 1\n');
     expect(text).not.toContain("nvidia_smi_");
     expect(text).toContain('node_gpu_collector_state{state="no_library"} 1\n');
+    // The node page says why there are no GPUs.
+    const page = await (await fetch(`${agent.urls.node}/`)).text();
+    expect(page).toContain('<p class="muted" id="gpu-state">None shown: No NVIDIA library (libnvidia-ml.so.1) or nvidia-smi here');
   });
 
   let viaNvml: string[] = [];

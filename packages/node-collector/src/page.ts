@@ -80,6 +80,14 @@ ${spark("gpu.util", "utilization", 1)}${spark("gpu.mem", "memory used", 1)}${spa
   return `<div class="grid">${cards.join("")}</div>`;
 }
 
+/** Why a host shows no GPU, from node_gpu_collector_state. */
+const NO_GPU_REASONS: Record<string, string> = {
+  no_library: "No NVIDIA library (libnvidia-ml.so.1) or nvidia-smi here, or a driver that does not match it.",
+  no_device: "The NVIDIA driver is not loaded or lists no GPU.",
+  no_permission: "The agent may not open /dev/nvidia* (systemd's PrivateDevices=, or a container without the NVIDIA runtime).",
+  ok: "GPUs are reported, but not under the nvidia_smi names this page reads (--collector.gpu.metric-names).",
+};
+
 function collectorTable(results: ScrapeResult[]): string {
   const rows = [...results]
     .sort((a, b) => (a.name < b.name ? -1 : 1))
@@ -102,6 +110,7 @@ async function body(o: NodePageOptions): Promise<string> {
 ${s ? overview(s, history) : ""}
 ${s ? `<h2>Filesystems</h2>${filesystems(s, history)}` : ""}
 ${s && s.gpus.length ? `<h2>GPUs</h2>${gpus(s, history)}` : ""}
+${s && !s.gpus.length && s.gpuState ? `<h2>GPUs</h2><p class="muted" id="gpu-state">None shown: ${esc(NO_GPU_REASONS[s.gpuState] ?? s.gpuState)}</p>` : ""}
 ${s ? `<h2>Network devices</h2>${devices("Network devices", s.network, "Received", "Transmitted")}<h2>Disks</h2>${devices("Disks", s.disks, "Read", "Written")}` : ""}
 </section>
 <section id="collectors" data-region aria-labelledby="h-collectors">
