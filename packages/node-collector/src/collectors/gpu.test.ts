@@ -179,7 +179,7 @@ describe("gpu collector", () => {
   });
 
   test("the names the exporters' dashboards query are emitted, but for those listed as not yet", async () => {
-    const library = buildFakeNvml(work, { processes: [{ gpu: 0, pid: 4101, mib: 40960, sm: 87, mem: 41 }], xids: [{ gpu: 0, xid: 79 }] });
+    const library = buildFakeNvml(work, { processes: [{ gpu: 0, pid: 4101, mib: 40960, sm: 87, mem: 41 }], xids: [{ gpu: 0, xid: 79 }], mig: true });
     const text = await collectText(gpu, { config: { nvmlLibrary: library, nvidiaSmiCommand: "", metricNames: ["nvidia_smi", "nvml", "dcgm"] } });
     const emitted = new Set(text.match(/^[A-Za-z_:][A-Za-z0-9_:]*(?=[{ ])/gm));
     const listed = (file: string) =>
@@ -190,7 +190,7 @@ describe("gpu collector", () => {
     // The dashboard asks for clocks_throttle_reasons_X `or` clocks_event_reasons_X (older drivers' names).
     const alias = (name: string) => name.replace("clocks_throttle_reasons_", "clocks_event_reasons_");
     const notYet = new Set([
-      "nvidia_smi_mig_info", "nvidia_smi_mig_memory_used_bytes", "nvidia_smi_mig_sm_activity_ratio", "nvidia_smi_mig_tensor_activity_ratio",
+      "nvidia_smi_mig_sm_activity_ratio", "nvidia_smi_mig_tensor_activity_ratio",
       "nvidia_smi_fabric_state", "nvidia_smi_gpu_recovery_action",
       "DCGM_FI_DEV_MEMORY_TEMP", "DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL", "DCGM_FI_DEV_VGPU_LICENSE_STATUS",
       "DCGM_FI_PROF_GR_ENGINE_ACTIVE", "DCGM_FI_PROF_PIPE_TENSOR_ACTIVE", "DCGM_FI_PROF_DRAM_ACTIVE",
@@ -202,6 +202,19 @@ describe("gpu collector", () => {
     expect(series.filter((n) => !notYet.has(n) && !emitted.has(n))).toEqual([]);
     expect(series.filter((n) => notYet.has(n) && emitted.has(n))).toEqual([]);
     expect(series.filter((n) => emitted.has(n)).length).toBeGreaterThanOrEqual(60);
+  });
+
+  test("MIG: one info series per MIG device, the memory of each GPU instance", async () => {
+    const text = await collectText(gpu, { config: { nvmlLibrary: buildFakeNvml(work, { mig: true }), nvidiaSmiCommand: "" } });
+    expect(text).toContain(`nvidia_smi_mig_mode_current{uuid="${H100}"} 1\n`);
+    expect(text).toContain(
+      `nvidia_smi_mig_info{uuid="${H100}",mig_uuid="MIG-5c89c2b8-7a1b-5d6e-9f00-000000000009",gpu_instance_id="9",compute_instance_id="0",profile="1g.10gb"} 1\n`,
+    );
+    expect(text).toContain(`nvidia_smi_mig_memory_used_bytes{uuid="${H100}",gpu_instance_id="2"} ${10240 * 1048576}\n`);
+    expect(text).toContain(`nvidia_smi_mig_memory_total_bytes{uuid="${H100}",gpu_instance_id="9"} ${9856 * 1048576}\n`);
+    expect(text.match(/^nvidia_smi_mig_info\{/gm)).toHaveLength(2);
+    expect(text).not.toContain(`nvidia_smi_mig_info{uuid="${RTX}"`);
+    expect(promtoolProblems(text)).toEqual([]);
   });
 
   test("nvidia-smi path (library missing) emits exactly the NVML path's series and values", async () => {

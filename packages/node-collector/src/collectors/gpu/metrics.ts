@@ -155,6 +155,16 @@ export interface NvLink {
   errors: Partial<Record<(typeof NVLINK_ERRORS)[number], number>>;
 }
 
+/** A MIG device (a compute instance of a GPU instance), with its GPU instance's memory (NVML only). */
+export interface MigDevice {
+  uuid: string;
+  /** As nvidia-smi names it: "3g.40gb". */
+  profile: string;
+  gpuInstanceId: number;
+  computeInstanceId: number;
+  memory?: { total: number; used: number; free: number };
+}
+
 /** One GPU's reading, whichever path produced it. */
 export interface GpuReading {
   /** Identity text exactly as nvidia-smi prints it (`GPU-…` uuid, `[N/A]` where the GPU has none). */
@@ -164,6 +174,7 @@ export interface GpuReading {
   counters?: NvmlCounters;
   processes?: GpuProcess[];
   nvlinks?: NvLink[];
+  migDevices?: MigDevice[];
 }
 
 const NUMBER = /[+-]?(\d*\.)?\d+/g;
@@ -249,6 +260,19 @@ export function emitGpus(out: MetricSet, gpus: readonly GpuReading[], cudaVersio
       for (const type of NVLINK_ERRORS) {
         const count = errors[type];
         if (count !== undefined) out.family("nvidia_smi_nvlink_errors_total", "counter", "NVLink errors since the driver loaded, by type.").add(count, { ...linkLabels, type });
+      }
+    }
+    // The memory belongs to the GPU instance, shared by its compute instances: one series per GPU instance.
+    const instances = new Set<number>();
+    for (const mig of gpu.migDevices ?? []) {
+      const gi = String(mig.gpuInstanceId);
+      out
+        .family("nvidia_smi_mig_info", "gauge", "Constant 1 per MIG device, labelled with its parent GPU, its own uuid, instance ids and profile.")
+        .add(1, { uuid, mig_uuid: mig.uuid, gpu_instance_id: gi, compute_instance_id: String(mig.computeInstanceId), profile: mig.profile });
+      if (!mig.memory || instances.has(mig.gpuInstanceId)) continue;
+      instances.add(mig.gpuInstanceId);
+      for (const kind of ["total", "used", "free"] as const) {
+        out.family(`nvidia_smi_mig_memory_${kind}_bytes`, "gauge", `Memory of the GPU instance (${kind}).`).add(mig.memory[kind], { uuid, gpu_instance_id: gi });
       }
     }
     for (const [xid, count] of xidErrors ?? []) {

@@ -7,7 +7,7 @@
  * Struct layouts and constants are those of NVIDIA's nvml.h (x86-64 / aarch64 Linux, LP64).
  */
 import { dlopen, FFIType, type Pointer } from "bun:ffi";
-import { EVENT_REASON_BITS, NVLINK_ERRORS, type GaugeField, type GpuProcess, type GpuReading, type NvLink, type NvmlCounters } from "./metrics.ts";
+import { EVENT_REASON_BITS, NVLINK_ERRORS, type GaugeField, type GpuProcess, type GpuReading, type MigDevice, type NvLink, type NvmlCounters } from "./metrics.ts";
 import { stateOfInitError, type GpuState } from "./state.ts";
 import { XidWatcher } from "./xid.ts";
 
@@ -112,6 +112,10 @@ const OPTIONAL = {
   nvmlDeviceGetPcieReplayCounter: { args: [ptr, ptr], returns: i32 },
   nvmlDeviceGetPcieThroughput: { args: [ptr, u32, ptr], returns: i32 },
   nvmlDeviceGetNvLinkState: { args: [ptr, u32, ptr], returns: i32 },
+  nvmlDeviceGetMaxMigDeviceCount: { args: [ptr, ptr], returns: i32 },
+  nvmlDeviceGetMigDeviceHandleByIndex: { args: [ptr, u32, ptr], returns: i32 },
+  nvmlDeviceGetGpuInstanceId: { args: [ptr, ptr], returns: i32 },
+  nvmlDeviceGetComputeInstanceId: { args: [ptr, ptr], returns: i32 },
   nvmlDeviceGetNvLinkErrorCounter: { args: [ptr, u32, u32, ptr], returns: i32 },
   nvmlDeviceGetComputeRunningProcesses_v3: { args: [ptr, ptr, ptr], returns: i32 },
   nvmlDeviceGetProcessUtilization: { args: [ptr, ptr, ptr, u64], returns: i32 },
@@ -281,6 +285,7 @@ export class Nvml {
       counters,
       processes: this.readProcesses(dev, index),
       nvlinks: this.readNvLinks(dev),
+      migDevices: values["mig.mode.current"] === 1 ? this.readMigDevices(dev) : undefined,
       info: {
         uuid: this.text((b, n) => fn.nvmlDeviceGetUUID(dev, b, n), UUID_SIZE),
         name: this.text((b, n) => fn.nvmlDeviceGetName(dev, b, n), NAME_SIZE),
@@ -367,6 +372,36 @@ export class Nvml {
       values["remapped_rows.pending"] = pending[0]!;
       values["remapped_rows.failure"] = failure[0]!;
     }
+  }
+
+  /** The MIG devices of a GPU in MIG mode: slots are sparse (profiles take several), so every one is tried. */
+  private readMigDevices(dev: Pointer): MigDevice[] | undefined {
+    const { nvmlDeviceGetMaxMigDeviceCount: maxCount, nvmlDeviceGetMigDeviceHandleByIndex: byIndex } = this.opt;
+    const slots = new Uint32Array(1);
+    if (!maxCount || !byIndex || maxCount(dev, slots) !== NVML_SUCCESS) return undefined;
+    const migs: MigDevice[] = [];
+    const handle = new BigUint64Array(1);
+    const gi = new Uint32Array(1);
+    const ci = new Uint32Array(1);
+    for (let slot = 0; slot < slots[0]!; slot++) {
+      if (byIndex(dev, slot, handle) !== NVML_SUCCESS) continue; // NOT_FOUND: an empty slot
+      const mig = Number(handle[0]) as Pointer;
+      if (this.opt.nvmlDeviceGetGpuInstanceId?.(mig, gi) !== NVML_SUCCESS) continue;
+      const computeOk = this.opt.nvmlDeviceGetComputeInstanceId?.(mig, ci) === NVML_SUCCESS;
+      const name = this.text((b, n) => this.fn.nvmlDeviceGetName(mig, b, n), NAME_SIZE);
+      const v1 = new DataView(new ArrayBuffer(MEMORY_V1.size));
+      const memoryOk = this.fn.nvmlDeviceGetMemoryInfo(mig, new Uint8Array(v1.buffer)) === NVML_SUCCESS;
+      migs.push({
+        uuid: this.text((b, n) => this.fn.nvmlDeviceGetUUID(mig, b, n), UUID_SIZE),
+        profile: name.includes(" MIG ") ? name.slice(name.indexOf(" MIG ") + 5) : "",
+        gpuInstanceId: gi[0]!,
+        computeInstanceId: computeOk ? ci[0]! : 0,
+        memory: memoryOk
+          ? { total: Number(v1.getBigUint64(MEMORY_V1.total, true)), used: Number(v1.getBigUint64(MEMORY_V1.used, true)), free: Number(v1.getBigUint64(MEMORY_V1.free, true)) }
+          : undefined,
+      });
+    }
+    return migs;
   }
 
   /** Each NVLink's state and, for an active one, its error counters; undefined where the GPU has none. */
