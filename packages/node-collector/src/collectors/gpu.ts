@@ -95,10 +95,11 @@ export const gpu = defineCollector({
       const result = await nvml.read(signal);
       if (result.kind === "reading" && result.gpus.length > 0) {
         emitSchemes(out, config.metricNames, result.gpus, result.cudaVersion);
-        const key = `${paths.procfs}\0${paths.rootfs}`;
-        let jobs = jobMappers.get(key);
-        if (!jobs) jobMappers.set(key, (jobs = new JobMapper(paths)));
+        // Processes exist under nvidia_gpu_exporter's names only; the other schemes have none to follow.
         if (config.metricNames.includes("nvidia_smi")) {
+          const key = `${paths.procfs}\0${paths.rootfs}`;
+          let jobs = jobMappers.get(key);
+          if (!jobs) jobMappers.set(key, (jobs = new JobMapper(paths)));
           emitProcesses(out, result.gpus, config.processMinMemory, (pid) => ({ process_name: jobs.processName(pid), ...jobs.jobOf(pid) }));
         }
         emitState(out, (loggedState = logStateChange(log, loggedState, "ok", "NVML")));
