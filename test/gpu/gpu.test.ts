@@ -6,7 +6,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildFakeNvml, FAKE_NVIDIA_SMI } from "../../packages/node-collector/fixtures/gpu/fakes.ts";
-import { startAgent, startPrometheus, type RunningAgent } from "../harness/index.ts";
+import { runAgent, startAgent, startPrometheus, type RunningAgent } from "../harness/index.ts";
 
 const H100 = "00000000-0000-0000-0000-000000000000";
 const RTX = "00000001-0000-0000-0000-000000000001";
@@ -180,4 +180,13 @@ describe("gpu collector in the compiled agent", () => {
       await prom.stop();
     }
   }, 60_000);
+
+  test("an unknown name scheme or a bad size is refused at start: exit 2 and the flag named", async () => {
+    const scheme = await runAgent(["--roles=node", "--collector.gpu.metric-names=nvidia_smi,prometheus"]);
+    expect(scheme.code).toBe(2);
+    expect(scheme.stderr).toContain('--collector.gpu.metric-names: "prometheus" is not one of nvidia_smi, nvml, dcgm');
+    const size = await runAgent(["--roles=node", "--collector.gpu.process-min-memory=lots"]);
+    expect(size.code).toBe(2);
+    expect(size.stderr).toContain("--collector.gpu.process-min-memory:");
+  });
 });
