@@ -78,8 +78,8 @@ describe("gpu collector in the compiled agent", () => {
     const agent = await agentWith([...GPU_ONLY, "--collector.gpu.nvml-library=/nonexistent/libnvidia-ml.so.1", `--collector.gpu.nvidia-smi-command=${FAKE_NVIDIA_SMI}`]);
     const lines = gpuLines(await metrics(agent));
     expect(lines.length).toBeGreaterThan(60);
-    // Energy, PCIe throughput and replays, XIDs and processes come from NVML only.
-    expect(lines).toEqual(viaNvml.filter((l) => !/^nvidia_smi_(energy_joules_total|pcie_replays_total|pcie_throughput|xid_|compute_app|nvlink_)/.test(l)));
+    // Energy, PCIe throughput and replays, XIDs, NVLink and per-process utilisation come from NVML only.
+    expect(lines).toEqual(viaNvml.filter((l) => !/^nvidia_smi_(energy_joules_total|pcie_replays_total|pcie_throughput|xid_|compute_app_(sm|memory)_utilization|nvlink_)/.test(l)));
   });
 
   test("a hanging nvidia-smi is killed at --collector.timeout; the scrape answers with success 0", async () => {

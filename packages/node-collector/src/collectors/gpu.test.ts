@@ -3,7 +3,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, re
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger } from "@agent/core";
-import { buildFakeNvml, FAKE_NVIDIA_SMI } from "../../fixtures/gpu/fakes.ts";
+import { buildFakeNvml, FAKE_NVIDIA_SMI, FAKE_SMI_DATA } from "../../fixtures/gpu/fakes.ts";
 import { collectText, expectGolden, promtoolProblems } from "../testing/golden.ts";
 import { NodeRegistry } from "../registry.ts";
 import { gpu } from "./gpu.ts";
@@ -36,7 +36,7 @@ const onlyState = (state: string) =>
   ["no_library", "no_device", "no_permission", "ok"].map((s) => `node_gpu_collector_state{state="${s}"} ${s === state ? 1 : 0}\n`).join("");
 
 /** The families only NVML can fill (nvidia-smi's query has no such field) taken out, with their HELP and TYPE. */
-const withoutNvmlOnly = (text: string) => text.replace(/^.*(nvidia_smi_(energy_joules_total|pcie_replays_total|pcie_throughput|xid_|compute_app|nvlink_)).*\n/gm, "");
+const withoutNvmlOnly = (text: string) => text.replace(/^.*(nvidia_smi_(energy_joules_total|pcie_replays_total|pcie_throughput|xid_|compute_app_(sm|memory)_utilization|nvlink_)).*\n/gm, "");
 
 const viaNvml = () => collectText(gpu, { config: { nvmlLibrary: fakeNvml, nvidiaSmiCommand: "" } });
 const viaSmi = (command = FAKE_NVIDIA_SMI) => collectText(gpu, { config: { nvmlLibrary: MISSING_LIBRARY, nvidiaSmiCommand: command } });
@@ -215,6 +215,17 @@ describe("gpu collector", () => {
     expect(text.match(/^nvidia_smi_mig_info\{/gm)).toHaveLength(2);
     expect(text).not.toContain(`nvidia_smi_mig_info{uuid="${RTX}"`);
     expect(promtoolProblems(text)).toEqual([]);
+  });
+
+  test("nvidia-smi path: the compute processes of `--query-compute-apps` (the H100 capture under load), with their jobs", async () => {
+    const loaded = script("smi-loaded", `FAKE_SMI_COMPUTE_APPS=${join(FAKE_SMI_DATA, "compute-apps-load.csv")} exec ${FAKE_NVIDIA_SMI} "$@"`);
+    const text = await collectText(gpu, { config: { nvmlLibrary: MISSING_LIBRARY, nvidiaSmiCommand: loaded }, paths: { procfs: join(work, "no-proc") } });
+    expect(text).toContain(`nvidia_smi_compute_apps{uuid="${H100}"} 3\n`);
+    expect(text).toContain(`nvidia_smi_compute_apps{uuid="${RTX}"} 0\n`);
+    expect(text).toContain(`nvidia_smi_compute_app_used_memory_bytes{uuid="${H100}",pid="21198",process_name="./gpu_burn"} ${7484 * 1048576}\n`);
+    expect(text).toContain(`nvidia_smi_compute_app_info{uuid="${H100}",pid="21180",process_name="/root/tools/memhog"} 1\n`);
+    expect(text).toContain("nvidia_smi_compute_apps_last_collect_success 1\n");
+    expect(text).not.toContain("nvidia_smi_compute_app_sm_utilization_ratio");
   });
 
   test("nvidia-smi path (library missing) emits exactly the NVML path's series and values", async () => {

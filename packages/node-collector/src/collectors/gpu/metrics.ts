@@ -134,12 +134,14 @@ export interface NvmlCounters {
   lastXid?: number;
 }
 
-/** A compute process on a GPU (NVML only). */
+/** A compute process on a GPU. */
 export interface GpuProcess {
   pid: number;
+  /** nvidia-smi's process_name; the NVML path leaves it to /proc/<pid>/cmdline. */
+  name?: string;
   /** Absent where NVML cannot tell (Windows WDDM, some MIG setups). */
   memoryBytes?: number;
-  /** Its latest sample since the previous scrape, in percent; absent when it had none. */
+  /** Its latest sample since the previous scrape, in percent; absent when it had none (and from nvidia-smi). */
   smUtil?: number;
   memUtil?: number;
 }

@@ -4,8 +4,9 @@
  * such a field is dropped (once, remembered) and the query repeated; a dropped identity field reads "".
  */
 import { untilAborted } from "./abort.ts";
-import { gaugeFields, infoQueryFields, parseSmiValue, type GaugeField, type GpuReading, type InfoLabel } from "./metrics.ts";
+import { gaugeFields, infoQueryFields, parseSmiValue, type GaugeField, type GpuProcess, type GpuReading, type InfoLabel } from "./metrics.ts";
 import { stateOfSmiExit, type GpuState } from "./state.ts";
+const COMPUTE_APP_FIELDS = "gpu_uuid,pid,process_name,used_gpu_memory";
 const INVALID_FIELD = /Field "([^"]+)" is not a valid field to query/;
 
 export type SmiResult = { kind: "reading"; gpus: GpuReading[]; cudaVersion: string } | { kind: "unavailable"; state: GpuState; message: string };
@@ -51,7 +52,29 @@ export class NvidiaSmi {
       const gpus = parseRows(run.stdout, this.fields);
       if (gpus.length === 0) return { kind: "unavailable", state: "no_device", message: "nvidia-smi listed no GPU" };
       this.cudaVersion ??= await this.readCudaVersion(signal);
+      await this.readProcesses(gpus, signal);
       return { kind: "reading", gpus, cudaVersion: this.cudaVersion };
+    }
+  }
+
+  /**
+   * The compute processes (`--query-compute-apps`), attached to their GPU by uuid; left undefined when
+   * nvidia-smi cannot list them, so that compute_apps_last_collect_success says 0.
+   */
+  private async readProcesses(gpus: GpuReading[], signal: AbortSignal): Promise<void> {
+    const run = await this.run([`--query-compute-apps=${COMPUTE_APP_FIELDS}`, "--format=csv,noheader,nounits"], signal);
+    if (!run || run.exitCode !== 0) return;
+    const byUuid = new Map(gpus.map((g) => [g.info.uuid, g]));
+    for (const g of gpus) g.processes = [];
+    for (const line of run.stdout.split("\n")) {
+      // process_name may itself hold ", ": the uuid and pid lead, the memory ends.
+      const cells = line.split(", ");
+      if (cells.length < 4) continue;
+      const pid = Number(cells[1]);
+      const memory = parseSmiValue(cells.at(-1)!);
+      const process: GpuProcess = { pid, name: cells.slice(2, -1).join(", ") };
+      if (memory !== undefined) process.memoryBytes = memory * 1048576;
+      if (Number.isInteger(pid)) byUuid.get(cells[0]!.trim())?.processes!.push(process);
     }
   }
 

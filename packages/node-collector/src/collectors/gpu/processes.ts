@@ -46,7 +46,9 @@ export function emitProcesses(out: MetricSet, gpus: readonly GpuReading[], minMe
         other.mem = add(other.mem, p.memUtil);
         continue;
       }
-      series({ uuid, pid: String(p.pid), ...describe(p.pid) }, { memory: p.memoryBytes, sm: p.smUtil, mem: p.memUtil });
+      const labels: Record<string, string> = { uuid, pid: String(p.pid), ...describe(p.pid) };
+      if (p.name !== undefined) labels.process_name = p.name;
+      series(labels, { memory: p.memoryBytes, sm: p.smUtil, mem: p.memUtil });
     }
     if (other) series({ uuid, pid: "other", process_name: "" }, other);
   }
