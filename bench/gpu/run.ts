@@ -5,7 +5,7 @@
 // reaped children (the nvidia-smi runs). The fake nvidia-smi is a shell script, far cheaper than the real one
 // (which initialises NVML on every run), so the NVML/nvidia-smi ratio here understates NVML's advantage.
 // `bun bench/run.ts gpu` (or `bun bench/gpu/run.ts [rounds]`).
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildFakeNvml, FAKE_NVIDIA_SMI, FAKE_SMI_DATA } from "../../packages/node-collector/fixtures/gpu/fakes.ts";
@@ -45,11 +45,17 @@ const smiDir = join(work, "smi-host");
 mkdirSync(join(smiDir, "smi"), { recursive: true });
 cpSync(FAKE_NVIDIA_SMI, join(smiDir, "nvidia-smi"));
 cpSync(join(FAKE_SMI_DATA, "version.txt"), join(smiDir, "smi", "version.txt"));
+const uuidOf = (gpu: number) => `GPU-${gpu.toString(16).padStart(8, "0")}-0000-0000-0000-${gpu.toString(16).padStart(12, "0")}`;
 for (let gpu = 0; gpu < GPUS; gpu++) {
   const [header, row] = readFileSync(join(FAKE_SMI_DATA, `gpu${gpu % 2}.csv`), "utf8").split("\n");
-  const uuid = `GPU-${gpu.toString(16).padStart(8, "0")}-0000-0000-0000-${gpu.toString(16).padStart(12, "0")}`;
-  writeFileSync(join(smiDir, "smi", `gpu${gpu}.csv`), `${header}\n${row!.replace(/GPU-[0-9a-f-]{36}/, uuid)}\n`);
+  writeFileSync(join(smiDir, "smi", `gpu${gpu}.csv`), `${header}\n${row!.replace(/GPU-[0-9a-f-]{36}/, uuidOf(gpu))}\n`);
 }
+// The same 64 processes for --query-compute-apps, in the loaded capture's row format.
+const [appsHeader, appsRow] = readFileSync(join(FAKE_SMI_DATA, "compute-apps-load.csv"), "utf8").split("\n");
+const apps = processes.map((p) => appsRow!.replace(/GPU-[0-9a-f-]{36}, \d+, [^,]+, \d+ MiB/, `${uuidOf(p.gpu)}, ${p.pid}, /usr/bin/python3, ${p.mib} MiB`));
+writeFileSync(join(smiDir, "compute-apps.csv"), `${appsHeader}\n${apps.join("\n")}\n`);
+writeFileSync(join(smiDir, "nvidia-smi-loaded"), `#!/bin/sh\nFAKE_SMI_COMPUTE_APPS=${join(smiDir, "compute-apps.csv")} exec ${join(smiDir, "nvidia-smi")} "$@"\n`);
+chmodSync(join(smiDir, "nvidia-smi-loaded"), 0o755);
 
 interface Side {
   name: string;
@@ -78,7 +84,7 @@ try {
   const viaNvml = await startAgent({ roles: ["node"], args: [...GPU_ONLY, `--collector.gpu.nvml-library=${nvml}`, "--collector.gpu.nvidia-smi-command="] });
   const viaSmi = await startAgent({
     roles: ["node"],
-    args: [...GPU_ONLY, "--collector.gpu.nvml-library=/nonexistent/libnvidia-ml.so.1", `--collector.gpu.nvidia-smi-command=${join(smiDir, "nvidia-smi")}`],
+    args: [...GPU_ONLY, "--collector.gpu.nvml-library=/nonexistent/libnvidia-ml.so.1", `--collector.gpu.nvidia-smi-command=${join(smiDir, "nvidia-smi-loaded")}`],
   });
   // A host without GPUs (this one): the default node scrape with and without the gpu collector.
   const noGpuOn = await startAgent({ roles: ["node"], args: [] });
@@ -87,7 +93,7 @@ try {
 
   const side = (name: string, agent: RunningAgent): Side => ({ name, agent, cpuMs: 0, bytes: 0 });
   const nvmlSide = side(`NVML, ${GPUS} GPUs, ${GPUS * PROCESSES_PER_GPU} processes`, viaNvml);
-  const smiSide = side(`nvidia-smi, ${GPUS} GPUs`, viaSmi);
+  const smiSide = side(`nvidia-smi, ${GPUS} GPUs, ${GPUS * PROCESSES_PER_GPU} processes`, viaSmi);
   const off = side("no GPU host, default scrape, --no-collector.gpu", noGpuOff);
   const on = side("no GPU host, default scrape, gpu on", noGpuOn);
   await measure([nvmlSide, smiSide]);
