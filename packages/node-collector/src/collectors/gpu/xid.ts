@@ -31,8 +31,8 @@ export interface XidCounts {
 
 export class XidWatcher {
   private readonly set: Pointer;
-  /** Device handle -> its counts, for the devices registered. */
-  private readonly devices = new Map<number, XidCounts>();
+  /** Device handle -> its counts; null for a device that cannot report XIDs, so it is not asked again. */
+  private readonly devices = new Map<number, XidCounts | null>();
   private readonly event = new Uint8Array(EVENT_DATA.size);
 
   private constructor(
@@ -54,10 +54,10 @@ export class XidWatcher {
   /** The counts for a device, registering it on first sight; undefined where it cannot report XIDs (NOT_SUPPORTED). */
   countsFor(device: Pointer): XidCounts | undefined {
     let counts = this.devices.get(device);
-    if (counts) return counts;
-    if (this.calls.nvmlDeviceRegisterEvents(device, EVENT_XID, this.set) !== NVML_SUCCESS) return undefined;
-    this.devices.set(device, (counts = { byCode: new Map(), last: 0, lastSeen: new Map() }));
-    return counts;
+    if (counts !== undefined) return counts ?? undefined;
+    counts = this.calls.nvmlDeviceRegisterEvents(device, EVENT_XID, this.set) === NVML_SUCCESS ? { byCode: new Map(), last: 0, lastSeen: new Map() } : null;
+    this.devices.set(device, counts);
+    return counts ?? undefined;
   }
 
   /** Takes every queued event without waiting. */
