@@ -76,8 +76,10 @@ export class NvmlThread {
     worker.unref(); // a thread stuck in the driver must not keep the agent from exiting
     worker.onmessage = (event: MessageEvent<NvmlReply>) => this.settle(event.data);
     worker.onerror = (event) => {
+      const message = `NVML thread failed: ${event.message}`;
       this.stop();
-      this.settle({ kind: "error", message: `NVML thread failed: ${event.message}` });
+      this.unavailable = { kind: "unavailable", state: "no_library", message };
+      this.settle({ kind: "error", message });
     };
     return (this.worker = worker);
   }
