@@ -84,6 +84,8 @@ describe("gpu collector", () => {
       `nvidia_smi_remapped_rows_uncorrectable{uuid="${H100}"} 0`,
       `nvidia_smi_remapped_rows_pending{uuid="${H100}"} 0`,
       `nvidia_smi_nvlink_state{uuid="${H100}",link="17"} 1`,
+      `nvidia_smi_fabric_state{uuid="${H100}"} 3`,
+      `nvidia_smi_gpu_recovery_action{uuid="${RTX}"} 0`,
       `nvidia_smi_nvlink_errors_total{uuid="${H100}",link="3",type="replay"} 2`,
       `nvidia_smi_nvlink_errors_total{uuid="${H100}",link="3",type="crc_flit"} 5`,
       `nvidia_smi_nvlink_errors_total{uuid="${H100}",link="0",type="crc_data"} 0`,
@@ -191,7 +193,6 @@ describe("gpu collector", () => {
     const alias = (name: string) => name.replace("clocks_throttle_reasons_", "clocks_event_reasons_");
     const notYet = new Set([
       "nvidia_smi_mig_sm_activity_ratio", "nvidia_smi_mig_tensor_activity_ratio",
-      "nvidia_smi_fabric_state", "nvidia_smi_gpu_recovery_action",
       "DCGM_FI_DEV_MEMORY_TEMP", "DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL", "DCGM_FI_DEV_VGPU_LICENSE_STATUS",
       "DCGM_FI_PROF_GR_ENGINE_ACTIVE", "DCGM_FI_PROF_PIPE_TENSOR_ACTIVE", "DCGM_FI_PROF_DRAM_ACTIVE",
     ]);

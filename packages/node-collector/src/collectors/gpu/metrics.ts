@@ -75,10 +75,21 @@ const GAUGE_FIELDS = {
   "remapped_rows.uncorrectable": "",
   "remapped_rows.pending": "",
   "remapped_rows.failure": "",
+  "fabric.state": "",
+  gpu_recovery_action: "",
 } as const satisfies Record<string, Unit>;
 
 export type GaugeField = keyof typeof GAUGE_FIELDS;
 export const gaugeFields = Object.keys(GAUGE_FIELDS) as GaugeField[];
+
+/**
+ * Fields whose text is an NVML enum, as the exporter maps them: nvmlGpuFabricState_t (3, Completed, is the
+ * healthy end of registration) and nvmlDeviceGpuRecoveryAction_t (0, None, is healthy; more needs attention).
+ */
+export const ENUM_FIELDS: Partial<Record<GaugeField, Record<string, number>>> = {
+  "fabric.state": { "not supported": 0, "not started": 1, "in progress": 2, completed: 3 },
+  gpu_recovery_action: { none: 0, "gpu reset": 1, reset: 1, "node reboot": 2, reboot: 2, "drain p2p": 3, "drain and reset": 4 },
+};
 
 /** The `nvidia_smi_gpu_info` labels and the query field each one comes from. */
 const INFO_FIELDS = {

@@ -4,7 +4,7 @@
  * such a field is dropped (once, remembered) and the query repeated; a dropped identity field reads "".
  */
 import { untilAborted } from "./abort.ts";
-import { gaugeFields, infoQueryFields, parseSmiValue, type GaugeField, type GpuProcess, type GpuReading, type InfoLabel } from "./metrics.ts";
+import { ENUM_FIELDS, gaugeFields, infoQueryFields, parseSmiValue, type GaugeField, type GpuProcess, type GpuReading, type InfoLabel } from "./metrics.ts";
 import { stateOfSmiExit, type GpuState } from "./state.ts";
 const COMPUTE_APP_FIELDS = "gpu_uuid,pid,process_name,used_gpu_memory";
 const INVALID_FIELD = /Field "([^"]+)" is not a valid field to query/;
@@ -121,7 +121,7 @@ export function parseRows(csv: string, fields: readonly string[]): GpuReading[] 
     const values: Partial<Record<GaugeField, number>> = {};
     fields.forEach((field, i) => {
       if (!(gaugeFields as readonly string[]).includes(field)) return;
-      const value = parseSmiValue(cells[i]!);
+      const value = ENUM_FIELDS[field as GaugeField]?.[cells[i]!.toLowerCase()] ?? parseSmiValue(cells[i]!);
       if (value !== undefined) values[field as GaugeField] = value;
     });
     gpus.push({ info, values });

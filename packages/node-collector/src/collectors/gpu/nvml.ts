@@ -52,6 +52,15 @@ const RETIRED_DOUBLE_BIT = 1;
 const PCIE_TX = 0; // nvmlPcieUtilCounter_t
 const PCIE_RX = 1;
 const NVLINK_MAX_LINKS = 18; // NVML_NVLINK_MAX_LINKS
+/** nvmlGpuFabricInfo_t (v1): unsigned char clusterUuid[16]; nvmlReturn_t status; unsigned cliqueId; unsigned char state. */
+const FABRIC_INFO = { size: 28, state: 24 } as const;
+/**
+ * nvmlFieldValue_t: unsigned fieldId, scopeId; long long timestamp, latencyUsec; nvmlValueType_t valueType;
+ * nvmlReturn_t nvmlReturn; nvmlValue_t value (8 bytes).
+ */
+const FIELD_VALUE = { size: 40, fieldId: 0, valueType: 24, nvmlReturn: 28, value: 32 } as const;
+const FI_DEV_GET_GPU_RECOVERY_ACTION = 230;
+const VALUE_TYPE_UNSIGNED_INT = 1;
 
 /** nvmlProcessInfo_t (v2/v3): unsigned pid; (pad) unsigned long long usedGpuMemory; unsigned gpuInstanceId, computeInstanceId. */
 const PROCESS_INFO = { size: 24, pid: 0, usedGpuMemory: 8 } as const;
@@ -112,6 +121,8 @@ const OPTIONAL = {
   nvmlDeviceGetPcieReplayCounter: { args: [ptr, ptr], returns: i32 },
   nvmlDeviceGetPcieThroughput: { args: [ptr, u32, ptr], returns: i32 },
   nvmlDeviceGetNvLinkState: { args: [ptr, u32, ptr], returns: i32 },
+  nvmlDeviceGetGpuFabricInfo: { args: [ptr, ptr], returns: i32 },
+  nvmlDeviceGetFieldValues: { args: [ptr, i32, ptr], returns: i32 },
   nvmlDeviceGetMaxMigDeviceCount: { args: [ptr, ptr], returns: i32 },
   nvmlDeviceGetMigDeviceHandleByIndex: { args: [ptr, u32, ptr], returns: i32 },
   nvmlDeviceGetGpuInstanceId: { args: [ptr, ptr], returns: i32 },
@@ -260,6 +271,7 @@ export class Nvml {
     if (opt.nvmlDeviceGetMigMode?.(dev, current, pending) === NVML_SUCCESS) values["mig.mode.current"] = current[0]!;
     if (opt.nvmlDeviceGetEccMode?.(dev, current, pending) === NVML_SUCCESS) values["ecc.mode.current"] = current[0]!;
     this.readMemoryErrors(dev, values);
+    this.readFabricAndRecovery(dev, values);
 
     const pci = new Uint8Array(PCI_INFO.size);
     const pciOk = fn.nvmlDeviceGetPciInfo_v3(dev, pci) === NVML_SUCCESS;
@@ -402,6 +414,21 @@ export class Nvml {
       });
     }
     return migs;
+  }
+
+  /** fabric.state (NVSwitch systems) and gpu_recovery_action (a field value), as nvidia-smi prints their enums. */
+  private readFabricAndRecovery(dev: Pointer, values: Partial<Record<GaugeField, number>>): void {
+    const fabric = new Uint8Array(FABRIC_INFO.size);
+    if (this.opt.nvmlDeviceGetGpuFabricInfo?.(dev, fabric) === NVML_SUCCESS) values["fabric.state"] = fabric[FABRIC_INFO.state]!;
+    const field = new DataView(new ArrayBuffer(FIELD_VALUE.size));
+    field.setUint32(FIELD_VALUE.fieldId, FI_DEV_GET_GPU_RECOVERY_ACTION, true);
+    if (
+      this.opt.nvmlDeviceGetFieldValues?.(dev, 1, new Uint8Array(field.buffer)) === NVML_SUCCESS &&
+      field.getInt32(FIELD_VALUE.nvmlReturn, true) === NVML_SUCCESS &&
+      field.getInt32(FIELD_VALUE.valueType, true) === VALUE_TYPE_UNSIGNED_INT
+    ) {
+      values.gpu_recovery_action = field.getUint32(FIELD_VALUE.value, true);
+    }
   }
 
   /** Each NVLink's state and, for an active one, its error counters; undefined where the GPU has none. */
