@@ -1,5 +1,6 @@
 // The Kubernetes manifests under deploy/: each container runs from its own args, and its probes, done the way
-// the kubelet does them, pass with basic auth on; the push Service carries the scrape annotations.
+// the kubelet does them, pass with basic auth on; the push Service carries the scrape annotations; the two node
+// DaemonSets split the nodes between them and differ only in what the gpu collector needs.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -59,6 +60,7 @@ async function runProbe(probe: Probe, port: number): Promise<boolean> {
 
 const cases: [string, string][] = [
   ["daemonset.yaml", "node"],
+  ["daemonset-gpu.yaml", "node"],
   ["push.yaml", "push"],
 ];
 
@@ -93,4 +95,41 @@ test("push.yaml: the Service carries the scrape annotations for its own port", (
   const service = manifests("push.yaml").find((m) => m.kind === "Service")!;
   expect(service.metadata.annotations?.["prometheus.io/scrape"]).toBe("true");
   expect(Number(service.metadata.annotations?.["prometheus.io/port"])).toBe(service.spec.ports![0]!.port);
+});
+
+interface PodSpec {
+  runtimeClassName?: string;
+  hostPID?: boolean;
+  affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: { matchExpressions: { key: string; operator: string; values: string[] }[] }[] } } };
+  containers: { args: string[]; env: { name: string; value: string }[]; resources: unknown; securityContext: unknown; volumeMounts: unknown; readinessProbe: unknown; livenessProbe: unknown }[];
+}
+
+async function podSpec(file: string): Promise<PodSpec> {
+  const doc = Bun.YAML.parse(await Bun.file(join(REPO_ROOT, "deploy/kubernetes", file)).text()) as { spec: { template: { spec: PodSpec } } };
+  return doc.spec.template.spec;
+}
+
+test("daemonset.yaml runs where daemonset-gpu.yaml does not; the GPU one adds the NVIDIA runtime and nothing else", async () => {
+  const plain = await podSpec("daemonset.yaml");
+  const gpu = await podSpec("daemonset-gpu.yaml");
+  const term = (s: PodSpec) => s.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]!.matchExpressions[0]!;
+  expect(term(plain)).toEqual({ key: "nvidia.com/gpu.present", operator: "NotIn", values: ["true"] });
+  expect(term(gpu)).toEqual({ key: "nvidia.com/gpu.present", operator: "In", values: ["true"] });
+  expect(plain.runtimeClassName).toBeUndefined();
+  expect(gpu.runtimeClassName).toBe("nvidia");
+  // hostPID: the processes' cgroups (their jobs) under --path.procfs.
+  expect(gpu.hostPID).toBe(true);
+  const [p, g] = [plain.containers[0]!, gpu.containers[0]!];
+  expect(g.env.filter((e) => !p.env.some((x) => x.name === e.name))).toEqual([
+    { name: "NVIDIA_VISIBLE_DEVICES", value: "all" },
+    { name: "NVIDIA_DRIVER_CAPABILITIES", value: "utility" },
+  ]);
+  expect(g.args).toEqual(p.args);
+  expect([g.resources, g.securityContext, g.volumeMounts, g.readinessProbe, g.livenessProbe]).toEqual([
+    p.resources,
+    p.securityContext,
+    p.volumeMounts,
+    p.readinessProbe,
+    p.livenessProbe,
+  ]);
 });

@@ -2,11 +2,11 @@
 // silence without a GPU, a hanging nvidia-smi or NVML, and the nvidia_gpu_exporter dashboard's queries against
 // a real Prometheus.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildFakeNvml, FAKE_NVIDIA_SMI } from "../../packages/node-collector/fixtures/gpu/fakes.ts";
-import { startAgent, startPrometheus, type RunningAgent } from "../harness/index.ts";
+import { runAgent, startAgent, startPrometheus, type RunningAgent } from "../harness/index.ts";
 
 const H100 = "00000000-0000-0000-0000-000000000000";
 const RTX = "00000001-0000-0000-0000-000000000001";
@@ -43,9 +43,14 @@ describe("gpu collector in the compiled agent", () => {
   const hostHasNvidia = Bun.which("nvidia-smi") !== null || existsSync("/usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1");
 
   test.skipIf(hostHasNvidia)("is on by default and silent, and successful, on a host without an NVIDIA GPU", async () => {
-    const text = await metrics(await agentWith([]));
+    const agent = await agentWith([]);
+    const text = await metrics(agent);
     expect(text).toContain('node_scrape_collector_success{collector="gpu"} 1\n');
     expect(text).not.toContain("nvidia_smi_");
+    expect(text).toContain('node_gpu_collector_state{state="no_library"} 1\n');
+    // The node page says why there are no GPUs.
+    const page = await (await fetch(`${agent.urls.node}/`)).text();
+    expect(page).toContain('<p class="muted" id="gpu-state">None shown: No NVIDIA library (libnvidia-ml.so.1) or nvidia-smi here');
   });
 
   let viaNvml: string[] = [];
@@ -73,7 +78,8 @@ describe("gpu collector in the compiled agent", () => {
     const agent = await agentWith([...GPU_ONLY, "--collector.gpu.nvml-library=/nonexistent/libnvidia-ml.so.1", `--collector.gpu.nvidia-smi-command=${FAKE_NVIDIA_SMI}`]);
     const lines = gpuLines(await metrics(agent));
     expect(lines.length).toBeGreaterThan(60);
-    expect(lines).toEqual(viaNvml);
+    // Energy, PCIe throughput and replays, XIDs, NVLink and per-process utilisation come from NVML only.
+    expect(lines).toEqual(viaNvml.filter((l) => !/^nvidia_smi_(energy_joules_total|pcie_replays_total|pcie_throughput|xid_|compute_app_(sm|memory)_utilization|nvlink_)/.test(l)));
   });
 
   test("a hanging nvidia-smi is killed at --collector.timeout; the scrape answers with success 0", async () => {
@@ -134,4 +140,53 @@ describe("gpu collector in the compiled agent", () => {
       await prom.stop();
     }
   }, 60_000);
+
+  test("dcgm-exporter's and tankbusta's names, XIDs and the job of each process, from the compiled binary; a real Prometheus answers dcgm-exporter's dashboard", async () => {
+    const root = mkdtempSync(join(work, "host-"));
+    mkdirSync(join(root, "proc", "4101"), { recursive: true });
+    writeFileSync(join(root, "proc", "4101", "cgroup"), "12:memory:/slurm/uid_1001/job_4242/step_0/task_0\n");
+    writeFileSync(join(root, "proc", "4101", "cmdline"), "/opt/conda/bin/python\0train.py\0");
+    mkdirSync(join(root, "etc"));
+    writeFileSync(join(root, "etc", "passwd"), "alice:x:1001:1001::/home/alice:/bin/bash\n");
+    const library = buildFakeNvml(work, { processes: [{ gpu: 0, pid: 4101, mib: 40960, sm: 87, mem: 41 }], xids: [{ gpu: 0, xid: 79 }] });
+    const agent = await agentWith([
+      ...GPU_ONLY,
+      `--collector.gpu.nvml-library=${library}`,
+      "--collector.gpu.metric-names=nvidia_smi,nvml,dcgm",
+      `--path.procfs=${join(root, "proc")}`,
+      `--path.rootfs=${root}`,
+    ]);
+    const text = await metrics(agent);
+    expect(text).toContain('node_gpu_collector_state{state="ok"} 1\n');
+    expect(text).toContain(`nvidia_smi_xid_errors_total{uuid="${H100}",xid="79"} 1\n`);
+    expect(text).toContain(
+      `nvidia_smi_compute_app_used_memory_bytes{uuid="${H100}",pid="4101",process_name="/opt/conda/bin/python",job_id="4242",user="alice"} ${40960 * 1048576}\n`,
+    );
+    expect(text).toContain(`nvml_power_watts{device_id="0",device_uuid="GPU-${H100}",device_name="NVIDIA H100 80GB HBM3"} 69.85\n`);
+    await metrics(agent);
+    // One log line for the state, not one per scrape.
+    expect(agent.output().match(/gpu collector state/g)).toHaveLength(1);
+    const prom = await startPrometheus({ scrapeConfigs: [{ job_name: "node", static_configs: [{ targets: [agent.urls.node!.replace("http://", "")] }] }] });
+    try {
+      // The dashboard's variables and panels: label_values(DCGM_FI_DEV_GPU_TEMP, gpu), avg temperature, summed power.
+      const temps = await prom.waitFor("DCGM_FI_DEV_GPU_TEMP", (r) => r.length === 2);
+      expect(temps.map((s) => s.metric.gpu).sort()).toEqual(["0", "1"]);
+      expect(temps.find((s) => s.metric.gpu === "0")!.metric).toMatchObject({ UUID: `GPU-${H100}`, modelName: "NVIDIA H100 80GB HBM3", device: "nvidia0" });
+      expect(Number((await prom.query("avg(DCGM_FI_DEV_GPU_TEMP)"))[0]!.value[1])).toBe(40.5);
+      expect(Number((await prom.query("sum(DCGM_FI_DEV_POWER_USAGE)"))[0]!.value[1])).toBeCloseTo(69.85 + 39.32, 6);
+      expect(Number((await prom.query('DCGM_FI_DEV_FB_USED{gpu="1"}'))[0]!.value[1])).toBe(214);
+      expect(Number((await prom.query('DCGM_FI_DEV_XID_ERRORS{gpu="0"}'))[0]!.value[1])).toBe(79);
+    } finally {
+      await prom.stop();
+    }
+  }, 60_000);
+
+  test("an unknown name scheme or a bad size is refused at start: exit 2 and the flag named", async () => {
+    const scheme = await runAgent(["--roles=node", "--collector.gpu.metric-names=nvidia_smi,prometheus"]);
+    expect(scheme.code).toBe(2);
+    expect(scheme.stderr).toContain('--collector.gpu.metric-names: "prometheus" is not one of nvidia_smi, nvml, dcgm');
+    const size = await runAgent(["--roles=node", "--collector.gpu.process-min-memory=lots"]);
+    expect(size.code).toBe(2);
+    expect(size.stderr).toContain("--collector.gpu.process-min-memory:");
+  });
 });

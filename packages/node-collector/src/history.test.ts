@@ -144,6 +144,8 @@ nvidia_smi_memory_used_bytes{uuid="GPU-1"} 256
 nvidia_smi_memory_total_bytes{uuid="GPU-1"} 1024
 nvidia_smi_temperature_gpu{uuid="GPU-1"} 61
 nvidia_smi_power_draw_watts{uuid="GPU-1"} 250.5
+node_gpu_collector_state{state="no_library"} 0
+node_gpu_collector_state{state="ok"} 1
 `;
 }
 
@@ -170,6 +172,7 @@ describe("deriveSample", () => {
     expect(sample.gpus).toEqual([
       { uuid: "GPU-1", name: "Test GPU", utilization: 0.75, memoryUsedBytes: 256, memoryTotalBytes: 1024, temperatureCelsius: 61, powerWatts: 250.5 },
     ]);
+    expect(sample.gpuState).toBe("ok");
     const series = seriesOf(sample);
     expect(series.get("memory")).toBe(0.75);
     expect(series.get("fs:/")).toBe(0.75);

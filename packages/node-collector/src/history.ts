@@ -44,6 +44,7 @@ const SAMPLED_FAMILIES = [
   "nvidia_smi_memory_total_bytes",
   "nvidia_smi_temperature_gpu",
   "nvidia_smi_power_draw_watts",
+  "node_gpu_collector_state",
 ];
 
 /** The sampled families of one collector's output as exposition text. */
@@ -113,6 +114,8 @@ export interface HostSample {
   network: DeviceRates[];
   disks: DeviceRates[];
   gpus: Gpu[];
+  /** node_gpu_collector_state's current state ("ok", "no_library", ...); "" when the gpu collector is off. */
+  gpuState: string;
 }
 
 type Counters = Map<string, number>;
@@ -195,6 +198,7 @@ export function deriveSample(families: MetricFamily[], at: number, prev: { at: n
       powerWatts: power.get(uuid) ?? NaN,
     };
   });
+  const gpuState = (fam.get("node_gpu_collector_state") ?? []).find((s) => s.value === 1)?.labels.state ?? "";
   const cpus = new Set((fam.get("node_cpu_seconds_total") ?? []).map((s) => s.labels.cpu)).size;
   return {
     counters,
@@ -218,6 +222,7 @@ export function deriveSample(families: MetricFamily[], at: number, prev: { at: n
       network: rates("rx", "tx"),
       disks: rates("read", "write"),
       gpus,
+      gpuState,
     },
   };
 }

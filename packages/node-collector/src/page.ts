@@ -117,6 +117,14 @@ ${spark("gpu.util", "utilization", formatPercent, 1)}${spark("gpu.mem", "memory 
   return html`<div class="grid">${cards}</div>`;
 }
 
+/** Why a host shows no GPU, from node_gpu_collector_state. */
+const NO_GPU_REASONS: Record<string, string> = {
+  no_library: "No NVIDIA library (libnvidia-ml.so.1) or nvidia-smi here, or a driver that does not match it.",
+  no_device: "The NVIDIA driver is not loaded or lists no GPU.",
+  no_permission: "The agent may not open /dev/nvidia* (systemd's PrivateDevices=, or a container without the NVIDIA runtime).",
+  ok: "GPUs are reported, but not under the nvidia_smi names this page reads (--collector.gpu.metric-names).",
+};
+
 /** The failed collectors first (all of them, or only them unless `all`), then by name. */
 function collectorTable(results: ScrapeResult[], all: boolean): Html {
   const failed = results.filter((r) => !r.success);
@@ -149,6 +157,7 @@ ${inventory(readHostInfo(o.registry.paths), s)}
 ${s ? overview(s, history) : ""}
 ${s ? html`<h2>Filesystems</h2>${filesystems(s, history)}` : ""}
 ${s && s.gpus.length ? html`<h2>GPUs</h2>${gpus(s, history)}` : ""}
+${s && !s.gpus.length && s.gpuState ? html`<h2>GPUs</h2><p class="muted" id="gpu-state">None shown: ${NO_GPU_REASONS[s.gpuState] ?? s.gpuState}</p>` : ""}
 ${s ? html`<h2>Network devices</h2>${devices("Network devices", s.network, "Received", "Transmitted")}<h2>Disks</h2>${devices("Disks", s.disks, "Read", "Written")}` : ""}
 </section>
 <section id="collectors" data-region aria-labelledby="h-collectors">

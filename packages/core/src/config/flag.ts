@@ -74,6 +74,14 @@ function asString(raw: unknown): string {
   throw new ConfigError(`expected a string, got ${JSON.stringify(raw)}`);
 }
 
+/**
+ * A comma-separated string, or several (a repeated flag, a YAML list), items trimmed, empty ones dropped.
+ */
+function splitList(raw: unknown): string[] {
+  const items = (Array.isArray(raw) ? raw : [raw]).flatMap((r) => asString(r).split(","));
+  return items.map((s) => s.trim()).filter((s) => s !== "");
+}
+
 const DURATION_UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
 
 /** Prometheus-style durations: `90s`, `1h30m`, `500ms`, `0`. Returns seconds. */
@@ -203,9 +211,21 @@ export const flag = {
       name,
       help,
       [...def],
+      splitList,
+      { repeatable: true, show: (v) => v.join(",") },
+    );
+  },
+  /** A list whose items must come from `choices`; an unknown one is rejected when the flags are parsed. */
+  choiceList<const C extends string>(name: string, def: readonly NoInfer<C>[], choices: readonly C[], help: string): FlagSpec<C[]> {
+    return spec(
+      name,
+      `${help} Any of: ${choices.join(", ")}.`,
+      [...def],
       (raw) => {
-        const items = Array.isArray(raw) ? raw.flatMap((r) => asString(r).split(",")) : asString(raw).split(",");
-        return items.map((s) => s.trim()).filter((s) => s !== "");
+        const items = splitList(raw);
+        const unknown = items.find((v) => !(choices as readonly string[]).includes(v));
+        if (unknown !== undefined) throw new ConfigError(`"${unknown}" is not one of ${choices.join(", ")}`);
+        return [...new Set(items)] as C[];
       },
       { repeatable: true, show: (v) => v.join(",") },
     );

@@ -59,10 +59,37 @@ const GAUGE_FIELDS = {
   "clocks_event_reasons.hw_power_brake_slowdown": "",
   "clocks_event_reasons.sw_thermal_slowdown": "",
   "clocks_event_reasons.sync_boost": "",
+  // What operators page on: a GPU losing memory rows or left in the wrong mode.
+  persistence_mode: "",
+  compute_mode: "",
+  "mig.mode.current": "",
+  "ecc.mode.current": "",
+  "ecc.errors.corrected.volatile.total": "",
+  "ecc.errors.corrected.aggregate.total": "",
+  "ecc.errors.uncorrected.volatile.total": "",
+  "ecc.errors.uncorrected.aggregate.total": "",
+  "retired_pages.single_bit_ecc.count": "",
+  "retired_pages.double_bit.count": "",
+  "retired_pages.pending": "",
+  "remapped_rows.correctable": "",
+  "remapped_rows.uncorrectable": "",
+  "remapped_rows.pending": "",
+  "remapped_rows.failure": "",
+  "fabric.state": "",
+  gpu_recovery_action: "",
 } as const satisfies Record<string, Unit>;
 
 export type GaugeField = keyof typeof GAUGE_FIELDS;
 export const gaugeFields = Object.keys(GAUGE_FIELDS) as GaugeField[];
+
+/**
+ * Fields whose text is an NVML enum, as the exporter maps them: nvmlGpuFabricState_t (3, Completed, is the
+ * healthy end of registration) and nvmlDeviceGpuRecoveryAction_t (0, None, is healthy; more needs attention).
+ */
+export const ENUM_FIELDS: Partial<Record<GaugeField, Record<string, number>>> = {
+  "fabric.state": { "not supported": 0, "not started": 1, "in progress": 2, completed: 3 },
+  gpu_recovery_action: { none: 0, "gpu reset": 1, reset: 1, "node reboot": 2, reboot: 2, "drain p2p": 3, "drain and reset": 4 },
+};
 
 /** The `nvidia_smi_gpu_info` labels and the query field each one comes from. */
 const INFO_FIELDS = {
@@ -101,12 +128,66 @@ export const EVENT_REASON_BITS: readonly [GaugeField, number][] = [
   ["clocks_event_reasons.hw_power_brake_slowdown", 0x80],
 ];
 
+/** Counters only NVML gives (nvidia-smi's query has no such field); absent on the nvidia-smi path. */
+export interface NvmlCounters {
+  /** nvmlDeviceGetTotalEnergyConsumption, since the driver was loaded. */
+  energyMillijoules?: number;
+  /** nvmlDeviceGetPcieReplayCounter. */
+  pcieReplays?: number;
+  /** XID code -> events seen since the agent started; absent where the GPU reports no XID events. */
+  xidErrors?: Map<number, number>;
+  /** XID code -> Unix time its newest event was taken. */
+  xidLastSeen?: Map<number, number>;
+  /** nvmlDeviceGetPcieThroughput over its 20 ms window, in KB/s. */
+  pcieTxKBps?: number;
+  pcieRxKBps?: number;
+  /** The newest XID code, 0 before any. */
+  lastXid?: number;
+}
+
+/** A compute process on a GPU. */
+export interface GpuProcess {
+  pid: number;
+  /** nvidia-smi's process_name; the NVML path leaves it to /proc/<pid>/cmdline. */
+  name?: string;
+  /** Absent where NVML cannot tell (Windows WDDM, some MIG setups). */
+  memoryBytes?: number;
+  /** Its latest sample since the previous scrape, in percent; absent when it had none (and from nvidia-smi). */
+  smUtil?: number;
+  memUtil?: number;
+}
+
+/** NVLink error counters, as nvmlNvLinkErrorCounter_t names them. */
+export const NVLINK_ERRORS = ["replay", "recovery", "crc_flit", "crc_data"] as const;
+
+/** One NVLink of a GPU (NVML only). */
+export interface NvLink {
+  link: number;
+  active: boolean;
+  /** Per NVLINK_ERRORS entry, since the driver loaded; absent where the link cannot count it. */
+  errors: Partial<Record<(typeof NVLINK_ERRORS)[number], number>>;
+}
+
+/** A MIG device (a compute instance of a GPU instance), with its GPU instance's memory (NVML only). */
+export interface MigDevice {
+  uuid: string;
+  /** As nvidia-smi names it: "3g.40gb". */
+  profile: string;
+  gpuInstanceId: number;
+  computeInstanceId: number;
+  memory?: { total: number; used: number; free: number };
+}
+
 /** One GPU's reading, whichever path produced it. */
 export interface GpuReading {
   /** Identity text exactly as nvidia-smi prints it (`GPU-…` uuid, `[N/A]` where the GPU has none). */
   info: Record<InfoLabel, string>;
   /** Numbers in nvidia-smi's units (%, MiB, W, MHz, °C); a field the GPU cannot report is absent. */
   values: Partial<Record<GaugeField, number>>;
+  counters?: NvmlCounters;
+  processes?: GpuProcess[];
+  nvlinks?: NvLink[];
+  migDevices?: MigDevice[];
 }
 
 const NUMBER = /[+-]?(\d*\.)?\d+/g;
@@ -139,7 +220,8 @@ export function parseSmiValue(raw: string): number | undefined {
   return numbers?.length === 1 ? Number(numbers[0]) : undefined;
 }
 
-function uuidLabel(uuid: string): string {
+/** The exporter's `uuid` label: lower case, without the `GPU-` prefix. */
+export function uuidLabel(uuid: string): string {
   const lower = uuid.toLowerCase();
   return lower.startsWith("gpu-") ? lower.slice(4) : lower;
 }
@@ -148,7 +230,11 @@ function uuidLabel(uuid: string): string {
 const GAUGES = gaugeFields.map((field) => {
   const unit: Unit = GAUGE_FIELDS[field];
   const [suffix, multiply, divide] = UNIT_SUFFIX[unit];
-  return { field, name: `nvidia_smi_${field.replace(/\./g, "_")}${suffix}`, help: unit ? `${field} [${unit}]` : field, multiply, divide };
+  const name = `nvidia_smi_${field.replace(/\./g, "_")}${suffix}`;
+  // The exporter types its ECC `*_total` gauges; they only grow (volatile ones restart at driver reload),
+  // so they are typed counter here under the same name, which rate() and promtool accept.
+  const type = name.endsWith("_total") ? ("counter" as const) : ("gauge" as const);
+  return { field, name, type, help: unit ? `${field} [${unit}]` : field, multiply, divide };
 });
 const NUMERIC_INFO_GAUGES = NUMERIC_INFO.map((label) => ({ label, name: `nvidia_smi_${INFO_FIELDS[label].replace(/\./g, "_")}`, help: INFO_FIELDS[label] }));
 const INFO_LABELS = ([...Object.keys(INFO_FIELDS), "cuda_version"] as (InfoLabel | "cuda_version")[]).sort();
@@ -169,9 +255,44 @@ export function emitGpus(out: MetricSet, gpus: readonly GpuReading[], cudaVersio
       const value = parseSmiValue(gpu.info[label]);
       if (value !== undefined) out.family(name, "gauge", help).add(value, labels);
     }
-    for (const { field, name, help, multiply, divide } of GAUGES) {
+    for (const { field, name, type, help, multiply, divide } of GAUGES) {
       const value = gpu.values[field];
-      if (value !== undefined && Number.isFinite(value)) out.family(name, "gauge", help).add((value * multiply) / divide, labels);
+      if (value !== undefined && Number.isFinite(value)) out.family(name, type, help).add((value * multiply) / divide, labels);
+    }
+    // NVML only, under the names the exporter's own NVML path uses; pcie_replays_total is ours.
+    const { energyMillijoules, pcieReplays, pcieTxKBps, pcieRxKBps, xidErrors, xidLastSeen } = gpu.counters ?? {};
+    if (energyMillijoules !== undefined) {
+      out.family("nvidia_smi_energy_joules_total", "counter", "Energy the GPU consumed since the driver was loaded.").add(energyMillijoules / 1000, labels);
+    }
+    if (pcieTxKBps !== undefined) out.family("nvidia_smi_pcie_throughput_tx_bytes_per_second", "gauge", "PCIe traffic the GPU sent (driver's 20 ms sample).").add(pcieTxKBps * 1024, labels);
+    if (pcieRxKBps !== undefined) out.family("nvidia_smi_pcie_throughput_rx_bytes_per_second", "gauge", "PCIe traffic the GPU received (driver's 20 ms sample).").add(pcieRxKBps * 1024, labels);
+    if (pcieReplays !== undefined) out.family("nvidia_smi_pcie_replays_total", "counter", "PCIe replays (link-level retries).").add(pcieReplays, labels);
+    for (const { link, active, errors } of gpu.nvlinks ?? []) {
+      const linkLabels = { uuid, link: String(link) };
+      out.family("nvidia_smi_nvlink_state", "gauge", "Whether the NVLink is active (1) or not (0).").add(active ? 1 : 0, linkLabels);
+      for (const type of NVLINK_ERRORS) {
+        const count = errors[type];
+        if (count !== undefined) out.family("nvidia_smi_nvlink_errors_total", "counter", "NVLink errors since the driver loaded, by type.").add(count, { ...linkLabels, type });
+      }
+    }
+    // The memory belongs to the GPU instance, shared by its compute instances: one series per GPU instance.
+    const instances = new Set<number>();
+    for (const mig of gpu.migDevices ?? []) {
+      const gi = String(mig.gpuInstanceId);
+      out
+        .family("nvidia_smi_mig_info", "gauge", "Constant 1 per MIG device, labelled with its parent GPU, its own uuid, instance ids and profile.")
+        .add(1, { uuid, mig_uuid: mig.uuid, gpu_instance_id: gi, compute_instance_id: String(mig.computeInstanceId), profile: mig.profile });
+      if (!mig.memory || instances.has(mig.gpuInstanceId)) continue;
+      instances.add(mig.gpuInstanceId);
+      for (const kind of ["total", "used", "free"] as const) {
+        out.family(`nvidia_smi_mig_memory_${kind}_bytes`, "gauge", `Memory of the GPU instance (${kind}).`).add(mig.memory[kind], { uuid, gpu_instance_id: gi });
+      }
+    }
+    for (const [xid, count] of xidErrors ?? []) {
+      const xidLabels = { uuid, xid: String(xid) };
+      out.family("nvidia_smi_xid_errors_total", "counter", "XID errors the driver reported since the agent started, by XID code.").add(count, xidLabels);
+      const seen = xidLastSeen?.get(xid);
+      if (seen !== undefined) out.family("nvidia_smi_xid_last_timestamp_seconds", "gauge", "When the agent took the newest XID error of this code (Unix time).").add(seen, xidLabels);
     }
   }
 }

@@ -4,16 +4,12 @@
  * such a field is dropped (once, remembered) and the query repeated; a dropped identity field reads "".
  */
 import { untilAborted } from "./abort.ts";
-import { gaugeFields, infoQueryFields, parseSmiValue, type GaugeField, type GpuReading, type InfoLabel } from "./metrics.ts";
-
-/** nvidia-smi exit codes that mean "no usable GPU here": 6 no devices, 9 driver not loaded, 12 no NVML. */
-const NO_GPU_EXIT_CODES = new Set([6, 9, 12]);
+import { ENUM_FIELDS, gaugeFields, infoQueryFields, parseSmiValue, type GaugeField, type GpuProcess, type GpuReading, type InfoLabel } from "./metrics.ts";
+import { stateOfSmiExit, type GpuState } from "./state.ts";
+const COMPUTE_APP_FIELDS = "gpu_uuid,pid,process_name,used_gpu_memory";
 const INVALID_FIELD = /Field "([^"]+)" is not a valid field to query/;
 
-export interface SmiReading {
-  gpus: GpuReading[];
-  cudaVersion: string;
-}
+export type SmiResult = { kind: "reading"; gpus: GpuReading[]; cudaVersion: string } | { kind: "unavailable"; state: GpuState; message: string };
 
 interface Run {
   exitCode: number;
@@ -37,11 +33,11 @@ export class NvidiaSmi {
     this.fields = [...Object.values(infoQueryFields), ...gaugeFields];
   }
 
-  /** The GPUs' readings, or undefined when nvidia-smi is not installed or finds no GPU. */
-  async read(signal: AbortSignal): Promise<SmiReading | undefined> {
+  /** The GPUs' readings, or why there are none (nvidia-smi not installed, no GPU or driver, no permission). */
+  async read(signal: AbortSignal): Promise<SmiResult> {
     for (;;) {
       const run = await this.run([`--query-gpu=${this.fields.join(",")}`, "--format=csv,noheader,nounits"], signal);
-      if (!run) return undefined;
+      if (!run) return { kind: "unavailable", state: "no_library", message: `${this.argv[0]} not found` };
       const invalid = INVALID_FIELD.exec(run.output)?.[1];
       // uuid labels every series; without it there is nothing to report.
       if (invalid !== undefined && invalid !== infoQueryFields.uuid && this.fields.includes(invalid)) {
@@ -49,13 +45,36 @@ export class NvidiaSmi {
         continue;
       }
       if (run.exitCode !== 0) {
-        if (NO_GPU_EXIT_CODES.has(run.exitCode)) return undefined;
+        const state = stateOfSmiExit(run.exitCode);
+        if (state) return { kind: "unavailable", state, message: run.output.trim().slice(0, 300) };
         throw new Error(`${this.argv[0]} exited with ${run.exitCode}: ${run.output.trim().slice(0, 300)}`);
       }
       const gpus = parseRows(run.stdout, this.fields);
-      if (gpus.length === 0) return undefined;
+      if (gpus.length === 0) return { kind: "unavailable", state: "no_device", message: "nvidia-smi listed no GPU" };
       this.cudaVersion ??= await this.readCudaVersion(signal);
-      return { gpus, cudaVersion: this.cudaVersion };
+      await this.readProcesses(gpus, signal);
+      return { kind: "reading", gpus, cudaVersion: this.cudaVersion };
+    }
+  }
+
+  /**
+   * The compute processes (`--query-compute-apps`), attached to their GPU by uuid; left undefined when
+   * nvidia-smi cannot list them, so that compute_apps_last_collect_success says 0.
+   */
+  private async readProcesses(gpus: GpuReading[], signal: AbortSignal): Promise<void> {
+    const run = await this.run([`--query-compute-apps=${COMPUTE_APP_FIELDS}`, "--format=csv,noheader,nounits"], signal);
+    if (!run || run.exitCode !== 0) return;
+    const byUuid = new Map(gpus.map((g) => [g.info.uuid, g]));
+    for (const g of gpus) g.processes = [];
+    for (const line of run.stdout.split("\n")) {
+      // process_name may itself hold ", ": the uuid and pid lead, the memory ends.
+      const cells = line.split(", ");
+      if (cells.length < 4) continue;
+      const pid = Number(cells[1]);
+      const memory = parseSmiValue(cells.at(-1)!);
+      const process: GpuProcess = { pid, name: cells.slice(2, -1).join(", ") };
+      if (memory !== undefined) process.memoryBytes = memory * 1048576;
+      if (Number.isInteger(pid)) byUuid.get(cells[0]!.trim())?.processes!.push(process);
     }
   }
 
@@ -102,7 +121,7 @@ export function parseRows(csv: string, fields: readonly string[]): GpuReading[] 
     const values: Partial<Record<GaugeField, number>> = {};
     fields.forEach((field, i) => {
       if (!(gaugeFields as readonly string[]).includes(field)) return;
-      const value = parseSmiValue(cells[i]!);
+      const value = ENUM_FIELDS[field as GaugeField]?.[cells[i]!.toLowerCase()] ?? parseSmiValue(cells[i]!);
       if (value !== undefined) values[field as GaugeField] = value;
     });
     gpus.push({ info, values });

@@ -7,8 +7,9 @@
 import { dlopen, FFIType } from "bun:ffi";
 import type { Logger } from "@agent/core";
 import { untilAborted } from "./abort.ts";
-import type { GpuReading } from "./metrics.ts";
 import type { NvmlReply, NvmlRequest } from "./nvml-worker.ts";
+
+export type NvmlResult = Exclude<NvmlReply, { kind: "error" }>;
 
 /** How long a library that failed to load or initialise is left alone before it is tried again. */
 const RETRY_MS = 60_000;
@@ -36,6 +37,8 @@ function loads(library: string): boolean {
 export class NvmlThread {
   private worker: Worker | undefined;
   private failedAt = -Infinity;
+  /** Why NVML was last found unusable, answered again until it is retried. */
+  private unavailable: NvmlResult & { kind: "unavailable" } = { kind: "unavailable", state: "no_library", message: "not tried yet" };
   private inflight: Promise<NvmlReply> | undefined;
   private answer: ((reply: NvmlReply) => void) | undefined;
 
@@ -44,11 +47,11 @@ export class NvmlThread {
     private readonly log: Logger,
   ) {}
 
-  /** The GPUs as NVML reports them, or undefined when NVML cannot be used here. */
-  async read(signal: AbortSignal): Promise<{ gpus: GpuReading[]; cudaVersion: string } | undefined> {
+  /** The GPUs as NVML reports them, or why NVML cannot be used here. */
+  async read(signal: AbortSignal): Promise<NvmlResult> {
     if (!this.inflight) {
       const worker = this.worker ?? this.start();
-      if (!worker) return undefined;
+      if (!worker) return this.unavailable;
       this.inflight = new Promise<NvmlReply>((resolve) => (this.answer = resolve));
       worker.postMessage({ library: this.library } satisfies NvmlRequest);
     }
@@ -57,7 +60,7 @@ export class NvmlThread {
     if (reply.kind === "unavailable") {
       if (this.worker) this.log.debug("NVML unavailable, using nvidia-smi", { collector: "gpu", err: reply.message });
       this.stop();
-      return undefined;
+      return (this.unavailable = reply);
     }
     return reply;
   }
@@ -66,14 +69,17 @@ export class NvmlThread {
     if (Date.now() - this.failedAt < RETRY_MS) return undefined;
     if (!loads(this.library)) {
       this.failedAt = Date.now();
+      this.unavailable = { kind: "unavailable", state: "no_library", message: `cannot load ${this.library}` };
       return undefined;
     }
     const worker = new Worker(workerUrl());
     worker.unref(); // a thread stuck in the driver must not keep the agent from exiting
     worker.onmessage = (event: MessageEvent<NvmlReply>) => this.settle(event.data);
     worker.onerror = (event) => {
+      const message = `NVML thread failed: ${event.message}`;
       this.stop();
-      this.settle({ kind: "error", message: `NVML thread failed: ${event.message}` });
+      this.unavailable = { kind: "unavailable", state: "no_library", message };
+      this.settle({ kind: "error", message });
     };
     return (this.worker = worker);
   }

@@ -7,6 +7,7 @@
  */
 import { Nvml, NvmlError } from "./nvml.ts";
 import type { GpuReading } from "./metrics.ts";
+import type { GpuState } from "./state.ts";
 
 export interface NvmlRequest {
   library: string;
@@ -15,12 +16,16 @@ export interface NvmlRequest {
 export type NvmlReply =
   | { kind: "reading"; gpus: GpuReading[]; cudaVersion: string }
   /** The library did not load or initialise: use nvidia-smi instead. */
-  | { kind: "unavailable"; message: string }
+  | { kind: "unavailable"; message: string; state: GpuState }
   | { kind: "error"; message: string };
 
 declare const self: Worker;
 
 let nvml: Nvml | undefined;
+
+/** How often queued NVML events (XIDs) are taken between scrapes. */
+const DRAIN_MS = 1000;
+setInterval(() => nvml?.drainEvents(), DRAIN_MS);
 
 self.onmessage = (event: MessageEvent<NvmlRequest>) => {
   let reply: NvmlReply;
@@ -29,7 +34,7 @@ self.onmessage = (event: MessageEvent<NvmlRequest>) => {
     reply = { kind: "reading", gpus: nvml.read(), cudaVersion: nvml.cudaVersion };
   } catch (e) {
     const message = (e as Error).message;
-    reply = !nvml && e instanceof NvmlError ? { kind: "unavailable", message } : { kind: "error", message };
+    reply = !nvml && e instanceof NvmlError ? { kind: "unavailable", message, state: e.state } : { kind: "error", message };
   }
   postMessage(reply);
 };
