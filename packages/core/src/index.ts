@@ -5,4 +5,5 @@ export * from "./role.ts";
 export * from "./http/index.ts";
 export * from "./startup-pages.ts";
 export * from "./pseudo-files.ts";
+export * from "./regular-file.ts";
 export * from "./libc.ts";
