@@ -3,7 +3,7 @@
  * scrape's signal fires. A field this driver does not know makes nvidia-smi reject the whole query, so
  * such a field is dropped (once, remembered) and the query repeated; a dropped identity field reads "".
  */
-import { untilAborted } from "./abort.ts";
+import { untilAborted } from "../../abort.ts";
 import { gaugeFields, infoQueryFields, parseSmiValue, type GaugeField, type GpuReading, type InfoLabel } from "./metrics.ts";
 
 /** nvidia-smi exit codes that mean "no usable GPU here": 6 no devices, 9 driver not loaded, 12 no NVML. */

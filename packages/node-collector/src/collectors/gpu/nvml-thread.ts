@@ -6,7 +6,7 @@
  */
 import { dlopen, FFIType } from "bun:ffi";
 import type { Logger } from "@agent/core";
-import { untilAborted } from "./abort.ts";
+import { untilAborted } from "../../abort.ts";
 import type { GpuReading } from "./metrics.ts";
 import type { NvmlReply, NvmlRequest } from "./nvml-worker.ts";
 
