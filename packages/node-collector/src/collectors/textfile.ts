@@ -1,7 +1,8 @@
 import { flag, parseText, type MetricFamily, type MetricSet, type Sample } from "@agent/core";
 import { untilAborted } from "../abort.ts";
 import { defineCollector, type CollectContext } from "../collector.ts";
-import { readDirOffThread, readFileOffThread, type Outcome } from "../off-thread-read.ts";
+import { readTextfilesOffThread } from "./textfile-thread.ts";
+import type { TextfileReply } from "./textfile-worker.ts";
 
 interface Merged {
   family: MetricFamily;
@@ -59,38 +60,27 @@ export interface TextfileOptions {
 /** One file read and parsed, or why something was skipped (a log message and its fields). */
 type Read = { file: string; families: MetricFamily[]; mtimeSeconds: number } | { failed: string; fields: Record<string, string> };
 
-/** The outcome, or the abort's reason as an error once the collector has waited long enough. */
-function settled<T>(read: Promise<Outcome<T>>, signal: AbortSignal): Promise<Outcome<T>> {
-  return untilAborted(read, signal).catch((e: Error) => ({ error: e }));
-}
-
-/** Every *.prom file of `dir`, in name order, one after the other, until the signal fires. */
+/** Every *.prom file of `dir` in name order, read on the directory's own thread, unless the signal fires first. */
 async function readDirectory(dir: string, opts: TextfileOptions): Promise<Read[]> {
-  const listing = await settled(readDirOffThread(dir), opts.signal);
-  if ("error" in listing) return [{ failed: "failed to read textfile collector directory", fields: { path: dir, err: listing.error.message } }];
-  const reads: Read[] = [];
-  for (const name of listing.ok.filter((n) => n.endsWith(".prom")).sort()) {
-    if (opts.signal.aborted) {
-      reads.push({ failed: "textfiles left unread", fields: { path: dir, err: String((opts.signal.reason as Error)?.message ?? opts.signal.reason) } });
-      break;
-    }
-    const file = dir.replace(/\/+$/, "") + "/" + name;
-    const read = await settled(readFileOffThread(file, opts.maxBytes), opts.signal);
-    if ("error" in read) {
-      reads.push({ failed: "failed to read textfile", fields: { file, err: read.error.message } });
-      continue;
-    }
-    const families = parseFile(read.ok.text);
-    if (typeof families === "string") reads.push({ failed: "failed to read textfile", fields: { file, err: families } });
-    // node_exporter's mtime is whole seconds, truncated.
-    else reads.push({ file, families, mtimeSeconds: Math.floor(read.ok.mtimeMs / 1000) });
+  let reply: TextfileReply;
+  try {
+    reply = await untilAborted(readTextfilesOffThread(dir, opts.maxBytes), opts.signal);
+  } catch (e) {
+    return [{ failed: "textfile directory still being read, skipped", fields: { path: dir, err: (e as Error).message } }];
   }
-  return reads;
+  if ("error" in reply) return [{ failed: "failed to read textfile collector directory", fields: { path: dir, err: reply.error } }];
+  return reply.files.map((read): Read => {
+    if ("error" in read) return { failed: "failed to read textfile", fields: { file: read.path, err: read.error } };
+    const families = parseFile(read.text);
+    if (typeof families === "string") return { failed: "failed to read textfile", fields: { file: read.path, err: families } };
+    // node_exporter's mtime is whole seconds, truncated.
+    return { file: read.path, families, mtimeSeconds: Math.floor(read.mtimeMs / 1000) };
+  });
 }
 
 /**
- * Reads every *.prom file in the directories off the main thread (see off-thread-read.ts), the directories
- * side by side so that one on a hung mount holds up only its own files. A directory that cannot be listed,
+ * Reads every *.prom file in the directories off the main thread, each directory on a thread of its own (see
+ * textfile-worker.ts), so that one on a hung mount holds up only its own files. A directory that cannot be listed,
  * and a file that cannot be read (not a regular file, over the size cap, still unread when the signal
  * fires), does not parse, or carries timestamps, sets node_textfile_scrape_error and is logged; the other
  * files are still served. Files are merged in directory order, then name order. A family in several files is
