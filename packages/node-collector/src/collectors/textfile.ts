@@ -79,13 +79,13 @@ async function readDirectory(dir: string, opts: TextfileOptions): Promise<Read[]
 }
 
 /**
- * Reads every *.prom file in the directories off the main thread, each directory on a thread of its own (see
- * textfile-worker.ts), so that one on a hung mount holds up only its own files. A directory that cannot be listed,
- * and a file that cannot be read (not a regular file, over the size cap, still unread when the signal
- * fires), does not parse, or carries timestamps, sets node_textfile_scrape_error and is logged; the other
- * files are still served. Files are merged in directory order, then name order. A family in several files is
- * merged when the types agree; help defaults to the files it came from. A series already read from an
- * earlier file is dropped and logged with the error left alone, as node_exporter's gatherer does.
+ * Reads every *.prom file in the directories off the main thread, each directory on a thread of its own
+ * (see textfile-worker.ts), so that one on a hung mount holds up only its own files. A directory that cannot
+ * be listed or is still being read when the signal fires, and a file that cannot be read (not a regular
+ * file, over the size cap), does not parse, or carries timestamps, sets node_textfile_scrape_error and is
+ * logged; the other files are still served. Files are merged in directory order, then name order. A family
+ * in several files is merged when the types agree; help defaults to the files it came from. A series already
+ * read from an earlier file is dropped and logged with the error left alone, as node_exporter's gatherer does.
  */
 export async function collectTextfiles(out: MetricSet, dirs: readonly string[], opts: TextfileOptions): Promise<void> {
   const { log } = opts;
