@@ -70,8 +70,9 @@ const result = await Bun.build({
   entrypoints: [
     join(root, "packages/agent/src/main.ts"),
     // Worker threads are separate entry points; the binary finds each under /$bunfs/root/ at its path below
-    // packages/ (see packages/node-collector/src/collectors/gpu/nvml-thread.ts).
+    // packages/ (see packages/node-collector/src/worker-url.ts).
     join(root, "packages/node-collector/src/collectors/gpu/nvml-worker.ts"),
+    join(root, "packages/node-collector/src/collectors/textfile-worker.ts"),
   ],
   // A compiled Bun program reads bunfig.toml and .env from its working directory by default; a bunfig.toml
   // `preload` there would run foreign code inside the agent, and a .env would change its environment.

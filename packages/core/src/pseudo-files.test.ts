@@ -87,3 +87,27 @@ describe("pollHeldFile", () => {
     expect(events! & POLLPRI).toBe(0);
   });
 });
+
+describe("files that are not regular", () => {
+  test("a FIFO is refused at once, not waited on for a writer, and leaves no descriptor open", async () => {
+    const { mkdtempSync, readdirSync, rmSync } = await import("node:fs");
+    const dir = mkdtempSync("/tmp/read-fifo-");
+    expect(Bun.spawnSync(["mkfifo", dir + "/stat"]).exitCode).toBe(0);
+    const fds = readdirSync("/proc/self/fd").length;
+    // A blocking open would hang this test (and the whole agent) until a writer opened the FIFO.
+    expect(() => readPseudoFile(dir + "/stat")).toThrow(`${dir}/stat is a FIFO, not a regular file`);
+    expect(readdirSync("/proc/self/fd").length).toBe(fds);
+    rmSync(dir, { recursive: true });
+  });
+
+  test("a link to /dev/zero or /dev/urandom is refused instead of read without end", async () => {
+    const { mkdtempSync, symlinkSync, rmSync } = await import("node:fs");
+    const dir = mkdtempSync("/tmp/read-dev-");
+    for (const dev of ["/dev/zero", "/dev/urandom"]) {
+      symlinkSync(dev, dir + "/os-release");
+      expect(() => readPseudoFile(dir + "/os-release")).toThrow("is a character device, not a regular file");
+      rmSync(dir + "/os-release");
+    }
+    rmSync(dir, { recursive: true });
+  });
+});

@@ -3,8 +3,9 @@
  * process_* metrics.
  */
 import { FFIType } from "bun:ffi";
-import { closeSync, openSync, readSync, statfsSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, statfsSync } from "node:fs";
 import { libcFunctions } from "./libc.ts";
+import { assertRegularFile, READ_NONBLOCK } from "./regular-file.ts";
 
 /**
  * One reusable buffer for every read: procfs and sysfs files report size 0, so readFileSync probes and
@@ -78,7 +79,9 @@ function isStateError(e: unknown): boolean {
 
 /**
  * A procfs or sysfs file's whole content as latin1 text (what the kernel writes is ASCII). Throws as
- * openSync and readSync do (ENOENT for a missing file). `keepOpen: false` for a file read once and gone.
+ * openSync and readSync do (ENOENT for a missing file), and for anything but a regular file (a FIFO or a
+ * link to /dev/zero where a fixture tree or --path.rootfs has a file), which is never read. Descriptors are
+ * checked once, when opened. `keepOpen: false` for a file read once and gone.
  */
 export function readPseudoFile(path: string, keepOpen = true): string {
   const kept = held.get(path);
@@ -94,9 +97,10 @@ export function readPseudoFile(path: string, keepOpen = true): string {
       closeSync(kept.fd);
     }
   }
-  const fd = openSync(path, "r");
+  const fd = openSync(path, READ_NONBLOCK);
   let holding = false;
   try {
+    assertRegularFile(path, fstatSync(fd));
     let length: number;
     try {
       length = readAll(fd, false);

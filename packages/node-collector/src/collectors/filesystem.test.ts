@@ -60,6 +60,18 @@ describe("filesystem collector", () => {
     expect(hungCalls).toBe(1);
   });
 
+  test("scrapes that overlap before a mount is known to be stuck share its one statfs", async () => {
+    const mounts = [{ device: "srv:/export", mountpoint: "/net/overlap", fstype: "nfs4", options: "rw" }];
+    let calls = 0;
+    const statfs = () => {
+      calls++;
+      return new Promise<StatFs>(() => {});
+    };
+    const scrape = () => collectFilesystems(new MetricSet(), fixturePaths, mounts, { timeoutMs: 200, statfs, statfsSync: () => FIXED });
+    await Promise.all([scrape(), scrape(), scrape()]);
+    expect(calls).toBe(1);
+  });
+
   test("local filesystems are asked inline, network ones and anything below them on the thread pool", () => {
     const inline: string[] = [];
     const pooled: string[] = [];

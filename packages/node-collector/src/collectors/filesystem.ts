@@ -99,25 +99,40 @@ function errorText(e: NodeJS.ErrnoException): string {
 
 type Outcome = { ok: StatFs } | { error: string };
 
+/**
+ * statfs calls not come back yet, by mount point: scrapes that overlap (two Prometheus servers, the node page's
+ * history) wait on the call in flight rather than start another, which before a mount was known to be stuck
+ * tied up one more pool thread each (two such calls left a 2-core host's pool with none, and pushes, whose
+ * store commits on that pool, waiting).
+ */
+const asking = new Map<string, Promise<StatFs>>();
+
 function statWithTimeout(path: string, timeoutMs: number, statfs: StatFsFn): Promise<Outcome> {
   if (stuck.has(path)) return Promise.resolve({ error: "mountpoint timeout" });
+  let ask = asking.get(path);
+  if (ask === undefined) {
+    const call = statfs(path);
+    const done = () => {
+      asking.delete(path);
+      stuck.delete(path);
+    };
+    call.then(done, done);
+    asking.set(path, (ask = call));
+  }
+  const answer = ask;
   return new Promise((resolve) => {
-    let settled = false;
     const timer = setTimeout(() => {
-      settled = true;
       stuck.add(path);
       resolve({ error: "mountpoint timeout" });
     }, timeoutMs);
-    statfs(path).then(
+    answer.then(
       (st) => {
-        stuck.delete(path);
         clearTimeout(timer);
-        if (!settled) resolve({ ok: st });
+        resolve({ ok: st });
       },
       (e: NodeJS.ErrnoException) => {
-        stuck.delete(path);
         clearTimeout(timer);
-        if (!settled) resolve({ error: errorText(e) });
+        resolve({ error: errorText(e) });
       },
     );
   });

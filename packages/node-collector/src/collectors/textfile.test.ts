@@ -1,8 +1,11 @@
-import { describe, expect, test } from "bun:test";
-import { utimesSync } from "node:fs";
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
+import { createLogger, MetricSet } from "@agent/core";
 import { join } from "node:path";
-import { textfile } from "./textfile.ts";
-import { collectText, expectGolden, FIXTURES } from "../testing/golden.ts";
+import { collectTextfiles, textfile } from "./textfile.ts";
+import { collectText, expectGolden, FIXTURES, fixturePaths } from "../testing/golden.ts";
+import { canHangMount, hangMount } from "../testing/hung-mount.ts";
+import { ScrapeMemo } from "../collector.ts";
 
 const MTIME = 1_700_000_000;
 function dir(name: "good" | "bad"): string {
@@ -44,5 +47,124 @@ describe("textfile collector", () => {
     expect(await collectText(textfile)).toBe(
       "# HELP node_textfile_scrape_error 1 if there was an error opening or reading a file, 0 otherwise\n# TYPE node_textfile_scrape_error gauge\nnode_textfile_scrape_error 0\n",
     );
+  });
+});
+
+describe("textfile collector against hostile files", () => {
+  const root = mkdtempSync("/tmp/textfile-test-");
+  afterAll(() => rmSync(root, { recursive: true }));
+  let n = 0;
+  /** A fresh directory holding `files` (name to content). */
+  function dirWith(files: Record<string, string>): string {
+    const d = `${root}/${n++}`;
+    mkdirSync(d);
+    for (const [name, text] of Object.entries(files)) writeFileSync(`${d}/${name}`, text);
+    return d;
+  }
+  async function collect(dirs: string[], opts: { maxBytes?: number; signal?: AbortSignal } = {}): Promise<{ text: string; logged: string }> {
+    const lines: string[] = [];
+    const out = new MetricSet();
+    const log = createLogger({ level: "error", write: (line) => lines.push(line) });
+    await collectTextfiles(out, dirs, { maxBytes: opts.maxBytes ?? 64 << 20, log, signal: opts.signal ?? new AbortController().signal });
+    return { text: out.render(), logged: lines.join("") };
+  }
+
+  test("the same series in two files is served once, from the first file by name, and is not a scrape error", async () => {
+    const d = dirWith({
+      "a.prom": 'jobs{k="x"} 1\njobs{k="y"} 5\n',
+      "b.prom": 'jobs{k="x"} 2\njobs{k="z"} 7\n',
+    });
+    const { text, logged } = await collect([d]);
+    expect(text).toContain(`# HELP jobs Metric read from ${d}/a.prom, ${d}/b.prom\n# TYPE jobs untyped\njobs{k="x"} 1\njobs{k="y"} 5\njobs{k="z"} 7\n`);
+    expect(text).not.toContain('jobs{k="x"} 2');
+    expect(text).toContain("node_textfile_scrape_error 0\n");
+    expect(text).toContain(`node_textfile_mtime_seconds{file="${d}/b.prom"}`);
+    expect(logged).toContain("textfile series already read");
+    expect(logged).toContain(`${d}/b.prom`);
+  });
+
+  test("a series repeated within one file, or with its labels in another order, is one series", async () => {
+    const d = dirWith({ "a.prom": 'r{a="1",b="2"} 1\nr{b="2",a="1"} 2\nr{a="1",b="2",c=""} 3\n' });
+    const { text } = await collect([d]);
+    expect(text).toContain('r{a="1",b="2"} 1\n');
+    expect(text).not.toContain(" 2\n");
+    expect(text).not.toContain(" 3\n");
+  });
+
+  test("a later file whose HELP differs is skipped and sets the error, as node_exporter 1.8 does", async () => {
+    const d = dirWith({ "a.prom": "# HELP h first\nh 1\n", "b.prom": '# HELP h second\nh{x="1"} 2\n' });
+    const { text } = await collect([d]);
+    expect(text).toContain("# HELP h first\n");
+    expect(text).not.toContain('h{x="1"}');
+    expect(text).toContain("node_textfile_scrape_error 1\n");
+  });
+
+  test("a missing directory sets the error; the other directories are still served", async () => {
+    const d = dirWith({ "a.prom": "kept 1\n" });
+    const { text, logged } = await collect([`${root}/missing`, d]);
+    expect(text).toContain("kept 1\n");
+    expect(text).toContain("node_textfile_scrape_error 1\n");
+    expect(logged).toContain(`${root}/missing`);
+  });
+
+  test("a FIFO, links to /dev/zero and /dev/urandom, and a file over the cap are skipped with the error; the rest is served", async () => {
+    const d = dirWith({ "good.prom": "good 1\n" });
+    expect(Bun.spawnSync(["mkfifo", `${d}/fifo.prom`]).exitCode).toBe(0);
+    symlinkSync("/dev/zero", `${d}/zero.prom`);
+    symlinkSync("/dev/urandom", `${d}/urandom.prom`);
+    writeFileSync(`${d}/big.prom`, "");
+    truncateSync(`${d}/big.prom`, 2048); // sparse: the cap is checked before anything is read
+    const started = performance.now();
+    const { text, logged } = await collect([d], { maxBytes: 1024 });
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(text).toContain("good 1\n");
+    expect(text).toContain("node_textfile_scrape_error 1\n");
+    expect(text).toContain(`node_textfile_mtime_seconds{file="${d}/good.prom"}`);
+    expect(text).not.toContain(`file="${d}/fifo.prom"`);
+    for (const bad of ["fifo.prom is a FIFO", "zero.prom is a character device", "urandom.prom is a character device", "big.prom is larger than 1024 bytes"]) {
+      expect(logged).toContain(bad);
+    }
+  });
+
+  test("once its signal fires it stops reading and serves what it has, with the error", async () => {
+    const d = dirWith({ "a.prom": "a 1\n" });
+    const stop = new AbortController();
+    stop.abort(new Error("out of time"));
+    const { text, logged } = await collect([d], { signal: stop.signal });
+    expect(text).toBe("# HELP node_textfile_scrape_error 1 if there was an error opening or reading a file, 0 otherwise\n# TYPE node_textfile_scrape_error gauge\nnode_textfile_scrape_error 1\n");
+    expect(logged).toContain("out of time");
+  });
+
+  test.skipIf(!canHangMount())("a directory on a mount that never answers costs only its own files, and the wait stops before the registry's deadline", async () => {
+    const hung = await hangMount();
+    try {
+      const good = dirWith({ "a.prom": "a 1\n" });
+      const lines: string[] = [];
+      const collectOnce = async () => {
+        const out = new MetricSet();
+        const started = performance.now();
+        await textfile.collect(out, {
+          paths: fixturePaths,
+          config: { directory: [hung.mountpoint, good], maxBytes: 1024 },
+          log: createLogger({ level: "error", write: (line) => lines.push(line) }),
+          signal: new AbortController().signal,
+          deadline: started + 1000,
+          scrape: new ScrapeMemo(),
+        });
+        return { text: out.render(), ms: performance.now() - started };
+      };
+      for (let i = 0; i < 2; i++) {
+        const { text, ms } = await collectOnce();
+        // Given up 250 ms before the deadline, so the registry, which abandons at 1000 ms, still serves this.
+        expect(ms).toBeGreaterThan(700);
+        expect(ms).toBeLessThan(1000);
+        expect(text).toContain("a 1\n");
+        expect(text).toContain(`node_textfile_mtime_seconds{file="${good}/a.prom"}`);
+        expect(text).toContain("node_textfile_scrape_error 1\n");
+      }
+      expect(lines.join("")).toContain(hung.mountpoint);
+    } finally {
+      await hung.release();
+    }
   });
 });

@@ -3,7 +3,7 @@
  * scrape's signal fires. A field this driver does not know makes nvidia-smi reject the whole query, so
  * such a field is dropped (once, remembered) and the query repeated; a dropped identity field reads "".
  */
-import { untilAborted } from "./abort.ts";
+import { untilAborted } from "../../abort.ts";
 import { ENUM_FIELDS, gaugeFields, infoQueryFields, parseSmiValue, type GaugeField, type GpuProcess, type GpuReading, type InfoLabel } from "./metrics.ts";
 import { stateOfSmiExit, type GpuState } from "./state.ts";
 const COMPUTE_APP_FIELDS = "gpu_uuid,pid,process_name,used_gpu_memory";

@@ -6,23 +6,14 @@
  */
 import { dlopen, FFIType } from "bun:ffi";
 import type { Logger } from "@agent/core";
-import { untilAborted } from "./abort.ts";
+import { untilAborted } from "../../abort.ts";
 import type { NvmlReply, NvmlRequest } from "./nvml-worker.ts";
+import { workerUrl } from "../../worker-url.ts";
 
 export type NvmlResult = Exclude<NvmlReply, { kind: "error" }>;
 
 /** How long a library that failed to load or initialise is left alone before it is tried again. */
 const RETRY_MS = 60_000;
-
-/**
- * Where the worker's code is. From source, beside this file. In the compiled binary every entry point sits
- * under /$bunfs/root/ at its path below packages/ (the entry points' common directory), with a .js suffix.
- */
-function workerUrl(): string {
-  const bunfs = import.meta.url.indexOf("/$bunfs/root/");
-  if (bunfs < 0) return new URL("./nvml-worker.ts", import.meta.url).href;
-  return import.meta.url.slice("file://".length, bunfs) + "/$bunfs/root/node-collector/src/collectors/gpu/nvml-worker.js";
-}
 
 /** Whether the dynamic linker can load `library` at all; nothing in it is called. */
 function loads(library: string): boolean {
@@ -72,7 +63,7 @@ export class NvmlThread {
       this.unavailable = { kind: "unavailable", state: "no_library", message: `cannot load ${this.library}` };
       return undefined;
     }
-    const worker = new Worker(workerUrl());
+    const worker = new Worker(workerUrl(import.meta.url, "./nvml-worker.ts", "node-collector/src/collectors/gpu/nvml-worker.js"));
     worker.unref(); // a thread stuck in the driver must not keep the agent from exiting
     worker.onmessage = (event: MessageEvent<NvmlReply>) => this.settle(event.data);
     worker.onerror = (event) => {

@@ -1,0 +1,53 @@
+/**
+ * The main thread's side of textfile-worker.ts: one worker per textfile directory, started on the first
+ * scrape that reads it (a node without textfiles never pays for a thread), one request at a time. Scrapes
+ * that overlap share the reading in flight; a reading that outlives its scrape (a hung NFS server) is
+ * abandoned, not cancelled, and later scrapes wait on that same reading instead of queueing more, so a
+ * directory that never answers holds one thread, not one per scrape.
+ */
+import type { TextfileReply, TextfileRequest } from "./textfile-worker.ts";
+import { workerUrl } from "../worker-url.ts";
+
+class DirectoryThread {
+  private worker: Worker | undefined;
+  private inflight: Promise<TextfileReply> | undefined;
+  private answer: ((reply: TextfileReply) => void) | undefined;
+
+  constructor(private readonly dir: string) {}
+
+  read(maxBytes: number): Promise<TextfileReply> {
+    if (!this.inflight) {
+      this.inflight = new Promise<TextfileReply>((resolve) => (this.answer = resolve));
+      (this.worker ?? this.start()).postMessage({ dir: this.dir, maxBytes } satisfies TextfileRequest);
+    }
+    return this.inflight;
+  }
+
+  private start(): Worker {
+    const worker = new Worker(workerUrl(import.meta.url, "./textfile-worker.ts", "node-collector/src/collectors/textfile-worker.js"));
+    worker.unref(); // a thread stuck on a dead server must not keep the agent from exiting
+    worker.onmessage = (event: MessageEvent<TextfileReply>) => this.settle(event.data);
+    worker.onerror = (event) => {
+      this.worker?.terminate();
+      this.worker = undefined;
+      this.settle({ error: `textfile thread failed: ${event.message}` });
+    };
+    return (this.worker = worker);
+  }
+
+  private settle(reply: TextfileReply): void {
+    const answer = this.answer;
+    this.inflight = undefined;
+    this.answer = undefined;
+    answer?.(reply);
+  }
+}
+
+const threads = new Map<string, DirectoryThread>();
+
+/** Every *.prom file of `dir` as textfile-worker.ts reads it, on that directory's own thread. */
+export function readTextfilesOffThread(dir: string, maxBytes: number): Promise<TextfileReply> {
+  let thread = threads.get(dir);
+  if (!thread) threads.set(dir, (thread = new DirectoryThread(dir)));
+  return thread.read(maxBytes);
+}
