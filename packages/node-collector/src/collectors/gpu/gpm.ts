@@ -9,6 +9,7 @@
  * Struct layouts and constants are those of NVIDIA's nvml.h (x86-64 / aarch64 Linux, LP64).
  */
 import type { Pointer } from "bun:ffi";
+import type { Call } from "./nvml.ts";
 import type { MigActivity } from "./metrics.ts";
 
 const NVML_SUCCESS = 0;
@@ -39,7 +40,6 @@ const METRICS: readonly [key: keyof MigActivity, id: number, multiply: number, d
   ["pcieRxBytes", 21, 1048576, 1], // PCIE_RX_PER_SEC
 ];
 
-type Call = (...args: (number | bigint | Pointer | NodeJS.TypedArray | null)[]) => number;
 
 /** The GPM entry points (drivers from 520 on); any of them absent, no activity is read. */
 export interface GpmCalls {

@@ -141,7 +141,8 @@ const OPTIONAL = {
   nvmlGpmMetricsGet: { args: [ptr], returns: i32 },
 } as const;
 
-type Call = (...args: (number | bigint | Pointer | NodeJS.TypedArray | null)[]) => number;
+/** A bound NVML entry point. */
+export type Call = (...args: (number | bigint | Pointer | NodeJS.TypedArray | null)[]) => number;
 type Required = Record<keyof typeof REQUIRED, Call>;
 type Optional = Partial<Record<keyof typeof OPTIONAL, Call>>;
 
