@@ -2,8 +2,9 @@
  * The activity of each MIG GPU instance, through NVML's GPM (GPU performance monitoring, Hopper and later):
  * a GPM sample is a snapshot of the instance's counters and nvmlGpmMetricsGet turns two samples into rates
  * over the time between them. Rather than sampling twice with a sleep in between, one sample per GPU
- * instance is taken each scrape and compared with the previous scrape's, so the rates cover the scrape
- * interval and the first scrape that sees an instance has none (as nvidia_gpu_exporter does).
+ * instance is taken each reading (a scrape, or the node page's sampling tick when nobody scrapes) and
+ * compared with the previous reading's, so the rates cover the time since then and the first reading that
+ * sees an instance has none (as nvidia_gpu_exporter does).
  * A GPU without GPM (pre-Hopper: an A100 in MIG mode) or a driver without the calls gives no activity.
  *
  * Struct layouts and constants are those of NVIDIA's nvml.h (x86-64 / aarch64 Linux, LP64).

@@ -198,12 +198,12 @@ export interface MigDevice {
 
 /** nvidia_gpu_exporter's per-GPU-instance activity gauges (it has none for DRAM and the FP pipes). */
 const MIG_ACTIVITY: readonly [keyof MigActivity, string, string][] = [
-  ["graphics", "nvidia_smi_mig_graphics_activity_ratio", "Fraction of time the GPU instance's graphics/compute engines were active, since the previous scrape."],
-  ["sm", "nvidia_smi_mig_sm_activity_ratio", "Fraction of time the GPU instance's SMs were active, since the previous scrape."],
-  ["smOccupancy", "nvidia_smi_mig_sm_occupancy_ratio", "Fraction of the GPU instance's resident warp slots that were occupied, since the previous scrape."],
-  ["tensor", "nvidia_smi_mig_tensor_activity_ratio", "Fraction of time the GPU instance's tensor pipes were active, since the previous scrape."],
-  ["pcieTxBytes", "nvidia_smi_mig_pcie_throughput_tx_bytes_per_second", "PCIe traffic the GPU instance sent, since the previous scrape."],
-  ["pcieRxBytes", "nvidia_smi_mig_pcie_throughput_rx_bytes_per_second", "PCIe traffic the GPU instance received, since the previous scrape."],
+  ["graphics", "nvidia_smi_mig_graphics_activity_ratio", "Fraction of time the GPU instance's graphics/compute engines were active, since the collector's previous reading."],
+  ["sm", "nvidia_smi_mig_sm_activity_ratio", "Fraction of time the GPU instance's SMs were active, since the collector's previous reading."],
+  ["smOccupancy", "nvidia_smi_mig_sm_occupancy_ratio", "Fraction of the GPU instance's resident warp slots that were occupied, since the collector's previous reading."],
+  ["tensor", "nvidia_smi_mig_tensor_activity_ratio", "Fraction of time the GPU instance's tensor pipes were active, since the collector's previous reading."],
+  ["pcieTxBytes", "nvidia_smi_mig_pcie_throughput_tx_bytes_per_second", "PCIe traffic the GPU instance sent, since the collector's previous reading."],
+  ["pcieRxBytes", "nvidia_smi_mig_pcie_throughput_rx_bytes_per_second", "PCIe traffic the GPU instance received, since the collector's previous reading."],
 ];
 
 /** One GPU's reading, whichever path produced it. */
