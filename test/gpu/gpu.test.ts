@@ -181,6 +181,25 @@ describe("gpu collector in the compiled agent", () => {
     }
   }, 60_000);
 
+  test("MIG GPU instances' activity (GPM) from the compiled binary, scraped by a real Prometheus", async () => {
+    const agent = await agentWith([...GPU_ONLY, `--collector.gpu.nvml-library=${buildFakeNvml(work, { mig: true })}`, "--collector.gpu.metric-names=nvidia_smi,dcgm"]);
+    // Whether this first scrape has activity yet depends on the node page's own sampling having read the GPUs
+    // before it (the unit test checks the first reading has none); memory needs no previous sample.
+    expect(await metrics(agent)).toContain(`nvidia_smi_mig_memory_used_bytes{uuid="${H100}",gpu_instance_id="2"} ${10240 * 1048576}\n`);
+    const prom = await startPrometheus({ scrapeConfigs: [{ job_name: "node", static_configs: [{ targets: [agent.urls.node!.replace("http://", "")] }] }] });
+    try {
+      const sm = await prom.waitFor("nvidia_smi_mig_sm_activity_ratio", (r) => r.length === 2);
+      expect(Object.fromEntries(sm.map((s) => [s.metric.gpu_instance_id, Number(s.value[1])]))).toEqual({ "2": 0.865, "9": 0 });
+      // The activity of each MIG profile, as a panel joins it to the info series.
+      const byProfile = await prom.query(`nvidia_smi_mig_tensor_activity_ratio * on (uuid, gpu_instance_id) group_left (profile) nvidia_smi_mig_info`);
+      expect(Object.fromEntries(byProfile.map((s) => [s.metric.profile, Number(s.value[1])]))).toEqual({ "3g.40gb": 0.525, "1g.10gb": 0 });
+      const tensor = await prom.query('DCGM_FI_PROF_PIPE_TENSOR_ACTIVE{GPU_I_PROFILE="3g.40gb"}');
+      expect(tensor.map((s) => [s.metric.GPU_I_ID, Number(s.value[1])])).toEqual([["2", 0.525]]);
+    } finally {
+      await prom.stop();
+    }
+  }, 60_000);
+
   test("an unknown name scheme or a bad size is refused at start: exit 2 and the flag named", async () => {
     const scheme = await runAgent(["--roles=node", "--collector.gpu.metric-names=nvidia_smi,prometheus"]);
     expect(scheme.code).toBe(2);

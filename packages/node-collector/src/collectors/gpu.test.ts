@@ -182,7 +182,9 @@ describe("gpu collector", () => {
 
   test("the names the exporters' dashboards query are emitted, but for those listed as not yet", async () => {
     const library = buildFakeNvml(work, { processes: [{ gpu: 0, pid: 4101, mib: 40960, sm: 87, mem: 41 }], xids: [{ gpu: 0, xid: 79 }], mig: true });
-    const text = await collectText(gpu, { config: { nvmlLibrary: library, nvidiaSmiCommand: "", metricNames: ["nvidia_smi", "nvml", "dcgm"] } });
+    const scrape = () => collectText(gpu, { config: { nvmlLibrary: library, nvidiaSmiCommand: "", metricNames: ["nvidia_smi", "nvml", "dcgm"] } });
+    await scrape(); // MIG activity needs the previous scrape's GPM sample
+    const text = await scrape();
     const emitted = new Set(text.match(/^[A-Za-z_:][A-Za-z0-9_:]*(?=[{ ])/gm));
     const listed = (file: string) =>
       readFileSync(join(import.meta.dir, "../../fixtures/gpu/dashboards", file), "utf8")
@@ -191,11 +193,7 @@ describe("gpu collector", () => {
         .map((l) => l.split(" ")[0]!);
     // The dashboard asks for clocks_throttle_reasons_X `or` clocks_event_reasons_X (older drivers' names).
     const alias = (name: string) => name.replace("clocks_throttle_reasons_", "clocks_event_reasons_");
-    const notYet = new Set([
-      "nvidia_smi_mig_sm_activity_ratio", "nvidia_smi_mig_tensor_activity_ratio",
-      "DCGM_FI_DEV_MEMORY_TEMP", "DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL", "DCGM_FI_DEV_VGPU_LICENSE_STATUS",
-      "DCGM_FI_PROF_GR_ENGINE_ACTIVE", "DCGM_FI_PROF_PIPE_TENSOR_ACTIVE", "DCGM_FI_PROF_DRAM_ACTIVE",
-    ]);
+    const notYet = new Set(["DCGM_FI_DEV_MEMORY_TEMP", "DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL", "DCGM_FI_DEV_VGPU_LICENSE_STATUS"]);
     const names = [...listed("nvidia_gpu_exporter.txt"), ...listed("dcgm-exporter.txt"), ...listed("tankbusta.txt")].map(alias);
     // DCGM_FI_DRIVER_VERSION is a label in dcgm-exporter's output, not a series.
     expect(text).toContain('DCGM_FI_DRIVER_VERSION="590.48.01"');
@@ -216,6 +214,39 @@ describe("gpu collector", () => {
     expect(text.match(/^nvidia_smi_mig_info\{/gm)).toHaveLength(2);
     expect(text).not.toContain(`nvidia_smi_mig_info{uuid="${RTX}"`);
     expect(promtoolProblems(text)).toEqual([]);
+  });
+
+  test("MIG: each GPU instance's activity from two GPM samples, one per scrape; none on the first", async () => {
+    const library = buildFakeNvml(work, { mig: true });
+    const scrape = async () =>
+      (await collectText(gpu, { config: { nvmlLibrary: library, nvidiaSmiCommand: "", metricNames: ["nvidia_smi", "dcgm"] } })).replace(/Hostname="[^"]*"/g, 'Hostname="HOST"');
+    const first = await scrape();
+    expect(first).toContain("nvidia_smi_mig_info{");
+    expect(first).not.toMatch(/_activity_|DCGM_FI_PROF_(GR|SM|PIPE|DRAM)/);
+    const second = await scrape();
+    // The fake's 3g.40gb instance (GPU instance 2) is busy, its 1g.10gb one (9) idle.
+    expect(second).toContain(`nvidia_smi_mig_sm_activity_ratio{uuid="${H100}",gpu_instance_id="2"} 0.865\n`);
+    expect(second).toContain(`nvidia_smi_mig_tensor_activity_ratio{uuid="${H100}",gpu_instance_id="2"} 0.525\n`);
+    expect(second).toContain(`nvidia_smi_mig_sm_activity_ratio{uuid="${H100}",gpu_instance_id="9"} 0\n`);
+    expect(second).toContain(`nvidia_smi_mig_pcie_throughput_rx_bytes_per_second{uuid="${H100}",gpu_instance_id="2"} ${523.25 * 1048576}\n`);
+    expect(second).toMatch(/DCGM_FI_PROF_GR_ENGINE_ACTIVE\{gpu="0",[^}]*,GPU_I_PROFILE="3g.40gb",GPU_I_ID="2",[^}]*\} 0.9725\n/);
+    expect(second.match(/^DCGM_FI_PROF_SM_ACTIVE\{/gm)).toHaveLength(2);
+    expect(second).not.toMatch(/_activity_ratio\{uuid="${RTX}"/);
+    expect(promtoolProblems(second).filter((p) => !p.startsWith("DCGM_FI_"))).toEqual([]);
+    expectGolden("gpu-mig", second);
+    // Every later scrape compares with the one before it, not with the first; and reuses its two sample
+    // buffers per GPU instance: the fake has room for 64, so a scrape that leaked one would run out here.
+    for (let i = 0; i < 40; i++) expect(await scrape()).toBe(second);
+  });
+
+  test("MIG on a GPU without GPM (an A100): memory and info, no activity series and no error", async () => {
+    const library = buildFakeNvml(work, { mig: true, noGpm: true });
+    const scrape = () => collectText(gpu, { config: { nvmlLibrary: library, nvidiaSmiCommand: "", metricNames: ["nvidia_smi", "dcgm"] } });
+    await scrape();
+    const text = await scrape();
+    expect(text).toContain(`nvidia_smi_mig_memory_used_bytes{uuid="${H100}",gpu_instance_id="2"} ${10240 * 1048576}\n`);
+    expect(text).not.toMatch(/_activity_ratio|DCGM_FI_PROF_(GR|SM|PIPE|DRAM)/);
+    expect(text).toContain('node_gpu_collector_state{state="ok"} 1\n');
   });
 
   test("nvidia-smi path: the compute processes of `--query-compute-apps` (the H100 capture under load), with their jobs", async () => {

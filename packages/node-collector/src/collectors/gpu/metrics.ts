@@ -168,7 +168,24 @@ export interface NvLink {
   errors: Partial<Record<(typeof NVLINK_ERRORS)[number], number>>;
 }
 
-/** A MIG device (a compute instance of a GPU instance), with its GPU instance's memory (NVML only). */
+/**
+ * A GPU instance's activity between the previous scrape and this one (NVML's GPM, Hopper on): ratios from 0
+ * to 1, PCIe in bytes per second; a metric NVML cannot measure for the instance is absent.
+ */
+export interface MigActivity {
+  graphics?: number;
+  sm?: number;
+  smOccupancy?: number;
+  tensor?: number;
+  dram?: number;
+  fp64?: number;
+  fp32?: number;
+  fp16?: number;
+  pcieTxBytes?: number;
+  pcieRxBytes?: number;
+}
+
+/** A MIG device (a compute instance of a GPU instance), with its GPU instance's memory and activity (NVML only). */
 export interface MigDevice {
   uuid: string;
   /** As nvidia-smi names it: "3g.40gb". */
@@ -176,7 +193,18 @@ export interface MigDevice {
   gpuInstanceId: number;
   computeInstanceId: number;
   memory?: { total: number; used: number; free: number };
+  activity?: MigActivity;
 }
+
+/** nvidia_gpu_exporter's per-GPU-instance activity gauges (it has none for DRAM and the FP pipes). */
+const MIG_ACTIVITY: readonly [keyof MigActivity, string, string][] = [
+  ["graphics", "nvidia_smi_mig_graphics_activity_ratio", "Fraction of time the GPU instance's graphics/compute engines were active, since the collector's previous reading."],
+  ["sm", "nvidia_smi_mig_sm_activity_ratio", "Fraction of time the GPU instance's SMs were active, since the collector's previous reading."],
+  ["smOccupancy", "nvidia_smi_mig_sm_occupancy_ratio", "Fraction of the GPU instance's resident warp slots that were occupied, since the collector's previous reading."],
+  ["tensor", "nvidia_smi_mig_tensor_activity_ratio", "Fraction of time the GPU instance's tensor pipes were active, since the collector's previous reading."],
+  ["pcieTxBytes", "nvidia_smi_mig_pcie_throughput_tx_bytes_per_second", "PCIe traffic the GPU instance sent, since the collector's previous reading."],
+  ["pcieRxBytes", "nvidia_smi_mig_pcie_throughput_rx_bytes_per_second", "PCIe traffic the GPU instance received, since the collector's previous reading."],
+];
 
 /** One GPU's reading, whichever path produced it. */
 export interface GpuReading {
@@ -275,17 +303,22 @@ export function emitGpus(out: MetricSet, gpus: readonly GpuReading[], cudaVersio
         if (count !== undefined) out.family("nvidia_smi_nvlink_errors_total", "counter", "NVLink errors since the driver loaded, by type.").add(count, { ...linkLabels, type });
       }
     }
-    // The memory belongs to the GPU instance, shared by its compute instances: one series per GPU instance.
+    // Memory and activity belong to the GPU instance, shared by its compute instances: one series per GPU instance.
     const instances = new Set<number>();
     for (const mig of gpu.migDevices ?? []) {
       const gi = String(mig.gpuInstanceId);
       out
         .family("nvidia_smi_mig_info", "gauge", "Constant 1 per MIG device, labelled with its parent GPU, its own uuid, instance ids and profile.")
         .add(1, { uuid, mig_uuid: mig.uuid, gpu_instance_id: gi, compute_instance_id: String(mig.computeInstanceId), profile: mig.profile });
-      if (!mig.memory || instances.has(mig.gpuInstanceId)) continue;
+      if (instances.has(mig.gpuInstanceId)) continue;
       instances.add(mig.gpuInstanceId);
+      const instanceLabels = { uuid, gpu_instance_id: gi };
       for (const kind of ["total", "used", "free"] as const) {
-        out.family(`nvidia_smi_mig_memory_${kind}_bytes`, "gauge", `Memory of the GPU instance (${kind}).`).add(mig.memory[kind], { uuid, gpu_instance_id: gi });
+        if (mig.memory) out.family(`nvidia_smi_mig_memory_${kind}_bytes`, "gauge", `Memory of the GPU instance (${kind}).`).add(mig.memory[kind], instanceLabels);
+      }
+      for (const [key, name, help] of MIG_ACTIVITY) {
+        const value = mig.activity?.[key];
+        if (value !== undefined) out.family(name, "gauge", help).add(value, instanceLabels);
       }
     }
     for (const [xid, count] of xidErrors ?? []) {

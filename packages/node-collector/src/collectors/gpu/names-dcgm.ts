@@ -3,11 +3,12 @@
  * whose dashboards (Grafana 12239) and alerts query `DCGM_FI_*`: the fields of its default counter set that
  * NVML answers without DCGM's host engine, in DCGM's units (MHz, MiB, W, °C, %, mJ) and with its labels
  * `gpu` (index), `UUID` (`GPU-…`), `pci_bus_id`, `device` (`nvidiaN`), `modelName`, `Hostname` and
- * `DCGM_FI_DRIVER_VERSION`. Not emitted, for want of DCGM: the profiling (DCP) ratios, memory temperature,
- * NVLink bandwidth and the vGPU licence.
+ * `DCGM_FI_DRIVER_VERSION`. The profiling (DCP) ratios come from NVML's GPM for each MIG GPU instance,
+ * labelled `GPU_I_PROFILE` and `GPU_I_ID` as dcgm-exporter labels MIG entities; a whole GPU has none. Not
+ * emitted, for want of DCGM: memory temperature, NVLink bandwidth and the vGPU licence.
  */
 import type { MetricSet, MetricType } from "@agent/core";
-import { NVLINK_ERRORS, type GaugeField, type GpuReading } from "./metrics.ts";
+import { NVLINK_ERRORS, type GaugeField, type GpuReading, type MigActivity } from "./metrics.ts";
 
 interface Field {
   name: string;
@@ -56,6 +57,18 @@ const FIELDS: readonly Field[] = [
   { name: "DCGM_FI_PROF_PCIE_RX_BYTES", type: "gauge", help: "PCIe bytes per second received (NVML's 20 ms sample).", from: "pcieRxBytes" },
 ];
 
+/** DCGM's profiling fields (1001-1008) and the GPM reading each one is. */
+const PROF_FIELDS: readonly [string, string, keyof MigActivity][] = [
+  ["DCGM_FI_PROF_GR_ENGINE_ACTIVE", "Ratio of time the graphics engine is active.", "graphics"],
+  ["DCGM_FI_PROF_SM_ACTIVE", "Ratio of cycles an SM has at least one warp assigned.", "sm"],
+  ["DCGM_FI_PROF_SM_OCCUPANCY", "Ratio of warps resident on an SM to its maximum.", "smOccupancy"],
+  ["DCGM_FI_PROF_PIPE_TENSOR_ACTIVE", "Ratio of cycles any tensor pipe is active.", "tensor"],
+  ["DCGM_FI_PROF_DRAM_ACTIVE", "Ratio of cycles the device memory interface is active.", "dram"],
+  ["DCGM_FI_PROF_PIPE_FP64_ACTIVE", "Ratio of cycles the FP64 pipe is active.", "fp64"],
+  ["DCGM_FI_PROF_PIPE_FP32_ACTIVE", "Ratio of cycles the FP32 pipe is active.", "fp32"],
+  ["DCGM_FI_PROF_PIPE_FP16_ACTIVE", "Ratio of cycles the FP16 pipe is active.", "fp16"],
+];
+
 export function emitDcgmNames(out: MetricSet, gpus: readonly GpuReading[], hostname: string): void {
   // dcgm-exporter's default counters turn DCGM_FI_DRIVER_VERSION into a label of every series.
   for (const gpu of gpus) {
@@ -71,6 +84,17 @@ export function emitDcgmNames(out: MetricSet, gpus: readonly GpuReading[], hostn
     for (const { name, type, help, from } of FIELDS) {
       const value = from in gpu.values ? gpu.values[from as GaugeField] : counter(gpu, from as NumericCounter);
       if (value !== undefined && Number.isFinite(value)) out.family(name, type, help).add(value, labels);
+    }
+    const instances = new Set<number>();
+    for (const mig of gpu.migDevices ?? []) {
+      if (!mig.activity || instances.has(mig.gpuInstanceId)) continue;
+      instances.add(mig.gpuInstanceId);
+      const { Hostname, DCGM_FI_DRIVER_VERSION, ...device } = labels;
+      const instanceLabels = { ...device, GPU_I_PROFILE: mig.profile, GPU_I_ID: String(mig.gpuInstanceId), Hostname, DCGM_FI_DRIVER_VERSION };
+      for (const [name, help, key] of PROF_FIELDS) {
+        const value = mig.activity[key];
+        if (value !== undefined) out.family(name, "gauge", help).add(value, instanceLabels);
+      }
     }
     if (!gpu.nvlinks) continue;
     for (const [name, help, type] of NVLINK_TOTALS) {

@@ -7,7 +7,8 @@
  * Struct layouts and constants are those of NVIDIA's nvml.h (x86-64 / aarch64 Linux, LP64).
  */
 import { dlopen, FFIType, type Pointer } from "bun:ffi";
-import { EVENT_REASON_BITS, NVLINK_ERRORS, type GaugeField, type GpuProcess, type GpuReading, type MigDevice, type NvLink, type NvmlCounters } from "./metrics.ts";
+import { GpmSampler } from "./gpm.ts";
+import { EVENT_REASON_BITS, NVLINK_ERRORS, type GaugeField, type GpuProcess, type GpuReading, type MigActivity, type MigDevice, type NvLink, type NvmlCounters } from "./metrics.ts";
 import { stateOfInitError, type GpuState } from "./state.ts";
 import { XidWatcher } from "./xid.ts";
 
@@ -133,9 +134,15 @@ const OPTIONAL = {
   nvmlEventSetCreate: { args: [ptr], returns: i32 },
   nvmlDeviceRegisterEvents: { args: [ptr, u64, ptr], returns: i32 },
   nvmlEventSetWait_v2: { args: [ptr, ptr, u32], returns: i32 },
+  nvmlGpmQueryDeviceSupport: { args: [ptr, ptr], returns: i32 },
+  nvmlGpmSampleAlloc: { args: [ptr], returns: i32 },
+  nvmlGpmSampleFree: { args: [ptr], returns: i32 },
+  nvmlGpmMigSampleGet: { args: [ptr, u32, ptr], returns: i32 },
+  nvmlGpmMetricsGet: { args: [ptr], returns: i32 },
 } as const;
 
-type Call = (...args: (number | bigint | Pointer | NodeJS.TypedArray | null)[]) => number;
+/** A bound NVML entry point. */
+export type Call = (...args: (number | bigint | Pointer | NodeJS.TypedArray | null)[]) => number;
 type Required = Record<keyof typeof REQUIRED, Call>;
 type Optional = Partial<Record<keyof typeof OPTIONAL, Call>>;
 
@@ -156,12 +163,14 @@ export class Nvml {
   /** Per GPU index, the newest process-utilisation sample seen, so each scrape asks only for newer ones. */
   private readonly lastSample = new Map<number, bigint>();
   private readonly xids: XidWatcher | undefined;
+  private readonly gpm: GpmSampler;
 
   private constructor(
     private readonly fn: Required,
     private readonly opt: Optional,
   ) {
     this.xids = XidWatcher.create(opt);
+    this.gpm = new GpmSampler(opt);
     const v = new Int32Array(1);
     this.cudaVersion =
       opt.nvmlSystemGetCudaDriverVersion_v2?.(v) === NVML_SUCCESS ? `${Math.floor(v[0]! / 1000)}.${Math.floor((v[0]! % 1000) / 10)}` : "";
@@ -209,7 +218,9 @@ export class Nvml {
       devices.push([dev, i]);
     }
     this.xids?.drain();
-    return devices.map(([dev, i]) => this.readDevice(dev, i, driverVersion));
+    const readings = devices.map(([dev, i]) => this.readDevice(dev, i, driverVersion));
+    this.gpm.sweep();
+    return readings;
   }
 
   private readDevice(dev: Pointer, index: number, driverVersion: string): GpuReading {
@@ -386,7 +397,10 @@ export class Nvml {
     }
   }
 
-  /** The MIG devices of a GPU in MIG mode: slots are sparse (profiles take several), so every one is tried. */
+  /**
+   * The MIG devices of a GPU in MIG mode: slots are sparse (profiles take several), so every one is tried.
+   * Activity is sampled once per GPU instance and shared by its compute instances.
+   */
   private readMigDevices(dev: Pointer): MigDevice[] | undefined {
     const { nvmlDeviceGetMaxMigDeviceCount: maxCount, nvmlDeviceGetMigDeviceHandleByIndex: byIndex } = this.opt;
     const slots = new Uint32Array(1);
@@ -395,6 +409,7 @@ export class Nvml {
     const handle = new BigUint64Array(1);
     const gi = new Uint32Array(1);
     const ci = new Uint32Array(1);
+    const activity = new Map<number, MigActivity | undefined>();
     for (let slot = 0; slot < slots[0]!; slot++) {
       if (byIndex(dev, slot, handle) !== NVML_SUCCESS) continue; // NOT_FOUND: an empty slot
       const mig = Number(handle[0]) as Pointer;
@@ -403,6 +418,7 @@ export class Nvml {
       const name = this.text((b, n) => this.fn.nvmlDeviceGetName(mig, b, n), NAME_SIZE);
       const v1 = new DataView(new ArrayBuffer(MEMORY_V1.size));
       const memoryOk = this.fn.nvmlDeviceGetMemoryInfo(mig, new Uint8Array(v1.buffer)) === NVML_SUCCESS;
+      if (!activity.has(gi[0]!)) activity.set(gi[0]!, this.gpm.activity(dev, gi[0]!));
       migs.push({
         uuid: this.text((b, n) => this.fn.nvmlDeviceGetUUID(mig, b, n), UUID_SIZE),
         profile: name.includes(" MIG ") ? name.slice(name.indexOf(" MIG ") + 5) : "",
@@ -411,6 +427,7 @@ export class Nvml {
         memory: memoryOk
           ? { total: Number(v1.getBigUint64(MEMORY_V1.total, true)), used: Number(v1.getBigUint64(MEMORY_V1.used, true)), free: Number(v1.getBigUint64(MEMORY_V1.free, true)) }
           : undefined,
+        activity: activity.get(gi[0]!),
       });
     }
     return migs;

@@ -5,8 +5,8 @@
  * between scrapes so NVML's bounded queue cannot overflow and drop events.
  */
 import type { Pointer } from "bun:ffi";
+import type { Call } from "./nvml.ts";
 
-type Call = (...args: (number | bigint | Pointer | NodeJS.TypedArray | null)[]) => number;
 
 const NVML_SUCCESS = 0;
 /** nvmlEventTypeXidCriticalError. */
