@@ -7,15 +7,10 @@
  * Requests close their connections: Bun's server checks open sockets' timeouts every second while any is open.
  */
 import { expect, setDefaultTimeout, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { runsOnCpu } from "../../bench/proc.ts";
 import { startAgent } from "../harness/index.ts";
 
 setDefaultTimeout(60_000);
-
-/** How many times the process's main thread has been run on a CPU so far. */
-function mainThreadRuns(pid: number): number {
-  return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, "latin1").split(" ")[2]);
-}
 
 test("the push role sleeps while no group is due, and removes each group at its deadline", async () => {
   const agent = await startAgent({ roles: ["push"], env: { BUN_GC_TIMER_DISABLE: "1" }, probe: { keepalive: false } });
@@ -46,9 +41,9 @@ test("the push role sleeps while no group is due, and removes each group at its 
     expect(await jobs()).toEqual(["forever", "late"]);
 
     await Bun.sleep(1000); // let the requests' own after-work (GC, sockets closing) finish
-    const before = mainThreadRuns(agent.proc.pid);
+    const before = runsOnCpu(agent.proc.pid, agent.proc.pid);
     await Bun.sleep(6000);
-    const runs = mainThreadRuns(agent.proc.pid) - before;
+    const runs = runsOnCpu(agent.proc.pid, agent.proc.pid) - before;
     // A sweep every second (the former behaviour) would be at least 6 runs.
     expect(runs).toBeLessThanOrEqual(1);
     expect(await jobs()).toEqual(["forever", "late"]);
