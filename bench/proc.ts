@@ -1,5 +1,5 @@
 /** What the benchmarks read about a running process from /proc. */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 /** Resident memory in KiB (VmRSS). */
 export function rssKiB(pid: number): number {
@@ -14,4 +14,22 @@ export function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
   const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(f[11]) + Number(f[12])) / USER_HZ; // utime, stime: fields 14 and 15
+}
+
+/**
+ * How many times the process's threads have been run on a CPU so far (third field of each
+ * /proc/<pid>/task/<tid>/schedstat): a sleeping thread adds nothing, each wake-up at least one.
+ * `thread` counts that thread alone (the process's own id is its main thread).
+ */
+export function runsOnCpu(pid: number, thread?: number): number {
+  const tids = thread === undefined ? readdirSync(`/proc/${pid}/task`) : [String(thread)];
+  let runs = 0;
+  for (const tid of tids) {
+    try {
+      runs += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "latin1").split(" ")[2]);
+    } catch {
+      // the thread ended between listing and reading
+    }
+  }
+  return runs;
 }

@@ -78,6 +78,10 @@ const result = await Bun.build({
   // `preload` there would run foreign code inside the agent, and a .env would change its environment.
   compile: { target, outfile: tmp, autoloadBunfig: false, autoloadDotenv: false },
   minify: { syntax: true, whitespace: true, identifiers: false },
+  // Start-up parses no source: the binary carries JavaScriptCore bytecode for every module (ESM, since
+  // main.ts awaits at top level).
+  bytecode: true,
+  format: "esm",
   sourcemap: "none",
   plugins: [embedLmdbAddon, ...extraPlugins],
   define: {

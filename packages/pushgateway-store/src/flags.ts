@@ -10,7 +10,11 @@ export const pushFlags = {
     "TTL per group by regexes over grouping labels: [{match: {job: \"ci-.*\"}, ttl: 2h}]; the first match wins.",
     parseTtlRules,
   ),
-  expirySweepInterval: flag.duration("push.expiry-sweep-interval", 1, "How often expired groups are looked for and removed."),
+  expirySweepInterval: flag.duration(
+    "push.expiry-sweep-interval",
+    1,
+    "Shortest time between two expiry sweeps; a sweep runs at the next group's deadline, none while nothing is due (0: never expire).",
+  ),
   maxBodyBytes: flag.bytes("push.max-body-bytes", 16 * 1024 * 1024, "Largest push body accepted, after decompression (413 beyond)."),
   maxSeriesPerPush: flag.int("push.max-series-per-push", 0, "Most metrics one push may carry (0: no limit; 413 beyond)."),
   maxGroups: flag.int("push.max-groups", 0, "Most groups stored at once (0: no limit); a push that would add one more gets 507."),

@@ -105,6 +105,15 @@ export async function importLmdb(): Promise<typeof import("lmdb")> {
   }
 }
 
+/**
+ * Address space LMDB maps the file into at open. lmdb-js grows a smaller map by mapping the file again and
+ * keeps every earlier mapping (reads may still point into it), so the pages a store touched while growing
+ * were resident once per mapping: 4 mappings and ~70 MiB of a 20,000-group store's RSS. A map this size is
+ * only address space (the file grows with its data, not with the map); a store that outgrows it still works,
+ * remapped as before.
+ */
+const INITIAL_MAP_BYTES = 4 * 2 ** 30;
+
 /** `flush`: a change is acknowledged once on disk; `commit`: once its commit reached the OS. */
 export type SyncMode = "flush" | "commit";
 
@@ -122,6 +131,7 @@ export function openFile(open: Open, file: string, sync: SyncMode = "flush"): Ro
     encoding: "msgpack",
     cache: false,
     eventTurnBatching: false,
+    mapSize: INITIAL_MAP_BYTES,
     ...(sync === "commit" ? { noSync: true } : { separateFlushed: true }),
   });
 }

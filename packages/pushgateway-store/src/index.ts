@@ -4,6 +4,7 @@
  */
 import { ConfigError, defineRole, shownFlags, type Logger } from "@agent/core";
 import { statusPage } from "@agent/core/pages";
+import { ExpiryTimer } from "./expiry.ts";
 import { pushFlags } from "./flags.ts";
 import { GroupDb } from "./group-db.ts";
 import type { Group } from "./memory-index.ts";
@@ -48,7 +49,7 @@ async function importPersistenceFile(db: GroupDb, path: string, policy: TtlPolic
 
 export function pushRole() {
   let db: GroupDb | undefined;
-  let sweeper: ReturnType<typeof setInterval> | undefined;
+  let expiry: ExpiryTimer | undefined;
   return defineRole({
     name: "push",
     title: "Pushgateway-compatible metrics store, durable in LMDB",
@@ -63,20 +64,21 @@ export function pushRole() {
       let groups = await db.loadAll();
       const ttl = new TtlPolicy(config.defaultTtl, config.ttlRules);
       if (groups.length === 0 && config.persistenceFile !== "") groups = await importPersistenceFile(db, config.persistenceFile, ttl, log);
-      const opts = { checkConsistency: !config.disableConsistencyCheck, maxGroups: config.maxGroups, maxSeriesPerPush: config.maxSeriesPerPush, log };
+      const opts = {
+        checkConsistency: !config.disableConsistencyCheck,
+        maxGroups: config.maxGroups,
+        maxSeriesPerPush: config.maxSeriesPerPush,
+        log,
+        onDeadline: (at: number) => expiry?.deadline(at),
+      };
       const store = new PushStore(db, opts, groups);
       log.info("push store loaded", { groups: store.groups, series: store.series, ms: Math.round(performance.now() - started) });
       // Decoding every record leaves a heap's worth of garbage; collecting it once, off the start-up path,
       // lets the allocator hand those pages back instead of holding them until the next big collection.
       setTimeout(() => Bun.gc(true), 1000).unref();
       if (config.expirySweepInterval > 0) {
-        sweeper = setInterval(() => {
-          store.expire(Date.now()).then(
-            (n) => n > 0 && log.debug("groups expired", { groups: n }),
-            (e: Error) => log.error("expiry sweep failed", { err: e.message }),
-          );
-        }, config.expirySweepInterval * 1000);
-        sweeper.unref();
+        expiry = new ExpiryTimer(store, config.expirySweepInterval * 1000, log);
+        expiry.start();
       }
       const flags = shownFlags(pushFlags, config);
       const links = [
@@ -103,8 +105,8 @@ export function pushRole() {
       };
     },
     async stop() {
-      if (sweeper) clearInterval(sweeper);
-      sweeper = undefined;
+      expiry?.stop();
+      expiry = undefined;
       const closing = db;
       db = undefined;
       await closing?.close();

@@ -30,6 +30,8 @@ export interface PushStoreOptions {
   /** 0: no limit. */
   maxSeriesPerPush: number;
   log: Logger;
+  /** Told each deadline (Unix ms) a change gives a group, before the change commits. */
+  onDeadline?: (at: number) => void;
 }
 
 export interface PushRequest {
@@ -190,6 +192,7 @@ export class PushStore {
     if (!forced && !this.health.writable()) throw this.health.refusal();
     const key = (next ?? old)!.key;
     this.index.replace(old, next);
+    if (next && next.expiresAt > 0) this.opts.onDeadline?.(next.expiresAt);
     const started = performance.now();
     try {
       if (next) await this.db.save(next);
@@ -236,6 +239,13 @@ export class PushStore {
     }
     this.stats.expired += due.length;
     return due.length;
+  }
+
+  /** The earliest deadline among stored groups (Unix ms); 0 when none expires. */
+  nextExpiry(): number {
+    let first = 0;
+    for (const g of this.index.all()) if (g.expiresAt > 0 && (first === 0 || g.expiresAt < first)) first = g.expiresAt;
+    return first;
   }
 
   /**
