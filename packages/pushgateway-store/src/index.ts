@@ -1,11 +1,13 @@
 /**
- * The push role: Pushgateway 1.10's HTTP API over a store that commits every push to LMDB before
- * answering, checks consistency in time proportional to the push, renders at push time, and expires groups.
+ * The push role: Pushgateway 1.10's HTTP API over a store that commits every push to LMDB (or to an etcd
+ * cluster several agents share) before answering, checks consistency in time proportional to the push, renders at push time, and expires groups.
  */
-import { defineRole, shownFlags } from "@agent/core";
+import { ConfigError, defineRole, shownFlags, type FlagValues } from "@agent/core";
 import { statusPage } from "@agent/core/pages";
 import { pushFlags } from "./flags.ts";
+import { EtcdGroupStore } from "./etcd-store.ts";
 import { GroupDb } from "./group-db.ts";
+import type { GroupStorage } from "./group-storage.ts";
 import { PushStore } from "./push-store.ts";
 import { pushPage } from "./page.ts";
 import { pushRoutes } from "./routes.ts";
@@ -18,8 +20,22 @@ export { salvageStore, type SalvageReport } from "./salvage.ts";
 export { checkStoreFile, damagedAdvice, refuseIfInUse, STORE_FILE, storeFile, type StoreHealth } from "./store-check.ts";
 export { GroupDb } from "./group-db.ts";
 
+export { EtcdGroupStore } from "./etcd-store.ts";
+
+function validate(config: FlagValues<typeof pushFlags>): void {
+  if (config.store !== "etcd") return;
+  if (config.etcdEndpoints.length === 0) throw new ConfigError("--push.store=etcd needs --push.etcd.endpoints (e.g. https://etcd-1:2379,https://etcd-2:2379)");
+  for (const e of config.etcdEndpoints) {
+    if (!/^https?:\/\/[^/]+$/.test(e)) throw new ConfigError(`--push.etcd.endpoints: "${e}" is not an http:// or https:// URL with no path`);
+  }
+  if (!config.etcdPrefix.endsWith("/")) throw new ConfigError(`--push.etcd.prefix: "${config.etcdPrefix}" must end with /`);
+  if ((config.etcdCertFile === "") !== (config.etcdKeyFile === "")) {
+    throw new ConfigError("--push.etcd.tls-cert-file and --push.etcd.tls-key-file go together");
+  }
+}
+
 export function pushRole() {
-  let db: GroupDb | undefined;
+  let db: GroupStorage | undefined;
   let sweeper: ReturnType<typeof setInterval> | undefined;
   return defineRole({
     name: "push",
@@ -27,12 +43,29 @@ export function pushRole() {
     defaultAddress: ":9091",
     flags: pushFlags,
     maxRequestBodyBytes: (config) => config.maxBodyBytes,
+    validate,
     async start(ctx) {
       const { config, log } = ctx;
       const started = performance.now();
-      db = await GroupDb.open(ctx.dataDir, config.sync);
+      let groups;
+      if (config.store === "etcd") {
+        const etcd = new EtcdGroupStore({
+          endpoints: config.etcdEndpoints,
+          prefix: config.etcdPrefix,
+          caFile: config.etcdCaFile || undefined,
+          certFile: config.etcdCertFile || undefined,
+          keyFile: config.etcdKeyFile || undefined,
+          log,
+        });
+        groups = await etcd.loadAll();
+        db = etcd;
+      } else {
+        const lmdb = await GroupDb.open(ctx.dataDir, config.sync);
+        groups = await lmdb.loadAll();
+        db = lmdb;
+      }
       const opts = { checkConsistency: !config.disableConsistencyCheck, maxGroups: config.maxGroups, maxSeriesPerPush: config.maxSeriesPerPush, log };
-      const store = new PushStore(db, opts, await db.loadAll());
+      const store = new PushStore(db, opts, groups);
       log.info("push store loaded", { groups: store.groups, series: store.series, ms: Math.round(performance.now() - started) });
       // Decoding every record leaves a heap's worth of garbage; collecting it once, off the start-up path,
       // lets the allocator hand those pages back instead of holding them until the next big collection.
@@ -67,6 +100,7 @@ export function pushRole() {
           statusPage(app, { role: "push", agent: ctx.agent, flags: pushFlags, values: config });
         },
         metrics: (own) => store.render(own),
+        unready: () => store.unready(),
         links,
       };
     },

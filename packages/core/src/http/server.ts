@@ -69,7 +69,11 @@ export function startRoleServer(opts: RoleServerOptions): RoleServer {
   });
   if (opts.web.users.size > 0) app.use("*", basicAuth(opts.web.users));
   app.get("/-/healthy", (c) => c.text("OK\n"));
-  app.get("/-/ready", (c) => (service ? c.text("OK\n") : c.text("Service Unavailable: starting\n", 503)));
+  app.get("/-/ready", (c) => {
+    if (!service) return c.text("Service Unavailable: starting\n", 503);
+    const why = service.unready?.();
+    return why === undefined ? c.text("OK\n") : c.text(`Service Unavailable: ${why}\n`, 503);
+  });
   app.get("/metrics", async (c) => {
     if (!service) return c.text("Service Unavailable: starting\n", 503);
     const own = new MetricSet();

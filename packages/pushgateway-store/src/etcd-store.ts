@@ -1,0 +1,370 @@
+/**
+ * The push store's groups in etcd, shared by every agent that names the same cluster and prefix. Talks to
+ * etcd 3.4's JSON gateway (/v3/kv/*, /v3/watch) with fetch. One key per group (the record GroupDb stores,
+ * as JSON) and one marker key that every change rewrites with the writing agent's id, so that:
+ * - a push commits only if the marker is still at the revision this agent's view reflects (a transaction
+ *   comparing it), hence was checked against every change before it, as one store would check it;
+ *   otherwise it is refused as StaleView and checked again once the watch caught up;
+ * - the watch tells this agent's own changes (already in its view) from other agents', by the marker's
+ *   value in the same revision.
+ * A write is acknowledged by etcd once a quorum has it. A lost watch is replaced after a fresh read.
+ */
+import { readFileSync } from "node:fs";
+import type { Logger } from "@agent/core";
+import { dbKey, fromRecord, Interner, toRecord, type GroupRecord } from "./group-db.ts";
+import { StaleView, type GroupStorage, type StorageFollower } from "./group-storage.ts";
+import type { Group } from "./memory-index.ts";
+import { StorageFailure } from "./storage-failure.ts";
+
+export interface EtcdOptions {
+  endpoints: readonly string[];
+  prefix: string;
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  log: Logger;
+}
+
+interface KeyValue {
+  key: string;
+  value?: string;
+  mod_revision?: string;
+}
+interface WatchEvent {
+  type?: "PUT" | "DELETE";
+  kv: KeyValue;
+}
+interface Header {
+  revision?: string;
+}
+
+/** etcd's default --max-txn-ops is 128; one slot goes to the marker. */
+const TXN_OPS = 100;
+const REQUEST_TIMEOUT_MS = 5000;
+/** How often reachability is probed by a quorum read (a watch on a cut-off member just stays quiet). */
+const PROBE_MS = 1000;
+const CATCH_UP_MS = 5000;
+
+const b64 = (s: string) => Buffer.from(s).toString("base64");
+const text = (s: string | undefined) => Buffer.from(s ?? "", "base64").toString();
+
+/** The first key after every key that starts with `prefix`, as etcd's range_end wants it. */
+function prefixEnd(prefix: string): string {
+  const bytes = Buffer.from(prefix);
+  bytes[bytes.length - 1]!++;
+  return bytes.toString("base64");
+}
+
+export class EtcdGroupStore implements GroupStorage {
+  readonly kind = "etcd";
+  /** Written into the marker with every change this agent makes. */
+  private readonly id = crypto.randomUUID();
+  private readonly marker: string;
+  private readonly tls: { ca?: string; cert?: string; key?: string } | undefined;
+  private endpoint = 0;
+  /** The marker's revision that this agent's view reflects; pushes commit only on it. */
+  private seen = 0;
+  /** After a StaleView, the marker revision the view must reach. */
+  private target = 0;
+  private waiters: Array<() => void> = [];
+  /** Revision the watch starts from: one after the last read. */
+  private from = 0;
+  /** Group key -> revision of its last change, for expiry that removes only what it saw. */
+  private readonly revisions = new Map<string, number>();
+  /** etcd key -> group key: delete events carry only the etcd key. */
+  private readonly groupKeys = new Map<string, string>();
+  /** Changes leave one at a time: each compares against the marker the previous one left. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private follower: StorageFollower | undefined;
+  private watching: AbortController | undefined;
+  private probe: ReturnType<typeof setInterval> | undefined;
+  private lost: string | undefined;
+  private closed = false;
+  /** Fresh reads after a lost watch, for agent_push_etcd_resyncs_total. */
+  resyncs = 0;
+
+  constructor(private readonly opts: EtcdOptions) {
+    if (opts.endpoints.length === 0) throw new Error("--push.etcd.endpoints names no endpoint");
+    this.marker = `${opts.prefix}marker`;
+    const read = (f: string | undefined) => (f ? readFileSync(f, "utf8") : undefined);
+    this.tls = opts.caFile || opts.certFile ? { ca: read(opts.caFile), cert: read(opts.certFile), key: read(opts.keyFile) } : undefined;
+  }
+
+  get location(): string {
+    return `${this.opts.endpoints.join(",")} under ${this.opts.prefix}`;
+  }
+
+  /**
+   * POSTs to the first endpoint that answers, starting with the last one that did. A network error or a
+   * 5xx moves on to the next; when none answers, a StorageFailure.
+   */
+  private async call<T>(path: string, body: unknown): Promise<T & { header?: Header }> {
+    const { endpoints } = this.opts;
+    let why = "";
+    for (let i = 0; i < endpoints.length; i++) {
+      const url = endpoints[this.endpoint]! + path;
+      try {
+        const res = await fetch(url, { method: "POST", body: JSON.stringify(body), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), tls: this.tls });
+        if (res.ok) return (await res.json()) as T & { header?: Header };
+        why = `${url}: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`;
+        if (res.status < 500) throw new StorageFailure("other", `etcd refused ${path}: ${why}`);
+      } catch (e) {
+        if (e instanceof StorageFailure) throw e;
+        why = `${url}: ${(e as Error).message}`;
+      }
+      this.endpoint = (this.endpoint + 1) % endpoints.length;
+    }
+    throw new StorageFailure("failing", `no etcd endpoint answers (${why})`);
+  }
+
+  /** Every group under the prefix, and the marker's revision; the watch then starts after this read. */
+  async loadAll(): Promise<Group[]> {
+    const res = await this.call<{ kvs?: KeyValue[] }>("/v3/kv/range", { key: b64(this.opts.prefix), range_end: prefixEnd(this.opts.prefix) });
+    this.revisions.clear();
+    this.groupKeys.clear();
+    this.seen = 0;
+    const intern = new Interner();
+    const groups: Group[] = [];
+    for (const kv of res.kvs ?? []) {
+      const key = text(kv.key);
+      const rev = Number(kv.mod_revision);
+      if (key === this.marker) this.seen = rev;
+      else {
+        const g = fromRecord(JSON.parse(text(kv.value)) as GroupRecord, intern);
+        this.revisions.set(g.key, rev);
+        this.groupKeys.set(key, g.key);
+        groups.push(g);
+      }
+    }
+    this.from = Number(res.header?.revision ?? 0) + 1;
+    return groups;
+  }
+
+  private enqueue<T>(f: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(f, f);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private check(): void {
+    if (this.lost) throw new StorageFailure("failing", this.lost);
+  }
+
+  private markerPut() {
+    return { request_put: { key: b64(this.marker), value: b64(this.id) } };
+  }
+
+  save(g: Group): Promise<void> {
+    return this.enqueue(async () => {
+      this.check();
+      const key = this.opts.prefix + dbKey(g.key);
+      const res = await this.call<{ succeeded?: boolean; responses?: Array<{ response_range?: { kvs?: KeyValue[] } }> }>("/v3/kv/txn", {
+        compare: [{ key: b64(this.marker), target: "MOD", result: "EQUAL", mod_revision: this.seen }],
+        success: [this.markerPut(), { request_put: { key: b64(key), value: b64(JSON.stringify(toRecord(g))) } }],
+        failure: [{ request_range: { key: b64(this.marker) } }],
+      });
+      if (!res.succeeded) {
+        this.target = Number(res.responses?.[0]?.response_range?.kvs?.[0]?.mod_revision ?? 0);
+        throw new StaleView();
+      }
+      const rev = Number(res.header?.revision);
+      this.seen = Math.max(this.seen, rev);
+      this.revisions.set(g.key, rev);
+      this.groupKeys.set(key, g.key);
+    });
+  }
+
+  async remove(groupKey: string): Promise<void> {
+    await this.removeAll([groupKey]);
+  }
+
+  /**
+   * Removes the groups, TXN_OPS to a transaction; returns how many etcd deleted. A removal that finds the
+   * marker where this agent last saw it moves that mark on, as a push does; one that does not leaves it to
+   * the watch. With `ifUnchanged`, one transaction per group, on the revision this agent saw it at (taken
+   * now: by the time the transaction goes, the watch may have seen another agent remove it).
+   */
+  removeAll(groupKeys: readonly string[], ifUnchanged = false): Promise<number> {
+    const seenAt = groupKeys.map((k) => this.revisions.get(k));
+    return this.enqueue(async () => {
+      this.check();
+      let removed = 0;
+      const chunk = ifUnchanged ? 1 : TXN_OPS;
+      for (let i = 0; i < groupKeys.length; i += chunk) {
+        const keys = groupKeys.slice(i, i + chunk);
+        if (ifUnchanged && seenAt[i] === undefined) continue;
+        const deletes = [this.markerPut(), ...keys.map((k) => ({ request_delete_range: { key: b64(this.opts.prefix + dbKey(k)) } }))];
+        const compare = ifUnchanged
+          ? [{ key: b64(this.opts.prefix + dbKey(keys[0]!)), target: "MOD", result: "EQUAL", mod_revision: seenAt[i] }]
+          : [{ key: b64(this.marker), target: "MOD", result: "EQUAL", mod_revision: this.seen }];
+        const res = await this.call<{ succeeded?: boolean; responses?: Array<{ response_delete_range?: { deleted?: string } }> }>("/v3/kv/txn", {
+          compare,
+          success: deletes,
+          failure: ifUnchanged ? [] : deletes,
+        });
+        if (res.succeeded && !ifUnchanged) this.seen = Math.max(this.seen, Number(res.header?.revision));
+        if (res.succeeded || !ifUnchanged) {
+          for (const r of res.responses ?? []) removed += Number(r.response_delete_range?.deleted ?? 0);
+          for (const k of keys) this.revisions.delete(k);
+        }
+      }
+      return removed;
+    });
+  }
+
+  sizeBytes(): number {
+    return 0;
+  }
+
+  freeBytes(): undefined {
+    return undefined;
+  }
+
+  unready(): string | undefined {
+    return this.lost;
+  }
+
+  follow(f: StorageFollower): void {
+    this.follower = f;
+    void this.watchLoop();
+    this.probe = setInterval(() => void this.probeQuorum(), PROBE_MS);
+    this.probe.unref();
+  }
+
+  /** A linearizable read needs a quorum: if it fails, this agent cannot take pushes and its watch may be stale. */
+  private async probeQuorum(): Promise<void> {
+    try {
+      await this.call("/v3/kv/range", { key: b64(this.marker) });
+    } catch (e) {
+      if (this.closed || this.lost) return;
+      this.lose(`etcd out of reach: ${(e as Error).message}`);
+      this.watching?.abort();
+    }
+  }
+
+  private lose(why: string): void {
+    this.lost = why;
+    this.opts.log.warn("etcd view lost; pushes get 503 until it is read afresh", { err: why });
+  }
+
+  private async watchLoop(): Promise<void> {
+    let fresh = true;
+    while (!this.closed) {
+      try {
+        if (!fresh) {
+          const groups = await this.loadAll();
+          this.resyncs++;
+          this.follower!.reset(groups);
+          this.opts.log.warn("etcd view resynchronised from a fresh read", { groups: groups.length, revision: this.from - 1 });
+        }
+        fresh = false;
+        await this.watch();
+      } catch (e) {
+        if (this.closed) return;
+        if (!this.lost) this.lose((e as Error).message);
+        this.endpoint = (this.endpoint + 1) % this.opts.endpoints.length;
+        await Bun.sleep(500);
+      }
+    }
+  }
+
+  /** Follows changes from `from` on until the stream ends or is cut; always throws (or returns once closed). */
+  private async watch(): Promise<void> {
+    const ctl = new AbortController();
+    this.watching = ctl;
+    const res = await fetch(this.opts.endpoints[this.endpoint] + "/v3/watch", {
+      method: "POST",
+      body: JSON.stringify({ create_request: { key: b64(this.opts.prefix), range_end: prefixEnd(this.opts.prefix), start_revision: this.from } }),
+      signal: ctl.signal,
+      tls: this.tls,
+    });
+    if (!res.ok || !res.body) throw new Error(`etcd watch: HTTP ${res.status}`);
+    const decoder = new TextDecoder();
+    let buffered = "";
+    for await (const chunk of res.body) {
+      buffered += decoder.decode(chunk, { stream: true });
+      let nl;
+      while ((nl = buffered.indexOf("\n")) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        if (line.trim()) this.onWatch(JSON.parse(line) as { result?: { created?: boolean; canceled?: boolean; compact_revision?: string; cancel_reason?: string; events?: WatchEvent[] }; error?: { message?: string } });
+      }
+    }
+    if (this.closed) return;
+    throw new Error("etcd watch stream ended");
+  }
+
+  private onWatch(msg: { result?: { created?: boolean; canceled?: boolean; compact_revision?: string; cancel_reason?: string; events?: WatchEvent[] }; error?: { message?: string } }): void {
+    const r = msg.result;
+    if (!r) throw new Error(`etcd watch: ${msg.error?.message ?? "no result"}`);
+    if (r.canceled || Number(r.compact_revision ?? 0) > 0) {
+      throw new Error(`etcd watch cancelled (${r.cancel_reason ?? `compacted at revision ${r.compact_revision}`})`);
+    }
+    if (r.created) {
+      if (this.lost) {
+        this.lost = undefined;
+        this.opts.log.info("etcd view in step again");
+        this.follower!.reachable();
+      }
+      return;
+    }
+    // Events come in revision order, each revision's events together in one message.
+    const events = r.events ?? [];
+    for (let i = 0; i < events.length; ) {
+      const rev = Number(events[i]!.kv.mod_revision);
+      let j = i;
+      while (j < events.length && Number(events[j]!.kv.mod_revision) === rev) j++;
+      this.applyRevision(events.slice(i, j), rev);
+      i = j;
+    }
+  }
+
+  private applyRevision(events: WatchEvent[], rev: number): void {
+    const markerEvent = events.find((e) => text(e.kv.key) === this.marker);
+    const own = markerEvent !== undefined && text(markerEvent.kv.value) === this.id;
+    const intern = new Interner();
+    for (const e of events) {
+      const key = text(e.kv.key);
+      if (key === this.marker) continue;
+      if (e.type === "DELETE") {
+        const groupKey = this.groupKeys.get(key);
+        if (groupKey === undefined) continue;
+        this.groupKeys.delete(key);
+        this.revisions.delete(groupKey);
+        if (!own) this.follower!.apply(groupKey, undefined);
+      } else {
+        const g = fromRecord(JSON.parse(text(e.kv.value)) as GroupRecord, intern);
+        this.groupKeys.set(key, g.key);
+        this.revisions.set(g.key, rev);
+        if (!own) this.follower!.apply(g.key, g);
+      }
+    }
+    this.from = rev + 1;
+    if (markerEvent) {
+      this.seen = Math.max(this.seen, rev);
+      if (this.seen >= this.target) for (const w of this.waiters.splice(0)) w();
+    }
+  }
+
+  async catchUp(): Promise<void> {
+    if (this.seen >= this.target) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await Promise.race([
+        new Promise<void>((resolve) => this.waiters.push(resolve)),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new StorageFailure("failing", `etcd watch did not reach revision ${this.target} within ${CATCH_UP_MS} ms`)), CATCH_UP_MS);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.probe);
+    this.watching?.abort();
+    await this.queue;
+  }
+}
