@@ -110,3 +110,63 @@ test("a TTL expires the group once for the whole cluster", async () => {
   expect((await expired(a)) + (await expired(b))).toBe(5);
   await stopAll();
 });
+
+test("faults: with one agent killed and one etcd member down, every acknowledged push is served by the survivors", async () => {
+  const [a, b] = [await etcdAgent("/t4/"), await etcdAgent("/t4/")];
+  const acked = new Array<number>(8).fill(0);
+  const tried = new Array<number>(8).fill(0);
+  let running = true;
+  const statuses = new Map<number, number>();
+  const client = async (i: number) => {
+    for (let n = 1; running; n++) {
+      // Behind one Service name: each push goes to either agent, the other when that one fails.
+      const order = n % 2 ? [a, b] : [b, a];
+      tried[i] = n;
+      for (const agent of order) {
+        const status = await push(agent, `/metrics/job/client/n/${i}`, `fault_probe ${n}\n`).catch(() => 0);
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        if (status === 200) {
+          acked[i] = n;
+          break;
+        }
+      }
+    }
+  };
+  const clients = Array.from({ length: 8 }, (_, i) => client(i));
+  await Bun.sleep(1000);
+  await a.stop("SIGKILL");
+  await Bun.sleep(1000);
+  await etcd.kill(0);
+  await Bun.sleep(3000);
+  running = false;
+  await Promise.all(clients);
+  expect(Math.min(...acked)).toBeGreaterThan(10);
+
+  /** client -> value served; each must be its last acknowledged push, or a later one whose answer was lost. */
+  const served = async (x: RunningAgent) => {
+    const text = await fetch(`${x.urls.push}/metrics`).then((r) => r.text());
+    const values = new Array<number>(8).fill(0);
+    for (const m of text.matchAll(/^fault_probe\{[^}]*n="(\d)"\} (\d+)$/gm)) values[Number(m[1])] = Number(m[2]);
+    return values;
+  };
+  const check = (values: number[]) => {
+    for (let i = 0; i < 8; i++) {
+      expect(values[i]!).toBeGreaterThanOrEqual(acked[i]!);
+      expect(values[i]!).toBeLessThanOrEqual(tried[i]!);
+    }
+  };
+  const viewB = await served(b);
+  check(viewB);
+  // b watched the killed member (every agent starts on the first endpoint): it read afresh and says so.
+  expect(b.output()).toContain("etcd view resynchronised from a fresh read");
+  const bMetrics = await fetch(`${b.urls.push}/metrics`).then((r) => r.text());
+  expect(Number(/^agent_push_etcd_resyncs_total (\d+)$/m.exec(bMetrics)![1])).toBeGreaterThanOrEqual(1);
+  // Refusals while etcd was re-electing or the watch was lost are 503s with a reason, never anything else.
+  expect([...statuses.keys()].filter((s) => s !== 200 && s !== 503 && s !== 0)).toEqual([]);
+  // The killed agent comes back (on the cluster with one member still down) and serves the same.
+  const again = await etcdAgent("/t4/");
+  expect(await within(1000, () => served(again), viewB)).toEqual(viewB);
+  await etcd.restart(0);
+  console.log(`fault test: answers by status (0: connection refused) ${JSON.stringify(Object.fromEntries(statuses))}`);
+  await stopAll();
+});

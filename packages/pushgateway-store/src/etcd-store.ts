@@ -114,7 +114,7 @@ export class EtcdGroupStore implements GroupStorage {
       }
       this.endpoint = (this.endpoint + 1) % endpoints.length;
     }
-    throw new StorageFailure("failing", `no etcd endpoint answers (${why})`);
+    throw new StorageFailure("unreachable", `no etcd endpoint answers (${why})`);
   }
 
   /** Every group under the prefix, and the marker's revision; the watch then starts after this read. */
@@ -147,7 +147,7 @@ export class EtcdGroupStore implements GroupStorage {
   }
 
   private check(): void {
-    if (this.lost) throw new StorageFailure("failing", this.lost);
+    if (this.lost) throw new StorageFailure("unreachable", this.lost);
   }
 
   private markerPut() {
@@ -353,7 +353,7 @@ export class EtcdGroupStore implements GroupStorage {
       await Promise.race([
         new Promise<void>((resolve) => this.waiters.push(resolve)),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new StorageFailure("failing", `etcd watch did not reach revision ${this.target} within ${CATCH_UP_MS} ms`)), CATCH_UP_MS);
+          timer = setTimeout(() => reject(new StorageFailure("unreachable", `etcd watch did not reach revision ${this.target} within ${CATCH_UP_MS} ms`)), CATCH_UP_MS);
         }),
       ]);
     } finally {
