@@ -170,3 +170,22 @@ test("faults: with one agent killed and one etcd member down, every acknowledged
   console.log(`fault test: answers by status (0: connection refused) ${JSON.stringify(Object.fromEntries(statuses))}`);
   await stopAll();
 });
+
+test("with etcd out of reach /-/ready and pushes answer 503; once it is back both work and nothing stored is lost", async () => {
+  const a = await etcdAgent("/t5/");
+  expect(await push(a, "/metrics/job/before", "reach_probe 1\n")).toBe(200);
+  for (let i = 0; i < 3; i++) await etcd.kill(i);
+  const ready = () => fetch(`${a.urls.push}/-/ready`).then((r) => r.status);
+  expect(await within(8000, ready, 503)).toBe(503);
+  expect(await fetch(`${a.urls.push}/-/ready`).then((r) => r.text())).toContain("etcd");
+  const refused = await fetch(`${a.urls.push}/metrics/job/during`, { method: "PUT", body: "reach_probe 2\n" });
+  expect(refused.status).toBe(503);
+  expect(await refused.text()).toContain("storage unreachable: etcd");
+  // What it holds is still served meanwhile.
+  expect(await jobsOf(a, "reach_probe")).toEqual(["before"]);
+  await Promise.all([0, 1, 2].map((i) => etcd.restart(i)));
+  expect(await within(15_000, ready, 200)).toBe(200);
+  expect(await push(a, "/metrics/job/after", "reach_probe 3\n")).toBe(200);
+  expect(await jobsOf(a, "reach_probe")).toEqual(["after", "before"]);
+  await stopAll();
+});

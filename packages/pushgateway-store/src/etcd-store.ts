@@ -11,7 +11,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { Logger } from "@agent/core";
-import { dbKey, fromRecord, Interner, toRecord, type GroupRecord } from "./group-db.ts";
+import { dbKey, fromRecord, GROUP_PREFIX, Interner, toRecord, type GroupRecord } from "./group-db.ts";
 import { StaleView, type GroupStorage, type StorageFollower } from "./group-storage.ts";
 import type { Group } from "./memory-index.ts";
 import { StorageFailure } from "./storage-failure.ts";
@@ -129,7 +129,7 @@ export class EtcdGroupStore implements GroupStorage {
       const key = text(kv.key);
       const rev = Number(kv.mod_revision);
       if (key === this.marker) this.seen = rev;
-      else {
+      else if (this.isGroup(key)) {
         const g = fromRecord(JSON.parse(text(kv.value)) as GroupRecord, intern);
         this.revisions.set(g.key, rev);
         this.groupKeys.set(key, g.key);
@@ -138,6 +138,11 @@ export class EtcdGroupStore implements GroupStorage {
     }
     this.from = Number(res.header?.revision ?? 0) + 1;
     return groups;
+  }
+
+  /** Keys under the prefix that are not groups (the marker, a later format's) are left alone. */
+  private isGroup(key: string): boolean {
+    return key.startsWith(this.opts.prefix + GROUP_PREFIX);
   }
 
   private enqueue<T>(f: () => Promise<T>): Promise<T> {
@@ -261,7 +266,7 @@ export class EtcdGroupStore implements GroupStorage {
         await this.watch();
       } catch (e) {
         if (this.closed) return;
-        if (!this.lost) this.lose((e as Error).message);
+        if (!this.lost) this.lose(`etcd watch lost: ${(e as Error).message}`);
         this.endpoint = (this.endpoint + 1) % this.opts.endpoints.length;
         await Bun.sleep(500);
       }
@@ -325,7 +330,7 @@ export class EtcdGroupStore implements GroupStorage {
     const intern = new Interner();
     for (const e of events) {
       const key = text(e.kv.key);
-      if (key === this.marker) continue;
+      if (!this.isGroup(key)) continue;
       if (e.type === "DELETE") {
         const groupKey = this.groupKeys.get(key);
         if (groupKey === undefined) continue;

@@ -19,7 +19,8 @@ import type { GroupStorage } from "./group-storage.ts";
 import { freeBytes, StorageFailure } from "./storage-failure.ts";
 
 const FORMAT = 1;
-const GROUP_PREFIX = "g:";
+/** Every group's record key starts with this. */
+export const GROUP_PREFIX = "g:";
 
 /** [name, type, help or null, text, pushed at (ms), metrics in text] */
 type FamilyRecord = [string, MetricType, string | null, string, number, number];
