@@ -1,9 +1,13 @@
 /**
  * --push.store=etcd on a real 3-member etcd cluster (Debian's etcd-server): agents sharing it serve the same
- * groups, conflicting pushes through two agents never both succeed, a TTL expires once for the cluster.
+ * groups, conflicting pushes through two agents never both succeed, a TTL expires once for the cluster,
+ * acknowledged pushes survive a killed agent and a lost member, and `push-store copy` moves groups over.
  */
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
-import { startAgent, startEtcd, type RunningAgent, type RunningEtcd } from "../harness/index.ts";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runAgent, startAgent, startEtcd, type RunningAgent, type RunningEtcd } from "../harness/index.ts";
 
 setDefaultTimeout(60_000);
 
@@ -188,4 +192,47 @@ test("with etcd out of reach /-/ready and pushes answer 503; once it is back bot
   expect(await push(a, "/metrics/job/after", "reach_probe 3\n")).toBe(200);
   expect(await jobsOf(a, "reach_probe")).toEqual(["after", "before"]);
   await stopAll();
+});
+
+test("push-store copy moves the groups from LMDB to etcd and back; a bad store or a non-empty target is refused", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "push-copy-"));
+  mkdirSync(join(dir, "source"));
+  const lmdb = await startAgent({ roles: ["push"], storagePath: join(dir, "source") });
+  try {
+    for (let i = 0; i < 30; i++) expect(await push(lmdb, `/metrics/job/copied/n/${i}`, `# HELP copy_probe Copied.\ncopy_probe ${i}\n`)).toBe(200);
+    const before = await jobsOf(lmdb, "copy_probe");
+    const groupsOf = async (a: RunningAgent) => {
+      const listed = (await fetch(`${a.urls.push}/api/v1/metrics`).then((r) => r.json())) as { data: { labels: Record<string, string> }[] };
+      return listed.data.map((g) => JSON.stringify(g.labels)).sort();
+    };
+    const groups = await groupsOf(lmdb);
+    const lmdbDir = join(dir, "source", "push");
+    await lmdb.stop();
+
+    const toEtcd = await runAgent(["push-store", "copy", `--from=lmdb:${lmdbDir}`, `--to=etcd:${etcd.endpoints}`, "--etcd.prefix=/t6/"]);
+    expect(toEtcd.stdout).toContain("copied 30 groups");
+    expect(toEtcd.code).toBe(0);
+    const shared = await etcdAgent("/t6/");
+    expect(await jobsOf(shared, "copy_probe")).toEqual(before);
+    expect(await groupsOf(shared)).toEqual(groups);
+    await stopAll();
+
+    // Into a store that holds groups already: refused, nothing written.
+    const again = await runAgent(["push-store", "copy", `--from=lmdb:${lmdbDir}`, `--to=etcd:${etcd.endpoints}`, "--etcd.prefix=/t6/"]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("holds 30 groups already");
+
+    const back = await runAgent(["push-store", "copy", `--from=etcd:${etcd.endpoints}`, `--to=lmdb:${join(dir, "restored", "push")}`, "--etcd.prefix=/t6/"]);
+    expect(back.code).toBe(0);
+    const restored = await startAgent({ roles: ["push"], storagePath: join(dir, "restored") });
+    expect(await groupsOf(restored)).toEqual(groups);
+    expect(await jobsOf(restored, "copy_probe")).toEqual(before);
+    await restored.stop();
+
+    const bad = await runAgent(["push-store", "copy", "--from=redis:x", `--to=lmdb:${dir}`]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('"redis:x" is neither lmdb:PATH nor etcd:');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

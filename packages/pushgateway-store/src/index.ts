@@ -21,6 +21,7 @@ export { checkStoreFile, damagedAdvice, refuseIfInUse, STORE_FILE, storeFile, ty
 export { GroupDb } from "./group-db.ts";
 
 export { EtcdGroupStore } from "./etcd-store.ts";
+export { copyStore, parseStoreSpec, type EtcdAccess, type StoreSpec } from "./copy.ts";
 
 function validate(config: FlagValues<typeof pushFlags>): void {
   if (config.store !== "etcd") return;
