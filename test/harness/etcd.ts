@@ -1,13 +1,15 @@
 /**
  * A real etcd cluster (Debian's `etcd-server`, /usr/bin/etcd) of `members` members on free loopback ports,
  * each with a temp data dir; the push role's etcd store is tested against it. Members can be killed and
- * restarted to test faults; stop() ends them all and removes their data.
+ * restarted to test faults; stop() ends them all and removes their data. With `pki`, clients must speak TLS
+ * and present a certificate signed by its CA.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
-import { freePort, waitForHttp } from "./ports.ts";
+import { freePort, waitForHttp, type FetchInit } from "./ports.ts";
+import type { TestPki } from "./tls.ts";
 
 export interface EtcdMember {
   name: string;
@@ -26,7 +28,8 @@ export interface RunningEtcd {
   stop(): Promise<void>;
 }
 
-function spawnMember(m: EtcdMember, cluster: string, state: "new" | "existing"): Subprocess {
+function spawnMember(m: EtcdMember, cluster: string, state: "new" | "existing", pki: TestPki | undefined): Subprocess {
+  const tls = pki ? [`--cert-file=${pki.dualCert}`, `--key-file=${pki.dualKey}`, "--client-cert-auth", `--trusted-ca-file=${pki.caCert}`] : [];
   return Bun.spawn(
     [
       "/usr/bin/etcd",
@@ -44,24 +47,32 @@ function spawnMember(m: EtcdMember, cluster: string, state: "new" | "existing"):
       // Loopback on a busy machine: the defaults (100 ms / 1 s) cause needless elections.
       "--heartbeat-interval=200",
       "--election-timeout=2000",
+      ...tls,
     ],
     { stdout: "ignore", stderr: "ignore" },
   );
 }
 
-export async function startEtcd(members = 3): Promise<RunningEtcd> {
+/** How a test client (and the readiness probe) reaches a member: the PKI's CA and client certificate. */
+export function etcdClientTls(pki: TestPki): FetchInit["tls"] {
+  return { ca: readFileSync(pki.caCert, "utf8"), cert: readFileSync(pki.clientCert, "utf8"), key: readFileSync(pki.clientKey, "utf8") };
+}
+
+export async function startEtcd(members = 3, pki?: TestPki): Promise<RunningEtcd> {
+  const scheme = pki ? "https" : "http";
+  const probe: FetchInit | undefined = pki ? { tls: etcdClientTls(pki) } : undefined;
   const ms: EtcdMember[] = [];
   for (let i = 0; i < members; i++) {
     ms.push({
       name: `m${i}`,
-      clientUrl: `http://127.0.0.1:${await freePort()}`,
+      clientUrl: `${scheme}://127.0.0.1:${await freePort()}`,
       peerUrl: `http://127.0.0.1:${await freePort()}`,
       dir: mkdtempSync(join(tmpdir(), "etcd-")),
       proc: undefined,
     });
   }
   const cluster = ms.map((m) => `${m.name}=${m.peerUrl}`).join(",");
-  for (const m of ms) m.proc = spawnMember(m, cluster, "new");
+  for (const m of ms) m.proc = spawnMember(m, cluster, "new", pki);
   const etcd: RunningEtcd = {
     members: ms,
     endpoints: ms.map((m) => m.clientUrl).join(","),
@@ -73,8 +84,8 @@ export async function startEtcd(members = 3): Promise<RunningEtcd> {
     },
     async restart(i) {
       const m = ms[i]!;
-      m.proc = spawnMember(m, cluster, "existing");
-      await waitForHttp(`${m.clientUrl}/health`, 30_000);
+      m.proc = spawnMember(m, cluster, "existing", pki);
+      await waitForHttp(`${m.clientUrl}/health`, 30_000, probe);
     },
     async stop() {
       for (const m of ms) m.proc?.kill("SIGKILL");
@@ -83,7 +94,7 @@ export async function startEtcd(members = 3): Promise<RunningEtcd> {
     },
   };
   try {
-    for (const m of ms) await waitForHttp(`${m.clientUrl}/health`, 30_000);
+    for (const m of ms) await waitForHttp(`${m.clientUrl}/health`, 30_000, probe);
   } catch (e) {
     await etcd.stop();
     throw e;

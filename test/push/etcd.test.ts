@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runAgent, startAgent, startEtcd, type RunningAgent, type RunningEtcd } from "../harness/index.ts";
+import { makeTestPki, runAgent, startAgent, startEtcd, type RunningAgent, type RunningEtcd } from "../harness/index.ts";
 
 setDefaultTimeout(60_000);
 
@@ -234,5 +234,30 @@ test("push-store copy moves the groups from LMDB to etcd and back; a bad store o
     expect(bad.stderr).toContain('"redis:x" is neither lmdb:PATH nor etcd:');
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("TLS to etcd: with the CA and a client certificate the agent stores pushes; without them it does not start", async () => {
+  const pki = makeTestPki();
+  const secure = await startEtcd(1, pki);
+  try {
+    const base = ["--push.store=etcd", `--push.etcd.endpoints=${secure.endpoints}`];
+    const a = await startAgent({
+      roles: ["push"],
+      args: [...base, `--push.etcd.tls-ca-file=${pki.caCert}`, `--push.etcd.tls-cert-file=${pki.clientCert}`, `--push.etcd.tls-key-file=${pki.clientKey}`],
+    });
+    expect(await push(a, "/metrics/job/tls", "tls_probe 1\n")).toBe(200);
+    expect(await jobsOf(a, "tls_probe")).toEqual(["tls"]);
+    await a.stop();
+    const refused = await startAgent({ roles: ["push"], args: [...base, `--push.etcd.tls-ca-file=${pki.caCert}`], noWait: true });
+    expect(await refused.proc.exited).toBe(1);
+    expect(refused.output()).toContain("no etcd endpoint answers");
+    await refused.stop();
+    const halfFlags = await runAgent(["--roles=push", ...base, `--push.etcd.tls-cert-file=${pki.clientCert}`]);
+    expect(halfFlags.code).toBe(2);
+    expect(halfFlags.stderr).toContain("--push.etcd.tls-cert-file and --push.etcd.tls-key-file go together");
+  } finally {
+    await secure.stop();
+    pki.remove();
   }
 });
