@@ -76,8 +76,14 @@ test("pushes, deletes and wipes through either agent are served by both within 1
   expect(await push(a, "/metrics/job/late", "shared_probe 4\n")).toBe(200);
   const c = await etcdAgent("/t1/");
   expect(await jobsOf(c, "shared_probe")).toEqual(["late"]);
-  const page = await fetch(`${c.urls.push}/`).then((r) => r.text());
-  expect(page).toContain("stored in etcd (");
+  const page = async () => {
+    const text = await fetch(`${c.urls.push}/`).then((r) => r.text());
+    return /stored in etcd \(([^)]*)\), served by (\d+) replicas/.exec(text)?.slice(1);
+  };
+  expect(await within(5000, page, [`${etcd.endpoints} under /t1/`, "3"])).toEqual([`${etcd.endpoints} under /t1/`, "3"]);
+  await b.stop();
+  agents = agents.filter((x) => x !== b);
+  expect(await within(2000, page, [`${etcd.endpoints} under /t1/`, "2"])).toEqual([`${etcd.endpoints} under /t1/`, "2"]);
   await stopAll();
 });
 

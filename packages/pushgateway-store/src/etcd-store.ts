@@ -8,6 +8,7 @@
  * - the watch tells this agent's own changes (already in its view) from other agents', by the marker's
  *   value in the same revision.
  * A write is acknowledged by etcd once a quorum has it. A lost watch is replaced after a fresh read.
+ * Each agent also announces itself under <prefix>replicas/ on a short lease, for the push page.
  */
 import { readFileSync } from "node:fs";
 import type { Logger } from "@agent/core";
@@ -23,6 +24,8 @@ export interface EtcdOptions {
   certFile?: string;
   keyFile?: string;
   log: Logger;
+  /** How this agent names itself among the replicas (host and listen address); none: not announced. */
+  self?: string;
 }
 
 interface KeyValue {
@@ -44,6 +47,9 @@ const REQUEST_TIMEOUT_MS = 5000;
 /** How often reachability is probed by a quorum read (a watch on a cut-off member just stays quiet). */
 const PROBE_MS = 1000;
 const CATCH_UP_MS = 5000;
+/** A replica's announcement lives this long unless renewed, every ANNOUNCE_MS. */
+const ANNOUNCE_TTL_S = 10;
+const ANNOUNCE_MS = 3000;
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 const text = (s: string | undefined) => Buffer.from(s ?? "", "base64").toString();
@@ -60,6 +66,10 @@ export class EtcdGroupStore implements GroupStorage {
   /** Written into the marker with every change this agent makes. */
   private readonly id = crypto.randomUUID();
   private readonly marker: string;
+  private readonly replicaPrefix: string;
+  /** etcd key -> name of each agent announced under replicaPrefix. */
+  private readonly announced = new Map<string, string>();
+  private announcer: ReturnType<typeof setInterval> | undefined;
   private readonly tls: { ca?: string; cert?: string; key?: string } | undefined;
   private endpoint = 0;
   /** The marker's revision that this agent's view reflects; pushes commit only on it. */
@@ -86,6 +96,7 @@ export class EtcdGroupStore implements GroupStorage {
   constructor(private readonly opts: EtcdOptions) {
     if (opts.endpoints.length === 0) throw new Error("--push.etcd.endpoints names no endpoint");
     this.marker = `${opts.prefix}marker`;
+    this.replicaPrefix = `${opts.prefix}replicas/`;
     const read = (f: string | undefined) => (f ? readFileSync(f, "utf8") : undefined);
     this.tls = opts.caFile || opts.certFile ? { ca: read(opts.caFile), cert: read(opts.certFile), key: read(opts.keyFile) } : undefined;
   }
@@ -122,6 +133,7 @@ export class EtcdGroupStore implements GroupStorage {
     const res = await this.call<{ kvs?: KeyValue[] }>("/v3/kv/range", { key: b64(this.opts.prefix), range_end: prefixEnd(this.opts.prefix) });
     this.revisions.clear();
     this.groupKeys.clear();
+    this.announced.clear();
     this.seen = 0;
     const intern = new Interner();
     const groups: Group[] = [];
@@ -129,6 +141,7 @@ export class EtcdGroupStore implements GroupStorage {
       const key = text(kv.key);
       const rev = Number(kv.mod_revision);
       if (key === this.marker) this.seen = rev;
+      else if (key.startsWith(this.replicaPrefix)) this.announced.set(key, text(kv.value));
       else if (this.isGroup(key)) {
         const g = fromRecord(JSON.parse(text(kv.value)) as GroupRecord, intern);
         this.revisions.set(g.key, rev);
@@ -221,6 +234,21 @@ export class EtcdGroupStore implements GroupStorage {
     return 0;
   }
 
+  /** The agents that announced themselves on this prefix within the last ANNOUNCE_TTL_S, sorted. */
+  replicas(): string[] {
+    return [...this.announced.values()].sort();
+  }
+
+  /** Puts this agent's name on a fresh lease; the previous lease runs out on its own. */
+  private async announce(): Promise<void> {
+    try {
+      const lease = await this.call<{ ID?: string }>("/v3/lease/grant", { TTL: ANNOUNCE_TTL_S });
+      await this.call("/v3/kv/put", { key: b64(this.replicaPrefix + this.id), value: b64(this.opts.self!), lease: lease.ID });
+    } catch {
+      // Out of reach: the probe says so; the next round tries again.
+    }
+  }
+
   freeBytes(): undefined {
     return undefined;
   }
@@ -234,6 +262,11 @@ export class EtcdGroupStore implements GroupStorage {
     void this.watchLoop();
     this.probe = setInterval(() => void this.probeQuorum(), PROBE_MS);
     this.probe.unref();
+    if (this.opts.self !== undefined) {
+      void this.announce();
+      this.announcer = setInterval(() => void this.announce(), ANNOUNCE_MS);
+      this.announcer.unref();
+    }
   }
 
   /** A linearizable read needs a quorum: if it fails, this agent cannot take pushes and its watch may be stale. */
@@ -330,6 +363,10 @@ export class EtcdGroupStore implements GroupStorage {
     const intern = new Interner();
     for (const e of events) {
       const key = text(e.kv.key);
+      if (key.startsWith(this.replicaPrefix)) {
+        if (e.type === "DELETE") this.announced.delete(key);
+        else this.announced.set(key, text(e.kv.value));
+      }
       if (!this.isGroup(key)) continue;
       if (e.type === "DELETE") {
         const groupKey = this.groupKeys.get(key);
@@ -369,7 +406,10 @@ export class EtcdGroupStore implements GroupStorage {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.probe);
+    clearInterval(this.announcer);
     this.watching?.abort();
     await this.queue;
+    // Leave the replica list at once rather than when the lease runs out.
+    if (this.announcer) await this.call("/v3/kv/deleterange", { key: b64(this.replicaPrefix + this.id) }).catch(() => undefined);
   }
 }

@@ -218,6 +218,10 @@ export class GroupDb implements GroupStorage {
     return groupKeys.length;
   }
 
+  replicas(): string[] {
+    return [];
+  }
+
   unready(): undefined {
     return undefined;
   }

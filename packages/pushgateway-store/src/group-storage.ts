@@ -25,6 +25,8 @@ export interface GroupStorage {
   /** Removes these groups; with `ifUnchanged`, only those no one changed since this agent saw them. Returns how many went. */
   removeAll(groupKeys: readonly string[], ifUnchanged?: boolean): Promise<number>;
   sizeBytes(): number;
+  /** The agents serving these groups, for the push page; empty for a store only this agent uses. */
+  replicas(): string[];
   /** Times a shared store's view was rebuilt from a fresh read after losing its watch; undefined for LMDB. */
   readonly resyncs?: number;
   /** Bytes left where the store writes; undefined where that means nothing (etcd). */

@@ -2,6 +2,7 @@
  * The push role: Pushgateway 1.10's HTTP API over a store that commits every push to LMDB (or to an etcd
  * cluster several agents share) before answering, checks consistency in time proportional to the push, renders at push time, and expires groups.
  */
+import { hostname } from "node:os";
 import { ConfigError, defineRole, shownFlags, type FlagValues } from "@agent/core";
 import { statusPage } from "@agent/core/pages";
 import { pushFlags } from "./flags.ts";
@@ -35,6 +36,11 @@ function validate(config: FlagValues<typeof pushFlags>): void {
   }
 }
 
+/** `host:9091` for a wildcard listen address, `host (10.0.0.5:9091)` for a bound one. */
+function replicaName(address: string): string {
+  return address.startsWith(":") ? hostname() + address : `${hostname()} (${address})`;
+}
+
 export function pushRole() {
   let db: GroupStorage | undefined;
   let sweeper: ReturnType<typeof setInterval> | undefined;
@@ -57,6 +63,7 @@ export function pushRole() {
           certFile: config.etcdCertFile || undefined,
           keyFile: config.etcdKeyFile || undefined,
           log,
+          self: replicaName(ctx.agent.addresses.push ?? ""),
         });
         groups = await etcd.loadAll();
         db = etcd;

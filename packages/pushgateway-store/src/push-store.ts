@@ -101,8 +101,8 @@ export class PushStore {
   }
 
   /** Which storage holds the groups, and where. */
-  get storage(): { kind: string; location: string } {
-    return { kind: this.db.kind, location: this.db.location };
+  get storage(): { kind: string; location: string; replicas: string[] } {
+    return { kind: this.db.kind, location: this.db.location, replicas: this.db.replicas() };
   }
 
   /** Why the store cannot serve now; undefined when it can. */
