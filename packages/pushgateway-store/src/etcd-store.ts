@@ -83,6 +83,8 @@ export class EtcdGroupStore implements GroupStorage {
   private readonly revisions = new Map<string, number>();
   /** etcd key -> group key: delete events carry only the etcd key. */
   private readonly groupKeys = new Map<string, string>();
+  /** Saves waiting for the next transaction. */
+  private readonly pending: Array<{ group: Group; resolve: () => void; reject: (e: unknown) => void }> = [];
   /** Changes leave one at a time: each compares against the marker the previous one left. */
   private queue: Promise<unknown> = Promise.resolve();
   private follower: StorageFollower | undefined;
@@ -172,13 +174,29 @@ export class EtcdGroupStore implements GroupStorage {
     return { request_put: { key: b64(this.marker), value: b64(this.id) } };
   }
 
+  /**
+   * Saves issued while a transaction is under way go together in the next one (group commit), the last
+   * save of a group winning (etcd refuses a key twice in one transaction).
+   */
   save(g: Group): Promise<void> {
-    return this.enqueue(async () => {
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ group: g, resolve, reject });
+      if (this.pending.length === 1) void this.enqueue(() => this.commitPending()).catch(() => undefined);
+    });
+  }
+
+  private async commitPending(): Promise<void> {
+    const batch = this.pending.splice(0, TXN_OPS);
+    if (batch.length === 0) return;
+    if (this.pending.length > 0) void this.enqueue(() => this.commitPending()).catch(() => undefined);
+    const last = new Map<string, Group>();
+    for (const p of batch) last.set(p.group.key, p.group);
+    try {
       this.check();
-      const key = this.opts.prefix + dbKey(g.key);
+      const puts = [...last.values()].map((g) => ({ request_put: { key: b64(this.opts.prefix + dbKey(g.key)), value: b64(JSON.stringify(toRecord(g))) } }));
       const res = await this.call<{ succeeded?: boolean; responses?: Array<{ response_range?: { kvs?: KeyValue[] } }> }>("/v3/kv/txn", {
         compare: [{ key: b64(this.marker), target: "MOD", result: "EQUAL", mod_revision: this.seen }],
-        success: [this.markerPut(), { request_put: { key: b64(key), value: b64(JSON.stringify(toRecord(g))) } }],
+        success: [this.markerPut(), ...puts],
         failure: [{ request_range: { key: b64(this.marker) } }],
       });
       if (!res.succeeded) {
@@ -187,9 +205,15 @@ export class EtcdGroupStore implements GroupStorage {
       }
       const rev = Number(res.header?.revision);
       this.seen = Math.max(this.seen, rev);
-      this.revisions.set(g.key, rev);
-      this.groupKeys.set(key, g.key);
-    });
+      for (const g of last.values()) {
+        this.revisions.set(g.key, rev);
+        this.groupKeys.set(this.opts.prefix + dbKey(g.key), g.key);
+      }
+      for (const p of batch) p.resolve();
+    } catch (e) {
+      // Latest first: each push then undoes its change back to the one before it, which undoes its own.
+      for (const p of batch.reverse()) p.reject(e);
+    }
   }
 
   async remove(groupKey: string): Promise<void> {
