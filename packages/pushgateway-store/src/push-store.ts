@@ -1,6 +1,7 @@
 /**
  * The push store: applies pushes, deletes, failures and expiry to the in-memory index and commits each
- * change to its storage (LMDB, or etcd shared by several agents) before the caller acknowledges it. Also the typed read API the HTTP routes and pages use.
+ * change to its storage (LMDB, or etcd shared by several agents) before the caller acknowledges it. Also
+ * the typed read API the HTTP routes and pages use.
  */
 import { addProcessMetrics, MetricSet, renderHeader, type Logger, type MetricFamily, type MetricType } from "@agent/core";
 import {
@@ -226,7 +227,8 @@ export class PushStore {
 
   /**
    * Applies the change in memory at once (so pushes checked later in this turn see it), then waits for
-   * LMDB to commit it. If the commit fails, the change is undone, unless a later one replaced it already.
+   * the storage to commit it. If the commit fails, the change is undone, unless a later one replaced it
+   * already (or, on etcd, another agent's change arrived meanwhile).
    * While the storage is known to be broken, a change is refused before it starts, unless it is `forced`
    * (deletes: their success shows the store writable again, and frees pages inside it for later pushes).
    */
