@@ -271,3 +271,20 @@ test("TLS to etcd: with the CA and a client certificate the agent stores pushes;
     pki.remove();
   }
 });
+
+test("a watch on a member cut off from the others (SIGSTOP) is found stale and replaced after a fresh read", async () => {
+  // Every agent starts on the first endpoint: both watch member 0.
+  const [a, b] = [await etcdAgent("/t7/"), await etcdAgent("/t7/")];
+  const frozen = etcd.members[0]!.proc!;
+  process.kill(frozen.pid, "SIGSTOP");
+  try {
+    // a's request to member 0 times out, and it goes on to the next member.
+    expect(await push(a, "/metrics/job/while_frozen", "frozen_probe 1\n")).toBe(200);
+    expect(await within(20_000, () => jobsOf(b, "frozen_probe"), ["while_frozen"])).toEqual(["while_frozen"]);
+    expect(b.output()).toContain("etcd watch is stale");
+    expect(b.output()).toContain("etcd view resynchronised from a fresh read");
+  } finally {
+    process.kill(frozen.pid, "SIGCONT");
+  }
+  await stopAll();
+});

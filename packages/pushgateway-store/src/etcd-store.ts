@@ -47,6 +47,7 @@ const REQUEST_TIMEOUT_MS = 5000;
 /** How often reachability is probed by a quorum read (a watch on a cut-off member just stays quiet). */
 const PROBE_MS = 1000;
 const CATCH_UP_MS = 5000;
+const STALE_MS = 3000;
 /** A replica's announcement lives this long unless renewed, every ANNOUNCE_MS. */
 const ANNOUNCE_TTL_S = 10;
 const ANNOUNCE_MS = 3000;
@@ -91,6 +92,8 @@ export class EtcdGroupStore implements GroupStorage {
   private watching: AbortController | undefined;
   private probe: ReturnType<typeof setInterval> | undefined;
   private lost: string | undefined;
+  /** A marker revision the quorum had at a probe, not yet seen through the watch, and when. */
+  private behind: { rev: number; at: number } | undefined;
   private closed = false;
   /** Fresh reads after a lost watch, for agent_push_etcd_resyncs_total. */
   resyncs = 0;
@@ -295,11 +298,26 @@ export class EtcdGroupStore implements GroupStorage {
 
   /** A linearizable read needs a quorum: if it fails, this agent cannot take pushes and its watch may be stale. */
   private async probeQuorum(): Promise<void> {
+    let markerRev;
     try {
-      await this.call("/v3/kv/range", { key: b64(this.marker) });
+      const res = await this.call<{ kvs?: KeyValue[] }>("/v3/kv/range", { key: b64(this.marker) });
+      markerRev = Number(res.kvs?.[0]?.mod_revision ?? 0);
     } catch (e) {
       if (this.closed || this.lost) return;
       this.lose(`etcd out of reach: ${(e as Error).message}`);
+      this.watching?.abort();
+      return;
+    }
+    if (this.lost) return;
+    // A watch on a member cut off from the quorum stays open and quiet: it is stale when a change the
+    // quorum had STALE_MS ago has still not come through it.
+    const now = Date.now();
+    if (this.behind && this.seen >= this.behind.rev) this.behind = undefined;
+    if (!this.behind) {
+      if (markerRev > this.seen) this.behind = { rev: markerRev, at: now };
+    } else if (now - this.behind.at >= STALE_MS) {
+      this.lose(`etcd watch is stale: revision ${this.behind.rev} has not come through it in ${STALE_MS} ms`);
+      this.behind = undefined;
       this.watching?.abort();
     }
   }
@@ -339,6 +357,8 @@ export class EtcdGroupStore implements GroupStorage {
       body: JSON.stringify({ create_request: { key: b64(this.opts.prefix), range_end: prefixEnd(this.opts.prefix), start_revision: this.from } }),
       signal: ctl.signal,
       tls: this.tls,
+      // A quiet watch is a healthy one (Bun would cut it after 5 idle minutes); the probe finds dead ones.
+      timeout: false,
     });
     if (!res.ok || !res.body) throw new Error(`etcd watch: HTTP ${res.status}`);
     const decoder = new TextDecoder();
