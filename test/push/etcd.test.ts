@@ -288,3 +288,20 @@ test("a watch on a member cut off from the others (SIGSTOP) is found stale and r
   }
   await stopAll();
 });
+
+test("a group bigger than etcd takes is refused with 413 alone; pushes beside it and after it are stored", async () => {
+  const a = await etcdAgent("/t8/");
+  let big = "";
+  for (let i = 0; i < 40_000; i++) big += `big_probe{i="${i}",pad="${"x".repeat(30)}"} 1\n`;
+  const [bigAnswer, ...small] = await Promise.all([
+    fetch(`${a.urls.push}/metrics/job/big`, { method: "PUT", body: big }),
+    ...Array.from({ length: 5 }, (_, i) => push(a, `/metrics/job/beside${i}`, "beside_probe 1\n")),
+  ]);
+  expect(bigAnswer.status).toBe(413);
+  expect(await bigAnswer.text()).toContain("--max-request-bytes");
+  expect(small).toEqual([200, 200, 200, 200, 200]);
+  expect(await push(a, "/metrics/job/after", "beside_probe 2\n")).toBe(200);
+  expect(await jobsOf(a, "big_probe")).toEqual([]);
+  expect(await jobsOf(a, "beside_probe")).toEqual(["after", "beside0", "beside1", "beside2", "beside3", "beside4"]);
+  await stopAll();
+});

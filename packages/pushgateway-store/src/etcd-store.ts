@@ -12,6 +12,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { Logger } from "@agent/core";
+import { PushRejected } from "./families.ts";
 import { dbKey, fromRecord, GROUP_PREFIX, Interner, toRecord, type GroupRecord } from "./group-db.ts";
 import { StaleView, type GroupStorage, type StorageFollower } from "./group-storage.ts";
 import type { Group } from "./memory-index.ts";
@@ -52,6 +53,13 @@ const STALE_MS = 3000;
 const ANNOUNCE_TTL_S = 10;
 const ANNOUNCE_MS = 3000;
 
+/** A save waiting for its transaction, and the push waiting for it. */
+interface PendingSave {
+  group: Group;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 const text = (s: string | undefined) => Buffer.from(s ?? "", "base64").toString();
 
@@ -85,7 +93,7 @@ export class EtcdGroupStore implements GroupStorage {
   /** etcd key -> group key: delete events carry only the etcd key. */
   private readonly groupKeys = new Map<string, string>();
   /** Saves waiting for the next transaction. */
-  private readonly pending: Array<{ group: Group; resolve: () => void; reject: (e: unknown) => void }> = [];
+  private readonly pending: PendingSave[] = [];
   /** Changes leave one at a time: each compares against the marker the previous one left. */
   private queue: Promise<unknown> = Promise.resolve();
   private follower: StorageFollower | undefined;
@@ -123,9 +131,13 @@ export class EtcdGroupStore implements GroupStorage {
         const res = await fetch(url, { method: "POST", body: JSON.stringify(body), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), tls: this.tls });
         if (res.ok) return (await res.json()) as T & { header?: Header };
         why = `${url}: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`;
+        // etcd's own limits on a request (--max-request-bytes, its gRPC message limit) refuse this change only.
+        if (/too large|larger than max/.test(why)) {
+          throw new PushRejected(`etcd refused the change as too large (${why}); a group must fit etcd's --max-request-bytes`, "too_large_for_etcd", 413, false);
+        }
         if (res.status < 500) throw new StorageFailure("other", `etcd refused ${path}: ${why}`);
       } catch (e) {
-        if (e instanceof StorageFailure) throw e;
+        if (e instanceof StorageFailure || e instanceof PushRejected) throw e;
         why = `${url}: ${(e as Error).message}`;
       }
       this.endpoint = (this.endpoint + 1) % endpoints.length;
@@ -192,6 +204,10 @@ export class EtcdGroupStore implements GroupStorage {
     const batch = this.pending.splice(0, TXN_OPS);
     if (batch.length === 0) return;
     if (this.pending.length > 0) void this.enqueue(() => this.commitPending()).catch(() => undefined);
+    await this.commitBatch(batch);
+  }
+
+  private async commitBatch(batch: PendingSave[]): Promise<void> {
     const last = new Map<string, Group>();
     for (const p of batch) last.set(p.group.key, p.group);
     try {
@@ -214,6 +230,11 @@ export class EtcdGroupStore implements GroupStorage {
       }
       for (const p of batch) p.resolve();
     } catch (e) {
+      // Too big together: each alone, so that only a group too big by itself is refused.
+      if (e instanceof PushRejected && batch.length > 1) {
+        for (const p of batch) await this.commitBatch([p]);
+        return;
+      }
       // Latest first: each push then undoes its change back to the one before it, which undoes its own.
       for (const p of batch.reverse()) p.reject(e);
     }
