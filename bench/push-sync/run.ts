@@ -8,6 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT, startAgent } from "../../test/harness/index.ts";
+import { timedLoad, type LoadResult } from "../push-load.ts";
 
 const GROUPS = Number(process.argv[2] ?? 1000);
 const CLIENTS = [1, 16, 64];
@@ -29,36 +30,13 @@ async function push(url: string, i: number, seq: number): Promise<void> {
   if (r.status !== 200) throw new Error(`push answered ${r.status}`);
 }
 
-function quantile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
-
-interface Row {
+interface Row extends LoadResult {
   mode: Mode;
   clients: number;
-  pushesPerSec: number;
-  p50Ms: number;
-  p99Ms: number;
 }
 
 /** `clients` loops pushing to random groups for SECONDS; every push timed. */
-async function load(url: string, clients: number): Promise<Omit<Row, "mode" | "clients">> {
-  const times: number[] = [];
-  const start = performance.now();
-  const until = start + SECONDS * 1000;
-  await Promise.all(
-    Array.from({ length: clients }, async (_, w) => {
-      for (let k = w; performance.now() < until; k += clients) {
-        const t = performance.now();
-        await push(url, (k * 104729) % GROUPS, k + 1);
-        times.push(performance.now() - t);
-      }
-    }),
-  );
-  const elapsed = (performance.now() - start) / 1000;
-  times.sort((a, b) => a - b);
-  return { pushesPerSec: times.length / elapsed, p50Ms: quantile(times, 0.5), p99Ms: quantile(times, 0.99) };
-}
+const load = (url: string, clients: number) => timedLoad(clients, SECONDS, (k) => push(url, (k * 104729) % GROUPS, k + 1));
 
 const work = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), "bench-push-sync-"));
 const bin = process.env.AGENT_BIN ?? "dist/agent";

@@ -8,3 +8,4 @@ export * from "./debian-root.ts";
 export * from "./victoria-metrics.ts";
 export * from "./uploads.ts";
 export * from "./node.ts";
+export * from "./etcd.ts";

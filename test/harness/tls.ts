@@ -13,6 +13,9 @@ export interface TestPki {
   serverKey: string;
   clientCert: string;
   clientKey: string;
+  /** For 127.0.0.1 and good for client auth too: etcd's JSON gateway dials its own gRPC port with it. */
+  dualCert: string;
+  dualKey: string;
   /** Self-signed, so a server that verifies clients against `caCert` must refuse it. */
   strangerCert: string;
   strangerKey: string;
@@ -40,6 +43,8 @@ export function makeTestPki(): TestPki {
   selfSigned("ca", "/CN=agent test CA");
   newKeyAndCsr(dir, "server", "/CN=127.0.0.1");
   signWithCa(dir, "server", "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n");
+  newKeyAndCsr(dir, "dual", "/CN=127.0.0.1");
+  signWithCa(dir, "dual", "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth,clientAuth\n");
   newKeyAndCsr(dir, "client", "/CN=prometheus");
   signWithCa(dir, "client", "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n");
   selfSigned("stranger", "/CN=stranger");
@@ -51,6 +56,8 @@ export function makeTestPki(): TestPki {
     serverKey: at("server.key"),
     clientCert: at("client.crt"),
     clientKey: at("client.key"),
+    dualCert: at("dual.crt"),
+    dualKey: at("dual.key"),
     strangerCert: at("stranger.crt"),
     strangerKey: at("stranger.key"),
     remove: () => rmSync(dir, { recursive: true, force: true }),

@@ -30,7 +30,8 @@ import { allRoles } from "./roles.ts";
 const USAGE = `Usage: agent [serve] [flags]        run the roles (default: --roles node)
        agent push [flags] [name=value ...]   push metrics from a batch job (agent push --help)
        agent exec [flags] -- command [args]  run a command and push its outcome (agent exec --help)
-       agent push-store check|salvage PATH   check or salvage a push store (agent push-store --help)`;
+       agent push-store check|salvage PATH   check or salvage a push store (agent push-store --help)
+       agent push-store copy --from S --to S copy the groups between LMDB and etcd (agent push-store --help)`;
 
 /** Two listeners collide when their ports match and either binds every interface or both name the same host. */
 function collides(a: ListenAddress, b: ListenAddress): boolean {

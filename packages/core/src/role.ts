@@ -46,6 +46,8 @@ export interface RoleService {
    * one that renders text itself must merge `own` so that no family appears twice.
    */
   metrics(own: MetricSet): string | Promise<string>;
+  /** Why the role cannot serve right now (/-/ready then answers 503 with it); undefined when it can. */
+  unready?(): string | undefined;
   /** Pages listed on the landing page besides /metrics. */
   links?: Link[];
 }

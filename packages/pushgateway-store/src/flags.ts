@@ -24,6 +24,17 @@ export const pushFlags = {
     ["flush", "commit"],
     "When a push is acknowledged: flush, once it is on disk (survives a power cut); commit, once its commit reaches the OS (survives a crash of the agent, not of the host).",
   ),
+  store: flag.choice(
+    "push.store",
+    "lmdb",
+    ["lmdb", "etcd"],
+    "Where groups are kept: lmdb, a file under --storage.path (one agent); etcd, a cluster any number of agents share.",
+  ),
+  etcdEndpoints: flag.list("push.etcd.endpoints", [], "etcd client URLs (http:// or https://), comma-separated; with --push.store=etcd."),
+  etcdPrefix: flag.string("push.etcd.prefix", "/agent/push/", "Key prefix under which the groups live in etcd; agents sharing it serve the same groups."),
+  etcdCaFile: flag.string("push.etcd.tls-ca-file", "", "CA certificate that etcd's server certificate must chain to."),
+  etcdCertFile: flag.string("push.etcd.tls-cert-file", "", "Client certificate presented to etcd."),
+  etcdKeyFile: flag.string("push.etcd.tls-key-file", "", "Key of --push.etcd.tls-cert-file."),
   enableAdminApi: flag.bool("push.enable-admin-api", false, "Serve PUT /api/v1/admin/wipe, which deletes every group."),
   disableConsistencyCheck: flag.bool(
     "push.disable-consistency-check",

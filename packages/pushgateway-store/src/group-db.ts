@@ -15,10 +15,12 @@ import { groupSeriesLabels } from "./families.ts";
 import { groupingKey, type GroupLabels } from "./grouping-key.ts";
 import type { Group } from "./memory-index.ts";
 import { damagedAdvice, preflightStore, STORE_FILE } from "./store-check.ts";
-import { StorageFailure } from "./storage-failure.ts";
+import type { GroupStorage } from "./group-storage.ts";
+import { freeBytes, StorageFailure } from "./storage-failure.ts";
 
 const FORMAT = 1;
-const GROUP_PREFIX = "g:";
+/** Every group's record key starts with this. */
+export const GROUP_PREFIX = "g:";
 
 /** [name, type, help or null, text, pushed at (ms), metrics in text] */
 type FamilyRecord = [string, MetricType, string | null, string, number, number];
@@ -39,7 +41,7 @@ export function dbKey(groupKey: string): string {
   return GROUP_PREFIX + new Bun.CryptoHasher("sha256").update(groupKey).digest("hex");
 }
 
-function toRecord(g: Group): GroupRecord {
+export function toRecord(g: Group): GroupRecord {
   const families: FamilyRecord[] = [];
   for (const f of g.families.values()) {
     families.push([f.name, f.type, f.help ?? null, f.text, f.at, f.series]);
@@ -57,7 +59,7 @@ function toRecord(g: Group): GroupRecord {
 }
 
 /** One copy of each family name and HELP text across all groups, however many records repeat them. */
-class Interner {
+export class Interner {
   private readonly seen = new Map<string, string>();
   get(s: string): string {
     const known = this.seen.get(s);
@@ -67,7 +69,7 @@ class Interner {
   }
 }
 
-function fromRecord(r: GroupRecord, intern: Interner): Group {
+export function fromRecord(r: GroupRecord, intern: Interner): Group {
   const families = new Map<string, StoredFamily>();
   for (const [rawName, type, help, text, at, series] of r.families) {
     const name = intern.get(rawName);
@@ -153,7 +155,8 @@ async function commitCause(e: unknown): Promise<unknown> {
   );
 }
 
-export class GroupDb {
+export class GroupDb implements GroupStorage {
+  readonly kind = "lmdb";
   private constructor(
     private db: RootDatabase<GroupRecord | number, string>,
     private readonly file: string,
@@ -215,13 +218,31 @@ export class GroupDb {
     return this.settle(this.db.remove(dbKey(groupKey)));
   }
 
-  /** Removes these groups in one transaction. */
-  removeAll(groupKeys: readonly string[]): Promise<void> {
-    return this.settle(
+  /** Removes these groups in one transaction; only this agent writes here, so none changed unseen. */
+  async removeAll(groupKeys: readonly string[]): Promise<number> {
+    await this.settle(
       this.db.batch(() => {
         for (const k of groupKeys) this.db.remove(dbKey(k));
       }),
     );
+    return groupKeys.length;
+  }
+
+  replicas(): string[] {
+    return [];
+  }
+
+  unready(): undefined {
+    return undefined;
+  }
+
+  /** Only this agent writes the file: there is nothing to follow or catch up with. */
+  follow(): void {}
+
+  async catchUp(): Promise<void> {}
+
+  freeBytes(): number | undefined {
+    return freeBytes(this.dir);
   }
 
   /**
@@ -241,6 +262,10 @@ export class GroupDb {
   /** The directory holding the environment. */
   get dir(): string {
     return dirname(this.file);
+  }
+
+  get location(): string {
+    return this.dir;
   }
 
   /** Bytes the environment occupies on disk. */

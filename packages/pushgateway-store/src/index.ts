@@ -1,14 +1,17 @@
 /**
- * The push role: Pushgateway 1.10's HTTP API over a store that commits every push to LMDB before
- * answering, checks consistency in time proportional to the push, renders at push time, and expires groups.
+ * The push role: Pushgateway 1.10's HTTP API over a store that commits every push to LMDB (or to an etcd
+ * cluster several agents share) before answering, checks consistency in time proportional to the push, renders at push time, and expires groups.
  */
-import { ConfigError, defineRole, shownFlags, type Logger } from "@agent/core";
+import { hostname } from "node:os";
+import { ConfigError, defineRole, shownFlags, type FlagValues, type Logger } from "@agent/core";
 import { statusPage } from "@agent/core/pages";
 import { ExpiryTimer } from "./expiry.ts";
 import { pushFlags } from "./flags.ts";
+import { EtcdGroupStore } from "./etcd-store.ts";
 import { GroupDb } from "./group-db.ts";
 import type { Group } from "./memory-index.ts";
 import { readPersistenceFile } from "./persistence-file.ts";
+import type { GroupStorage } from "./group-storage.ts";
 import { PushStore } from "./push-store.ts";
 import { pushPage } from "./page.ts";
 import { pushRoutes } from "./routes.ts";
@@ -25,7 +28,7 @@ export { GroupDb } from "./group-db.ts";
  * Brings the groups of Pushgateway's persistence file into an empty store; a missing file is nothing to
  * import. Each group gets the TTL its labels call for, counted from its last push, as if pushed here.
  */
-async function importPersistenceFile(db: GroupDb, path: string, policy: TtlPolicy, log: Logger): Promise<Group[]> {
+async function importPersistenceFile(db: GroupStorage, path: string, policy: TtlPolicy, log: Logger): Promise<Group[]> {
   const file = Bun.file(path);
   if (!(await file.exists())) {
     log.info("no Pushgateway persistence file to import", { file: path });
@@ -47,8 +50,28 @@ async function importPersistenceFile(db: GroupDb, path: string, policy: TtlPolic
   return groups;
 }
 
+export { EtcdGroupStore } from "./etcd-store.ts";
+export { copyStore, parseStoreSpec, type EtcdAccess, type StoreSpec } from "./copy.ts";
+
+function validate(config: FlagValues<typeof pushFlags>): void {
+  if (config.store !== "etcd") return;
+  if (config.etcdEndpoints.length === 0) throw new ConfigError("--push.store=etcd needs --push.etcd.endpoints (e.g. https://etcd-1:2379,https://etcd-2:2379)");
+  for (const e of config.etcdEndpoints) {
+    if (!/^https?:\/\/[^/]+$/.test(e)) throw new ConfigError(`--push.etcd.endpoints: "${e}" is not an http:// or https:// URL with no path`);
+  }
+  if (!config.etcdPrefix.endsWith("/")) throw new ConfigError(`--push.etcd.prefix: "${config.etcdPrefix}" must end with /`);
+  if ((config.etcdCertFile === "") !== (config.etcdKeyFile === "")) {
+    throw new ConfigError("--push.etcd.tls-cert-file and --push.etcd.tls-key-file go together");
+  }
+}
+
+/** `host:9091` for a wildcard listen address, `host (10.0.0.5:9091)` for a bound one. */
+function replicaName(address: string): string {
+  return address.startsWith(":") ? hostname() + address : `${hostname()} (${address})`;
+}
+
 export function pushRole() {
-  let db: GroupDb | undefined;
+  let db: GroupStorage | undefined;
   let expiry: ExpiryTimer | undefined;
   return defineRole({
     name: "push",
@@ -56,12 +79,29 @@ export function pushRole() {
     defaultAddress: ":9091",
     flags: pushFlags,
     maxRequestBodyBytes: (config) => config.maxBodyBytes,
+    validate,
     async start(ctx) {
       const { config, log } = ctx;
       const started = performance.now();
       if (config.enableUtf8Names) log.warn("--push.enable-utf8-names: UTF-8 metric and label names are not supported; pushes that use them get 400");
-      db = await GroupDb.open(ctx.dataDir, config.sync);
-      let groups = await db.loadAll();
+      let groups;
+      if (config.store === "etcd") {
+        const etcd = new EtcdGroupStore({
+          endpoints: config.etcdEndpoints,
+          prefix: config.etcdPrefix,
+          caFile: config.etcdCaFile || undefined,
+          certFile: config.etcdCertFile || undefined,
+          keyFile: config.etcdKeyFile || undefined,
+          log,
+          self: replicaName(ctx.agent.addresses.push ?? ""),
+        });
+        groups = await etcd.loadAll();
+        db = etcd;
+      } else {
+        const lmdb = await GroupDb.open(ctx.dataDir, config.sync);
+        groups = await lmdb.loadAll();
+        db = lmdb;
+      }
       const ttl = new TtlPolicy(config.defaultTtl, config.ttlRules);
       if (groups.length === 0 && config.persistenceFile !== "") groups = await importPersistenceFile(db, config.persistenceFile, ttl, log);
       const opts = {
@@ -101,6 +141,7 @@ export function pushRole() {
           statusPage(app, { role: "push", agent: ctx.agent, flags: pushFlags, values: config });
         },
         metrics: (own) => store.render(own),
+        unready: () => store.unready(),
         links,
       };
     },

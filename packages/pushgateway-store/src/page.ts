@@ -131,6 +131,7 @@ function row(g: GroupSummary, job: JobOutcome | undefined, now: number, canDelet
 function body(store: PushStore, q: GroupQuery, canDelete: boolean): Html {
   const now = Date.now() / 1000;
   const all = store.list();
+  const storage = store.storage;
   const failing = all.reduce((n, g) => n + (g.lastPushSuccessful ? 0 : 1), 0);
   const jobOf = (g: GroupSummary) => jobOutcome(store, g);
   const { rows, matched, page, pages } = selectGroups(all, q, jobOf);
@@ -149,7 +150,7 @@ function body(store: PushStore, q: GroupQuery, canDelete: boolean): Html {
 </form>
 <section id="groups" data-region aria-labelledby="groups-heading">
 <h2 id="groups-heading">Groups</h2>
-<p>${store.groups} groups, ${store.series} series stored; <span class="${failing ? "bad" : "ok"}">${failing} with a failed last push</span>. Showing ${first}–${first + rows.length - (rows.length ? 1 : 0)} of ${matched}${matching}.</p>
+<p>${store.groups} groups, ${store.series} series stored in ${storage.kind} (${storage.location})${storage.replicas.length ? html`, served by ${storage.replicas.length} ${storage.replicas.length === 1 ? "replica" : "replicas"}: ${storage.replicas.join(", ")}` : ""}; <span class="${failing ? "bad" : "ok"}">${failing} with a failed last push</span>. Showing ${first}–${first + rows.length - (rows.length ? 1 : 0)} of ${matched}${matching}.</p>
 <div class="scroll"><table class="stack">
 <thead><tr><th scope="col">Grouping labels</th><th scope="col">Last push</th><th scope="col">Last push outcome</th><th scope="col">Job outcome</th><th scope="col" class="num">TTL left</th><th scope="col" class="num">Series</th>${canDelete ? html`<th scope="col"><span class="visually-hidden">Actions</span></th>` : ""}</tr></thead>
 <tbody>${rows.map((g) => row(g, jobOf(g), now, canDelete))}</tbody>

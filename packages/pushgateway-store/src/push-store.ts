@@ -1,6 +1,7 @@
 /**
  * The push store: applies pushes, deletes, failures and expiry to the in-memory index and commits each
- * change to LMDB before the caller acknowledges it. Also the typed read API the HTTP routes and pages use.
+ * change to its storage (LMDB, or etcd shared by several agents) before the caller acknowledges it. Also
+ * the typed read API the HTTP routes and pages use.
  */
 import { addProcessMetrics, MetricSet, renderHeader, type Logger, type MetricFamily, type MetricType } from "@agent/core";
 import {
@@ -14,11 +15,11 @@ import {
   timestampLine,
   type StoredFamily,
 } from "./families.ts";
-import type { GroupDb } from "./group-db.ts";
+import { StaleView, type GroupStorage } from "./group-storage.ts";
 import { groupingKey, pushPathFor, type GroupLabels } from "./grouping-key.ts";
 import { MemoryIndex, type Group } from "./memory-index.ts";
 import { PushStats } from "./own-metrics.ts";
-import { freeBytes, StorageFailure, StorageHealth } from "./storage-failure.ts";
+import { StorageFailure, StorageHealth } from "./storage-failure.ts";
 
 /** Pushgateway's wording for every refusal that records push_failure_time_seconds. */
 const INVALID = "pushed metrics are invalid or inconsistent with existing metrics";
@@ -68,14 +69,24 @@ export class PushStore {
   /** Settles once the loaded groups are fully indexed; every change waits for it. */
   private readonly indexed: Promise<void>;
 
-  /** `groups`: what `db` held at start (GroupDb.loadAll()). */
+  /** `groups`: what `db` held at start (its loadAll()). */
   constructor(
-    private readonly db: GroupDb,
+    private readonly db: GroupStorage,
     private readonly opts: PushStoreOptions,
     groups: readonly Group[],
   ) {
-    this.indexed = this.index.load(groups);
-    this.health = new StorageHealth(opts.log, () => freeBytes(db.dir));
+    this.indexed = this.index.load(groups).then(() =>
+      db.follow({
+        apply: (key, group) => {
+          this.index.replace(this.index.get(key), group);
+          // Another agent's group expires here too, should that agent be gone by its deadline.
+          if (group && group.expiresAt > 0) this.opts.onDeadline?.(group.expiresAt);
+        },
+        reset: (all) => this.reset(all),
+        reachable: () => this.health.succeeded(),
+      }),
+    );
+    this.health = new StorageHealth(opts.log, () => db.freeBytes());
     // The frame adds process_* to /metrics; know their types before the first scrape does.
     const probe = new MetricSet();
     addProcessMetrics(probe);
@@ -96,8 +107,47 @@ export class PushStore {
     for (const name of own.names()) this.ownTypes.set(name, own.family(name, "untyped", "").type);
   }
 
+  /** Which storage holds the groups, and where. */
+  get storage(): { kind: string; location: string; replicas: string[] } {
+    return { kind: this.db.kind, location: this.db.location, replicas: this.db.replicas() };
+  }
+
+  /** Why the store cannot serve now; undefined when it can. */
+  unready(): string | undefined {
+    return this.db.unready();
+  }
+
+  /** Makes the index hold exactly `groups`, read afresh from a shared store. */
+  private reset(groups: readonly Group[]): void {
+    const keep = new Set(groups.map((g) => g.key));
+    for (const g of [...this.index.all()]) if (!keep.has(g.key)) this.index.replace(g, undefined);
+    for (const g of groups) this.index.replace(this.index.get(g.key), g);
+    const next = this.nextExpiry();
+    if (next > 0) this.opts.onDeadline?.(next);
+  }
+
+  /**
+   * Checks and stores a push. With a shared store, a commit is refused (StaleView) if another agent changed
+   * the groups since this one checked; the push is then checked again against the view caught up.
+   */
   async push(req: PushRequest): Promise<void> {
     await this.indexed;
+    for (;;) {
+      try {
+        return await this.tryPush(req);
+      } catch (e) {
+        if (!(e instanceof StaleView)) throw e;
+        try {
+          await this.db.catchUp();
+        } catch (e) {
+          if (e instanceof StorageFailure) throw this.health.failed(e);
+          throw e;
+        }
+      }
+    }
+  }
+
+  private async tryPush(req: PushRequest): Promise<void> {
     const at = Date.now();
     const key = groupingKey(req.labels);
     let prepared;
@@ -147,8 +197,9 @@ export class PushStore {
     try {
       await this.commit(old, { ...base, failTime: at / 1000, failReason: reason });
     } catch (e) {
-      // The push is refused for what it carries either way; the storage error is counted and logged already.
-      if (!(e instanceof PushRejected)) throw e;
+      // The push is refused for what it carries either way; the storage error is counted and logged already,
+      // and a failure time lost to another agent's change is no reason to check the push again.
+      if (!(e instanceof PushRejected || e instanceof StaleView)) throw e;
     }
   }
 
@@ -184,7 +235,8 @@ export class PushStore {
 
   /**
    * Applies the change in memory at once (so pushes checked later in this turn see it), then waits for
-   * LMDB to commit it. If the commit fails, the change is undone, unless a later one replaced it already.
+   * the storage to commit it. If the commit fails, the change is undone, unless a later one replaced it
+   * already (or, on etcd, another agent's change arrived meanwhile).
    * While the storage is known to be broken, a change is refused before it starts, unless it is `forced`
    * (deletes: their success shows the store writable again, and frees pages inside it for later pushes).
    */
@@ -199,7 +251,7 @@ export class PushStore {
       else await this.db.remove(key);
     } catch (e) {
       if (this.index.get(key) === next) this.index.replace(next, old);
-      if (!(e instanceof StorageFailure)) throw e;
+      if (e instanceof StaleView || !(e instanceof StorageFailure)) throw e;
       throw this.health.failed(e);
     }
     this.health.succeeded();
@@ -230,15 +282,17 @@ export class PushStore {
     const due: Group[] = [];
     for (const g of this.index.all()) if (g.expiresAt > 0 && g.expiresAt <= now) due.push(g);
     if (due.length === 0) return 0;
+    let removed;
     try {
-      await this.removeGroups(due);
+      // Only groups unchanged since seen: on a shared store another agent may have expired or re-pushed one.
+      removed = await this.removeGroups(due, true);
     } catch (e) {
       // A storage error is counted and logged already; the next sweep tries again.
       if (e instanceof PushRejected) return 0;
       throw e;
     }
-    this.stats.expired += due.length;
-    return due.length;
+    this.stats.expired += removed;
+    return removed;
   }
 
   /** The earliest deadline among stored groups (Unix ms); 0 when none expires. */
@@ -249,24 +303,33 @@ export class PushStore {
   }
 
   /**
-   * Takes the groups out of memory at once and out of LMDB in one transaction; if that fails, puts back
-   * those no push has replaced since.
+   * Takes the groups out of memory at once and out of the storage (LMDB: in one transaction); if that
+   * fails, puts back those no push has replaced since. Returns how many the storage removed: with
+   * `ifUnchanged`, a shared store keeps those another agent changed, and its watch brings their news.
    */
-  private async removeGroups(groups: readonly Group[]): Promise<void> {
+  private async removeGroups(groups: readonly Group[], ifUnchanged = false): Promise<number> {
     for (const g of groups) this.index.replace(g, undefined);
+    let removed;
     try {
-      await this.db.removeAll(groups.map((g) => g.key));
+      removed = await this.db.removeAll(
+        groups.map((g) => g.key),
+        ifUnchanged,
+      );
     } catch (e) {
       for (const g of groups) if (!this.index.get(g.key)) this.index.replace(undefined, g);
       if (!(e instanceof StorageFailure)) throw e;
       throw this.health.failed(e);
     }
     this.health.succeeded();
+    return removed;
   }
 
   /** The /metrics body: `own` merged with every stored family. */
   render(own: MetricSet): string {
     this.stats.addTo(own, { groups: this.index.size, series: this.index.series, storageBytes: this.db.sizeBytes() }, this.health.errors);
+    if (this.db.resyncs !== undefined) {
+      own.counter("agent_push_etcd_resyncs_total", "Times this agent lost its etcd watch and rebuilt its view from a fresh read.", this.db.resyncs);
+    }
     this.learnOwnTypes(own);
     return this.index.render(own);
   }

@@ -61,4 +61,13 @@ describe("StorageHealth", () => {
     free = 1 << 20;
     expect(health.writable()).toBe(true);
   });
+
+  test("an unreachable etcd answers 503 naming the cause and is tried again at once", () => {
+    const health = new StorageHealth(createLogger({ write: () => {} }), () => undefined);
+    const refused = health.failed(new StorageFailure("unreachable", "no etcd endpoint answers (http://127.0.0.1:2379: connection refused)"));
+    expect([refused.status, refused.reason]).toEqual([503, "storage_unreachable"]);
+    expect(refused.message).toStartWith("storage unreachable: etcd (no etcd endpoint answers (http://127.0.0.1:2379: connection refused))");
+    expect(health.writable()).toBe(true);
+    expect(health.errors.get("unreachable")).toBe(1);
+  });
 });

@@ -8,9 +8,12 @@ import { statfsSync } from "node:fs";
 import type { Logger } from "@agent/core";
 import { PushRejected } from "./families.ts";
 
-/** full: no room (ENOSPC, quota, LMDB's map); failing: I/O errors; other: anything else LMDB reports. */
-export type StorageFault = "full" | "failing" | "other";
-export const STORAGE_FAULTS: readonly StorageFault[] = ["full", "failing", "other"];
+/**
+ * full: no room (ENOSPC, quota, LMDB's map); failing: I/O errors; unreachable: no etcd quorum answers;
+ * other: anything else the storage reports.
+ */
+export type StorageFault = "full" | "failing" | "unreachable" | "other";
+export const STORAGE_FAULTS: readonly StorageFault[] = ["full", "failing", "unreachable", "other"];
 
 const ENOSPC = 28;
 const EDQUOT = 122;
@@ -48,12 +51,15 @@ export class StorageFailure extends Error {
   }
 }
 
-const STATUS: Record<StorageFault, number> = { full: 507, failing: 503, other: 500 };
+const STATUS: Record<StorageFault, number> = { full: 507, failing: 503, unreachable: 503, other: 500 };
 const ANSWER: Record<StorageFault, string> = {
   full: "storage full: the disk holding the push store has no room left",
   failing: "storage failing: the disk holding the push store reports I/O errors",
+  unreachable: "storage unreachable: etcd",
   other: "storage error",
 };
+/** Faults whose answer names their cause, which the fixed text alone does not. */
+const DETAILED = new Set<StorageFault>(["unreachable", "other"]);
 /** How often a failure is logged, and how long refusals last before a push tries the storage again. */
 const QUIET_MS = 60_000;
 
@@ -71,10 +77,13 @@ export class StorageHealth {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** False while the storage is known to be broken and no retry is due. */
+  /**
+   * False while the storage is known to be broken and no retry is due. An unreachable etcd is asked again
+   * at once: an election or a lost member passes in seconds, and each try costs only a request.
+   */
   writable(): boolean {
     const b = this.broken;
-    if (!b) return true;
+    if (!b || b.fault === "unreachable") return true;
     const free = this.free();
     return this.now() - b.at >= QUIET_MS || (free !== undefined && b.free !== undefined && free > b.free);
   }
@@ -109,7 +118,7 @@ export class StorageHealth {
       this.loggedAt = now;
       this.unlogged = 0;
     }
-    const why = fault === "other" ? `${ANSWER.other} (${message})` : ANSWER[fault];
+    const why = DETAILED.has(fault) ? `${ANSWER[fault]} (${message})` : ANSWER[fault];
     return new PushRejected(
       `${why}; this change was not stored, everything stored before is kept`,
       `storage_${fault}`,

@@ -144,6 +144,7 @@ export class RemoteWrite {
   wrap(role: string, service: RoleService): RoleService {
     const source = this.sources.get(role);
     const served: RoleService = role !== this.home ? service : {
+      ...service,
       routes: (app) => {
         service.routes?.(app);
         remoteWritePage(app, { role, agent: this.opts.agent, queues: this.queues, intervalSeconds: this.opts.settings.interval });

@@ -1,13 +1,27 @@
 /**
- * `agent push-store check|salvage`: offline tools for the push role's LMDB store, for when the agent refuses
- * to start on a damaged one. Neither lets LMDB map the damaged file, so neither can crash on it.
+ * `agent push-store check|salvage|copy`: offline tools for the push role's store. check and salvage are for
+ * when the agent refuses to start on a damaged LMDB store; neither lets LMDB map the damaged file, so neither
+ * can crash on it. copy moves the groups between LMDB and etcd.
  */
 import { ConfigError } from "@agent/core";
 import { basename, dirname } from "node:path";
-import { checkStoreFile, damagedAdvice, GroupDb, refuseIfInUse, salvageStore, STORE_FILE, storeFile } from "@agent/pushgateway-store";
+import {
+  checkStoreFile,
+  copyStore,
+  damagedAdvice,
+  GroupDb,
+  parseStoreSpec,
+  refuseIfInUse,
+  salvageStore,
+  STORE_FILE,
+  storeFile,
+  type EtcdAccess,
+} from "@agent/pushgateway-store";
 
 const USAGE = `Usage: agent push-store check PATH
        agent push-store salvage PATH --to NEW_DIR
+       agent push-store copy --from STORE --to STORE [--etcd.prefix=/agent/push/] [--etcd.tls-ca-file=F]
+                             [--etcd.tls-cert-file=F --etcd.tls-key-file=F]
 PATH is a push data directory (<storage.path>/push) or the push.mdb in it; the agent must not be running on it.
   check     reads every page the agent would read, without LMDB, then (when they are whole) loads every
             group as the agent does; exit 0 when the store is whole, 1 when it is damaged (each fault is
@@ -15,7 +29,44 @@ PATH is a push data directory (<storage.path>/push) or the push.mdb in it; the a
   salvage   copies every group that can still be read into a new store in NEW_DIR (which must not hold one),
             falling back on LMDB's previous snapshot where the newest is unreadable; prints what was copied
             and what was lost. Start the agent on it by putting NEW_DIR in place of <storage.path>/push.
-            Exit 0 when the new store is written, 1 when it cannot be.`;
+            Exit 0 when the new store is written, 1 when it cannot be.
+  copy      copies every group from one store to another that holds none yet; a STORE is lmdb:PATH or
+            etcd:URL[,URL...] (as --push.etcd.endpoints). No agent may be writing to either meanwhile.
+            Exit 0 when every group is copied, 1 when not.`;
+
+const ETCD_FLAGS = ["--etcd.prefix", "--etcd.tls-ca-file", "--etcd.tls-cert-file", "--etcd.tls-key-file"] as const;
+
+async function copy(args: string[]): Promise<number> {
+  const values = new Map<string, string>();
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i]!;
+    const eq = w.indexOf("=");
+    const name = eq > 0 ? w.slice(0, eq) : w;
+    if (name !== "--from" && name !== "--to" && !(ETCD_FLAGS as readonly string[]).includes(name)) throw new ConfigError(`copy: unknown argument ${w}`);
+    const value = eq > 0 ? w.slice(eq + 1) : args[++i];
+    if (!value) throw new ConfigError(`${name} needs a value`);
+    values.set(name, value);
+  }
+  const from = values.get("--from");
+  const to = values.get("--to");
+  if (!from || !to) throw new ConfigError("copy needs --from STORE and --to STORE");
+  let specs;
+  try {
+    specs = [parseStoreSpec(from), parseStoreSpec(to)] as const;
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+  const etcd: EtcdAccess = {
+    prefix: values.get("--etcd.prefix") ?? "/agent/push/",
+    caFile: values.get("--etcd.tls-ca-file"),
+    certFile: values.get("--etcd.tls-cert-file"),
+    keyFile: values.get("--etcd.tls-key-file"),
+  };
+  if (!etcd.prefix.endsWith("/")) throw new ConfigError(`--etcd.prefix: "${etcd.prefix}" must end with /`);
+  const n = await copyStore(specs[0], specs[1], etcd);
+  process.stdout.write(`copied ${n} groups from ${from} to ${to}\n`);
+  return 0;
+}
 
 /**
  * Loads every group as the push role does at start-up; the pages are known to be whole by now. A store that
@@ -78,6 +129,7 @@ export async function runPushStoreCommand(argv: string[]): Promise<number> {
   }
   try {
     const [sub, ...rest] = argv;
+    if (sub === "copy") return await copy(rest);
     const words: string[] = [];
     let to: string | undefined;
     for (let i = 0; i < rest.length; i++) {
@@ -88,7 +140,7 @@ export async function runPushStoreCommand(argv: string[]): Promise<number> {
       else words.push(w);
       if (to === "") throw new ConfigError("--to needs a directory");
     }
-    if (sub !== "check" && sub !== "salvage") throw new ConfigError(sub ? `unknown subcommand "${sub}"` : "name a subcommand: check or salvage");
+    if (sub !== "check" && sub !== "salvage") throw new ConfigError(sub ? `unknown subcommand "${sub}"` : "name a subcommand: check, salvage or copy");
     if (words.length !== 1) throw new ConfigError(`${sub} takes one PATH`);
     if (sub === "check") {
       if (to !== undefined) throw new ConfigError("check takes no --to");

@@ -79,7 +79,11 @@ export function startRoleServer(opts: RoleServerOptions): RoleServer {
   });
   if (opts.web.users.size > 0) app.use("*", basicAuth(opts.web.users));
   app.get("/-/healthy", (c) => c.text("OK\n"));
-  app.get("/-/ready", (c) => (service ? c.text("OK\n") : c.text("Service Unavailable: starting\n", 503)));
+  app.get("/-/ready", (c) => {
+    if (!service) return c.text("Service Unavailable: starting\n", 503);
+    const why = service.unready?.();
+    return why === undefined ? c.text("OK\n") : c.text(`Service Unavailable: ${why}\n`, 503);
+  });
   // Pushgateway's lifecycle API: 403 until --web.enable-lifecycle turns it on.
   const quit = opts.onQuit;
   app.on(["PUT", "POST"], "/-/quit", (c) => {
