@@ -21,6 +21,25 @@ describe("sample lines", () => {
     expect(renderSampleLine("m", { path: 'C:\\x "y"\n' }, 1.5)).toBe('m{path="C:\\\\x \\"y\\"\\n"} 1.5\n');
     expect([NaN, Infinity, -Infinity, 42, 0.1].map(formatValue)).toEqual(["NaN", "+Inf", "-Inf", "42", "0.1"]);
   });
+
+  test("values in Go's strconv 'g' shortest form: exponent below -4 or from 6 up, two exponent digits at least", () => {
+    // Expected strings printed by Go 1.x strconv.FormatFloat(v, 'g', -1, 64); -0 is "0" as expfmt writes it.
+    const cases: [number, string][] = [
+      [-0, "0"],
+      [999999, "999999"],
+      [1e6, "1e+06"],
+      [1418183276, "1.418183276e+09"],
+      [123456.5, "123456.5"],
+      [0.0001, "0.0001"],
+      [0.00009, "9e-05"],
+      [1.305e-6, "1.305e-06"],
+      [-2.5e-10, "-2.5e-10"],
+      [12345678901234567890, "1.2345678901234567e+19"],
+      [1.5e300, "1.5e+300"],
+      [5e-324, "5e-324"],
+    ];
+    expect(cases.map(([v]) => formatValue(v))).toEqual(cases.map(([, s]) => s));
+  });
 });
 
 describe("MetricSet", () => {

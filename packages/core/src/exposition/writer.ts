@@ -14,17 +14,22 @@ export function escapeLabelValue(value: string): string {
   return value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
 }
 
-/** Go's strconv formatting as Prometheus writes it: `NaN`, `+Inf`, `-Inf`, shortest round-trip otherwise. */
+/**
+ * A value as Prometheus' expfmt writes it: `NaN`, `+Inf`, `-Inf`, else Go's strconv.FormatFloat(v, 'g', -1):
+ * the shortest digits that round-trip, in exponent form when the decimal exponent is below -4 or 6 and up
+ * (`1.418183276e+09`, `1.305e-06`, `1e+06`), with at least two exponent digits. node_exporter and Pushgateway
+ * both write it so, and byte-for-byte output needs it.
+ */
 export function formatValue(value: number): string {
-  if (Number.isInteger(value)) {
-    // Integers beyond 2^53 are still exact decimal strings in JS, but 1e21 and up switch to exponent form,
-    // which the text format accepts; keep JS's shortest round-trip form there too.
-    return String(value);
-  }
-  if (Number.isNaN(value)) return "NaN";
-  if (value === Infinity) return "+Inf";
-  if (value === -Infinity) return "-Inf";
-  return String(value);
+  if (value < 1e6 && value > -1e6) {
+    if (Number.isInteger(value) || value >= 1e-4 || value <= -1e-4) return String(value);
+    if (value === 0) return "0";
+  } else if (Number.isNaN(value)) return "NaN";
+  else if (value === Infinity) return "+Inf";
+  else if (value === -Infinity) return "-Inf";
+  // JS's shortest round-trip digits are Go's; only the exponent's spelling differs (e+9 against e+09).
+  const e = value.toExponential();
+  return e.length - e.indexOf("e") === 3 ? e.slice(0, -1) + "0" + e.slice(-1) : e;
 }
 
 /** `{a="1",b="2"}`, or "" for no labels. */

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { formatValue } from "@agent/core";
 import { diskstats } from "./diskstats.ts";
 import { collectText, expectGolden, promtoolProblems } from "../testing/golden.ts";
 
@@ -11,8 +12,8 @@ describe("diskstats collector", () => {
     expect(text).not.toContain(`device="loop0"`);
     expect(text).not.toContain(`device="zram0"`);
     const f = /^\s*254\s+0 vda (.*)$/m.exec(await Bun.file(import.meta.dir + "/../../fixtures/proc/diskstats").text())![1]!.split(" ").map(Number);
-    expect(text).toContain(`node_disk_read_bytes_total{device="vda"} ${f[2]! * 512}\n`);
-    expect(text).toContain(`node_disk_read_time_seconds_total{device="vda"} ${f[3]! * 0.001}\n`);
+    expect(text).toContain(`node_disk_read_bytes_total{device="vda"} ${formatValue(f[2]! * 512)}\n`);
+    expect(text).toContain(`node_disk_read_time_seconds_total{device="vda"} ${formatValue(f[3]! * 0.001)}\n`);
   });
 
   test("an absent source yields nothing", async () => {

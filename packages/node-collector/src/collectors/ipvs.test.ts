@@ -6,7 +6,7 @@ describe("ipvs collector", () => {
   test("exposes hex totals and per-backend connections with every label", async () => {
     const text = await collectText(ipvs);
     expectGolden("ipvs", text);
-    expect(text).toContain("node_ipvs_connections_total 2758643\n");
+    expect(text).toContain("node_ipvs_connections_total 2.758643e+06\n");
     expect(text).toContain(
       'node_ipvs_backend_connections_active{local_address="10.0.1.100",local_port="443",remote_address="10.0.10.11",remote_port="443",proto="TCP",local_mark=""} 312\n',
     );

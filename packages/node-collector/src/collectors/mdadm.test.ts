@@ -9,7 +9,7 @@ describe("mdadm collector", () => {
     expect(text).toContain('node_md_state{device="md1",state="recovering"} 1\n');
     expect(text).toContain('node_md_disks{device="md1",state="failed"} 1\n');
     expect(text).toContain('node_md_disks{device="md1",state="spare"} 1\n');
-    expect(text).toContain('node_md_blocks_synced{device="md1"} 533211136\n');
+    expect(text).toContain('node_md_blocks_synced{device="md1"} 5.33211136e+08\n');
     expect(text).toContain('node_md_state{device="md2",state="check"} 1\n');
     expect(text).toContain('node_md_blocks_synced{device="md3"} 0\n'); // resync=DELAYED
     expect(text).toContain('node_md_state{device="md4",state="resync"} 1\n');

@@ -7,7 +7,7 @@ describe("tapestats collector", () => {
     const text = await collectText(tapestats);
     expectGolden("tapestats", text);
     expect(text).toContain('node_tape_io_time_seconds_total{device="st0"} 9247.01108772\n');
-    expect(text).toContain('node_tape_written_bytes_total{device="st0"} 1496246784000\n');
+    expect(text).toContain('node_tape_written_bytes_total{device="st0"} 1.496246784e+12\n');
     expect(text).not.toContain('device="nst0"');
     expect(text).not.toContain('device="st0a"');
     expect(promtoolProblems(text)).toEqual([]);
