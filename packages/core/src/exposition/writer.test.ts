@@ -55,3 +55,37 @@ describe("MetricSet", () => {
     );
   });
 });
+
+describe("client_golang's order", () => {
+  test("label names are written sorted, whatever order the object has", () => {
+    expect(renderSampleLine("m", { device: "sda", a: "x", z: "y" }, 1)).toBe('m{a="x",device="sda",z="y"} 1\n');
+  });
+
+  test("series are sorted by label values in label-name order; a value that is a prefix sorts first", () => {
+    const set = new MetricSet();
+    const f = set.family("hw_temp", "gauge", "T.");
+    f.add(1, { sensor: "temp1", chip: "b" });
+    f.add(2, { chip: "a", sensor: "temp10" });
+    f.add(3, { chip: "a", sensor: "temp1 x" });
+    f.add(4, { chip: "a", sensor: "temp1" });
+    expect(set.render()).toBe(
+      "# HELP hw_temp T.\n# TYPE hw_temp gauge\n" +
+        'hw_temp{chip="a",sensor="temp1"} 4\nhw_temp{chip="a",sensor="temp1 x"} 3\nhw_temp{chip="a",sensor="temp10"} 2\nhw_temp{chip="b",sensor="temp1"} 1\n',
+    );
+  });
+
+  test("a histogram's parts stay together and in the order added", () => {
+    const set = new MetricSet();
+    const h = set.family("lat", "histogram", "L.");
+    for (const [job, n] of [["z", 2], ["a", 1]] as const) {
+      h.add(n, { job, le: "1" }, "_bucket");
+      h.add(n, { job, le: "+Inf" }, "_bucket");
+      h.add(n, { job }, "_sum");
+    }
+    expect(set.render()).toBe(
+      "# HELP lat L.\n# TYPE lat histogram\n" +
+        'lat_bucket{job="a",le="1"} 1\nlat_bucket{job="a",le="+Inf"} 1\nlat_sum{job="a"} 1\n' +
+        'lat_bucket{job="z",le="1"} 2\nlat_bucket{job="z",le="+Inf"} 2\nlat_sum{job="z"} 2\n',
+    );
+  });
+});

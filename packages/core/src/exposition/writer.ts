@@ -32,14 +32,37 @@ export function formatValue(value: number): string {
   return e.length - e.indexOf("e") === 3 ? e.slice(0, -1) + "0" + e.slice(-1) : e;
 }
 
-/** `{a="1",b="2"}`, or "" for no labels. */
+function labelPair(key: string, value: string): string {
+  return key + '="' + escapeLabelValue(value) + '"';
+}
+
+/** `{a="1",b="2"}`, or "" for no labels; names in byte order, as client_golang writes them. */
 export function renderLabels(labels: Labels | undefined): string {
   if (!labels) return "";
   let out = "";
+  let prev = "";
   for (const key in labels) {
-    out += (out ? "," : "{") + key + '="' + escapeLabelValue(labels[key]!) + '"';
+    if (key < prev) return "{" + Object.keys(labels).sort().map((k) => labelPair(k, labels[k]!)).join(",") + "}";
+    prev = key;
+    out += (out ? "," : "{") + labelPair(key, labels[key]!);
   }
   return out ? out + "}" : "";
+}
+
+/**
+ * What client_golang sorts a family's series by: their label values, taken in label-name order. The part
+ * label (le, quantile) is left out so that a histogram's or summary's lines stay together, in the order added.
+ */
+function seriesKey(labels: Labels | undefined): string {
+  if (!labels) return "";
+  let key = "";
+  let prev = "";
+  for (const name in labels) {
+    if (name < prev) return seriesKey(Object.fromEntries(Object.keys(labels).sort().map((k) => [k, labels[k]!])));
+    prev = name;
+    if (name !== "le" && name !== "quantile") key += labels[name] + "\0";
+  }
+  return key;
 }
 
 export function renderSampleLine(name: string, labels: Labels | undefined, value: number, timestampMs?: number): string {
@@ -70,10 +93,14 @@ export function renderFamily(family: MetricFamily): string {
   return out;
 }
 
-/** One family being built: a header and the sample lines added so far. */
+/**
+ * One family being built: a header and the sample lines added so far. Lines are rendered as they are
+ * added; render() puts them in client_golang's series order, which costs nothing when they came in order.
+ */
 export class FamilyBuilder {
-  private body = "";
-  private count = 0;
+  private lines: string[] = [];
+  private keys: string[] = [];
+  private ordered = true;
 
   constructor(
     readonly name: string,
@@ -83,17 +110,28 @@ export class FamilyBuilder {
 
   /** Adds one sample; `suffix` is for histogram and summary parts (`_bucket`, `_sum`, `_count`). */
   add(value: number, labels?: Labels, suffix = ""): this {
-    this.body += renderSampleLine(this.name + suffix, labels, value);
-    this.count++;
+    const key = seriesKey(labels);
+    const n = this.keys.length;
+    if (n > 0 && key < this.keys[n - 1]!) this.ordered = false;
+    this.keys.push(key);
+    this.lines.push(renderSampleLine(this.name + suffix, labels, value));
     return this;
   }
 
   get size(): number {
-    return this.count;
+    return this.lines.length;
   }
 
   render(): string {
-    return this.count === 0 ? "" : renderHeader(this.name, this.type, this.help) + this.body;
+    if (this.lines.length === 0) return "";
+    let lines = this.lines;
+    if (!this.ordered) {
+      const keys = this.keys;
+      // Array.prototype.sort is stable: equal keys (one series' parts) keep the order they were added in.
+      const order = lines.map((_, i) => i).sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0));
+      lines = order.map((i) => this.lines[i]!);
+    }
+    return renderHeader(this.name, this.type, this.help) + lines.join("");
   }
 }
 

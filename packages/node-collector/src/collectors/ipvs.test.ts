@@ -8,9 +8,9 @@ describe("ipvs collector", () => {
     expectGolden("ipvs", text);
     expect(text).toContain("node_ipvs_connections_total 2.758643e+06\n");
     expect(text).toContain(
-      'node_ipvs_backend_connections_active{local_address="10.0.1.100",local_port="443",remote_address="10.0.10.11",remote_port="443",proto="TCP",local_mark=""} 312\n',
+      'node_ipvs_backend_connections_active{local_address="10.0.1.100",local_mark="",local_port="443",proto="TCP",remote_address="10.0.10.11",remote_port="443"} 312\n',
     );
-    expect(text).toContain('local_address="",local_port="0",remote_address="10.0.10.12",remote_port="0",proto="FWM",local_mark="00000A2B"} 6\n');
+    expect(text).toContain('local_address="",local_mark="00000A2B",local_port="0",proto="FWM",remote_address="10.0.10.12",remote_port="0"} 6\n');
     expect(text).toContain('local_address="2001:db8::100"');
     expect(text).toContain('remote_address="2001:db8::a00:a0b"');
     expect(promtoolProblems(text)).toEqual([]);

@@ -8,9 +8,9 @@ describe("nfs collector", () => {
     expectGolden("nfs", text);
     expect(text).toContain('node_nfs_packets_total{protocol="tcp"} 70451\n');
     expect(text).toContain('node_nfs_rpc_retransmissions_total 7\n');
-    expect(text).toContain('node_nfs_requests_total{proto="3",method="ReadDirPlus"} 8823\n');
-    expect(text).toContain('node_nfs_requests_total{proto="4",method="Getattr"} 5113\n');
-    expect(text).toContain('node_nfs_requests_total{proto="2",method="Null"} 2\n');
+    expect(text).toContain('node_nfs_requests_total{method="ReadDirPlus",proto="3"} 8823\n');
+    expect(text).toContain('node_nfs_requests_total{method="Getattr",proto="4"} 5113\n');
+    expect(text).toContain('node_nfs_requests_total{method="Null",proto="2"} 2\n');
     expect(promtoolProblems(text)).toEqual([]);
   });
 

@@ -12,8 +12,8 @@ describe("nfsd collector", () => {
     expect(text).toContain('node_nfsd_server_threads 16\n');
     expect(text).toContain('node_nfsd_rpc_errors_total{error="cInt"} 0\n');
     // proc4ops by kernel op number: OP_WRITE is 38 and OP_RELEASE_LOCKOWNER 39, after SETCLIENTID(_CONFIRM)
-    expect(text).toContain('node_nfsd_requests_total{proto="4",method="Write"} 4\n');
-    expect(text).toContain('node_nfsd_requests_total{proto="4",method="RelLockOwner"} 31025\n');
+    expect(text).toContain('node_nfsd_requests_total{method="Write",proto="4"} 4\n');
+    expect(text).toContain('node_nfsd_requests_total{method="RelLockOwner",proto="4"} 31025\n');
     expect(text).not.toContain('method="Null"');
     expect(promtoolProblems(text)).toEqual([]);
   });

@@ -12,9 +12,9 @@ describe("zfs collector", () => {
     expect(text).toContain("# HELP node_zfs_arc_hits kstat.zfs.misc.arcstats.hits\n# TYPE node_zfs_arc_hits untyped\nnode_zfs_arc_hits 4.8213071e+07\n");
     expect(text).toContain("node_zfs_fm_erpt_dropped 18\n");
     expect(text).toContain('node_zfs_zpool_nread{zpool="tank"} 9.5741554688e+10\n');
-    expect(text).toContain('node_zfs_zpool_dataset_writes{zpool="tank",dataset="tank/home"} 8.803441e+06\n');
-    expect(text).toContain('node_zfs_zpool_state{zpool="backup",state="degraded"} 1\n');
-    expect(text).toContain('node_zfs_zpool_state{zpool="backup",state="online"} 0\n');
+    expect(text).toContain('node_zfs_zpool_dataset_writes{dataset="tank/home",zpool="tank"} 8.803441e+06\n');
+    expect(text).toContain('node_zfs_zpool_state{state="degraded",zpool="backup"} 1\n');
+    expect(text).toContain('node_zfs_zpool_state{state="online",zpool="backup"} 0\n');
     expect(promtoolProblems(text)).toEqual([]);
   });
 
