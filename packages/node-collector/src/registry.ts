@@ -4,7 +4,7 @@
  * --collector.timeout, each into its own MetricSet so that an abandoned one leaves nothing half-written.
  */
 import { ConfigError, flag, MetricSet, type FlagSet, type FlagSpec, type Logger } from "@agent/core";
-import { ScrapeMemo, type CollectContext, type Collector, type NodePaths } from "./collector.ts";
+import { NoDataError, ScrapeMemo, type CollectContext, type Collector, type NodePaths } from "./collector.ts";
 
 /**
  * An enable toggle. Unset it holds the collector's default as 0 or 1 (so --help shows on/off), set it holds
@@ -133,9 +133,12 @@ export class NodeRegistry {
       const { name } = this.enabled[i]!.collector;
       const seconds = (performance.now() - start) / 1000;
       let success = error === undefined;
-      if (!success) this.log.error("collector failed", { collector: name, err: (error as Error)?.message ?? String(error) });
-      else if (seconds * 1000 > this.timeoutMs) success = false; // a synchronous collector that overran
-      sets[i] = success ? set : new MetricSet();
+      // What a collector without data sent before saying so stays, as node_exporter keeps it.
+      let keep = success || error instanceof NoDataError;
+      if (error instanceof NoDataError) this.log.debug("collector returned no data", { collector: name, err: error.message });
+      else if (!success) this.log.error("collector failed", { collector: name, err: (error as Error)?.message ?? String(error) });
+      else if (seconds * 1000 > this.timeoutMs) success = keep = false; // a synchronous collector that overran
+      sets[i] = keep ? set : new MetricSet();
       results[i] = { name, success, seconds };
     };
     for (let i = 0; i < n; i++) {

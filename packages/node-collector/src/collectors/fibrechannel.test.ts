@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { NoDataError } from "../collector.ts";
 import { fibrechannel } from "./fibrechannel.ts";
 import { collectText, expectGolden, promtoolProblems } from "../testing/golden.ts";
 
@@ -13,7 +14,7 @@ describe("fibrechannel collector", () => {
     expect(promtoolProblems(text)).toEqual([]);
   });
 
-  test("no /sys/class/fc_host yields nothing", async () => {
-    expect(await collectText(fibrechannel, { paths: { sysfs: "/nonexistent" } })).toBe("");
+  test("no /sys/class/fc_host yields nothing; node_exporter says no data (success 0)", async () => {
+    await expect(collectText(fibrechannel, { paths: { sysfs: "/nonexistent" } })).rejects.toThrow(NoDataError);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { NoDataError } from "../collector.ts";
 import { hwmon } from "./hwmon.ts";
 import { collectText, expectGolden, promtoolProblems } from "../testing/golden.ts";
 
@@ -20,7 +21,7 @@ describe("hwmon collector", () => {
     expect(text).toContain(`node_hwmon_temp_type{chip="acpitz",sensor="temp1"} 4\n`);
   });
 
-  test("an absent source yields nothing", async () => {
-    expect(await collectText(hwmon, { paths: { procfs: "/nonexistent", sysfs: "/nonexistent", rootfs: "/nonexistent" } })).toBe("");
+  test("an absent source yields nothing; node_exporter says no data (success 0)", async () => {
+    await expect(collectText(hwmon, { paths: { procfs: "/nonexistent", sysfs: "/nonexistent", rootfs: "/nonexistent" } })).rejects.toThrow(NoDataError);
   });
 });

@@ -1,6 +1,6 @@
 import { existsSync, realpathSync } from "node:fs";
 import type { MetricSet } from "@agent/core";
-import { defineCollector } from "../collector.ts";
+import { defineCollector, NoDataError } from "../collector.ts";
 import { listDir, readAttr, sysPath } from "../read.ts";
 
 /** The sensor types node_exporter reports; files of any other type are ignored. */
@@ -126,7 +126,9 @@ export const hwmon = defineCollector({
   defaultEnabled: true,
   collect(out, { paths }) {
     const base = sysPath(paths, "class/hwmon");
-    for (const h of listDir(base).sort()) {
+    const chips = listDir(base).sort();
+    if (chips.length === 0 && !existsSync(base)) throw new NoDataError(base);
+    for (const h of chips) {
       const dir = base + "/" + h;
       const chip = chipName(dir);
       const data: SensorData = new Map();

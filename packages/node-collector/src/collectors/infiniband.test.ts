@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { NoDataError } from "../collector.ts";
 import { infiniband } from "./infiniband.ts";
 import { collectText, expectGolden, promtoolProblems } from "../testing/golden.ts";
 
@@ -15,7 +16,7 @@ describe("infiniband collector", () => {
     expect(promtoolProblems(text)).toEqual([]);
   });
 
-  test("no /sys/class/infiniband yields nothing", async () => {
-    expect(await collectText(infiniband, { paths: { sysfs: "/nonexistent" } })).toBe("");
+  test("no /sys/class/infiniband yields nothing; node_exporter says no data (success 0)", async () => {
+    await expect(collectText(infiniband, { paths: { sysfs: "/nonexistent" } })).rejects.toThrow(NoDataError);
   });
 });

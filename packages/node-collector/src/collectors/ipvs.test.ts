@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { NoDataError } from "../collector.ts";
 import { formatIPv6, ipvs } from "./ipvs.ts";
 import { collectText, expectGolden, promtoolProblems } from "../testing/golden.ts";
 
@@ -34,7 +35,7 @@ describe("ipvs collector", () => {
     expect(formatIPv6([0, 0, 0, 0, 0, 0xffff, 0xc0a8, 0x0101])).toBe("::ffff:192.168.1.1");
   });
 
-  test("a host without IPVS yields nothing", async () => {
-    expect(await collectText(ipvs, { paths: { procfs: "/nonexistent" } })).toBe("");
+  test("a host without IPVS yields nothing; node_exporter says no data (success 0)", async () => {
+    await expect(collectText(ipvs, { paths: { procfs: "/nonexistent" } })).rejects.toThrow(NoDataError);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { NoDataError } from "../collector.ts";
 import { mdadm, parseMdstat } from "./mdadm.ts";
 import { collectText, expectGolden, promtoolProblems } from "../testing/golden.ts";
 
@@ -22,7 +23,7 @@ describe("mdadm collector", () => {
     expect(() => parseMdstat("Personalities : [raid1]\nmd0 : active raid1 sda1[0]\n")).toThrow(/too few lines/);
   });
 
-  test("no /proc/mdstat yields nothing", async () => {
-    expect(await collectText(mdadm, { paths: { procfs: "/nonexistent" } })).toBe("");
+  test("no /proc/mdstat yields nothing; node_exporter says no data (success 0)", async () => {
+    await expect(collectText(mdadm, { paths: { procfs: "/nonexistent" } })).rejects.toThrow(NoDataError);
   });
 });

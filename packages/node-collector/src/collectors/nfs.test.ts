@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { NoDataError } from "../collector.ts";
 import { nfs } from "./nfs.ts";
 import { collectText, expectGolden, promtoolProblems } from "../testing/golden.ts";
 
@@ -14,7 +15,7 @@ describe("nfs collector", () => {
     expect(promtoolProblems(text)).toEqual([]);
   });
 
-  test("no /proc/net/rpc/nfs yields nothing", async () => {
-    expect(await collectText(nfs, { paths: { procfs: "/nonexistent" } })).toBe("");
+  test("no /proc/net/rpc/nfs yields nothing; node_exporter says no data (success 0)", async () => {
+    await expect(collectText(nfs, { paths: { procfs: "/nonexistent" } })).rejects.toThrow(NoDataError);
   });
 });

@@ -1,6 +1,6 @@
 /** NFS client RPC statistics from /proc/net/rpc/nfs (node_exporter's nfs collector). */
 import { join } from "node:path";
-import { defineCollector } from "../collector.ts";
+import { defineCollector, NoDataError } from "../collector.ts";
 import { readText } from "../read.ts";
 import { NFS_V2_PROCEDURES, NFS_V3_PROCEDURES, parseRpcStats, procedures } from "../nfs-rpc.ts";
 
@@ -19,8 +19,9 @@ export const nfs = defineCollector({
   name: "nfs",
   defaultEnabled: true,
   collect(out, { paths }) {
-    const text = readText(join(paths.procfs, "net", "rpc", "nfs"));
-    if (text === null) return;
+    const path = join(paths.procfs, "net", "rpc", "nfs");
+    const text = readText(path);
+    if (text === null) throw new NoDataError(path);
     const stats = parseRpcStats(text);
     const net = stats.get("net") ?? [];
     const rpc = stats.get("rpc") ?? [];

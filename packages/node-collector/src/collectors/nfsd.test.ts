@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { NoDataError } from "../collector.ts";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -30,7 +31,7 @@ describe("nfsd collector", () => {
     }
   });
 
-  test("no /proc/net/rpc/nfsd yields nothing", async () => {
-    expect(await collectText(nfsd, { paths: { procfs: "/nonexistent" } })).toBe("");
+  test("no /proc/net/rpc/nfsd yields nothing; node_exporter says no data (success 0)", async () => {
+    await expect(collectText(nfsd, { paths: { procfs: "/nonexistent" } })).rejects.toThrow(NoDataError);
   });
 });

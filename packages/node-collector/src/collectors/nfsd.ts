@@ -1,6 +1,6 @@
 /** NFS server statistics from /proc/net/rpc/nfsd (node_exporter's nfsd collector). */
 import { join } from "node:path";
-import { defineCollector } from "../collector.ts";
+import { defineCollector, NoDataError } from "../collector.ts";
 import { readText } from "../read.ts";
 import { NFS_V2_PROCEDURES, NFS_V3_PROCEDURES, parseRpcStats, procedures } from "../nfs-rpc.ts";
 
@@ -25,8 +25,9 @@ export const nfsd = defineCollector({
   name: "nfsd",
   defaultEnabled: true,
   collect(out, { paths }) {
-    const text = readText(join(paths.procfs, "net", "rpc", "nfsd"));
-    if (text === null) return;
+    const path = join(paths.procfs, "net", "rpc", "nfsd");
+    const text = readText(path);
+    if (text === null) throw new NoDataError(path);
     const s = parseRpcStats(text);
     const get = (line: string, i: number) => s.get(line)?.[i] ?? 0;
     out.counter("node_nfsd_reply_cache_hits_total", "Total number of NFSd Reply Cache hits (client lost server response).", get("rc", 0));

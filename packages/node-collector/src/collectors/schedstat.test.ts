@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { NoDataError } from "../collector.ts";
 import { schedstat } from "./schedstat.ts";
 import { collectText, expectGolden, promtoolProblems } from "../testing/golden.ts";
 
@@ -10,7 +11,7 @@ describe("schedstat collector", () => {
     expect(text).toContain(`node_schedstat_timeslices_total{cpu="1"} 5.145567945e+09\n`);
   });
 
-  test("an absent source yields nothing", async () => {
-    expect(await collectText(schedstat, { paths: { procfs: "/nonexistent", sysfs: "/nonexistent", rootfs: "/nonexistent" } })).toBe("");
+  test("an absent source yields nothing; node_exporter says no data (success 0)", async () => {
+    await expect(collectText(schedstat, { paths: { procfs: "/nonexistent", sysfs: "/nonexistent", rootfs: "/nonexistent" } })).rejects.toThrow(NoDataError);
   });
 });

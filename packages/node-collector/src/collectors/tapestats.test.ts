@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { NoDataError } from "../collector.ts";
 import { tapestats } from "./tapestats.ts";
 import { collectText, expectGolden, promtoolProblems } from "../testing/golden.ts";
 
@@ -19,7 +20,7 @@ describe("tapestats collector", () => {
     expect(text).toContain('device="st0"');
   });
 
-  test("no /sys/class/scsi_tape yields nothing", async () => {
-    expect(await collectText(tapestats, { paths: { sysfs: "/nonexistent" } })).toBe("");
+  test("no /sys/class/scsi_tape yields nothing; node_exporter says no data (success 0)", async () => {
+    await expect(collectText(tapestats, { paths: { sysfs: "/nonexistent" } })).rejects.toThrow(NoDataError);
   });
 });

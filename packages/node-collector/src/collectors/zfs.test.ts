@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { NoDataError } from "../collector.ts";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,7 +35,7 @@ describe("zfs collector", () => {
     }
   });
 
-  test("a host without the zfs module yields nothing", async () => {
-    expect(await collectText(zfs, { paths: { procfs: "/nonexistent" } })).toBe("");
+  test("a host without the zfs module yields nothing; node_exporter says no data (success 0)", async () => {
+    await expect(collectText(zfs, { paths: { procfs: "/nonexistent" } })).rejects.toThrow(NoDataError);
   });
 });
