@@ -36,6 +36,30 @@ describe("node role flags in the compiled agent", () => {
     expect(text).not.toContain("node_cpu_seconds_total");
   }, 30000);
 
+  test("collect[] and exclude[] filter one scrape's collectors; an unknown or disabled name is a 400 with the reason", async () => {
+    const agent = await startAgent({ roles: ["node"], args: [...PATHS] });
+    started.push(agent);
+    const get = (q: string) => fetch(`${agent.urls.node}/metrics?${q}`);
+    const only = await (await get("collect[]=meminfo&collect[]=loadavg")).text();
+    expect(only).toContain(golden("meminfo"));
+    expect(only).toContain(`node_scrape_collector_success{collector="loadavg"} 1\n`);
+    expect(only).not.toContain(`collector="cpu"`);
+    expect(only).toContain("process_resident_memory_bytes ");
+    const without = await (await get("exclude[]=cpu")).text();
+    expect(without).not.toContain("node_cpu_seconds_total");
+    expect(without).toContain(golden("meminfo"));
+    for (const [q, message] of [
+      ["collect[]=nonesuch", "Couldn't create filtered metrics handler: missing collector: nonesuch\n"],
+      ["collect[]=processes", "Couldn't create filtered metrics handler: disabled collector: processes\n"],
+      ["collect[]=cpu&exclude[]=meminfo", "Combined collect and exclude queries are not allowed.\n"],
+    ]) {
+      const res = await get(q!);
+      expect([q, res.status, await res.text()]).toEqual([q, 400, message]);
+    }
+    // A refused query changed nothing: the next full scrape is whole.
+    expect(await (await get("")).text()).toContain("node_cpu_seconds_total");
+  }, 30000);
+
   test("--no-collector.<name> turns a default collector off; --collector.<name> turns an optional one on", async () => {
     const text = await scrape(["--no-collector.cpu", "--collector.processes", ...PATHS]);
     expect(text).not.toContain("node_cpu_seconds_total");

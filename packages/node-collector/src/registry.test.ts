@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { createLogger, flag, MetricSet, parseArgv, resolveFlags } from "@agent/core";
+import { createLogger, flag, MetricSet, parseArgv, resolveFlags, ScrapeQueryError } from "@agent/core";
 import { defineCollector, NoDataError, type Collector } from "./collector.ts";
 import { nodeFlags, NodeRegistry } from "./registry.ts";
 
@@ -126,6 +126,20 @@ describe("node registry", () => {
     const types = [...text.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]!);
     expect(types).toEqual([...types].sort());
     expect(types).toContain("process_open_fds");
+  });
+
+  test("collect[] keeps only the named collectors, exclude[] leaves names out; unknown, disabled or combined is refused", async () => {
+    const r = registry(["--no-collector.hangs", "--no-collector.fails"]);
+    const q = (s: string) => new URLSearchParams(s);
+    expect(r.select(q(""))).toBeUndefined();
+    const text = await r.render(new MetricSet(), r.select(q("collect[]=fast")));
+    expect(text).toContain(`node_scrape_collector_success{collector="fast"} 1\n`);
+    expect(text).not.toContain(`collector="textfile"`);
+    expect(text).not.toContain("my_textfile_metric");
+    expect(r.select(q("exclude[]=fast&exclude[]=nonesuch"))!.map((e) => e.collector.name)).toEqual(["textfile"]);
+    expect(() => r.select(q("collect[]=fast&collect[]=nonesuch"))).toThrow(new ScrapeQueryError("Couldn't create filtered metrics handler: missing collector: nonesuch"));
+    expect(() => r.select(q("collect[]=slowpoke"))).toThrow(new ScrapeQueryError("Couldn't create filtered metrics handler: disabled collector: slowpoke"));
+    expect(() => r.select(q("collect[]=fast&exclude[]=textfile"))).toThrow(ScrapeQueryError);
   });
 
   test("--collector.timeout must be positive", () => {
