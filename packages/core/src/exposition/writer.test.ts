@@ -74,6 +74,14 @@ describe("client_golang's order", () => {
     );
   });
 
+  test("labels given out of name order sort by the first name in order, not the first in the object", () => {
+    const set = new MetricSet();
+    const f = set.family("bc", "counter", "B.");
+    f.add(1, { uuid: "a", backing_device: "z" });
+    f.add(2, { uuid: "b", backing_device: "y" });
+    expect(set.render()).toBe('# HELP bc B.\n# TYPE bc counter\nbc{backing_device="y",uuid="b"} 2\nbc{backing_device="z",uuid="a"} 1\n');
+  });
+
   test("a histogram's parts stay together and in the order added", () => {
     const set = new MetricSet();
     const h = set.family("lat", "histogram", "L.");

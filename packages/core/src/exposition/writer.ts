@@ -65,6 +65,30 @@ function seriesKey(labels: Labels | undefined): string {
   return key;
 }
 
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * seriesKey(a) against seriesKey(b) without building either when a's names are in order and b has them all,
+ * the common case: a scrape adds thousands of samples, nearly all in order already.
+ */
+function compareSeries(a: Labels | undefined, b: Labels | undefined): number {
+  if (!a || !b) return compareKeys(seriesKey(a), seriesKey(b));
+  let prev = "";
+  for (const name in a) {
+    if (name < prev || !(name in b)) return compareKeys(seriesKey(a), seriesKey(b));
+    prev = name;
+  }
+  for (const name in a) {
+    if (name === "le" || name === "quantile") continue;
+    const va = a[name]!;
+    const vb = b[name]!;
+    if (va !== vb) return va < vb ? -1 : 1;
+  }
+  return 0;
+}
+
 export function renderSampleLine(name: string, labels: Labels | undefined, value: number, timestampMs?: number): string {
   const ts = timestampMs === undefined ? "" : " " + timestampMs;
   return name + renderLabels(labels) + " " + formatValue(value) + ts + "\n";
@@ -99,7 +123,7 @@ export function renderFamily(family: MetricFamily): string {
  */
 export class FamilyBuilder {
   private lines: string[] = [];
-  private keys: string[] = [];
+  private labels: (Labels | undefined)[] = [];
   private ordered = true;
 
   constructor(
@@ -110,10 +134,9 @@ export class FamilyBuilder {
 
   /** Adds one sample; `suffix` is for histogram and summary parts (`_bucket`, `_sum`, `_count`). */
   add(value: number, labels?: Labels, suffix = ""): this {
-    const key = seriesKey(labels);
-    const n = this.keys.length;
-    if (n > 0 && key < this.keys[n - 1]!) this.ordered = false;
-    this.keys.push(key);
+    const n = this.labels.length;
+    if (this.ordered && n > 0 && compareSeries(labels, this.labels[n - 1]) < 0) this.ordered = false;
+    this.labels.push(labels);
     this.lines.push(renderSampleLine(this.name + suffix, labels, value));
     return this;
   }
@@ -126,9 +149,9 @@ export class FamilyBuilder {
     if (this.lines.length === 0) return "";
     let lines = this.lines;
     if (!this.ordered) {
-      const keys = this.keys;
+      const keys = this.labels.map(seriesKey);
       // Array.prototype.sort is stable: equal keys (one series' parts) keep the order they were added in.
-      const order = lines.map((_, i) => i).sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0));
+      const order = lines.map((_, i) => i).sort((a, b) => compareKeys(keys[a]!, keys[b]!));
       lines = order.map((i) => this.lines[i]!);
     }
     return renderHeader(this.name, this.type, this.help) + lines.join("");
