@@ -136,8 +136,8 @@ export function renderFamily(family: MetricFamily): string {
  * added; render() puts them in client_golang's series order, which costs nothing when they came in order.
  */
 export class FamilyBuilder {
-  private lines: string[] = [];
-  private labels: (Labels | undefined)[] = [];
+  private body = "";
+  private readonly labels: (Labels | undefined)[] = [];
   private ordered = true;
 
   constructor(
@@ -151,24 +151,27 @@ export class FamilyBuilder {
     const n = this.labels.length;
     if (this.ordered && n > 0 && compareSeries(labels, this.labels[n - 1]) < 0) this.ordered = false;
     this.labels.push(labels);
-    this.lines.push(renderSampleLine(this.name + suffix, labels, value));
+    this.body += renderSampleLine(this.name + suffix, labels, value);
     return this;
   }
 
   get size(): number {
-    return this.lines.length;
+    return this.labels.length;
   }
 
   render(): string {
-    if (this.lines.length === 0) return "";
-    let lines = this.lines;
+    if (this.labels.length === 0) return "";
+    let body = this.body;
     if (!this.ordered) {
+      // One line per sample: a newline inside a label value is written escaped.
+      const lines = body.split("\n");
       const keys = this.labels.map(seriesKey);
       // Array.prototype.sort is stable: equal keys (one series' parts) keep the order they were added in.
-      const order = lines.map((_, i) => i).sort((a, b) => compareKeys(keys[a]!, keys[b]!));
-      lines = order.map((i) => this.lines[i]!);
+      const order = keys.map((_, i) => i).sort((a, b) => compareKeys(keys[a]!, keys[b]!));
+      body = "";
+      for (const i of order) body += lines[i] + "\n";
     }
-    return renderHeader(this.name, this.type, this.help) + lines.join("");
+    return renderHeader(this.name, this.type, this.help) + body;
   }
 }
 
