@@ -11,6 +11,9 @@ describe("nfs collector", () => {
     expect(text).toContain('node_nfs_rpc_retransmissions_total 7\n');
     expect(text).toContain('node_nfs_requests_total{method="ReadDirPlus",proto="3"} 8823\n');
     expect(text).toContain('node_nfs_requests_total{method="Getattr",proto="4"} 5113\n');
+    // The 45th and 46th proc4 values, in the order node_exporter's procfs names them.
+    expect(text).toContain('node_nfs_requests_total{method="LayoutGet",proto="4"} 5\n');
+    expect(text).toContain('node_nfs_requests_total{method="GetDeviceInfo",proto="4"} 9\n');
     expect(text).toContain('node_nfs_requests_total{method="Null",proto="2"} 2\n');
     expect(promtoolProblems(text)).toEqual([]);
   });

@@ -4,14 +4,17 @@ import { defineCollector, NoDataError } from "../collector.ts";
 import { readText } from "../read.ts";
 import { NFS_V2_PROCEDURES, NFS_V3_PROCEDURES, parseRpcStats, procedures } from "../nfs-rpc.ts";
 
-/** The client's NFSv4 operations in /proc/net/rpc/nfs order (kernel include/linux/nfs4.h client ops). */
+/**
+ * The client's NFSv4 operations in /proc/net/rpc/nfs order (kernel include/linux/nfs4.h client ops), except
+ * that LayoutGet and GetDeviceInfo are swapped as node_exporter's procfs reads them, so the series match.
+ */
 const NFS_V4_CLIENT_PROCEDURES = [
   "Null", "Read", "Write", "Commit", "Open", "OpenConfirm", "OpenNoattr", "OpenDowngrade", "Close", "Setattr",
   "FsInfo", "Renew", "SetClientID", "SetClientIDConfirm", "Lock", "Lockt", "Locku", "Access", "Getattr", "Lookup",
   "LookupRoot", "Remove", "Rename", "Link", "Symlink", "Create", "Pathconf", "StatFs", "ReadLink", "ReadDir",
   "ServerCaps", "DelegReturn", "GetACL", "SetACL", "FsLocations", "ReleaseLockowner", "Secinfo", "FsidPresent",
-  "ExchangeID", "CreateSession", "DestroySession", "Sequence", "GetLeaseTime", "ReclaimComplete", "GetDeviceInfo",
-  "LayoutGet", "LayoutCommit", "LayoutReturn", "SecinfoNoName", "TestStateID", "FreeStateID", "GetDeviceList",
+  "ExchangeID", "CreateSession", "DestroySession", "Sequence", "GetLeaseTime", "ReclaimComplete", "LayoutGet",
+  "GetDeviceInfo", "LayoutCommit", "LayoutReturn", "SecinfoNoName", "TestStateID", "FreeStateID", "GetDeviceList",
   "BindConnToSession", "DestroyClientID", "Seek", "Allocate", "DeAllocate", "LayoutStats", "Clone",
 ] as const;
 

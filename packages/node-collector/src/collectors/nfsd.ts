@@ -17,8 +17,8 @@ const NFS_V4_OPS = [
 const NFS_V4_REPORTED = new Set<string>([
   "Access", "Close", "Commit", "Create", "DelegPurge", "DelegReturn", "GetAttr", "GetFH", "Link", "Lock", "Lockt",
   "Locku", "Lookup", "LookupRoot", "Nverify", "Open", "OpenAttr", "OpenConfirm", "OpenDgrd", "PutFH", "Read",
-  "ReadDir", "ReadLink", "Remove", "Rename", "Renew", "RestoreFH", "SaveFH", "SecInfo", "SetAttr", "Verify", "Write",
-  "RelLockOwner",
+  "ReadDir", "ReadLink", "Remove", "Rename", "Renew", "RestoreFH", "SaveFH", "SecInfo", "SetAttr", "SetClientID",
+  "SetClientIDConfirm", "Verify", "Write", "RelLockOwner",
 ]);
 
 export const nfsd = defineCollector({
@@ -53,5 +53,7 @@ export const nfsd = defineCollector({
     for (const [method, v] of procedures(s.get("proc2"), NFS_V2_PROCEDURES)) if (method !== "Null") requests.add(v, { proto: "2", method });
     for (const [method, v] of procedures(s.get("proc3"), NFS_V3_PROCEDURES)) if (method !== "Null") requests.add(v, { proto: "3", method });
     for (const [method, v] of procedures(s.get("proc4ops"), NFS_V4_OPS)) if (NFS_V4_REPORTED.has(method)) requests.add(v, { proto: "4", method });
+    // Write delegations' GETATTRs (kernel 6.11+, a line of its own); node_exporter reports 0 without it.
+    requests.add(get("wdeleg_getattr", 0), { proto: "4", method: "WdelegGetattr" });
   },
 });
