@@ -51,7 +51,8 @@ function readSensors(dir: string, into: SensorData): void {
   for (const file of listDir(dir)) {
     const parts = splitSensorFile(file);
     if (!parts || !SENSOR_TYPES.has(parts[0])) continue;
-    const raw = readAttr(dir + "/" + file);
+    // A label keeps its spaces ("Vcore "), as node_exporter strips newlines only.
+    const raw = readAttr(dir + "/" + file, parts[2] === "label");
     if (raw === null) continue;
     const sensor = parts[0] + (parts[1] === "" ? "0" : String(Number(parts[1])));
     let props = into.get(sensor);
