@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { flag, type MetricSet } from "@agent/core";
 import { defineCollector } from "../collector.ts";
 import { cpuDirNames } from "../cpus.ts";
-import { fields, procPath, readNumber, readText, sysPath, USER_HZ } from "../read.ts";
+import { fields, procPath, readAttr, readNumber, readText, sysPath, USER_HZ } from "../read.ts";
 import type { NodePaths } from "../collector.ts";
 
 const MODES = ["user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal"] as const;
@@ -19,6 +19,18 @@ function monotonic(last: Float64Array, slot: number, value: number): number {
   if (value < last[slot]!) return last[slot]!;
   last[slot] = value;
   return value;
+}
+
+/** CPUs kept from the scheduler (isolcpus=): the kernel's cpulist, such as "2-5,8", one series each. */
+function collectIsolated(out: MetricSet, paths: NodePaths): void {
+  const list = readAttr(sysPath(paths, "devices/system/cpu/isolated"));
+  if (!list) return;
+  const fam = out.family("node_cpu_isolated", "gauge", "Whether each core is isolated, information from /sys/devices/system/cpu/isolated.");
+  for (const range of list.split(",")) {
+    const [lo, hi = lo] = range.split("-").map(Number);
+    if (!Number.isInteger(lo) || !Number.isInteger(hi)) throw new Error(`cpu: bad isolated CPU list ${JSON.stringify(list)}`);
+    for (let cpu = lo!; cpu <= hi!; cpu++) fam.add(1, { cpu: String(cpu) });
+  }
 }
 
 function collectStat(out: MetricSet, paths: NodePaths, guest: boolean): void {
@@ -126,5 +138,6 @@ export const cpu = defineCollector({
     if (config.info) collectInfo(out, paths, config.flagsInclude, config.bugsInclude);
     collectThrottles(out, paths);
     collectStat(out, paths, config.guest);
+    collectIsolated(out, paths);
   },
 });
