@@ -33,7 +33,8 @@ export const netdev = defineCollector({
     const fams = COLUMNS.map((c) => out.family(`node_network_${c}_total`, "counter", `Network device statistic ${c}.`));
     const nohandler = out.family("node_network_receive_nohandler_total", "counter", "Network device statistic receive_nohandler.");
     if (links) {
-      for (const link of links) {
+      // In name order, the order the families are served in: nothing left to sort at render.
+      for (const link of [...links].sort((a, b) => (a.name < b.name ? -1 : 1))) {
         const stats = link.stats;
         if (!stats || !keep(link.name)) continue;
         const labels = { device: link.name };
