@@ -14,6 +14,8 @@ const MODES = ["user", "nice", "system", "idle", "iowait", "irq", "softirq", "st
  */
 const lastSeen = new Map<string, Map<string, Float64Array>>();
 const GUEST = MODES.length;
+/** MODES' indexes in name order, the order the series are served in: nothing left to sort at render. */
+const BY_NAME = MODES.map((_, i) => i).sort((a, b) => (MODES[a]! < MODES[b]! ? -1 : 1));
 
 function monotonic(last: Float64Array, slot: number, value: number): number {
   if (value < last[slot]!) return last[slot]!;
@@ -50,14 +52,13 @@ function collectStat(out: MetricSet, paths: NodePaths, guest: boolean): void {
       const cpu = f[0]!.slice(3);
       let last = state.get(cpu);
       if (!last) state.set(cpu, (last = new Float64Array(GUEST + 2)));
-      for (let m = 0; m < MODES.length; m++) {
+      for (const m of BY_NAME) {
         const raw = f[m + 1];
-        if (raw === undefined) break;
-        secs.add(monotonic(last, m, Number(raw) / USER_HZ), { cpu, mode: MODES[m]! });
+        if (raw !== undefined) secs.add(monotonic(last, m, Number(raw) / USER_HZ), { cpu, mode: MODES[m]! });
       }
       if (guestFam && f.length > 10) {
-        guestFam.add(monotonic(last, GUEST, Number(f[9]) / USER_HZ), { cpu, mode: "user" });
         guestFam.add(monotonic(last, GUEST + 1, Number(f[10]) / USER_HZ), { cpu, mode: "nice" });
+        guestFam.add(monotonic(last, GUEST, Number(f[9]) / USER_HZ), { cpu, mode: "user" });
       }
     } else if (!text.startsWith("cpu", pos)) {
       break; // the cpu lines come first
