@@ -68,7 +68,7 @@ describe("running roles", () => {
       for (const name of ["process_cpu_seconds_total", "process_resident_memory_bytes", "process_virtual_memory_bytes", "process_open_fds", "process_max_fds", "process_start_time_seconds"]) {
         expect(text).toMatch(new RegExp(`^${name} [0-9.e+]+$`, "m"));
       }
-      expect(text).toMatch(/^agent_build_info\{version="[^"]+",revision="[^"]+",bun_version="[^"]+",roles="node,push"\} 1$/m);
+      expect(text).toMatch(/^agent_build_info\{bun_version="[^"]+",revision="[^"]+",roles="node,push",version="[^"]+"\} 1$/m);
     }
   });
 

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildFakeNvml, FAKE_NVIDIA_SMI } from "../../packages/node-collector/fixtures/gpu/fakes.ts";
 import { runAgent, startAgent, startPrometheus, type RunningAgent } from "../harness/index.ts";
+import { formatValue } from "../../packages/core/src/index.ts";
 
 const H100 = "00000000-0000-0000-0000-000000000000";
 const RTX = "00000001-0000-0000-0000-000000000001";
@@ -63,9 +64,9 @@ describe("gpu collector in the compiled agent", () => {
     for (const line of [
       `nvidia_smi_index{uuid="${RTX}"} 1`,
       `nvidia_smi_utilization_memory_ratio{uuid="${RTX}"} 0.09`,
-      `nvidia_smi_memory_total_bytes{uuid="${H100}"} ${81559 * 1048576}`,
+      `nvidia_smi_memory_total_bytes{uuid="${H100}"} ${formatValue(81559 * 1048576)}`,
       `nvidia_smi_power_draw_watts{uuid="${H100}"} 69.85`,
-      `nvidia_smi_clocks_current_graphics_clock_hz{uuid="${RTX}"} 765000000`,
+      `nvidia_smi_clocks_current_graphics_clock_hz{uuid="${RTX}"} 7.65e+08`,
       `nvidia_smi_fan_speed_ratio{uuid="${RTX}"} 0.38`,
       `nvidia_smi_temperature_gpu{uuid="${H100}"} 41`,
     ]) {

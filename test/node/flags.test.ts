@@ -4,15 +4,20 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { expectNodeFlagRefused, fixtureGolden, nodeScraper } from "../harness/index.ts";
+import { expectNodeFlagRefused, fixtureGolden, nodeScraper, startAgent, type RunningAgent } from "../harness/index.ts";
 import { FIXTURES } from "../../packages/node-collector/src/testing/golden.ts";
 
 const PATHS = [`--path.procfs=${FIXTURES}/proc`, `--path.sysfs=${FIXTURES}/sys`, `--path.rootfs=${FIXTURES}`, `--path.udev.data=${FIXTURES}/udev/db`];
 
 const { scrape, stopAll } = nodeScraper();
 const golden = fixtureGolden;
+/** Agents a test scrapes more than once. */
+const started: RunningAgent[] = [];
 
-afterAll(stopAll);
+afterAll(async () => {
+  await stopAll();
+  for (const a of started.splice(0)) await a.stop();
+});
 
 describe("node role flags in the compiled agent", () => {
   test("--path.procfs/--path.sysfs/--path.udev.data: the served families are the fixture goldens", async () => {
@@ -21,6 +26,30 @@ describe("node role flags in the compiled agent", () => {
     expect(text).toContain(`node_scrape_collector_success{collector="meminfo"} 1\n`);
     expect(text).not.toContain(`collector="cpu"`);
     expect(text).not.toContain("node_cpu_seconds_total");
+  }, 30000);
+
+  test("collect[] and exclude[] filter one scrape's collectors; an unknown or disabled name is a 400 with the reason", async () => {
+    const agent = await startAgent({ roles: ["node"], args: [...PATHS] });
+    started.push(agent);
+    const get = (q: string) => fetch(`${agent.urls.node}/metrics?${q}`);
+    const only = await (await get("collect[]=meminfo&collect[]=loadavg")).text();
+    expect(only).toContain(golden("meminfo"));
+    expect(only).toContain(`node_scrape_collector_success{collector="loadavg"} 1\n`);
+    expect(only).not.toContain(`collector="cpu"`);
+    expect(only).toContain("process_resident_memory_bytes ");
+    const without = await (await get("exclude[]=cpu")).text();
+    expect(without).not.toContain("node_cpu_seconds_total");
+    expect(without).toContain(golden("meminfo"));
+    for (const [q, message] of [
+      ["collect[]=nonesuch", "Couldn't create filtered metrics handler: missing collector: nonesuch\n"],
+      ["collect[]=processes", "Couldn't create filtered metrics handler: disabled collector: processes\n"],
+      ["collect[]=cpu&exclude[]=meminfo", "Combined collect and exclude queries are not allowed.\n"],
+    ]) {
+      const res = await get(q!);
+      expect([q, res.status, await res.text()]).toEqual([q, 400, message]);
+    }
+    // A refused query changed nothing: the next full scrape is whole.
+    expect(await (await get("")).text()).toContain("node_cpu_seconds_total");
   }, 30000);
 
   test("--no-collector.<name> turns a default collector off; --collector.<name> turns an optional one on", async () => {

@@ -1,8 +1,8 @@
 /**
- * The cluster role's families, named, labelled, described and formatted as the original Cluster Exporter
- * 1.1.8 writes them (Go's shortest %g: `1.2e+06`), so a diff against it shows only values.
+ * The cluster role's families, named, labelled and described as the original Cluster Exporter 1.1.8 writes
+ * them (its values are in Go's %g form, as formatValue writes every value), so a diff shows only values.
  */
-import { formatGoFloat, type FamilyBuilder, type MetricSet, type MetricType } from "@agent/core";
+import type { FamilyBuilder, MetricSet, MetricType } from "@agent/core";
 import type { ScrapeOutcome, StagedCollector } from "./collector.ts";
 import { STAGES } from "./stages.ts";
 import type { LabelledSums } from "./sums.ts";
@@ -11,7 +11,7 @@ const SCRAPE_OK = "cluster_exporter_scrape_ok";
 const SCRAPE_OK_HELP = "Indicates if the scrape of the exporter was successful or not.";
 
 function family(out: MetricSet, name: string, type: MetricType, help: string): FamilyBuilder {
-  return out.family(name, type, help, formatGoFloat);
+  return out.family(name, type, help);
 }
 
 /** What a scrape that found another one running answers. */

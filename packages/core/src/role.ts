@@ -36,6 +36,9 @@ export interface Link {
   title: string;
 }
 
+/** A /metrics query a role refuses (node's collect[] naming an unknown collector): the frame answers 400. */
+export class ScrapeQueryError extends Error {}
+
 /** What a started role hands the frame. */
 export interface RoleService {
   /** Adds the role's own routes. A role that serves its own page at `/` replaces the landing page. */
@@ -43,9 +46,10 @@ export interface RoleService {
   /**
    * The whole /metrics body for this address. `own` already holds the agent's process_* and build-info
    * families; a role that builds its families in a MetricSet adds them to `own` and returns `own.render()`;
-   * one that renders text itself must merge `own` so that no family appears twice.
+   * one that renders text itself must merge `own` so that no family appears twice. `query` is the scrape's
+   * URL query (node's collect[]); a query the role refuses throws ScrapeQueryError, answered 400.
    */
-  metrics(own: MetricSet): string | Promise<string>;
+  metrics(own: MetricSet, query?: URLSearchParams): string | Promise<string>;
   /** Why the role cannot serve right now (/-/ready then answers 503 with it); undefined when it can. */
   unready?(): string | undefined;
   /** Pages listed on the landing page besides /metrics. */

@@ -52,9 +52,20 @@ export interface Collector<F extends FlagSet = FlagSet> {
   readonly flags?: F;
   /**
    * Adds this collector's families to `out`. A source that does not exist on this host (no such /proc or /sys
-   * file) is not an error: emit nothing and return. Throw only for real failures.
+   * file) is not a failure: emit nothing and return, or throw NoDataError where node_exporter returns ErrNoData
+   * (its scrape then says success 0). Throw other errors only for real failures.
    */
   collect(out: MetricSet, ctx: CollectContext<FlagValues<F>>): Promise<void> | void;
+}
+
+/**
+ * node_exporter's ErrNoData: this host lacks the collector's source. The scrape reports success 0 for it, as
+ * node_exporter does, but logs it at debug, not as a failure.
+ */
+export class NoDataError extends Error {
+  constructor(source: string) {
+    super(`collector returned no data: ${source} not found`);
+  }
 }
 
 export function defineCollector<F extends FlagSet = FlagSet>(c: Collector<F>): Collector<F> {

@@ -73,11 +73,13 @@ export function readText(path: string, opts?: { keepOpen: boolean }): string | n
 /**
  * One sysfs attribute, trimmed; null when it cannot be read for any reason. Many attributes fail with
  * EINVAL or EIO depending on the device's state (speed of a downed link), which node_exporter skips too.
+ * `keepSpaces` strips newlines only, where node_exporter keeps a text's spaces (hwmon labels).
  */
-export function readAttr(path: string): string | null {
+export function readAttr(path: string, keepSpaces = false): string | null {
   if (knownMissing(path)) return null;
   try {
     const s = readPseudoFile(path);
+    if (keepSpaces) return s.replace(/^\n+|\n+$/g, "");
     return s.length > 0 && s.charCodeAt(s.length - 1) === 10 ? s.slice(0, -1).trim() : s.trim();
   } catch (e) {
     if (isAbsent(e)) noteMissing(path);

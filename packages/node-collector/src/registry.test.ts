@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { createLogger, flag, MetricSet, parseArgv, resolveFlags } from "@agent/core";
-import { defineCollector, type Collector } from "./collector.ts";
+import { createLogger, flag, MetricSet, parseArgv, resolveFlags, ScrapeQueryError } from "@agent/core";
+import { defineCollector, NoDataError, type Collector } from "./collector.ts";
 import { nodeFlags, NodeRegistry } from "./registry.ts";
 
 const quiet = createLogger({ level: "error", write: () => {} });
@@ -37,6 +37,13 @@ const fails = defineCollector({
     throw new Error("boom");
   },
 });
+const noData = defineCollector({
+  name: "nodata",
+  defaultEnabled: false,
+  collect() {
+    throw new NoDataError("/sys/class/none");
+  },
+});
 const textfileLike = defineCollector({
   name: "textfile",
   defaultEnabled: true,
@@ -46,7 +53,7 @@ const textfileLike = defineCollector({
   },
 });
 
-const all: Collector[] = [textfileLike, fast, offByDefault, hangs, fails];
+const all: Collector[] = [textfileLike, fast, offByDefault, hangs, fails, noData];
 
 function registry(argv: string[], collectors: Collector[] = all): NodeRegistry {
   const flags = nodeFlags(collectors);
@@ -94,6 +101,20 @@ describe("node registry", () => {
     expect(text).toContain(`node_scrape_collector_success{collector="textfile"} 1\n`);
   });
 
+  test("a collector without data (node_exporter's ErrNoData) reports success 0 without failing the others", async () => {
+    const lines: string[] = [];
+    const log = createLogger({ level: "debug", format: "json", write: (line) => lines.push(line) });
+    const collectors = [fast, noData];
+    const flags = nodeFlags(collectors);
+    const values = resolveFlags(flags, parseArgv(["--collector.nodata"], [{ title: "node", flags }]).values);
+    const text = await new NodeRegistry(collectors, values, log).render(new MetricSet());
+    expect(text).toContain(`node_scrape_collector_success{collector="nodata"} 0\n`);
+    expect(text).toContain(`node_scrape_collector_success{collector="fast"} 1\n`);
+    // Logged at debug, as node_exporter does, not as a failure.
+    const logged = lines.map((l) => JSON.parse(l) as { level: string; msg: string; collector?: string }).filter((l) => l.collector === "nodata");
+    expect(logged.map((l) => [l.level, l.msg])).toEqual([["debug", "collector returned no data"]]);
+  });
+
   test("a textfile family that clashes with a collector's is dropped; families come out sorted, merged with own", async () => {
     const own = new MetricSet();
     own.gauge("process_open_fds", "Open fds.", 7);
@@ -105,6 +126,20 @@ describe("node registry", () => {
     const types = [...text.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]!);
     expect(types).toEqual([...types].sort());
     expect(types).toContain("process_open_fds");
+  });
+
+  test("collect[] keeps only the named collectors, exclude[] leaves names out; unknown, disabled or combined is refused", async () => {
+    const r = registry(["--no-collector.hangs", "--no-collector.fails"]);
+    const q = (s: string) => new URLSearchParams(s);
+    expect(r.select(q(""))).toBeUndefined();
+    const text = await r.render(new MetricSet(), r.select(q("collect[]=fast")));
+    expect(text).toContain(`node_scrape_collector_success{collector="fast"} 1\n`);
+    expect(text).not.toContain(`collector="textfile"`);
+    expect(text).not.toContain("my_textfile_metric");
+    expect(r.select(q("exclude[]=fast&exclude[]=nonesuch"))!.map((e) => e.collector.name)).toEqual(["textfile"]);
+    expect(() => r.select(q("collect[]=fast&collect[]=nonesuch"))).toThrow(new ScrapeQueryError("Couldn't create filtered metrics handler: missing collector: nonesuch"));
+    expect(() => r.select(q("collect[]=slowpoke"))).toThrow(new ScrapeQueryError("Couldn't create filtered metrics handler: disabled collector: slowpoke"));
+    expect(() => r.select(q("collect[]=fast&exclude[]=textfile"))).toThrow(ScrapeQueryError);
   });
 
   test("--collector.timeout must be positive", () => {

@@ -3,8 +3,8 @@
  * collector plus the flags each collector owns, and per scrape every enabled collector runs concurrently under
  * --collector.timeout, each into its own MetricSet so that an abandoned one leaves nothing half-written.
  */
-import { ConfigError, flag, MetricSet, type FlagSet, type FlagSpec, type Logger } from "@agent/core";
-import { ScrapeMemo, type CollectContext, type Collector, type NodePaths } from "./collector.ts";
+import { ConfigError, flag, MetricSet, ScrapeQueryError, type FlagSet, type FlagSpec, type Logger } from "@agent/core";
+import { NoDataError, ScrapeMemo, type CollectContext, type Collector, type NodePaths } from "./collector.ts";
 
 /**
  * An enable toggle. Unset it holds the collector's default as 0 or 1 (so --help shows on/off), set it holds
@@ -59,7 +59,7 @@ export function pathsFrom(values: Record<string, unknown>): NodePaths {
   };
 }
 
-interface Enabled {
+export interface Enabled {
   collector: Collector;
   config: Record<string, unknown>;
 }
@@ -83,6 +83,8 @@ const GC_MIN_INTERVAL_MS = 60_000;
 
 export class NodeRegistry {
   readonly enabled: readonly Enabled[];
+  /** Every collector's name, enabled or not, to tell a disabled one from an unknown one in collect[]. */
+  private readonly known: ReadonlySet<string>;
   private gcTimer: ReturnType<typeof setTimeout> | undefined;
   private lastGc = -Infinity;
   readonly paths: NodePaths;
@@ -95,6 +97,7 @@ export class NodeRegistry {
     values: Record<string, unknown>,
     private readonly log: Logger,
   ) {
+    this.known = new Set(collectors.map((c) => c.name));
     const disableDefaults = values["collector.disable-defaults"] === true;
     const enabled: Enabled[] = [];
     for (const c of collectors) {
@@ -114,32 +117,55 @@ export class NodeRegistry {
   }
 
   /**
-   * Runs every enabled collector once; returns each collector's families (textfile's last) and its outcome.
+   * The collectors one scrape asks for, as node_exporter's handler reads its query: collect[]=<name> keeps
+   * only the named ones (1.8.2; an unknown or disabled name is refused), exclude[]=<name> leaves names out
+   * (1.9; unknown names are ignored), and the two together are refused. Undefined when no filter is given.
+   */
+  select(query: URLSearchParams): readonly Enabled[] | undefined {
+    const collect = query.getAll("collect[]");
+    const exclude = query.getAll("exclude[]");
+    if (collect.length > 0 && exclude.length > 0) throw new ScrapeQueryError("Combined collect and exclude queries are not allowed.");
+    if (exclude.length > 0) return this.enabled.filter((e) => !exclude.includes(e.collector.name));
+    if (collect.length === 0) return undefined;
+    for (const name of collect) {
+      if (this.enabled.some((e) => e.collector.name === name)) continue;
+      const why = this.known.has(name) ? "disabled collector" : "missing collector";
+      throw new ScrapeQueryError(`Couldn't create filtered metrics handler: ${why}: ${name}`);
+    }
+    return this.enabled.filter((e) => collect.includes(e.collector.name));
+  }
+
+  /**
+   * Runs every enabled collector once (or those `only` names); returns each collector's families (textfile's last) and its outcome.
    * Synchronous collectors (most: procfs reads) finish inline with no promise or timer; asynchronous ones
    * race one shared deadline, which aborts them all together.
    */
-  async scrape(): Promise<{ sets: MetricSet[]; results: ScrapeResult[] }> {
+  async scrape(only?: readonly Enabled[]): Promise<{ sets: MetricSet[]; results: ScrapeResult[] }> {
+    const enabled = only ?? this.enabled;
     const abort = new AbortController();
     const memo = new ScrapeMemo();
     const started = performance.now();
     const deadline = started + this.timeoutMs;
-    const n = this.enabled.length;
+    const n = enabled.length;
     const sets: MetricSet[] = new Array(n);
     const results: ScrapeResult[] = new Array(n);
     let timer: ReturnType<typeof setTimeout> | undefined;
     let timedOut: Promise<"timeout"> | undefined;
     const waits: Promise<void>[] = [];
     const finish = (i: number, set: MetricSet, start: number, error: unknown) => {
-      const { name } = this.enabled[i]!.collector;
+      const { name } = enabled[i]!.collector;
       const seconds = (performance.now() - start) / 1000;
       let success = error === undefined;
-      if (!success) this.log.error("collector failed", { collector: name, err: (error as Error)?.message ?? String(error) });
-      else if (seconds * 1000 > this.timeoutMs) success = false; // a synchronous collector that overran
-      sets[i] = success ? set : new MetricSet();
+      // What a collector without data sent before saying so stays, as node_exporter keeps it.
+      let keep = success || error instanceof NoDataError;
+      if (error instanceof NoDataError) this.log.debug("collector returned no data", { collector: name, err: error.message });
+      else if (!success) this.log.error("collector failed", { collector: name, err: (error as Error)?.message ?? String(error) });
+      else if (seconds * 1000 > this.timeoutMs) success = keep = false; // a synchronous collector that overran
+      sets[i] = keep ? set : new MetricSet();
       results[i] = { name, success, seconds };
     };
     for (let i = 0; i < n; i++) {
-      const { collector, config } = this.enabled[i]!;
+      const { collector, config } = enabled[i]!;
       const set = new MetricSet();
       const start = performance.now();
       const ctx: CollectContext<Record<string, unknown>> = { paths: this.paths, config, log: this.log, signal: abort.signal, deadline, scrape: memo };
@@ -174,7 +200,8 @@ export class NodeRegistry {
     }
     if (waits.length) await Promise.all(waits);
     if (timer) clearTimeout(timer);
-    for (const o of this.observers) o(sets, results);
+    // A filtered scrape is not the host's whole picture: observers (the page's history) skip it.
+    if (!only) for (const o of this.observers) o(sets, results);
     return { sets, results };
   }
 
@@ -199,8 +226,8 @@ export class NodeRegistry {
    * with `own` (the frame's process metrics). A family name that a later set repeats (a textfile clashing
    * with a collector) is dropped from that set and logged, so no family appears twice.
    */
-  async render(own: MetricSet): Promise<string> {
-    const { sets, results } = await this.scrape();
+  async render(own: MetricSet, only?: readonly Enabled[]): Promise<string> {
+    const { sets, results } = await this.scrape(only);
     const scrape = new MetricSet();
     const dur = scrape.family("node_scrape_collector_duration_seconds", "gauge", "node_exporter: Duration of a collector scrape.");
     const ok = scrape.family("node_scrape_collector_success", "gauge", "node_exporter: Whether a collector succeeded.");

@@ -15,4 +15,15 @@ describe("utf8Label", () => {
   test("a run of invalid bytes becomes one replacement character", () => {
     expect(utf8Label(latin1([0x61, 0xff, 0xfe, 0x62]))).toBe("a\uFFFDb");
   });
+
+  test("a U+FFFD in the text stays, beside a run of invalid bytes too, as Go's strings.ToValidUTF8 keeps it", () => {
+    expect(utf8Label(latin1([0x4d, 0xef, 0xbf, 0xbd, 0xff, 0x4e]))).toBe("M\uFFFD\uFFFDN");
+    expect(utf8Label(latin1([0xef, 0xbf, 0xbd, 0xef, 0xbf, 0xbd]))).toBe("\uFFFD\uFFFD");
+  });
+
+  test("overlong forms and surrogates are invalid bytes, as Go decodes them", () => {
+    expect(utf8Label(latin1([0x61, 0xc0, 0xaf, 0x62]))).toBe("a\uFFFDb");
+    expect(utf8Label(latin1([0x61, 0xed, 0xa0, 0x80, 0x62]))).toBe("a\uFFFDb");
+    expect(utf8Label(latin1([0xf0, 0x9f, 0x99, 0x82]))).toBe("🙂");
+  });
 });

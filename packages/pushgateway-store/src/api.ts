@@ -3,7 +3,7 @@
  * fmt.Sprint writes them, object keys in Go's (sorted) order. Built from the stored text on request, so
  * the store keeps one representation only.
  */
-import { formatGoFloat, parseText, partLabelOf, renderHeader, type AgentInfo, type MetricType } from "@agent/core";
+import { formatValue, parseText, partLabelOf, renderHeader, type AgentInfo, type MetricType } from "@agent/core";
 import {
   groupMetrics,
   PUSH_FAILURE_TIME,
@@ -36,21 +36,21 @@ function familyJson(name: string, type: MetricType, help: string | undefined, te
         const labels = sortedObject(m.labels);
         if (type === "histogram") {
           return {
-            buckets: sortedObject(m.parts.map(([le, c]) => [formatGoFloat(le), String(c)])),
+            buckets: sortedObject(m.parts.map(([le, c]) => [formatValue(le), String(c)])),
             count: String(m.count),
             labels,
-            sum: formatGoFloat(m.sum),
+            sum: formatValue(m.sum),
           };
         }
         if (type === "summary") {
           return {
             count: String(m.count),
             labels,
-            quantiles: sortedObject(m.parts.map(([q, v]) => [formatGoFloat(q), formatGoFloat(v)])),
-            sum: formatGoFloat(m.sum),
+            quantiles: sortedObject(m.parts.map(([q, v]) => [formatValue(q), formatValue(v)])),
+            sum: formatValue(m.sum),
           };
         }
-        return { labels, value: formatGoFloat(m.value) };
+        return { labels, value: formatValue(m.value) };
       })
     : [];
   const out: { [k: string]: Json } = { time_stamp: goTime(at), type: type.toUpperCase() };

@@ -6,7 +6,7 @@
  */
 import {
   escapeLabelValue,
-  formatGoFloat as goFloat,
+  formatValue,
   isValidLabelName,
   parseGoFloat,
   partLabelOf,
@@ -155,15 +155,15 @@ export function renderMetrics(name: string, type: MetricType, metrics: readonly 
   let text = "";
   for (const m of metrics) {
     if (type === "histogram") {
-      for (const [le, c] of m.parts) text += name + "_bucket" + renderLabelPairs(m.labels, "le", goFloat(le)) + " " + goFloat(c) + "\n";
-      if (!m.hasInf) text += name + "_bucket" + renderLabelPairs(m.labels, "le", "+Inf") + " " + goFloat(m.count) + "\n";
+      for (const [le, c] of m.parts) text += name + "_bucket" + renderLabelPairs(m.labels, "le", formatValue(le)) + " " + formatValue(c) + "\n";
+      if (!m.hasInf) text += name + "_bucket" + renderLabelPairs(m.labels, "le", "+Inf") + " " + formatValue(m.count) + "\n";
     } else if (type === "summary") {
-      for (const [q, v] of m.parts) text += name + renderLabelPairs(m.labels, "quantile", goFloat(q)) + " " + goFloat(v) + "\n";
+      for (const [q, v] of m.parts) text += name + renderLabelPairs(m.labels, "quantile", formatValue(q)) + " " + formatValue(v) + "\n";
     }
     const ls = renderLabelPairs(m.labels);
     if (type === "histogram" || type === "summary") {
-      text += name + "_sum" + ls + " " + goFloat(m.sum) + "\n" + name + "_count" + ls + " " + goFloat(m.count) + "\n";
-    } else text += name + ls + " " + goFloat(m.value) + "\n";
+      text += name + "_sum" + ls + " " + formatValue(m.sum) + "\n" + name + "_count" + ls + " " + formatValue(m.count) + "\n";
+    } else text += name + ls + " " + formatValue(m.value) + "\n";
   }
   return text;
 }
@@ -269,5 +269,5 @@ export function groupSeriesLabels(group: GroupLabels): string {
 
 /** push_time_seconds / push_failure_time_seconds line for a group. */
 export function timestampLine(name: string, seriesLabels: string, seconds: number): string {
-  return name + seriesLabels + " " + goFloat(seconds) + "\n";
+  return name + seriesLabels + " " + formatValue(seconds) + "\n";
 }

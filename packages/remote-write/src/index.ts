@@ -149,9 +149,9 @@ export class RemoteWrite {
         service.routes?.(app);
         remoteWritePage(app, { role, agent: this.opts.agent, queues: this.queues, intervalSeconds: this.opts.settings.interval });
       },
-      metrics: (own) => {
+      metrics: (own, query) => {
         addRemoteWriteMetrics(own, this.queues, this.highestTimestampMs);
-        return service.metrics(own);
+        return service.metrics(own, query);
       },
       links: [...(service.links ?? []), { path: "/remote-write", title: "Remote write" }],
     };

@@ -6,7 +6,8 @@ import { freePort, waitForHttp } from "../../../../test/harness/ports.ts";
 import type { MetricFamily } from "./model.ts";
 import { ParseError, parseText } from "./parse.ts";
 import { renderFamily } from "./writer.ts";
-import { PROTOBUF_DELIMITED_CONTENT_TYPE, decodeDelimited, encodeDelimited, formatGoFloat } from "./protobuf.ts";
+import { PROTOBUF_DELIMITED_CONTENT_TYPE, decodeDelimited, encodeDelimited } from "./protobuf.ts";
+import { formatValue } from "./writer.ts";
 
 // A minimal, independent protobuf writer, so the decoder is tested against bytes built by the book rather
 // than by the encoder under test.
@@ -45,7 +46,7 @@ function decodeError(buf: Uint8Array): ParseError {
   throw new Error("expected a ParseError");
 }
 
-describe("formatGoFloat", () => {
+describe("formatValue", () => {
   test.each([
     [0, "0"],
     [-0, "0"],
@@ -63,7 +64,7 @@ describe("formatGoFloat", () => {
     [-Infinity, "-Inf"],
     [NaN, "NaN"],
   ] as Array<[number, string]>)("%p -> %s", (v, s) => {
-    expect(formatGoFloat(v)).toBe(s);
+    expect(formatValue(v)).toBe(s);
   });
 });
 

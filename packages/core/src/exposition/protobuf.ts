@@ -11,6 +11,7 @@
 import type { Labels, MetricFamily, MetricType, Sample } from "./model.ts";
 import { isValidLabelName, isValidMetricName, partLabelOf } from "./model.ts";
 import { ParseError, parseGoFloat, setLabel } from "./parse.ts";
+import { formatValue } from "./writer.ts";
 
 export const PROTOBUF_DELIMITED_CONTENT_TYPE =
   "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
@@ -24,24 +25,6 @@ const WIRE_FIXED32 = 5;
 const TYPE_BY_NUMBER: readonly MetricType[] = ["counter", "gauge", "summary", "untyped", "histogram"];
 const NUMBER_BY_TYPE: Readonly<Record<MetricType, number>> = { counter: 0, gauge: 1, summary: 2, untyped: 3, histogram: 4 };
 
-/**
- * A float as Go's text writer puts it in an `le` or `quantile` label: `strconv.FormatFloat(v, 'g', -1, 64)`
- * (`1e+06`, `0.001`, `1e-05`), with `+Inf`/`-Inf`/`NaN`, and zero always `0`. Bucket labels must be
- * byte-identical to what Go clients write in text, or one series would have two names.
- */
-export function formatGoFloat(v: number): string {
-  if (v === 0) return "0";
-  if (Number.isNaN(v)) return "NaN";
-  if (v === Infinity) return "+Inf";
-  if (v === -Infinity) return "-Inf";
-  const e = v.toExponential();
-  const at = e.indexOf("e");
-  const exp = Number(e.slice(at + 1));
-  // Go's %g switches to exponent form below 1e-4 and from 1e6 on (precision 6 for the shortest form).
-  if (exp >= -4 && exp < 6) return String(v);
-  const abs = exp < 0 ? -exp : exp;
-  return e.slice(0, at) + (exp < 0 ? "e-" : "e+") + (abs < 10 ? "0" + abs : String(abs));
-}
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
@@ -311,14 +294,14 @@ function sample(name: string, labels: Labels, value: number, timestampMs: number
 function flatten(name: string, type: MetricType, m: MetricParts, out: Sample[]): void {
   const { labels, timestampMs: ts } = m;
   if (type === "summary") {
-    for (const q of m.quantiles ?? []) out.push(sample(name, { ...labels, quantile: formatGoFloat(q.quantile) }, q.value, ts));
+    for (const q of m.quantiles ?? []) out.push(sample(name, { ...labels, quantile: formatValue(q.quantile) }, q.value, ts));
     out.push(sample(name + "_sum", labels, m.sampleSum, ts));
     out.push(sample(name + "_count", { ...labels }, m.sampleCount, ts));
   } else if (type === "histogram") {
     const count = m.sampleCountFloat > 0 ? m.sampleCountFloat : m.sampleCount;
     let infSeen = false;
     for (const b of m.buckets ?? []) {
-      const le = formatGoFloat(b.upperBound);
+      const le = formatValue(b.upperBound);
       out.push(sample(name + "_bucket", { ...labels, le }, b.countFloat > 0 ? b.countFloat : b.count, ts));
       if (b.upperBound === Infinity) infSeen = true;
     }

@@ -48,3 +48,9 @@ test.skipIf(!Bun.which("prlimit"))("process_max_fds follows a limit that prlimit
   }
   expect(value(scrape(), "process_max_fds")).toBe(Number(soft));
 });
+
+test("process_virtual_memory_max_bytes is the address-space soft limit, unlimited as client_golang writes it", () => {
+  const limit = /^Max address space\s+(\d+|unlimited)/m.exec(readFileSync("/proc/self/limits", "latin1"))![1]!;
+  const line = /^process_virtual_memory_max_bytes (\S+)$/m.exec(scrape())![1];
+  expect(line).toBe(limit === "unlimited" ? "1.8446744073709552e+19" : String(Number(limit)));
+});

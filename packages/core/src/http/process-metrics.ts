@@ -1,7 +1,7 @@
 /**
  * The agent's own process_* metrics, read from /proc/self on each scrape (prom-client's default collectors
  * cost ~10 ms per scrape under Bun and grow with the heap; these are two one-line reads, of files kept open,
- * a stat and a getrlimit).
+ * a stat and two getrlimit calls): client_golang's full set, as node_exporter and Pushgateway serve it.
  */
 import { FFIType } from "bun:ffi";
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -26,6 +26,7 @@ const libc = libcFunctions({
 });
 const PAGE_BYTES = libc?.getpagesize() ?? 4096;
 const RLIMIT_NOFILE = 7;
+const RLIMIT_AS = 9;
 const RLIM_INFINITY = 0xffffffffffffffffn;
 const rlimit = new BigUint64Array(2);
 
@@ -37,6 +38,16 @@ function maxOpenFiles(): number {
   if (libc && libc.getrlimit(RLIMIT_NOFILE, rlimit) === 0) return rlimit[0] === RLIM_INFINITY ? Infinity : Number(rlimit[0]);
   const max = /^Max open files\s+(\d+|unlimited)/m.exec(readPseudoFile("/proc/self/limits"))?.[1];
   return max === "unlimited" || !max ? Infinity : Number(max);
+}
+
+/**
+ * The soft limit on address space. Unlimited is RLIM_INFINITY as a float (1.8446744073709552e+19), which is
+ * what client_golang reports, reading "unlimited" from /proc/self/limits as the largest uint64.
+ */
+function maxVirtualMemory(): number {
+  if (libc && libc.getrlimit(RLIMIT_AS, rlimit) === 0) return Number(rlimit[0]);
+  const max = /^Max address space\s+(\d+|unlimited)/m.exec(readPseudoFile("/proc/self/limits"))?.[1];
+  return max === "unlimited" || !max ? Number(RLIM_INFINITY) : Number(max);
 }
 
 /**
@@ -64,6 +75,7 @@ export function addProcessMetrics(out: MetricSet): void {
   out.gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.", vsize);
   out.gauge("process_open_fds", "Number of open file descriptors.", openFds());
   out.gauge("process_max_fds", "Maximum number of open file descriptors.", maxOpenFiles());
+  out.gauge("process_virtual_memory_max_bytes", "Maximum amount of virtual memory available in bytes.", maxVirtualMemory());
   out.gauge(
     "process_start_time_seconds",
     "Start time of the process since unix epoch in seconds.",

@@ -7,7 +7,7 @@ import type { Server } from "bun";
 import type { ListenAddress } from "../config/flag.ts";
 import { MetricSet } from "../exposition/writer.ts";
 import type { Logger } from "../log.ts";
-import type { AgentInfo, RoleService } from "../role.ts";
+import { ScrapeQueryError, type AgentInfo, type RoleService } from "../role.ts";
 import { basicAuth } from "./basic-auth.ts";
 import { headAsGet } from "./head.ts";
 import { landingPage, otherRoleLinks } from "./landing.ts";
@@ -99,7 +99,13 @@ export function startRoleServer(opts: RoleServerOptions): RoleServer {
       addProcessMetrics(own);
       buildInfo(own, agent);
     }
-    const body = await service.metrics(own);
+    let body: string;
+    try {
+      body = await service.metrics(own, new URL(c.req.url).searchParams);
+    } catch (e) {
+      if (!(e instanceof ScrapeQueryError)) throw e;
+      return c.text(e.message + "\n", 400);
+    }
     if (body.length > 1024 && /\bgzip\b/.test(c.req.header("accept-encoding") ?? "")) {
       return new Response(Bun.gzipSync(body, { level: 1 }), {
         headers: { "Content-Type": TEXT_FORMAT, "Content-Encoding": "gzip", Vary: "Accept-Encoding" },

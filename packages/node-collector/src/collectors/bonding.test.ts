@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { NoDataError } from "../collector.ts";
 import { bonding } from "./bonding.ts";
 import { collectText, expectGolden, promtoolProblems } from "../testing/golden.ts";
 
@@ -13,7 +14,7 @@ describe("bonding collector", () => {
     expect(promtoolProblems(text)).toEqual([]);
   });
 
-  test("no bonding_masters file yields nothing", async () => {
-    expect(await collectText(bonding, { paths: { sysfs: "/nonexistent" } })).toBe("");
+  test("no bonding_masters file yields nothing; node_exporter says no data (success 0)", async () => {
+    await expect(collectText(bonding, { paths: { sysfs: "/nonexistent" } })).rejects.toThrow(NoDataError);
   });
 });

@@ -1,6 +1,6 @@
 /** Configured and active slaves of each Linux bonding master, from /sys/class/net (node_exporter's bonding collector). */
 import { join } from "node:path";
-import { defineCollector } from "../collector.ts";
+import { defineCollector, NoDataError } from "../collector.ts";
 import { fields, readAttr, readText } from "../read.ts";
 
 export const bonding = defineCollector({
@@ -9,7 +9,7 @@ export const bonding = defineCollector({
   collect(out, { paths }) {
     const root = join(paths.sysfs, "class", "net");
     const masters = readText(join(root, "bonding_masters"));
-    if (masters === null) return;
+    if (masters === null) throw new NoDataError(join(root, "bonding_masters"));
     const slavesFam = out.family("node_bonding_slaves", "gauge", "Number of configured slaves per bonding interface.");
     const activeFam = out.family("node_bonding_active", "gauge", "Number of active slaves per bonding interface.");
     for (const master of fields(masters).sort()) {

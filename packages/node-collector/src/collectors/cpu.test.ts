@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cpu } from "./cpu.ts";
@@ -9,6 +9,8 @@ describe("cpu collector", () => {
   test("matches the golden file, with per-CPU info and the throttle counters", async () => {
     const text = await collectText(cpu, { config: { info: true, flagsInclude: /^(sse2|avx2?)$/, bugsInclude: /^spectre/ } });
     expectGolden("cpu", text);
+    expect(text).toContain('node_cpu_isolated{cpu="1"} 1\n');
+    expect(text).not.toContain('node_cpu_isolated{cpu="0"}');
     expect(text).toMatch(/^node_cpu_info\{cachesize="[^"]*",core="\d+",cpu="1",family="\d+",microcode="[^"]*",model="\d+",model_name="[^"]+",package="\d+",stepping="\d+",vendor="\w+"\} 1$/m);
     expect(text).toContain(`node_cpu_flag_info{flag="sse2"} 1\n`);
     expect(text).toContain(`node_cpu_core_throttles_total{core="1",package="0"} 6\n`);
@@ -39,5 +41,14 @@ describe("cpu collector", () => {
 
   test("an absent /proc/stat yields nothing", async () => {
     expect(await collectText(cpu, { paths: { procfs: "/nonexistent", sysfs: "/nonexistent" } })).toBe("");
+  });
+
+  test("node_cpu_isolated reads the kernel's cpulist ranges", async () => {
+    const sys = mkdtempSync(join(tmpdir(), "cpu-isolated-"));
+    mkdirSync(join(sys, "devices", "system", "cpu"), { recursive: true });
+    writeFileSync(join(sys, "devices", "system", "cpu", "isolated"), "0-2,5\n");
+    const text = await collectText(cpu, { paths: { sysfs: sys } });
+    expect([...text.matchAll(/^node_cpu_isolated\{cpu="(\d+)"\} 1$/gm)].map((m) => m[1])).toEqual(["0", "1", "2", "5"]);
+    rmSync(sys, { recursive: true, force: true });
   });
 });

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { flag, type MetricSet } from "@agent/core";
 import { defineCollector } from "../collector.ts";
 import { cpuDirNames } from "../cpus.ts";
-import { fields, procPath, readNumber, readText, sysPath, USER_HZ } from "../read.ts";
+import { fields, procPath, readAttr, readNumber, readText, sysPath, USER_HZ } from "../read.ts";
 import type { NodePaths } from "../collector.ts";
 
 const MODES = ["user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal"] as const;
@@ -14,11 +14,25 @@ const MODES = ["user", "nice", "system", "idle", "iowait", "irq", "softirq", "st
  */
 const lastSeen = new Map<string, Map<string, Float64Array>>();
 const GUEST = MODES.length;
+/** MODES' indexes in name order, the order the series are served in: nothing left to sort at render. */
+const BY_NAME = MODES.map((_, i) => i).sort((a, b) => (MODES[a]! < MODES[b]! ? -1 : 1));
 
 function monotonic(last: Float64Array, slot: number, value: number): number {
   if (value < last[slot]!) return last[slot]!;
   last[slot] = value;
   return value;
+}
+
+/** CPUs kept from the scheduler (isolcpus=): the kernel's cpulist, such as "2-5,8", one series each. */
+function collectIsolated(out: MetricSet, paths: NodePaths): void {
+  const list = readAttr(sysPath(paths, "devices/system/cpu/isolated"));
+  if (!list) return;
+  const fam = out.family("node_cpu_isolated", "gauge", "Whether each core is isolated, information from /sys/devices/system/cpu/isolated.");
+  for (const range of list.split(",")) {
+    const [lo, hi = lo] = range.split("-").map(Number);
+    if (!Number.isInteger(lo) || !Number.isInteger(hi)) throw new Error(`cpu: bad isolated CPU list ${JSON.stringify(list)}`);
+    for (let cpu = lo!; cpu <= hi!; cpu++) fam.add(1, { cpu: String(cpu) });
+  }
 }
 
 function collectStat(out: MetricSet, paths: NodePaths, guest: boolean): void {
@@ -38,14 +52,13 @@ function collectStat(out: MetricSet, paths: NodePaths, guest: boolean): void {
       const cpu = f[0]!.slice(3);
       let last = state.get(cpu);
       if (!last) state.set(cpu, (last = new Float64Array(GUEST + 2)));
-      for (let m = 0; m < MODES.length; m++) {
+      for (const m of BY_NAME) {
         const raw = f[m + 1];
-        if (raw === undefined) break;
-        secs.add(monotonic(last, m, Number(raw) / USER_HZ), { cpu, mode: MODES[m]! });
+        if (raw !== undefined) secs.add(monotonic(last, m, Number(raw) / USER_HZ), { cpu, mode: MODES[m]! });
       }
       if (guestFam && f.length > 10) {
-        guestFam.add(monotonic(last, GUEST, Number(f[9]) / USER_HZ), { cpu, mode: "user" });
         guestFam.add(monotonic(last, GUEST + 1, Number(f[10]) / USER_HZ), { cpu, mode: "nice" });
+        guestFam.add(monotonic(last, GUEST, Number(f[9]) / USER_HZ), { cpu, mode: "user" });
       }
     } else if (!text.startsWith("cpu", pos)) {
       break; // the cpu lines come first
@@ -126,5 +139,6 @@ export const cpu = defineCollector({
     if (config.info) collectInfo(out, paths, config.flagsInclude, config.bugsInclude);
     collectThrottles(out, paths);
     collectStat(out, paths, config.guest);
+    collectIsolated(out, paths);
   },
 });

@@ -27,6 +27,13 @@ const COLUMNS: [string, "counter" | "gauge", string, number][] = [
   ["node_disk_flush_requests_time_seconds_total", "counter", "This is the total number of seconds spent by all flush requests.", 0.001],
 ];
 
+/** udev's ATA properties, as node_exporter reports them for a disk udev marks ID_ATA. */
+const ATA: [prop: string, name: string, help: string][] = [
+  ["ID_ATA_WRITE_CACHE", "node_disk_ata_write_cache", "ATA disk has a write cache."],
+  ["ID_ATA_WRITE_CACHE_ENABLED", "node_disk_ata_write_cache_enabled", "ATA disk has its write cache enabled."],
+  ["ID_ATA_ROTATION_RATE_RPM", "node_disk_ata_rotation_rate_rpm", "ATA disk rotation rate in RPMs (0 for SSDs)."],
+];
+
 /** `E:KEY=value` properties of a block device from udev's database (/run/udev/data/b<major>:<minor>). */
 function udevProps(paths: NodePaths, major: string, minor: string, haveUdev: boolean): Map<string, string> {
   const props = new Map<string, string>();
@@ -75,6 +82,24 @@ export const diskstats = defineCollector({
         serial: udev.get("ID_SERIAL_SHORT") ?? "",
         wwn: udev.get("ID_WWN") ?? "",
       });
+      const dmName = udev.get("DM_NAME");
+      if (dmName) {
+        out.gauge("node_disk_device_mapper_info", "Info about disk device mapper.", 1, {
+          device,
+          lv_layer: udev.get("DM_LV_LAYER") ?? "",
+          lv_name: udev.get("DM_LV_NAME") ?? "",
+          name: dmName,
+          uuid: udev.get("DM_UUID") ?? "",
+          vg_name: udev.get("DM_VG_NAME") ?? "",
+        });
+      }
+      if (udev.get("ID_ATA")) {
+        for (const [prop, name, help] of ATA) {
+          const raw = udev.get(prop);
+          // node_exporter skips a property that is absent or not a number.
+          if (raw !== undefined && raw.trim() !== "" && !Number.isNaN(Number(raw))) out.gauge(name, help, Number(raw), labels);
+        }
+      }
       const fsType = udev.get("ID_FS_TYPE");
       if (fsType) {
         fsInfo.add(1, { device, type: fsType, usage: udev.get("ID_FS_USAGE") ?? "", uuid: udev.get("ID_FS_UUID") ?? "", version: udev.get("ID_FS_VERSION") ?? "" });

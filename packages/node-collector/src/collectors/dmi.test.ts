@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { NoDataError } from "../collector.ts";
 import { dmi } from "./dmi.ts";
 import { collectText, expectGolden, promtoolProblems } from "../testing/golden.ts";
 
@@ -13,7 +14,7 @@ describe("dmi collector", () => {
     expect(promtoolProblems(text)).toEqual([]);
   });
 
-  test("no /sys/class/dmi yields nothing", async () => {
-    expect(await collectText(dmi, { paths: { sysfs: "/nonexistent" } })).toBe("");
+  test("no /sys/class/dmi yields nothing; node_exporter says no data (success 0)", async () => {
+    await expect(collectText(dmi, { paths: { sysfs: "/nonexistent" } })).rejects.toThrow(NoDataError);
   });
 });

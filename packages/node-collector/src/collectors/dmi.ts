@@ -1,6 +1,6 @@
 /** node_dmi_info from /sys/class/dmi/id (node_exporter's dmi collector). */
 import { join } from "node:path";
-import { defineCollector } from "../collector.ts";
+import { defineCollector, NoDataError } from "../collector.ts";
 import { readAttr } from "../read.ts";
 import { utf8Label } from "../utf8.ts";
 
@@ -57,7 +57,7 @@ export const dmi = defineCollector({
   defaultEnabled: true,
   collect(out, { paths }) {
     const labels = dmiLabels(paths.sysfs);
-    if (Object.keys(labels).length === 0) return;
+    if (Object.keys(labels).length === 0) throw new NoDataError(join(paths.sysfs, "class", "dmi", "id"));
     out.gauge("node_dmi_info", HELP, 1, labels);
   },
 });

@@ -1,6 +1,7 @@
 /** Fibre Channel host statistics from /sys/class/fc_host (node_exporter's fibrechannel collector). */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { defineCollector } from "../collector.ts";
+import { defineCollector, NoDataError } from "../collector.ts";
 import { listDir, readAttr } from "../read.ts";
 import { utf8Label } from "../utf8.ts";
 
@@ -36,7 +37,7 @@ export const fibrechannel = defineCollector({
   collect(out, { paths }) {
     const root = join(paths.sysfs, "class", "fc_host");
     const hosts = listDir(root).sort();
-    if (hosts.length === 0) return;
+    if (hosts.length === 0 && !existsSync(root)) throw new NoDataError(root);
     const info = out.family("node_fibrechannel_info", "gauge", "Non-numeric data from /sys/class/fc_host/<host>, value is always 1.");
     const families = COUNTERS.map(([, metric, help]) => out.family(`node_fibrechannel_${metric}`, "counter", help));
     for (const fc_host of hosts) {

@@ -16,8 +16,8 @@ describe("filesystem collector", () => {
     await collectFilesystems(out, fixturePaths, readMounts(fixturePaths)!, { ...excludes, timeoutMs: 1000, statfs: async () => FIXED, statfsSync: () => FIXED });
     const text = out.render();
     expectGolden("filesystem", text);
-    expect(text).toContain(`node_filesystem_size_bytes{device="/dev/vda",device_error="",fstype="ext4",mountpoint="/"} 4096000\n`);
-    expect(text).toContain(`node_filesystem_avail_bytes{device="/dev/vda",device_error="",fstype="ext4",mountpoint="/"} 2048000\n`);
+    expect(text).toContain(`node_filesystem_size_bytes{device="/dev/vda",device_error="",fstype="ext4",mountpoint="/"} 4.096e+06\n`);
+    expect(text).toContain(`node_filesystem_avail_bytes{device="/dev/vda",device_error="",fstype="ext4",mountpoint="/"} 2.048e+06\n`);
     expect(text).not.toContain(`mountpoint="/proc"`);
     expect(text).not.toContain(`fstype="cgroup"`);
   });
@@ -55,7 +55,7 @@ describe("filesystem collector", () => {
       const text = out.render();
       expect(text).toContain(`node_filesystem_device_error{device="srv:/export",device_error="mountpoint timeout",fstype="nfs4",mountpoint="/net/hung"} 1\n`);
       expect(text).not.toContain(`node_filesystem_size_bytes{device="srv:/export"`);
-      expect(text).toContain(`node_filesystem_size_bytes{device="/dev/sdc1",device_error="",fstype="ext4",mountpoint="/data"} 4096000\n`);
+      expect(text).toContain(`node_filesystem_size_bytes{device="/dev/sdc1",device_error="",fstype="ext4",mountpoint="/data"} 4.096e+06\n`);
     }
     expect(hungCalls).toBe(1);
   });
@@ -128,7 +128,7 @@ describe("filesystem collector", () => {
   test("the real statfs of the fixture root succeeds", async () => {
     const text = await collectText(filesystem);
     expect(text).toContain(`node_filesystem_device_error{device="/dev/vda",device_error="",fstype="ext4",mountpoint="/"} 0\n`);
-    expect(Number(/^node_filesystem_size_bytes\{device="\/dev\/vda"[^}]*\} (\d+)$/m.exec(text)![1])).toBeGreaterThan(0);
+    expect(Number(/^node_filesystem_size_bytes\{device="\/dev\/vda"[^}]*\} ([0-9.e+]+)$/m.exec(text)![1])).toBeGreaterThan(0);
   });
 
   describe("the mount table", () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createLogger } from "@agent/core";
+import { createLogger, formatValue } from "@agent/core";
 import { buildFakeNvml, FAKE_NVIDIA_SMI, FAKE_SMI_DATA } from "../../fixtures/gpu/fakes.ts";
 import { collectText, expectGolden, promtoolProblems } from "../testing/golden.ts";
 import { NodeRegistry } from "../registry.ts";
@@ -50,22 +50,22 @@ describe("gpu collector", () => {
       `nvidia_smi_index{uuid="${H100}"} 0`,
       `nvidia_smi_index{uuid="${RTX}"} 1`,
       `nvidia_smi_compute_cap{uuid="${RTX}"} 7.5`,
-      `nvidia_smi_pci_sub_device_id{uuid="${H100}"} 381751518`,
+      `nvidia_smi_pci_sub_device_id{uuid="${H100}"} 3.81751518e+08`,
       `nvidia_smi_utilization_gpu_ratio{uuid="${H100}"} 0`,
       `nvidia_smi_utilization_memory_ratio{uuid="${RTX}"} 0.09`,
-      `nvidia_smi_memory_total_bytes{uuid="${H100}"} ${81559 * 1048576}`,
-      `nvidia_smi_memory_reserved_bytes{uuid="${H100}"} ${479 * 1048576}`,
-      `nvidia_smi_memory_used_bytes{uuid="${RTX}"} ${214 * 1048576}`,
-      `nvidia_smi_memory_free_bytes{uuid="${RTX}"} ${7571 * 1048576}`,
+      `nvidia_smi_memory_total_bytes{uuid="${H100}"} ${formatValue(81559 * 1048576)}`,
+      `nvidia_smi_memory_reserved_bytes{uuid="${H100}"} ${formatValue(479 * 1048576)}`,
+      `nvidia_smi_memory_used_bytes{uuid="${RTX}"} ${formatValue(214 * 1048576)}`,
+      `nvidia_smi_memory_free_bytes{uuid="${RTX}"} ${formatValue(7571 * 1048576)}`,
       `nvidia_smi_temperature_gpu{uuid="${H100}"} 41`,
       `nvidia_smi_power_draw_watts{uuid="${H100}"} 69.85`,
       `nvidia_smi_power_draw_watts{uuid="${RTX}"} 39.32`,
       `nvidia_smi_power_default_limit_watts{uuid="${RTX}"} 250`,
       `nvidia_smi_power_min_limit_watts{uuid="${RTX}"} 105`,
       `nvidia_smi_enforced_power_limit_watts{uuid="${H100}"} 700`,
-      `nvidia_smi_clocks_current_graphics_clock_hz{uuid="${H100}"} 345000000`,
-      `nvidia_smi_clocks_current_memory_clock_hz{uuid="${RTX}"} 810000000`,
-      `nvidia_smi_clocks_max_memory_clock_hz{uuid="${RTX}"} 7751000000`,
+      `nvidia_smi_clocks_current_graphics_clock_hz{uuid="${H100}"} 3.45e+08`,
+      `nvidia_smi_clocks_current_memory_clock_hz{uuid="${RTX}"} 8.1e+08`,
+      `nvidia_smi_clocks_max_memory_clock_hz{uuid="${RTX}"} 7.751e+09`,
       `nvidia_smi_fan_speed_ratio{uuid="${RTX}"} 0.38`,
       `nvidia_smi_pstate{uuid="${RTX}"} 8`,
       `nvidia_smi_pcie_link_gen_current{uuid="${RTX}"} 1`,
@@ -337,7 +337,7 @@ describe("gpu collector", () => {
     expect(text).not.toContain("nvidia_smi_clocks_event_reasons");
     expect(text).not.toContain("nvidia_smi_compute_cap");
     expect(text).toContain(`nvidia_smi_gpu_info{compute_cap="",cuda_version="13.1",`);
-    expect(text).toContain(`nvidia_smi_memory_used_bytes{uuid="${RTX}"} ${214 * 1048576}\n`);
+    expect(text).toContain(`nvidia_smi_memory_used_bytes{uuid="${RTX}"} ${formatValue(214 * 1048576)}\n`);
     expect(text).toContain(`nvidia_smi_fan_speed_ratio{uuid="${RTX}"} 0.38\n`);
   });
 

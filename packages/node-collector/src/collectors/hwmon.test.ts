@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { NoDataError } from "../collector.ts";
 import { hwmon } from "./hwmon.ts";
 import { collectText, expectGolden, promtoolProblems } from "../testing/golden.ts";
 
@@ -9,6 +10,8 @@ describe("hwmon collector", () => {
     expect(text).toContain(`node_hwmon_temp_celsius{chip="platform_coretemp_0",sensor="temp1"} 55\n`);
     expect(text).toContain(`node_hwmon_temp_crit_celsius{chip="platform_coretemp_0",sensor="temp1"} 100\n`);
     expect(text).toContain(`node_hwmon_sensor_label{chip="platform_coretemp_0",label="Package id 0",sensor="temp1"} 1\n`);
+    // Spaces in a label are kept, as node_exporter keeps them (it strips newlines only).
+    expect(text).toContain(`node_hwmon_sensor_label{chip="platform_coretemp_0",label="Vcore ",sensor="in0"} 1\n`);
     expect(text).toContain(`node_hwmon_chip_names{chip="acpitz",chip_name="acpitz"} 1\n`);
     expect(text).toContain(`node_hwmon_power_watt{chip="acpitz",sensor="power1"} 12.5\n`);
     expect(text).toContain(`node_hwmon_in_volts{chip="acpitz",sensor="in0"} 1.2\n`);
@@ -20,7 +23,7 @@ describe("hwmon collector", () => {
     expect(text).toContain(`node_hwmon_temp_type{chip="acpitz",sensor="temp1"} 4\n`);
   });
 
-  test("an absent source yields nothing", async () => {
-    expect(await collectText(hwmon, { paths: { procfs: "/nonexistent", sysfs: "/nonexistent", rootfs: "/nonexistent" } })).toBe("");
+  test("an absent source yields nothing; node_exporter says no data (success 0)", async () => {
+    await expect(collectText(hwmon, { paths: { procfs: "/nonexistent", sysfs: "/nonexistent", rootfs: "/nonexistent" } })).rejects.toThrow(NoDataError);
   });
 });

@@ -1,6 +1,6 @@
 import { existsSync, realpathSync } from "node:fs";
 import type { MetricSet } from "@agent/core";
-import { defineCollector } from "../collector.ts";
+import { defineCollector, NoDataError } from "../collector.ts";
 import { listDir, readAttr, sysPath } from "../read.ts";
 
 /** The sensor types node_exporter reports; files of any other type are ignored. */
@@ -51,7 +51,8 @@ function readSensors(dir: string, into: SensorData): void {
   for (const file of listDir(dir)) {
     const parts = splitSensorFile(file);
     if (!parts || !SENSOR_TYPES.has(parts[0])) continue;
-    const raw = readAttr(dir + "/" + file);
+    // A label keeps its spaces ("Vcore "), as node_exporter strips newlines only.
+    const raw = readAttr(dir + "/" + file, parts[2] === "label");
     if (raw === null) continue;
     const sensor = parts[0] + (parts[1] === "" ? "0" : String(Number(parts[1])));
     let props = into.get(sensor);
@@ -126,7 +127,9 @@ export const hwmon = defineCollector({
   defaultEnabled: true,
   collect(out, { paths }) {
     const base = sysPath(paths, "class/hwmon");
-    for (const h of listDir(base).sort()) {
+    const chips = listDir(base).sort();
+    if (chips.length === 0 && !existsSync(base)) throw new NoDataError(base);
+    for (const h of chips) {
       const dir = base + "/" + h;
       const chip = chipName(dir);
       const data: SensorData = new Map();

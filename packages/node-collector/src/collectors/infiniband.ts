@@ -1,6 +1,7 @@
 /** InfiniBand port state, rate and counters from /sys/class/infiniband (node_exporter's infiniband collector). */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { defineCollector } from "../collector.ts";
+import { defineCollector, NoDataError } from "../collector.ts";
 import { listDir, readAttr } from "../read.ts";
 import { utf8Label } from "../utf8.ts";
 
@@ -68,7 +69,7 @@ export const infiniband = defineCollector({
   collect(out, { paths }) {
     const root = join(paths.sysfs, "class", "infiniband");
     const devices = listDir(root).sort();
-    if (devices.length === 0) return;
+    if (devices.length === 0 && !existsSync(root)) throw new NoDataError(root);
     const info = out.family("node_infiniband_info", "gauge", "Non-numeric data from /sys/class/infiniband/<device>, value is always 1.");
     const state = out.family("node_infiniband_state_id", "gauge", "State of the InfiniBand port (0: no change, 1: down, 2: init, 3: armed, 4: active, 5: act defer)");
     const phys = out.family("node_infiniband_physical_state_id", "gauge", "Physical state of the InfiniBand port (0: no change, 1: sleep, 2: polling, 3: disable, 4: shift, 5: link up, 6: link error recover, 7: phytest)");

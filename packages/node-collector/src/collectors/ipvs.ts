@@ -1,7 +1,7 @@
 /** IPVS totals and per-backend connections from /proc/net/ip_vs_stats and /proc/net/ip_vs (node_exporter's ipvs collector). */
 import { join } from "node:path";
 import { ConfigError, flag, type FlagSpec } from "@agent/core";
-import { defineCollector } from "../collector.ts";
+import { defineCollector, NoDataError } from "../collector.ts";
 import { formatIPv6 } from "../ip-address.ts";
 import { fields, lines, readText } from "../read.ts";
 
@@ -42,8 +42,9 @@ export const ipvs = defineCollector({
     backendLabels: backendLabelsFlag(),
   },
   collect(out, { paths, config }) {
-    const statsText = readText(join(paths.procfs, "net", "ip_vs_stats"));
-    if (statsText === null) return;
+    const statsPath = join(paths.procfs, "net", "ip_vs_stats");
+    const statsText = readText(statsPath);
+    if (statsText === null) throw new NoDataError(statsPath);
     const labelNames = config.backendLabels;
     const statLines = statsText.split("\n");
     const totals = statLines.length >= 4 ? fields(statLines[2]!) : [];

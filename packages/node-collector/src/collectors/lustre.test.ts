@@ -13,10 +13,10 @@ describe("lustre collector", () => {
   test("Lustre 2.10 job_stats: bytes, samples, sizes and operations per job and target", async () => {
     const text = await collectText(lustre, layout("2.10"));
     expectGolden("lustre-2.10", text);
-    expect(text).toContain('lustre_job_write_bytes_total{component="ost",jobid="24",target="lfs-OST0000"} 215147593728\n');
+    expect(text).toContain('lustre_job_write_bytes_total{component="ost",jobid="24",target="lfs-OST0000"} 2.15147593728e+11\n');
     expect(text).toContain('lustre_job_write_samples_total{component="ost",jobid="24",target="lfs-OST0000"} 64575\n');
-    expect(text).toContain('lustre_job_write_maximum_size_bytes{component="ost",jobid="26",target="lfs-OST0000"} 4194304\n');
-    expect(text).toContain('lustre_job_read_bytes_total{component="ost",jobid="python3.9.1003",target="lfs-OST0000"} 1228800\n');
+    expect(text).toContain('lustre_job_write_maximum_size_bytes{component="ost",jobid="26",target="lfs-OST0000"} 4.194304e+06\n');
+    expect(text).toContain('lustre_job_read_bytes_total{component="ost",jobid="python3.9.1003",target="lfs-OST0000"} 1.2288e+06\n');
     expect(text).toContain('lustre_job_stats_total{component="ost",jobid="24",operation="punch",target="lfs-OST0000"} 1\n');
     expect(text).toContain('lustre_job_stats_total{component="mdt",jobid="43",operation="setattr",target="lfs-MDT0000"} 1\n');
     expect(text).toContain('lustre_job_stats_total{component="mdt",jobid="bash.0",operation="getattr",target="lfs-MDT0000"} 3\n');
@@ -28,10 +28,10 @@ describe("lustre collector", () => {
   test("Lustre 2.15 job_stats: quoted job ids, hist and sumsq fields, timing lines not counted as operations", async () => {
     const text = await collectText(lustre, layout("2.15"));
     expectGolden("lustre-2.15", text);
-    expect(text).toContain('lustre_job_read_bytes_total{component="ost",jobid="35652133",target="hebe-OST0000"} 21318926336\n');
-    expect(text).toContain('lustre_job_read_maximum_size_bytes{component="ost",jobid="cp.1001",target="hebe-OST0000"} 1048576\n');
+    expect(text).toContain('lustre_job_read_bytes_total{component="ost",jobid="35652133",target="hebe-OST0000"} 2.1318926336e+10\n');
+    expect(text).toContain('lustre_job_read_maximum_size_bytes{component="ost",jobid="cp.1001",target="hebe-OST0000"} 1.048576e+06\n');
     expect(text).toContain(
-      'lustre_job_write_bytes_total{component="ost",jobid="SLURM_JOB_lxbk0611_35689911:1002:lxbk0611",target="hebe-OST0000"} 3918708736\n',
+      'lustre_job_write_bytes_total{component="ost",jobid="SLURM_JOB_lxbk0611_35689911:1002:lxbk0611",target="hebe-OST0000"} 3.918708736e+09\n',
     );
     expect(text).toContain('lustre_job_stats_total{component="mdt",jobid="35652133",operation="statfs",target="hebe-MDT0000"} 9372\n');
     expect(text).toContain('lustre_job_stats_total{component="mdt",jobid="touch.1003",operation="parallel_rename_dir",target="hebe-MDT0000"} 0\n');

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { NoDataError } from "../collector.ts";
 import { mdadm, parseMdstat } from "./mdadm.ts";
 import { collectText, expectGolden, promtoolProblems } from "../testing/golden.ts";
 
@@ -9,7 +10,7 @@ describe("mdadm collector", () => {
     expect(text).toContain('node_md_state{device="md1",state="recovering"} 1\n');
     expect(text).toContain('node_md_disks{device="md1",state="failed"} 1\n');
     expect(text).toContain('node_md_disks{device="md1",state="spare"} 1\n');
-    expect(text).toContain('node_md_blocks_synced{device="md1"} 533211136\n');
+    expect(text).toContain('node_md_blocks_synced{device="md1"} 5.33211136e+08\n');
     expect(text).toContain('node_md_state{device="md2",state="check"} 1\n');
     expect(text).toContain('node_md_blocks_synced{device="md3"} 0\n'); // resync=DELAYED
     expect(text).toContain('node_md_state{device="md4",state="resync"} 1\n');
@@ -22,7 +23,7 @@ describe("mdadm collector", () => {
     expect(() => parseMdstat("Personalities : [raid1]\nmd0 : active raid1 sda1[0]\n")).toThrow(/too few lines/);
   });
 
-  test("no /proc/mdstat yields nothing", async () => {
-    expect(await collectText(mdadm, { paths: { procfs: "/nonexistent" } })).toBe("");
+  test("no /proc/mdstat yields nothing; node_exporter says no data (success 0)", async () => {
+    await expect(collectText(mdadm, { paths: { procfs: "/nonexistent" } })).rejects.toThrow(NoDataError);
   });
 });

@@ -1,6 +1,6 @@
 /** Linux software RAID state from /proc/mdstat (node_exporter's mdadm collector, procfs mdstat rules). */
 import { join } from "node:path";
-import { defineCollector } from "../collector.ts";
+import { defineCollector, NoDataError } from "../collector.ts";
 import { fields, readText } from "../read.ts";
 
 interface MdStat {
@@ -86,8 +86,9 @@ export const mdadm = defineCollector({
   name: "mdadm",
   defaultEnabled: true,
   collect(out, { paths }) {
-    const text = readText(join(paths.procfs, "mdstat"));
-    if (text === null) return;
+    const path = join(paths.procfs, "mdstat");
+    const text = readText(path);
+    if (text === null) throw new NoDataError(path);
     const stats = parseMdstat(text);
     const state = out.family("node_md_state", "gauge", "Indicates the state of md-device.");
     const disks = out.family("node_md_disks", "gauge", "Number of active/failed/spare disks of device.");

@@ -8,7 +8,7 @@ describe("netclass collector", () => {
     expectGolden("netclass", text);
     expect(text).toContain(`node_network_up{device="eth0"} 1\n`);
     expect(text).toContain(`node_network_up{device="lo"} 0\n`);
-    expect(text).toMatch(/^node_network_info\{address="[0-9a-f:]+",broadcast="[0-9a-f:]+",device="eth0",duplex="[a-z]*",ifalias="",operstate="up"\} 1$/m);
+    expect(text).toMatch(/^node_network_info\{address="[0-9a-f:]+",adminstate="up",broadcast="[0-9a-f:]+",device="eth0",duplex="[a-z]*",ifalias="",operstate="up"\} 1$/m);
     // speed -1 (unknown) is reported as node_exporter does unless --collector.netclass.ignore-invalid-speed
     expect(text).toContain(`node_network_speed_bytes{device="eth0"} -125000\n`);
     expect(text).toContain(`node_network_flags{device="eth0"} 4099\n`);

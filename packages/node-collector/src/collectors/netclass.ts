@@ -96,6 +96,7 @@ export function collectFromSysfs(out: MetricSet, paths: NodePaths, config: Optio
     const labels = { device };
     out.gauge("node_network_info", "Non-numeric data from /sys/class/net/<iface>, value is always 1.", 1, {
       address: readAttr(dir + "address") ?? "",
+      adminstate: flags === null ? "unknown" : up ? "up" : "down",
       broadcast: info.broadcast,
       device,
       duplex: (up && readAttr(dir + "duplex")) || "",
@@ -136,6 +137,7 @@ export function collectFromNetlink(out: MetricSet, paths: NodePaths, links: read
     const labels = { device };
     out.gauge("node_network_info", "Non-numeric data from /sys/class/net/<iface>, value is always 1.", 1, {
       address: link.address ?? "",
+      adminstate: up ? "up" : "down",
       broadcast: info.broadcast,
       device,
       duplex: (up && readAttr(dir + "duplex")) || "",

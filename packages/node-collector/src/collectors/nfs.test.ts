@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { NoDataError } from "../collector.ts";
 import { nfs } from "./nfs.ts";
 import { collectText, expectGolden, promtoolProblems } from "../testing/golden.ts";
 
@@ -8,13 +9,16 @@ describe("nfs collector", () => {
     expectGolden("nfs", text);
     expect(text).toContain('node_nfs_packets_total{protocol="tcp"} 70451\n');
     expect(text).toContain('node_nfs_rpc_retransmissions_total 7\n');
-    expect(text).toContain('node_nfs_requests_total{proto="3",method="ReadDirPlus"} 8823\n');
-    expect(text).toContain('node_nfs_requests_total{proto="4",method="Getattr"} 5113\n');
-    expect(text).toContain('node_nfs_requests_total{proto="2",method="Null"} 2\n');
+    expect(text).toContain('node_nfs_requests_total{method="ReadDirPlus",proto="3"} 8823\n');
+    expect(text).toContain('node_nfs_requests_total{method="Getattr",proto="4"} 5113\n');
+    // The 45th and 46th proc4 values, in the order node_exporter's procfs names them.
+    expect(text).toContain('node_nfs_requests_total{method="LayoutGet",proto="4"} 5\n');
+    expect(text).toContain('node_nfs_requests_total{method="GetDeviceInfo",proto="4"} 9\n');
+    expect(text).toContain('node_nfs_requests_total{method="Null",proto="2"} 2\n');
     expect(promtoolProblems(text)).toEqual([]);
   });
 
-  test("no /proc/net/rpc/nfs yields nothing", async () => {
-    expect(await collectText(nfs, { paths: { procfs: "/nonexistent" } })).toBe("");
+  test("no /proc/net/rpc/nfs yields nothing; node_exporter says no data (success 0)", async () => {
+    await expect(collectText(nfs, { paths: { procfs: "/nonexistent" } })).rejects.toThrow(NoDataError);
   });
 });

@@ -1,17 +1,20 @@
 /** NFS client RPC statistics from /proc/net/rpc/nfs (node_exporter's nfs collector). */
 import { join } from "node:path";
-import { defineCollector } from "../collector.ts";
+import { defineCollector, NoDataError } from "../collector.ts";
 import { readText } from "../read.ts";
 import { NFS_V2_PROCEDURES, NFS_V3_PROCEDURES, parseRpcStats, procedures } from "../nfs-rpc.ts";
 
-/** The client's NFSv4 operations in /proc/net/rpc/nfs order (kernel include/linux/nfs4.h client ops). */
+/**
+ * The client's NFSv4 operations in /proc/net/rpc/nfs order (kernel include/linux/nfs4.h client ops), except
+ * that LayoutGet and GetDeviceInfo are swapped as node_exporter's procfs reads them, so the series match.
+ */
 const NFS_V4_CLIENT_PROCEDURES = [
   "Null", "Read", "Write", "Commit", "Open", "OpenConfirm", "OpenNoattr", "OpenDowngrade", "Close", "Setattr",
   "FsInfo", "Renew", "SetClientID", "SetClientIDConfirm", "Lock", "Lockt", "Locku", "Access", "Getattr", "Lookup",
   "LookupRoot", "Remove", "Rename", "Link", "Symlink", "Create", "Pathconf", "StatFs", "ReadLink", "ReadDir",
   "ServerCaps", "DelegReturn", "GetACL", "SetACL", "FsLocations", "ReleaseLockowner", "Secinfo", "FsidPresent",
-  "ExchangeID", "CreateSession", "DestroySession", "Sequence", "GetLeaseTime", "ReclaimComplete", "GetDeviceInfo",
-  "LayoutGet", "LayoutCommit", "LayoutReturn", "SecinfoNoName", "TestStateID", "FreeStateID", "GetDeviceList",
+  "ExchangeID", "CreateSession", "DestroySession", "Sequence", "GetLeaseTime", "ReclaimComplete", "LayoutGet",
+  "GetDeviceInfo", "LayoutCommit", "LayoutReturn", "SecinfoNoName", "TestStateID", "FreeStateID", "GetDeviceList",
   "BindConnToSession", "DestroyClientID", "Seek", "Allocate", "DeAllocate", "LayoutStats", "Clone",
 ] as const;
 
@@ -19,8 +22,9 @@ export const nfs = defineCollector({
   name: "nfs",
   defaultEnabled: true,
   collect(out, { paths }) {
-    const text = readText(join(paths.procfs, "net", "rpc", "nfs"));
-    if (text === null) return;
+    const path = join(paths.procfs, "net", "rpc", "nfs");
+    const text = readText(path);
+    if (text === null) throw new NoDataError(path);
     const stats = parseRpcStats(text);
     const net = stats.get("net") ?? [];
     const rpc = stats.get("rpc") ?? [];

@@ -1,6 +1,6 @@
 /** NFS server statistics from /proc/net/rpc/nfsd (node_exporter's nfsd collector). */
 import { join } from "node:path";
-import { defineCollector } from "../collector.ts";
+import { defineCollector, NoDataError } from "../collector.ts";
 import { readText } from "../read.ts";
 import { NFS_V2_PROCEDURES, NFS_V3_PROCEDURES, parseRpcStats, procedures } from "../nfs-rpc.ts";
 
@@ -17,16 +17,17 @@ const NFS_V4_OPS = [
 const NFS_V4_REPORTED = new Set<string>([
   "Access", "Close", "Commit", "Create", "DelegPurge", "DelegReturn", "GetAttr", "GetFH", "Link", "Lock", "Lockt",
   "Locku", "Lookup", "LookupRoot", "Nverify", "Open", "OpenAttr", "OpenConfirm", "OpenDgrd", "PutFH", "Read",
-  "ReadDir", "ReadLink", "Remove", "Rename", "Renew", "RestoreFH", "SaveFH", "SecInfo", "SetAttr", "Verify", "Write",
-  "RelLockOwner",
+  "ReadDir", "ReadLink", "Remove", "Rename", "Renew", "RestoreFH", "SaveFH", "SecInfo", "SetAttr", "SetClientID",
+  "SetClientIDConfirm", "Verify", "Write", "RelLockOwner",
 ]);
 
 export const nfsd = defineCollector({
   name: "nfsd",
   defaultEnabled: true,
   collect(out, { paths }) {
-    const text = readText(join(paths.procfs, "net", "rpc", "nfsd"));
-    if (text === null) return;
+    const path = join(paths.procfs, "net", "rpc", "nfsd");
+    const text = readText(path);
+    if (text === null) throw new NoDataError(path);
     const s = parseRpcStats(text);
     const get = (line: string, i: number) => s.get(line)?.[i] ?? 0;
     out.counter("node_nfsd_reply_cache_hits_total", "Total number of NFSd Reply Cache hits (client lost server response).", get("rc", 0));
@@ -52,5 +53,7 @@ export const nfsd = defineCollector({
     for (const [method, v] of procedures(s.get("proc2"), NFS_V2_PROCEDURES)) if (method !== "Null") requests.add(v, { proto: "2", method });
     for (const [method, v] of procedures(s.get("proc3"), NFS_V3_PROCEDURES)) if (method !== "Null") requests.add(v, { proto: "3", method });
     for (const [method, v] of procedures(s.get("proc4ops"), NFS_V4_OPS)) if (NFS_V4_REPORTED.has(method)) requests.add(v, { proto: "4", method });
+    // Write delegations' GETATTRs (kernel 6.11+, a line of its own); node_exporter reports 0 without it.
+    requests.add(get("wdeleg_getattr", 0), { proto: "4", method: "WdelegGetattr" });
   },
 });

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { NoDataError } from "../collector.ts";
 import { nvme } from "./nvme.ts";
 import { collectText, expectGolden, promtoolProblems } from "../testing/golden.ts";
 
@@ -12,7 +13,7 @@ describe("nvme collector", () => {
     expect(promtoolProblems(text)).toEqual([]);
   });
 
-  test("no /sys/class/nvme yields nothing", async () => {
-    expect(await collectText(nvme, { paths: { sysfs: "/nonexistent" } })).toBe("");
+  test("no /sys/class/nvme yields nothing; node_exporter says no data (success 0)", async () => {
+    await expect(collectText(nvme, { paths: { sysfs: "/nonexistent" } })).rejects.toThrow(NoDataError);
   });
 });

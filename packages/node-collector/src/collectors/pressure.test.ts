@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { NoDataError } from "../collector.ts";
 import { pressure } from "./pressure.ts";
 import { collectText, expectGolden, promtoolProblems } from "../testing/golden.ts";
 
@@ -7,10 +8,14 @@ describe("pressure collector", () => {
     const text = await collectText(pressure);
     expectGolden("pressure", text);
     expect(text).toMatch(/^node_pressure_cpu_waiting_seconds_total [0-9.e+-]+$/m);
-    expect(text).toContain("node_pressure_irq_stalled_seconds_total 0.000042\n");
+    expect(text).toContain("node_pressure_irq_stalled_seconds_total 4.2e-05\n");
   });
 
-  test("an absent source yields nothing", async () => {
-    expect(await collectText(pressure, { paths: { procfs: "/nonexistent", sysfs: "/nonexistent", rootfs: "/nonexistent" } })).toBe("");
+  test("cpu pressure is its waiting time only, as node_exporter reads it", async () => {
+    expect(await collectText(pressure)).not.toContain("node_pressure_cpu_stalled_seconds_total");
+  });
+
+  test("no /proc/pressure is no data (success 0), as node_exporter says", async () => {
+    await expect(collectText(pressure, { paths: { procfs: "/nonexistent", sysfs: "/nonexistent", rootfs: "/nonexistent" } })).rejects.toThrow(NoDataError);
   });
 });

@@ -1,11 +1,14 @@
-import { defineCollector } from "../collector.ts";
+import { defineCollector, NoDataError } from "../collector.ts";
 import { lines, procPath, readText } from "../read.ts";
 
-/** resource -> [some: name, help], [full: name, help]. */
+/**
+ * resource -> [some: name, help], [full: name, help]. node_exporter reads cpu's "some" line only (the kernel
+ * writes a "full" line for cpu too, all zeros before 5.13), and irq's "full" only.
+ */
 const RESOURCES: Record<string, [[string, string] | null, [string, string] | null]> = {
   cpu: [
     ["node_pressure_cpu_waiting_seconds_total", "Total time in seconds that processes have waited for CPU time"],
-    ["node_pressure_cpu_stalled_seconds_total", "Total time in seconds no process could make progress due to CPU congestion"],
+    null,
   ],
   io: [
     ["node_pressure_io_waiting_seconds_total", "Total time in seconds that processes have waited due to IO congestion"],
@@ -23,7 +26,10 @@ export const pressure = defineCollector({
   defaultEnabled: true,
   collect(out, { paths }) {
     for (const [res, [some, full]] of Object.entries(RESOURCES)) {
-      const text = readText(procPath(paths, "pressure/" + res));
+      const path = procPath(paths, "pressure/" + res);
+      const text = readText(path);
+      // No PSI (kernel before 4.20, or psi=0) is no data to node_exporter; irq came later (6.1), and alone.
+      if (text === null && res !== "irq") throw new NoDataError(path);
       if (text === null) continue;
       for (const line of lines(text)) {
         const kind = line.startsWith("some ") ? some : line.startsWith("full ") ? full : null;

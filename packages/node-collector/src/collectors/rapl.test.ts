@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { NoDataError } from "../collector.ts";
 import { rapl } from "./rapl.ts";
 import { collectText, expectGolden, fixturePaths, promtoolProblems } from "../testing/golden.ts";
 
@@ -22,7 +23,7 @@ describe("rapl collector", () => {
     expect(text).not.toContain("node_rapl_package_joules_total");
   });
 
-  test("no powercap zones yields nothing", async () => {
-    expect(await collectText(rapl, { paths: { sysfs: "/nonexistent" } })).toBe("");
+  test("no powercap zones yields nothing; node_exporter says no data (success 0)", async () => {
+    await expect(collectText(rapl, { paths: { sysfs: "/nonexistent" } })).rejects.toThrow(NoDataError);
   });
 });

@@ -1,7 +1,8 @@
 /** RAPL energy counters from /sys/class/powercap (node_exporter's rapl collector). */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { flag } from "@agent/core";
-import { defineCollector } from "../collector.ts";
+import { defineCollector, NoDataError } from "../collector.ts";
 import { listDir, readAttr } from "../read.ts";
 
 interface Zone {
@@ -48,10 +49,13 @@ export const rapl = defineCollector({
     enableZoneLabel: flag.bool("collector.rapl.enable-zone-label", false, "Expose node_rapl_joules_total with a rapl_zone label instead of one family per zone."),
   },
   collect(out, { paths, config }) {
-    for (const zone of raplZones(join(paths.sysfs, "class", "powercap"))) {
+    const root = join(paths.sysfs, "class", "powercap");
+    const zones = raplZones(root);
+    if (zones.length === 0 && !existsSync(root)) throw new NoDataError(root);
+    for (const zone of zones) {
       const raw = readAttr(join(zone.path, "energy_uj"));
-      // energy_uj is root-only on kernels patched for the PLATYPUS side channel; treat as no data.
-      if (raw === null) continue;
+      // energy_uj is root-only on kernels patched for the PLATYPUS side channel: no data, as node_exporter says.
+      if (raw === null) throw new NoDataError(join(zone.path, "energy_uj"));
       const joules = Number(raw) / 1e6;
       const index = String(zone.index);
       if (config.enableZoneLabel) {

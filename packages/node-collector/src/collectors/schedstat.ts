@@ -1,12 +1,13 @@
-import { defineCollector } from "../collector.ts";
+import { defineCollector, NoDataError } from "../collector.ts";
 import { fields, lines, procPath, readText } from "../read.ts";
 
 export const schedstat = defineCollector({
   name: "schedstat",
   defaultEnabled: true,
   collect(out, { paths }) {
-    const text = readText(procPath(paths, "schedstat"));
-    if (text === null) return;
+    const path = procPath(paths, "schedstat");
+    const text = readText(path);
+    if (text === null) throw new NoDataError(path);
     const running = out.family("node_schedstat_running_seconds_total", "counter", "Number of seconds CPU spent running a process.");
     const waiting = out.family("node_schedstat_waiting_seconds_total", "counter", "Number of seconds spent by processing waiting for this CPU.");
     const slices = out.family("node_schedstat_timeslices_total", "counter", "Number of timeslices executed by CPU.");

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { NoDataError } from "../collector.ts";
 import { tapestats } from "./tapestats.ts";
 import { collectText, expectGolden, promtoolProblems } from "../testing/golden.ts";
 
@@ -7,7 +8,7 @@ describe("tapestats collector", () => {
     const text = await collectText(tapestats);
     expectGolden("tapestats", text);
     expect(text).toContain('node_tape_io_time_seconds_total{device="st0"} 9247.01108772\n');
-    expect(text).toContain('node_tape_written_bytes_total{device="st0"} 1496246784000\n');
+    expect(text).toContain('node_tape_written_bytes_total{device="st0"} 1.496246784e+12\n');
     expect(text).not.toContain('device="nst0"');
     expect(text).not.toContain('device="st0a"');
     expect(promtoolProblems(text)).toEqual([]);
@@ -19,7 +20,7 @@ describe("tapestats collector", () => {
     expect(text).toContain('device="st0"');
   });
 
-  test("no /sys/class/scsi_tape yields nothing", async () => {
-    expect(await collectText(tapestats, { paths: { sysfs: "/nonexistent" } })).toBe("");
+  test("no /sys/class/scsi_tape yields nothing; node_exporter says no data (success 0)", async () => {
+    await expect(collectText(tapestats, { paths: { sysfs: "/nonexistent" } })).rejects.toThrow(NoDataError);
   });
 });

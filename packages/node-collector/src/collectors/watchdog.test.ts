@@ -9,7 +9,7 @@ describe("watchdog collector", () => {
     expect(text).toContain('node_watchdog_timeleft_seconds{name="watchdog0"} 272\n');
     expect(text).not.toContain('node_watchdog_timeleft_seconds{name="watchdog1"}');
     expect(text).toContain(
-      'node_watchdog_info{name="watchdog1",options="",identity="Software Watchdog",state="inactive",status="",pretimeout_governor=""} 1\n',
+      'node_watchdog_info{identity="Software Watchdog",name="watchdog1",options="",pretimeout_governor="",state="inactive",status=""} 1\n',
     );
     expect(promtoolProblems(text)).toEqual([]);
   });

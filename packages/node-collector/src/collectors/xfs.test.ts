@@ -6,8 +6,8 @@ describe("xfs collector", () => {
   test("exposes per-device stats in kernel order, skipping the global sum", async () => {
     const text = await collectText(xfs);
     expectGolden("xfs", text);
-    expect(text).toContain('node_xfs_write_calls_total{device="sda1"} 3360551\n');
-    expect(text).toContain('node_xfs_read_calls_total{device="sda1"} 1412089\n');
+    expect(text).toContain('node_xfs_write_calls_total{device="sda1"} 3.360551e+06\n');
+    expect(text).toContain('node_xfs_read_calls_total{device="sda1"} 1.412089e+06\n');
     expect(text).toContain('node_xfs_inode_operation_attribute_changes_total{device="nvme0n1p2"} 2\n');
     expect(text).not.toContain('device="stats"');
     expect(promtoolProblems(text)).toEqual([]);

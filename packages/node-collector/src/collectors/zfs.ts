@@ -1,7 +1,7 @@
 /** ZFS kstats from /proc/spl/kstat/zfs (node_exporter's zfs collector, Linux). */
 import { join } from "node:path";
 import type { MetricSet } from "@agent/core";
-import { defineCollector } from "../collector.ts";
+import { defineCollector, NoDataError } from "../collector.ts";
 import { fields, listDir, readText } from "../read.ts";
 
 /** Metric subsystem -> kstat file directly under /proc/spl/kstat/zfs. */
@@ -60,7 +60,7 @@ export const zfs = defineCollector({
   collect(out, { paths }) {
     const root = join(paths.procfs, "spl", "kstat", "zfs");
     const entries = listDir(root).sort();
-    if (entries.length === 0) return;
+    if (entries.length === 0) throw new NoDataError(root);
 
     for (const [subsystem, file] of KSTAT_FILES) {
       // kstat files come and go with ZFS versions; a missing one is fine.
