@@ -9,7 +9,7 @@ describe("drbd collector", () => {
     const text = await collectText(drbd);
     expectGolden("drbd", text);
     expect(promtoolProblems(text)).toEqual([]);
-    expect(text).toMatch(/^node_drbd_network_sent_bytes_total\{device="drbd0"\} 2097152$/m);
+    expect(text).toMatch(/^node_drbd_network_sent_bytes_total\{device="drbd0"\} 2\.097152e\+06$/m);
     expect(text).toMatch(/^node_drbd_network_received_bytes_total\{device="drbd0"\} 512$/m);
     expect(text).toMatch(/^node_drbd_node_role_is_primary\{device="drbd0",node="local"\} 1$/m);
     expect(text).toMatch(/^node_drbd_disk_state_is_up_to_date\{device="drbd1",node="remote"\} 0$/m);

@@ -9,7 +9,7 @@ describe("drm collector", () => {
     const text = await collectText(drm);
     expectGolden("drm", text);
     expect(text).toMatch(/^node_drm_card_info\{card="card0",memory_vendor="samsung",power_performance_level="manual",unique_id="0123456789abcdef",vendor="amd"\} 1$/m);
-    expect(text).toMatch(/^node_drm_memory_vram_size_bytes\{card="card0"\} 8573157376$/m);
+    expect(text).toMatch(/^node_drm_memory_vram_size_bytes\{card="card0"\} 8\.573157376e\+09$/m);
     expect(text).toMatch(/^node_drm_gpu_busy_percent\{card="card0"\} 4$/m);
   });
 

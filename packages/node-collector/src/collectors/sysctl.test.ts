@@ -16,7 +16,7 @@ describe("sysctl collector", () => {
     expect(text).toMatch(/^node_sysctl_vm_swappiness 60$/m);
     expect(text).toMatch(/^# HELP node_sysctl_net_ipv4_ip_local_port_range_upper sysctl net.ipv4.ip_local_port_range, field 1$/m);
     expect(text).toMatch(/^node_sysctl_net_ipv4_ip_local_port_range_lower 32768$/m);
-    expect(text).toMatch(/^node_sysctl_net_ipv4_tcp_rmem\{index="2"\} 33554432$/m);
+    expect(text).toMatch(/^node_sysctl_net_ipv4_tcp_rmem\{index="2"\} 3\.3554432e\+07$/m);
     expect(text).toMatch(/^node_sysctl_info\{index="0",name="kernel.core_pattern",value="core"\} 1$/m);
     expect(text).toMatch(/^node_sysctl_info\{index="1",name="net.ipv4.tcp_available_congestion_control",value="bbr"\} 1$/m);
   });
