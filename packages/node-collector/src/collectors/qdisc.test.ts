@@ -12,7 +12,7 @@ describe("qdisc collector, --collector.qdisc.fixtures", () => {
   test("root qdiscs of node_exporter's results.json format, child qdiscs left out", async () => {
     const text = await collectText(qdisc, { config: { fixtures } });
     expectGolden("qdisc", text);
-    expect(text).toContain('node_qdisc_bytes_total{device="docker0",kind="noqueue"} 12345678901\n');
+    expect(text).toContain('node_qdisc_bytes_total{device="docker0",kind="noqueue"} 1.2345678901e+10\n');
     expect(text).toContain('node_qdisc_backlog{device="wlan0",kind="fq"} 4542\n');
     expect(text).not.toContain("fq_codel"); // Parent 1:1, not a root qdisc
     expect(promtoolProblems(text)).toEqual([]);

@@ -11,7 +11,7 @@ describe("wifi collector, --collector.wifi.fixtures", () => {
   test("interfaces, BSS and stations from node_exporter's fixture JSON (Go's case-insensitive field names)", async () => {
     const text = await collectText(wifi, { config: { fixtures } });
     expectGolden("wifi", text);
-    expect(text).toContain('node_wifi_interface_frequency_hertz{device="wlan1"} 5180000000\n');
+    expect(text).toContain('node_wifi_interface_frequency_hertz{device="wlan1"} 5.18e+09\n');
     expect(text).toContain('node_wifi_station_info{bssid="00:11:22:33:44:55",device="wlan0",mode="client",ssid="Example"} 1\n');
     expect(text).toContain('node_wifi_station_transmit_bytes_total{device="wlan0",mac_address="01:02:03:04:05:06"} 654321\n');
     expect(text).toContain('node_wifi_station_inactive_seconds{device="wlan0",mac_address="aa:bb:cc:dd:ee:ff"} 0.4\n');
