@@ -33,7 +33,7 @@ function script(name: string, body: string): string {
 /** What a scrape holds when no GPU is reported: the state series only. */
 const onlyState = (state: string) =>
   "# HELP node_gpu_collector_state Why the gpu collector reports GPUs or none: 1 for the current state.\n# TYPE node_gpu_collector_state gauge\n" +
-  ["no_library", "no_device", "no_permission", "ok"].map((s) => `node_gpu_collector_state{state="${s}"} ${s === state ? 1 : 0}\n`).join("");
+  ["no_device", "no_library", "no_permission", "ok"].map((s) => `node_gpu_collector_state{state="${s}"} ${s === state ? 1 : 0}\n`).join("");
 
 /** The families only NVML can fill (nvidia-smi's query has no such field) taken out, with their HELP and TYPE. */
 const withoutNvmlOnly = (text: string) => text.replace(/^.*(nvidia_smi_(energy_joules_total|pcie_replays_total|pcie_throughput|xid_|compute_app_(sm|memory)_utilization|nvlink_)).*\n/gm, "");
@@ -83,12 +83,12 @@ describe("gpu collector", () => {
       `nvidia_smi_ecc_errors_corrected_aggregate_total{uuid="${H100}"} 0`,
       `nvidia_smi_remapped_rows_uncorrectable{uuid="${H100}"} 0`,
       `nvidia_smi_remapped_rows_pending{uuid="${H100}"} 0`,
-      `nvidia_smi_nvlink_state{uuid="${H100}",link="17"} 1`,
+      `nvidia_smi_nvlink_state{link="17",uuid="${H100}"} 1`,
       `nvidia_smi_fabric_state{uuid="${H100}"} 3`,
       `nvidia_smi_gpu_recovery_action{uuid="${RTX}"} 0`,
-      `nvidia_smi_nvlink_errors_total{uuid="${H100}",link="3",type="replay"} 2`,
-      `nvidia_smi_nvlink_errors_total{uuid="${H100}",link="3",type="crc_flit"} 5`,
-      `nvidia_smi_nvlink_errors_total{uuid="${H100}",link="0",type="crc_data"} 0`,
+      `nvidia_smi_nvlink_errors_total{link="3",type="replay",uuid="${H100}"} 2`,
+      `nvidia_smi_nvlink_errors_total{link="3",type="crc_flit",uuid="${H100}"} 5`,
+      `nvidia_smi_nvlink_errors_total{link="0",type="crc_data",uuid="${H100}"} 0`,
     ];
     for (const line of lines) expect(text).toContain(line + "\n");
     expect(text).toContain("# HELP nvidia_smi_utilization_gpu_ratio utilization.gpu [%]\n# TYPE nvidia_smi_utilization_gpu_ratio gauge\n");
@@ -154,12 +154,12 @@ describe("gpu collector", () => {
     });
     for (const line of [
       `nvidia_smi_compute_apps{uuid="${H100}"} 4`,
-      `nvidia_smi_compute_app_used_memory_bytes{uuid="${H100}",pid="4101",process_name="/usr/bin/python3",job_id="97",user="alice"} ${40960 * 1048576}`,
-      `nvidia_smi_compute_app_sm_utilization_ratio{uuid="${H100}",pid="4101",process_name="/usr/bin/python3",job_id="97",user="alice"} 0.87`,
-      `nvidia_smi_compute_app_info{uuid="${H100}",pid="4102",process_name="/usr/bin/python3",pod_uid="1b4e28ba-2fa1-11d2-883f-0016d3cca427",container="${container}"} 1`,
-      `nvidia_smi_compute_app_used_memory_bytes{uuid="${H100}",pid="other",process_name=""} ${40 * 1048576}`,
-      `nvidia_smi_compute_app_sm_utilization_ratio{uuid="${H100}",pid="other",process_name=""} 0.03`,
-      `nvidia_smi_compute_app_used_memory_bytes{uuid="${RTX}",pid="5001",process_name="/usr/bin/python3",unit="jupyter.service"} ${200 * 1048576}`,
+      `nvidia_smi_compute_app_used_memory_bytes{job_id="97",pid="4101",process_name="/usr/bin/python3",user="alice",uuid="${H100}"} ${formatValue(40960 * 1048576)}`,
+      `nvidia_smi_compute_app_sm_utilization_ratio{job_id="97",pid="4101",process_name="/usr/bin/python3",user="alice",uuid="${H100}"} 0.87`,
+      `nvidia_smi_compute_app_info{container="${container}",pid="4102",pod_uid="1b4e28ba-2fa1-11d2-883f-0016d3cca427",process_name="/usr/bin/python3",uuid="${H100}"} 1`,
+      `nvidia_smi_compute_app_used_memory_bytes{pid="other",process_name="",uuid="${H100}"} ${formatValue(40 * 1048576)}`,
+      `nvidia_smi_compute_app_sm_utilization_ratio{pid="other",process_name="",uuid="${H100}"} 0.03`,
+      `nvidia_smi_compute_app_used_memory_bytes{pid="5001",process_name="/usr/bin/python3",unit="jupyter.service",uuid="${RTX}"} ${formatValue(200 * 1048576)}`,
     ]) {
       expect(text).toContain(line + "\n");
     }
@@ -176,8 +176,8 @@ describe("gpu collector", () => {
     expect(text).toContain(`nvidia_smi_xid_errors_total{uuid="${RTX}",xid="13"} 1\n`);
     const seen = Number(new RegExp(`nvidia_smi_xid_last_timestamp_seconds\\{uuid="${H100}",xid="48"\\} (\\S+)`).exec(text)?.[1]);
     expect(Math.abs(seen - Date.now() / 1000)).toBeLessThan(60);
-    expect(text).toMatch(new RegExp(`DCGM_FI_DEV_XID_ERRORS\\{gpu="0",[^}]*\\} 48\n`));
-    expect(text).toMatch(new RegExp(`DCGM_FI_DEV_XID_ERRORS\\{gpu="1",[^}]*\\} 13\n`));
+    expect(text).toMatch(new RegExp(`DCGM_FI_DEV_XID_ERRORS\\{[^}]*,gpu="0",[^}]*\\} 48\n`));
+    expect(text).toMatch(new RegExp(`DCGM_FI_DEV_XID_ERRORS\\{[^}]*,gpu="1",[^}]*\\} 13\n`));
   });
 
   test("the names the exporters' dashboards query are emitted, but for those listed as not yet", async () => {
@@ -207,10 +207,10 @@ describe("gpu collector", () => {
     const text = await collectText(gpu, { config: { nvmlLibrary: buildFakeNvml(work, { mig: true }), nvidiaSmiCommand: "" } });
     expect(text).toContain(`nvidia_smi_mig_mode_current{uuid="${H100}"} 1\n`);
     expect(text).toContain(
-      `nvidia_smi_mig_info{uuid="${H100}",mig_uuid="MIG-5c89c2b8-7a1b-5d6e-9f00-000000000009",gpu_instance_id="9",compute_instance_id="0",profile="1g.10gb"} 1\n`,
+      `nvidia_smi_mig_info{compute_instance_id="0",gpu_instance_id="9",mig_uuid="MIG-5c89c2b8-7a1b-5d6e-9f00-000000000009",profile="1g.10gb",uuid="${H100}"} 1\n`,
     );
-    expect(text).toContain(`nvidia_smi_mig_memory_used_bytes{uuid="${H100}",gpu_instance_id="2"} ${10240 * 1048576}\n`);
-    expect(text).toContain(`nvidia_smi_mig_memory_total_bytes{uuid="${H100}",gpu_instance_id="9"} ${9856 * 1048576}\n`);
+    expect(text).toContain(`nvidia_smi_mig_memory_used_bytes{gpu_instance_id="2",uuid="${H100}"} ${formatValue(10240 * 1048576)}\n`);
+    expect(text).toContain(`nvidia_smi_mig_memory_total_bytes{gpu_instance_id="9",uuid="${H100}"} ${formatValue(9856 * 1048576)}\n`);
     expect(text.match(/^nvidia_smi_mig_info\{/gm)).toHaveLength(2);
     expect(text).not.toContain(`nvidia_smi_mig_info{uuid="${RTX}"`);
     expect(promtoolProblems(text)).toEqual([]);
@@ -225,11 +225,11 @@ describe("gpu collector", () => {
     expect(first).not.toMatch(/_activity_|DCGM_FI_PROF_(GR|SM|PIPE|DRAM)/);
     const second = await scrape();
     // The fake's 3g.40gb instance (GPU instance 2) is busy, its 1g.10gb one (9) idle.
-    expect(second).toContain(`nvidia_smi_mig_sm_activity_ratio{uuid="${H100}",gpu_instance_id="2"} 0.865\n`);
-    expect(second).toContain(`nvidia_smi_mig_tensor_activity_ratio{uuid="${H100}",gpu_instance_id="2"} 0.525\n`);
-    expect(second).toContain(`nvidia_smi_mig_sm_activity_ratio{uuid="${H100}",gpu_instance_id="9"} 0\n`);
-    expect(second).toContain(`nvidia_smi_mig_pcie_throughput_rx_bytes_per_second{uuid="${H100}",gpu_instance_id="2"} ${523.25 * 1048576}\n`);
-    expect(second).toMatch(/DCGM_FI_PROF_GR_ENGINE_ACTIVE\{gpu="0",[^}]*,GPU_I_PROFILE="3g.40gb",GPU_I_ID="2",[^}]*\} 0.9725\n/);
+    expect(second).toContain(`nvidia_smi_mig_sm_activity_ratio{gpu_instance_id="2",uuid="${H100}"} 0.865\n`);
+    expect(second).toContain(`nvidia_smi_mig_tensor_activity_ratio{gpu_instance_id="2",uuid="${H100}"} 0.525\n`);
+    expect(second).toContain(`nvidia_smi_mig_sm_activity_ratio{gpu_instance_id="9",uuid="${H100}"} 0\n`);
+    expect(second).toContain(`nvidia_smi_mig_pcie_throughput_rx_bytes_per_second{gpu_instance_id="2",uuid="${H100}"} ${formatValue(523.25 * 1048576)}\n`);
+    expect(second).toMatch(/DCGM_FI_PROF_GR_ENGINE_ACTIVE\{[^}]*,GPU_I_ID="2",GPU_I_PROFILE="3g.40gb",[^}]*,gpu="0",[^}]*\} 0\.9725\n/);
     expect(second.match(/^DCGM_FI_PROF_SM_ACTIVE\{/gm)).toHaveLength(2);
     expect(second).not.toMatch(/_activity_ratio\{uuid="${RTX}"/);
     expect(promtoolProblems(second).filter((p) => !p.startsWith("DCGM_FI_"))).toEqual([]);
@@ -244,7 +244,7 @@ describe("gpu collector", () => {
     const scrape = () => collectText(gpu, { config: { nvmlLibrary: library, nvidiaSmiCommand: "", metricNames: ["nvidia_smi", "dcgm"] } });
     await scrape();
     const text = await scrape();
-    expect(text).toContain(`nvidia_smi_mig_memory_used_bytes{uuid="${H100}",gpu_instance_id="2"} ${10240 * 1048576}\n`);
+    expect(text).toContain(`nvidia_smi_mig_memory_used_bytes{gpu_instance_id="2",uuid="${H100}"} ${formatValue(10240 * 1048576)}\n`);
     expect(text).not.toMatch(/_activity_ratio|DCGM_FI_PROF_(GR|SM|PIPE|DRAM)/);
     expect(text).toContain('node_gpu_collector_state{state="ok"} 1\n');
   });
@@ -254,8 +254,8 @@ describe("gpu collector", () => {
     const text = await collectText(gpu, { config: { nvmlLibrary: MISSING_LIBRARY, nvidiaSmiCommand: loaded }, paths: { procfs: join(work, "no-proc") } });
     expect(text).toContain(`nvidia_smi_compute_apps{uuid="${H100}"} 3\n`);
     expect(text).toContain(`nvidia_smi_compute_apps{uuid="${RTX}"} 0\n`);
-    expect(text).toContain(`nvidia_smi_compute_app_used_memory_bytes{uuid="${H100}",pid="21198",process_name="./gpu_burn"} ${7484 * 1048576}\n`);
-    expect(text).toContain(`nvidia_smi_compute_app_info{uuid="${H100}",pid="21180",process_name="/root/tools/memhog"} 1\n`);
+    expect(text).toContain(`nvidia_smi_compute_app_used_memory_bytes{pid="21198",process_name="./gpu_burn",uuid="${H100}"} ${formatValue(7484 * 1048576)}\n`);
+    expect(text).toContain(`nvidia_smi_compute_app_info{pid="21180",process_name="/root/tools/memhog",uuid="${H100}"} 1\n`);
     expect(text).toContain("nvidia_smi_compute_apps_last_collect_success 1\n");
     expect(text).not.toContain("nvidia_smi_compute_app_sm_utilization_ratio");
   });
