@@ -161,9 +161,9 @@ describe("gpu collector in the compiled agent", () => {
     expect(text).toContain('node_gpu_collector_state{state="ok"} 1\n');
     expect(text).toContain(`nvidia_smi_xid_errors_total{uuid="${H100}",xid="79"} 1\n`);
     expect(text).toContain(
-      `nvidia_smi_compute_app_used_memory_bytes{uuid="${H100}",pid="4101",process_name="/opt/conda/bin/python",job_id="4242",user="alice"} ${40960 * 1048576}\n`,
+      `nvidia_smi_compute_app_used_memory_bytes{job_id="4242",pid="4101",process_name="/opt/conda/bin/python",user="alice",uuid="${H100}"} ${formatValue(40960 * 1048576)}\n`,
     );
-    expect(text).toContain(`nvml_power_watts{device_id="0",device_uuid="GPU-${H100}",device_name="NVIDIA H100 80GB HBM3"} 69.85\n`);
+    expect(text).toContain(`nvml_power_watts{device_id="0",device_name="NVIDIA H100 80GB HBM3",device_uuid="GPU-${H100}"} 69.85\n`);
     await metrics(agent);
     // One log line for the state, not one per scrape.
     expect(agent.output().match(/gpu collector state/g)).toHaveLength(1);
@@ -186,7 +186,7 @@ describe("gpu collector in the compiled agent", () => {
     const agent = await agentWith([...GPU_ONLY, `--collector.gpu.nvml-library=${buildFakeNvml(work, { mig: true })}`, "--collector.gpu.metric-names=nvidia_smi,dcgm"]);
     // Whether this first scrape has activity yet depends on the node page's own sampling having read the GPUs
     // before it (the unit test checks the first reading has none); memory needs no previous sample.
-    expect(await metrics(agent)).toContain(`nvidia_smi_mig_memory_used_bytes{uuid="${H100}",gpu_instance_id="2"} ${10240 * 1048576}\n`);
+    expect(await metrics(agent)).toContain(`nvidia_smi_mig_memory_used_bytes{gpu_instance_id="2",uuid="${H100}"} ${formatValue(10240 * 1048576)}\n`);
     const prom = await startPrometheus({ scrapeConfigs: [{ job_name: "node", static_configs: [{ targets: [agent.urls.node!.replace("http://", "")] }] }] });
     try {
       const sm = await prom.waitFor("nvidia_smi_mig_sm_activity_ratio", (r) => r.length === 2);
