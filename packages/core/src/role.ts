@@ -5,6 +5,7 @@
  */
 import type { Hono } from "hono";
 import type { FlagSet, FlagValues } from "./config/flag.ts";
+import type { EscapingScheme } from "./exposition/escaping.ts";
 import type { MetricSet } from "./exposition/writer.ts";
 import type { Logger } from "./log.ts";
 
@@ -45,7 +46,13 @@ export interface RoleService {
    * families; a role that builds its families in a MetricSet adds them to `own` and returns `own.render()`;
    * one that renders text itself must merge `own` so that no family appears twice.
    */
-  metrics(own: MetricSet): string | Promise<string>;
+  metrics(own: MetricSet, escaping?: EscapingScheme): string | Promise<string>;
+  /**
+   * Set when the body may hold UTF-8 names: the frame then reads the scheme the scrape asks for (Accept's
+   * `escaping=`, underscores by default), passes it to metrics(), and names it in the Content-Type, as
+   * client_golang's promhttp does. Unset, neither happens.
+   */
+  utf8Names?: boolean;
   /** Pages listed on the landing page besides /metrics. */
   links?: Link[];
 }

@@ -2,7 +2,7 @@
  * The push role: Pushgateway 1.10's HTTP API over a store that commits every push to LMDB before
  * answering, checks consistency in time proportional to the push, renders at push time, and expires groups.
  */
-import { ConfigError, defineRole, shownFlags, type Logger } from "@agent/core";
+import { ConfigError, defineRole, escapeExposition, shownFlags, type Logger, type NameValidation } from "@agent/core";
 import { statusPage } from "@agent/core/pages";
 import { pushFlags } from "./flags.ts";
 import { GroupDb } from "./group-db.ts";
@@ -58,12 +58,12 @@ export function pushRole() {
     async start(ctx) {
       const { config, log } = ctx;
       const started = performance.now();
-      if (config.enableUtf8Names) log.warn("--push.enable-utf8-names: UTF-8 metric and label names are not supported; pushes that use them get 400");
+      const names: NameValidation = config.enableUtf8Names ? "utf8" : "legacy";
       db = await GroupDb.open(ctx.dataDir, config.sync);
       let groups = await db.loadAll();
       const ttl = new TtlPolicy(config.defaultTtl, config.ttlRules);
       if (groups.length === 0 && config.persistenceFile !== "") groups = await importPersistenceFile(db, config.persistenceFile, ttl, log);
-      const opts = { checkConsistency: !config.disableConsistencyCheck, maxGroups: config.maxGroups, maxSeriesPerPush: config.maxSeriesPerPush, log };
+      const opts = { checkConsistency: !config.disableConsistencyCheck, maxGroups: config.maxGroups, maxSeriesPerPush: config.maxSeriesPerPush, names, log };
       const store = new PushStore(db, opts, groups);
       log.info("push store loaded", { groups: store.groups, series: store.series, ms: Math.round(performance.now() - started) });
       // Decoding every record leaves a heap's worth of garbage; collecting it once, off the start-up path,
@@ -91,6 +91,7 @@ export function pushRole() {
             maxBodyBytes: config.maxBodyBytes,
             checkConsistency: !config.disableConsistencyCheck,
             enableAdminApi: config.enableAdminApi,
+            names,
             agent: ctx.agent,
             flags,
             log,
@@ -98,7 +99,8 @@ export function pushRole() {
           pushPage(app, { store, agent: ctx.agent, enableAdminApi: config.enableAdminApi, links });
           statusPage(app, { role: "push", agent: ctx.agent, flags: pushFlags, values: config });
         },
-        metrics: (own) => store.render(own),
+        metrics: (own, escaping) => (escaping === undefined ? store.render(own) : escapeExposition(store.render(own), escaping)),
+        utf8Names: config.enableUtf8Names,
         links,
       };
     },

@@ -2,7 +2,7 @@
  * The push store: applies pushes, deletes, failures and expiry to the in-memory index and commits each
  * change to LMDB before the caller acknowledges it. Also the typed read API the HTTP routes and pages use.
  */
-import { addProcessMetrics, MetricSet, renderHeader, type Logger, type MetricFamily, type MetricType } from "@agent/core";
+import { addProcessMetrics, MetricSet, renderHeader, type Logger, type MetricFamily, type MetricType, type NameValidation } from "@agent/core";
 import {
   groupSeriesLabels,
   prepareFamilies,
@@ -29,6 +29,8 @@ export interface PushStoreOptions {
   maxGroups: number;
   /** 0: no limit. */
   maxSeriesPerPush: number;
+  /** Which metric and label names pushes may use; legacy unless --push.enable-utf8-names. */
+  names?: NameValidation;
   log: Logger;
 }
 
@@ -100,7 +102,7 @@ export class PushStore {
     const key = groupingKey(req.labels);
     let prepared;
     try {
-      prepared = prepareFamilies(req.families, req.labels, at);
+      prepared = prepareFamilies(req.families, req.labels, at, this.opts.names);
     } catch (e) {
       if (!(e instanceof PushRejected && e.failure)) throw e;
       const message = `${INVALID}: ${e.message}`;

@@ -148,10 +148,11 @@ export class RemoteWrite {
         service.routes?.(app);
         remoteWritePage(app, { role, agent: this.opts.agent, queues: this.queues, intervalSeconds: this.opts.settings.interval });
       },
-      metrics: (own) => {
+      metrics: (own, escaping) => {
         addRemoteWriteMetrics(own, this.queues, this.highestTimestampMs);
-        return service.metrics(own);
+        return service.metrics(own, escaping);
       },
+      utf8Names: service.utf8Names,
       links: [...(service.links ?? []), { path: "/remote-write", title: "Remote write" }],
     };
     if (source) source.service = served;
@@ -176,7 +177,8 @@ export class RemoteWrite {
     const own = new MetricSet();
     addProcessMetrics(own);
     buildInfo(own, this.opts.agent);
-    return service.metrics(own);
+    // Series go out with classic names, as a scrape that asks for no escaping scheme gets them.
+    return service.metrics(own, service.utf8Names ? "underscores" : undefined);
   }
 
   /** One collection of every role, queued for every receiver. */
