@@ -58,6 +58,6 @@ test("UTF-8 label names in paths: U__ escaped or raw with utf8 names, refused wi
   expect(parsePushPath("/metrics/job/j/U__label_2e_name2/v")).toEqual({ ok: true, labels: { U__label_2e_name2: "v", job: "j" } });
   expect(parsePushPath("/metrics/job/j/a.b/v")).toMatchObject({ ok: false, status: 400 });
   // A name that unescapes into the reserved prefix stays reserved.
-  expect(parsePushPath("/metrics/job/j/U_____x/v", "utf8")).toMatchObject({ ok: false, status: 400 });
+  expect(parsePushPath("/metrics/job/j/U_____5f_x/v", "utf8")).toMatchObject({ ok: false, status: 400 });
   expect(pushPathFor({ job: "j", "a.b": "v" })).toBe("/metrics/job/j/U__a_2e_b/v");
 });
