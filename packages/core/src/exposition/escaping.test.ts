@@ -47,6 +47,7 @@ test("escapeExposition rewrites quoted names only, histogram suffixes after the 
       'U__my_2e_hist_count{U__a_2e_b="x,\\"y"} 1\n# TYPE plain gauge\nplain{U__lab_20_el="{\\"v"} 3\n# TYPE U__solo_2e_x untyped\nU__solo_2e_x 4\n',
   );
   expect(escapeExposition(text, "underscores")).toContain('my_hist_bucket{a_b="x,\\"y",le="+Inf"} 1\n');
+  expect(escapeExposition('# TYPE "q\\"x\\\\y" untyped\n{"q\\"x\\\\y"} 1\n', "values")).toBe("# TYPE U__q_22_x_5c_y untyped\nU__q_22_x_5c_y 1\n");
   const classic = '# TYPE a gauge\na{b="c,\\"{"} 1\n';
   expect(escapeExposition(classic, "underscores")).toBe(classic);
 });

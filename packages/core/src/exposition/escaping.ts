@@ -75,18 +75,21 @@ export function unescapeValuesName(name: string): string {
   return out;
 }
 
+/** The index just past the closing quote of the quoted string whose opening quote is at `p`. */
+function quotedEnd(line: string, p: number): number {
+  for (let i = p + 1; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 34 /* " */) return i + 1;
+    if (c === 92 /* \ */) i++;
+  }
+  return line.length;
+}
+
 /** The quoted string whose opening quote is at `p`: its text unescaped, and the index just past its closing quote. */
 function readQuoted(line: string, p: number): [string, number] {
-  let out = "";
-  for (let i = p + 1; i < line.length; i++) {
-    const c = line[i]!;
-    if (c === '"') return [out, i + 1];
-    if (c === "\\") {
-      const e = line[++i];
-      out += e === "n" ? "\n" : e;
-    } else out += c;
-  }
-  return [out, line.length];
+  const end = quotedEnd(line, p);
+  const raw = line.slice(p + 1, end - 1);
+  return [raw.includes("\\") ? raw.replace(/\\(.)/g, (_, e: string) => (e === "n" ? "\n" : e)) : raw, end];
 }
 
 const SUFFIXES = ["_bucket", "_sum", "_count"];
@@ -102,6 +105,7 @@ function escapeSampleName(name: string, family: string, scheme: EscapingScheme):
 
 /** One sample line with every quoted name escaped. */
 function escapeSampleLine(line: string, family: string, scheme: EscapingScheme): string {
+  if (!line.includes('{"') && !line.includes(',"')) return line;
   let out: string;
   let p: number;
   if (line.startsWith('{"')) {
@@ -133,7 +137,7 @@ function escapeSampleLine(line: string, family: string, scheme: EscapingScheme):
       p = eq;
     }
     // `=` and the value, copied as written.
-    const [, end] = readQuoted(line, p + 1);
+    const end = quotedEnd(line, p + 1);
     out += line.slice(p, end);
     p = end;
   }
