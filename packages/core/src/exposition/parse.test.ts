@@ -520,6 +520,10 @@ describe("quoted UTF-8 names", () => {
 
   test("keep escapes and refuse what expfmt refuses", () => {
     expect(parseText('{"a\\"b\\\\c\\nd"} 1\n', "utf8")[0]!.name).toBe('a"b\\c\nd');
+    expect(parseText('"my.metric"{a="x"} 1\n"my.metric" 2\n', "utf8")[0]!.samples).toEqual([
+      { name: "my.metric", labels: { a: "x" }, value: 1 },
+      { name: "my.metric", labels: {}, value: 2 },
+    ]);
     const bad = (text: string) => expect(() => parseText(text, "utf8")).toThrow(ParseError);
     bad('{"my.metric" 1\n');
     bad('{"my.metric"x} 1\n');

@@ -325,8 +325,13 @@ class TextParser {
     let name: string;
     // Whether the name was the first item in braces, and the label set is open after it.
     let inBraces = false;
+    const quoted = p === nameStart ? this.quotedName(p, eol, "metric name") : undefined;
     if (p > nameStart) name = text.slice(nameStart, p);
-    else if (this.names === "utf8" && text.charCodeAt(p) === LBRACE) {
+    else if (quoted !== undefined) {
+      // expfmt also reads a quoted name before the braces: `"my.metric"{a="x"} 1`.
+      name = quoted;
+      p = this.closingQuote + 1;
+    } else if (this.names === "utf8" && text.charCodeAt(p) === LBRACE) {
       p = this.skipBlanks(p + 1, eol);
       const quoted = this.quotedName(p, eol, "metric name");
       if (quoted === undefined) this.fail(`metric name missing after '{': expected a quoted name at ${quote(text.slice(p, eol))}`);
