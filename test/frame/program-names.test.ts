@@ -51,7 +51,8 @@ test("a Pushgateway unit's ExecStart: its flags, the admin API, the lifecycle AP
     expect(startLines).toHaveLength(1);
     expect(startLines[0]).toMatch(/version=\S+ revision=\S+ bun=\S+ roles=push$/);
     expect(agent.output()).not.toContain("role=node");
-    expect(agent.output()).toMatch(/level=warn role=push msg="--push.enable-utf8-names: UTF-8 metric and label names are not supported/);
+    // --push.enable-utf8-names takes effect: a quoted UTF-8 name is accepted.
+    expect(await fetch(`${url}/metrics/job/unit`, { method: "POST", body: '{"unit.dotted"} 1\n' }).then((r) => r.status)).toBe(200);
     // --web.enable-admin-api is Pushgateway's name for --push.enable-admin-api.
     expect(await fetch(`${url}/api/v1/admin/wipe`, { method: "PUT" }).then((r) => r.status)).toBe(202);
     expect(await fetch(`${url}/metrics`).then((r) => r.text())).not.toContain("unit_metric");

@@ -5,6 +5,7 @@
  */
 import type { Hono } from "hono";
 import type { FlagSet, FlagValues } from "./config/flag.ts";
+import type { EscapingScheme } from "./exposition/escaping.ts";
 import type { MetricSet } from "./exposition/writer.ts";
 import type { Logger } from "./log.ts";
 
@@ -39,6 +40,14 @@ export interface Link {
 /** A /metrics query a role refuses (node's collect[] naming an unknown collector): the frame answers 400. */
 export class ScrapeQueryError extends Error {}
 
+/** What the frame knows of one scrape of /metrics. */
+export interface ScrapeRequest {
+  /** The URL's query (node's collect[] and exclude[]). */
+  query?: URLSearchParams;
+  /** How UTF-8 names are to be escaped, for a role that sets `utf8Names`. */
+  escaping?: EscapingScheme;
+}
+
 /** What a started role hands the frame. */
 export interface RoleService {
   /** Adds the role's own routes. A role that serves its own page at `/` replaces the landing page. */
@@ -46,12 +55,18 @@ export interface RoleService {
   /**
    * The whole /metrics body for this address. `own` already holds the agent's process_* and build-info
    * families; a role that builds its families in a MetricSet adds them to `own` and returns `own.render()`;
-   * one that renders text itself must merge `own` so that no family appears twice. `query` is the scrape's
-   * URL query (node's collect[]); a query the role refuses throws ScrapeQueryError, answered 400.
+   * one that renders text itself must merge `own` so that no family appears twice. A query the role refuses
+   * (`scrape.query`) throws ScrapeQueryError, answered 400.
    */
-  metrics(own: MetricSet, query?: URLSearchParams): string | Promise<string>;
+  metrics(own: MetricSet, scrape?: ScrapeRequest): string | Promise<string>;
   /** Why the role cannot serve right now (/-/ready then answers 503 with it); undefined when it can. */
   unready?(): string | undefined;
+  /**
+   * Set when the body may hold UTF-8 names: the frame then reads the scheme the scrape asks for (Accept's
+   * `escaping=`, underscores by default), passes it to metrics(), and names it in the Content-Type, as
+   * client_golang's promhttp does. Unset, neither happens.
+   */
+  utf8Names?: boolean;
   /** Pages listed on the landing page besides /metrics. */
   links?: Link[];
 }

@@ -24,7 +24,7 @@ export function nodeRole(): Role {
       registry.observe((sets, results) => sampler.offer(sets, results));
       sampler.start();
       return {
-        metrics: (own, query) => registry.render(own, query && registry.select(query)),
+        metrics: (own, scrape) => registry.render(own, scrape?.query && registry.select(scrape.query)),
         routes: (app) => {
           nodePage(app, { agent: ctx.agent, history: sampler, registry });
           statusPage(app, { role: "node", agent: ctx.agent, flags, values: ctx.config });

@@ -29,7 +29,8 @@ function sortedObject(entries: [string, Json][]): { [k: string]: Json } {
 }
 
 function familyJson(name: string, type: MetricType, help: string | undefined, text: string, at: number): Json {
-  const [family] = parseText(renderHeader(name, type, help) + text);
+  // Stored text may quote UTF-8 names (--push.enable-utf8-names); the JSON shows them as stored.
+  const [family] = parseText(renderHeader(name, type, help) + text, "utf8");
   const drop = partLabelOf(type);
   const metrics = family
     ? groupMetrics(family, (s) => Object.entries(s.labels).filter(([k]) => k !== drop)).map((m): Json => {

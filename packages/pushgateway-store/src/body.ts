@@ -5,7 +5,7 @@
  * chunked body (no Content-Length) or a gzip bomb is refused after `maxBytes`, never held whole, and all the
  * bodies being read at once share one budget, so many large uploads together cannot exhaust memory either.
  */
-import { decodeDelimited, ParseError, parseText, type MetricFamily } from "@agent/core";
+import { decodeDelimited, ParseError, parseText, type MetricFamily, type NameValidation } from "@agent/core";
 import { PushRejected } from "./families.ts";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -117,17 +117,18 @@ async function readBytes(req: Request, maxBytes: number, budget: BodyBudget): Pr
   return collect(req.body, maxBytes, budget, (e) => new PushRejected(`reading the request body: ${e.message}`, "bad_body", 400, false));
 }
 
-export async function readPushBody(req: Request, maxBytes: number, budget: BodyBudget): Promise<MetricFamily[]> {
+/** `names`: whether UTF-8 metric and label names are accepted (quoted in text, as they are in protobuf). */
+export async function readPushBody(req: Request, maxBytes: number, budget: BodyBudget, names: NameValidation = "legacy"): Promise<MetricFamily[]> {
   const bytes = await readBytes(req, maxBytes, budget);
   try {
-    if (isProtobufDelimited(req.headers.get("content-type"))) return decodeDelimited(bytes);
+    if (isProtobufDelimited(req.headers.get("content-type"))) return decodeDelimited(bytes, names);
     let text: string;
     try {
       text = utf8.decode(bytes);
     } catch {
       throw new ParseError("request body is not valid UTF-8", 0);
     }
-    return parseText(text);
+    return parseText(text, names);
   } catch (e) {
     if (e instanceof ParseError) throw new PushRejected(e.message, "parse", 400, false);
     throw e;

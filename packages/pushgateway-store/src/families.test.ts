@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { parseText } from "@agent/core";
-import { prepareFamilies, PushRejected } from "./families.ts";
+import { prepareFamilies, probesOf, PushRejected } from "./families.ts";
 
 const at = 1_700_000_000_000;
 const prep = (text: string, group: Record<string, string> = { job: "j" }) => prepareFamilies(parseText(text), group, at);
@@ -39,4 +39,16 @@ test("timestamps, reserved label names and duplicates are refused and count as f
 
 test("push_time_seconds and push_failure_time_seconds in a push are dropped", () => {
   expect(prep("push_time_seconds 5\npush_failure_time_seconds 1\nother 1\n").map((f) => f.name)).toEqual(["other"]);
+});
+
+test("UTF-8 names are stored quoted as expfmt writes them, and their identities read back from that text", () => {
+  const text = '# TYPE "h.x" histogram\n{"h.x_bucket","a.b"="1",le="1"} 2\n{"h.x_sum","a.b"="1"} 3\n{"h.x_count","a.b"="1"} 2\n';
+  const [h] = prepareFamilies(parseText(text, "utf8"), { job: "j" }, at, "utf8");
+  expect(h!.text).toBe(
+    '{"h.x_bucket","a.b"="1",instance="",job="j",le="1"} 2\n{"h.x_bucket","a.b"="1",instance="",job="j",le="+Inf"} 2\n' +
+      '{"h.x_sum","a.b"="1",instance="",job="j"} 3\n{"h.x_count","a.b"="1",instance="",job="j"} 2\n',
+  );
+  expect(probesOf(h!)).toEqual(h!.probes);
+  // The same label name is refused when names must be classic, also if a parser let it through.
+  expect(() => prepareFamilies(parseText('m{"a.b"="1"} 1\n', "utf8"), { job: "j" }, at)).toThrow(PushRejected);
 });

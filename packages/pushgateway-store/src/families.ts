@@ -10,7 +10,10 @@ import {
   isValidLabelName,
   parseGoFloat,
   partLabelOf,
+  renderLabelName,
+  renderSeries,
   type MetricFamily,
+  type NameValidation,
   type MetricType,
   type Sample,
 } from "@agent/core";
@@ -95,7 +98,7 @@ function renderLabelPairs(pairs: readonly [string, string][], extraName?: string
   let out = "{";
   for (let i = 0; i < pairs.length; i++) {
     if (i > 0) out += ",";
-    out += pairs[i]![0] + '="' + escapeLabelValue(pairs[i]![1]) + '"';
+    out += renderLabelName(pairs[i]![0]) + '="' + escapeLabelValue(pairs[i]![1]) + '"';
   }
   if (extraName !== undefined) out += (pairs.length > 0 ? "," : "") + extraName + '="' + extraValue + '"';
   return out === "{" ? "" : out + "}";
@@ -155,15 +158,15 @@ export function renderMetrics(name: string, type: MetricType, metrics: readonly 
   let text = "";
   for (const m of metrics) {
     if (type === "histogram") {
-      for (const [le, c] of m.parts) text += name + "_bucket" + renderLabelPairs(m.labels, "le", formatValue(le)) + " " + formatValue(c) + "\n";
-      if (!m.hasInf) text += name + "_bucket" + renderLabelPairs(m.labels, "le", "+Inf") + " " + formatValue(m.count) + "\n";
+      for (const [le, c] of m.parts) text += renderSeries(name + "_bucket", renderLabelPairs(m.labels, "le", formatValue(le))) + " " + formatValue(c) + "\n";
+      if (!m.hasInf) text += renderSeries(name + "_bucket", renderLabelPairs(m.labels, "le", "+Inf")) + " " + formatValue(m.count) + "\n";
     } else if (type === "summary") {
-      for (const [q, v] of m.parts) text += name + renderLabelPairs(m.labels, "quantile", formatValue(q)) + " " + formatValue(v) + "\n";
+      for (const [q, v] of m.parts) text += renderSeries(name, renderLabelPairs(m.labels, "quantile", formatValue(q))) + " " + formatValue(v) + "\n";
     }
     const ls = renderLabelPairs(m.labels);
     if (type === "histogram" || type === "summary") {
-      text += name + "_sum" + ls + " " + formatValue(m.sum) + "\n" + name + "_count" + ls + " " + formatValue(m.count) + "\n";
-    } else text += name + ls + " " + formatValue(m.value) + "\n";
+      text += renderSeries(name + "_sum", ls) + " " + formatValue(m.sum) + "\n" + renderSeries(name + "_count", ls) + " " + formatValue(m.count) + "\n";
+    } else text += renderSeries(name, ls) + " " + formatValue(m.value) + "\n";
   }
   return text;
 }
@@ -180,14 +183,15 @@ export function identityHash(probe: string): number {
  */
 function probeFor(name: string, type: MetricType, labels: readonly [string, string][]): string {
   const sampleName = type === "histogram" || type === "summary" ? name + "_sum" : name;
-  return sampleName + renderLabelPairs(labels) + " ";
+  return renderSeries(sampleName, renderLabelPairs(labels)) + " ";
 }
 
 /** The identity probes of every metric in a stored family, read back from its text. */
 export function probesOf(f: StoredFamily): string[] {
   const out: string[] = [];
   const composite = f.type === "histogram" || f.type === "summary";
-  const sumPrefix = f.name + "_sum{";
+  // The start of a `_sum` line with its label set open: `name_sum{`, or `{"name_sum",` for a UTF-8 name.
+  const sumPrefix = renderSeries(f.name + "_sum", "{");
   const text = f.text;
   for (let start = 0; start < text.length; ) {
     const end = text.indexOf("\n", start);
@@ -198,11 +202,11 @@ export function probesOf(f: StoredFamily): string[] {
 }
 
 /** Final label pairs: body labels, grouping labels over them, `instance=""` where missing, sorted by name. */
-function applyGrouping(body: Readonly<Record<string, string>>, group: GroupLabels, drop?: string): [string, string][] {
+function applyGrouping(body: Readonly<Record<string, string>>, group: GroupLabels, drop?: string, names?: NameValidation): [string, string][] {
   const merged: Record<string, string> = Object.create(null);
   for (const k in body) {
     if (k === drop) continue;
-    if (!isValidLabelName(k) || k.startsWith("__")) {
+    if (!isValidLabelName(k, names) || k.startsWith("__")) {
       throw new PushRejected(`label name ${JSON.stringify(k)} is invalid or reserved`, "invalid_label", 400, true);
     }
     merged[k] = body[k]!;
@@ -217,9 +221,9 @@ function applyGrouping(body: Readonly<Record<string, string>>, group: GroupLabel
 /**
  * Turns parsed families into what the group will store. Families named push_time_seconds or
  * push_failure_time_seconds are dropped: the store owns those. Throws PushRejected for timestamps, reserved
- * label names and duplicate metrics within the push.
+ * label names and duplicate metrics within the push. `names` says which label names are legal.
  */
-export function prepareFamilies(families: readonly MetricFamily[], group: GroupLabels, at: number): PreparedFamily[] {
+export function prepareFamilies(families: readonly MetricFamily[], group: GroupLabels, at: number, names: NameValidation = "legacy"): PreparedFamily[] {
   const out: PreparedFamily[] = [];
   for (const family of families) {
     if (family.name === PUSH_TIME || family.name === PUSH_FAILURE_TIME || family.samples.length === 0) {
@@ -228,7 +232,7 @@ export function prepareFamilies(families: readonly MetricFamily[], group: GroupL
       continue;
     }
     const drop = partLabelOf(family.type);
-    const metrics = groupMetrics(family, (s) => applyGrouping(s.labels, group, drop));
+    const metrics = groupMetrics(family, (s) => applyGrouping(s.labels, group, drop, names));
     metrics.sort(compareMetrics);
     const hashes: number[] = [];
     const probes: string[] = [];
@@ -238,7 +242,7 @@ export function prepareFamilies(families: readonly MetricFamily[], group: GroupL
       const probe = probeFor(family.name, family.type, m.labels);
       if (seen.has(probe)) {
         throw new PushRejected(
-          `metric ${family.name}${renderLabelPairs(m.labels)} appears more than once in the push`,
+          `metric ${renderSeries(family.name, renderLabelPairs(m.labels))} appears more than once in the push`,
           "duplicate",
           400,
           true,

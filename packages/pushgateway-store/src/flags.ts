@@ -44,7 +44,7 @@ export const pushFlags = {
   enableUtf8Names: flag.bool(
     "push.enable-utf8-names",
     false,
-    "Accepted for Pushgateway's command line, but UTF-8 metric and label names are not supported yet: a push that uses them gets 400.",
+    "Accept UTF-8 metric and label names in pushes (quoted in text, U__-escaped label names in paths); scrapes get them escaped as their Accept's escaping= asks (underscores by default).",
   ),
   persistenceFile: flag.string(
     "persistence.file",

@@ -43,3 +43,21 @@ test("grouping keys are order-independent; pushPathFor round-trips", () => {
     expect(r).toEqual({ ok: true, labels: Object.fromEntries(Object.entries(labels).sort()) });
   }
 });
+
+test("UTF-8 label names in paths: U__ escaped or raw with utf8 names, refused without (Pushgateway's TestSplitLabelsUTF8)", () => {
+  expect(parsePushPath("/metrics/job/j/label_name1/label_value1/U__label_2e_name2/label_value2", "utf8")).toEqual({
+    ok: true,
+    labels: { job: "j", "label.name2": "label_value2", label_name1: "label_value1" },
+  });
+  expect(parsePushPath("/metrics/job/j/instance@base64/dGVzdGluc3RhbmNl/U__dotted_2e_label_2e_name@base64/bXlsYWJlbHZhbHVl", "utf8")).toEqual({
+    ok: true,
+    labels: { "dotted.label.name": "mylabelvalue", instance: "testinstance", job: "j" },
+  });
+  expect(parsePushPath("/metrics/job/j/caf%C3%A9.x/1", "utf8")).toEqual({ ok: true, labels: { "café.x": "1", job: "j" } });
+  // Without the flag, an escaped name is just a classic name; a dotted one is improper.
+  expect(parsePushPath("/metrics/job/j/U__label_2e_name2/v")).toEqual({ ok: true, labels: { U__label_2e_name2: "v", job: "j" } });
+  expect(parsePushPath("/metrics/job/j/a.b/v")).toMatchObject({ ok: false, status: 400 });
+  // A name that unescapes into the reserved prefix stays reserved.
+  expect(parsePushPath("/metrics/job/j/U_____5f_x/v", "utf8")).toMatchObject({ ok: false, status: 400 });
+  expect(pushPathFor({ job: "j", "a.b": "v" })).toBe("/metrics/job/j/U__a_2e_b/v");
+});

@@ -1,9 +1,11 @@
 /**
  * Push paths and grouping keys. `/metrics/job/<job>{/<label>/<value>}`, where `job@base64` and
  * `<label>@base64` mark URL-safe base64 values, padding optional. Percent-decoding happens on the whole
- * path before it is split, so `%2F` inside a segment is a separator, as in Pushgateway.
+ * path before it is split, so `%2F` inside a segment is a separator, as in Pushgateway. With UTF-8 names
+ * (--push.enable-utf8-names), a label name may also be any UTF-8 text or written in `U__` value escaping
+ * (`U__a_2e_b` for `a.b`), which is undone, as Pushgateway 1.11 does.
  */
-import { isValidLabelName } from "@agent/core";
+import { escapeName, isValidLabelName, unescapeValuesName, type NameValidation } from "@agent/core";
 
 export type GroupLabels = Readonly<Record<string, string>>;
 
@@ -36,7 +38,7 @@ function encodeBase64Url(text: string): string {
 }
 
 /** Parses the path of a push or delete request into its grouping labels (job included). */
-export function parsePushPath(pathname: string): PushPath {
+export function parsePushPath(pathname: string, names: NameValidation = "legacy"): PushPath {
   let path: string;
   try {
     path = decodeURIComponent(pathname);
@@ -69,12 +71,13 @@ export function parsePushPath(pathname: string): PushPath {
     }
     for (let i = 0; i < parts.length; i += 2) {
       const raw = parts[i]!;
-      const name = raw.endsWith(BASE64_SUFFIX) ? raw.slice(0, -BASE64_SUFFIX.length) : raw;
-      if (!isValidLabelName(name) || name.startsWith("__")) {
-        return { ok: false, status: 400, message: `improper label name ${JSON.stringify(name)}` };
+      const trimmed = raw.endsWith(BASE64_SUFFIX) ? raw.slice(0, -BASE64_SUFFIX.length) : raw;
+      const name = names === "utf8" ? unescapeValuesName(trimmed) : trimmed;
+      if (!isValidLabelName(name, names) || name.startsWith("__")) {
+        return { ok: false, status: 400, message: `improper label name ${JSON.stringify(trimmed)}` };
       }
       let value = parts[i + 1]!;
-      if (name !== raw) {
+      if (trimmed !== raw) {
         const decoded = decodeBase64Url(value);
         if (!decoded.ok) {
           return { ok: false, status: 400, message: `invalid base64 encoding for label ${name}=${JSON.stringify(value)}: ${decoded.why}` };
@@ -104,12 +107,17 @@ export function groupingKey(labels: GroupLabels): string {
   return key;
 }
 
-/** The path that addresses this group, base64 where a value needs it (for links and the push client). */
+/**
+ * The path that addresses this group, base64 where a value needs it and `U__` escaping for a UTF-8 label name
+ * (for links and the push client).
+ */
 export function pushPathFor(labels: GroupLabels): string {
-  const seg = (name: string, value: string) =>
-    value === "" || /[/%]/.test(value) || value !== encodeURIComponent(value)
+  const seg = (label: string, value: string) => {
+    const name = isValidLabelName(label) ? label : escapeName(label, "values");
+    return value === "" || /[/%]/.test(value) || value !== encodeURIComponent(value)
       ? `/${name}${BASE64_SUFFIX}/${value === "" ? "=" : encodeBase64Url(value)}`
       : `/${name}/${value}`;
+  };
   let path = "/metrics" + seg("job", labels.job ?? "");
   for (const k of Object.keys(labels).sort()) if (k !== "job") path += seg(k, labels[k]!);
   return path;

@@ -3,7 +3,7 @@
  * cluster several agents share) before answering, checks consistency in time proportional to the push, renders at push time, and expires groups.
  */
 import { hostname } from "node:os";
-import { ConfigError, defineRole, shownFlags, type FlagValues, type Logger } from "@agent/core";
+import { ConfigError, defineRole, escapeExposition, shownFlags, type FlagValues, type Logger, type NameValidation } from "@agent/core";
 import { statusPage } from "@agent/core/pages";
 import { ExpiryTimer } from "./expiry.ts";
 import { pushFlags } from "./flags.ts";
@@ -83,7 +83,7 @@ export function pushRole() {
     async start(ctx) {
       const { config, log } = ctx;
       const started = performance.now();
-      if (config.enableUtf8Names) log.warn("--push.enable-utf8-names: UTF-8 metric and label names are not supported; pushes that use them get 400");
+      const names: NameValidation = config.enableUtf8Names ? "utf8" : "legacy";
       let groups;
       if (config.store === "etcd") {
         const etcd = new EtcdGroupStore({
@@ -108,6 +108,7 @@ export function pushRole() {
         checkConsistency: !config.disableConsistencyCheck,
         maxGroups: config.maxGroups,
         maxSeriesPerPush: config.maxSeriesPerPush,
+        names,
         log,
         onDeadline: (at: number) => expiry?.deadline(at),
       };
@@ -133,6 +134,7 @@ export function pushRole() {
             maxBodyBytes: config.maxBodyBytes,
             checkConsistency: !config.disableConsistencyCheck,
             enableAdminApi: config.enableAdminApi,
+            names,
             agent: ctx.agent,
             flags,
             log,
@@ -140,7 +142,8 @@ export function pushRole() {
           pushPage(app, { store, agent: ctx.agent, enableAdminApi: config.enableAdminApi, links });
           statusPage(app, { role: "push", agent: ctx.agent, flags: pushFlags, values: config });
         },
-        metrics: (own) => store.render(own),
+        metrics: (own, scrape) => (scrape?.escaping === undefined ? store.render(own) : escapeExposition(store.render(own), scrape.escaping)),
+        utf8Names: config.enableUtf8Names,
         unready: () => store.unready(),
         links,
       };

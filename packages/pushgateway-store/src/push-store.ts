@@ -3,7 +3,7 @@
  * change to its storage (LMDB, or etcd shared by several agents) before the caller acknowledges it. Also
  * the typed read API the HTTP routes and pages use.
  */
-import { addProcessMetrics, MetricSet, renderHeader, type Logger, type MetricFamily, type MetricType } from "@agent/core";
+import { addProcessMetrics, MetricSet, renderHeader, type Logger, type MetricFamily, type MetricType, type NameValidation } from "@agent/core";
 import {
   groupSeriesLabels,
   prepareFamilies,
@@ -30,6 +30,8 @@ export interface PushStoreOptions {
   maxGroups: number;
   /** 0: no limit. */
   maxSeriesPerPush: number;
+  /** Which metric and label names pushes may use; legacy unless --push.enable-utf8-names. */
+  names?: NameValidation;
   log: Logger;
   /** Told each deadline (Unix ms) a change gives a group, before the change commits. */
   onDeadline?: (at: number) => void;
@@ -152,7 +154,7 @@ export class PushStore {
     const key = groupingKey(req.labels);
     let prepared;
     try {
-      prepared = prepareFamilies(req.families, req.labels, at);
+      prepared = prepareFamilies(req.families, req.labels, at, this.opts.names);
     } catch (e) {
       if (!(e instanceof PushRejected && e.failure)) throw e;
       const message = `${INVALID}: ${e.message}`;

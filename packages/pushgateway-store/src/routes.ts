@@ -1,6 +1,6 @@
 /** The Pushgateway HTTP API on a hono app: push paths, the JSON API, the admin wipe. */
 import type { Context, Hono } from "hono";
-import { ConfigError, type AgentInfo, type Logger } from "@agent/core";
+import { ConfigError, type AgentInfo, type Logger, type NameValidation } from "@agent/core";
 import { metricsResponse, statusResponse } from "./api.ts";
 import { BodyBudget, readPushBody } from "./body.ts";
 import { PushRejected } from "./families.ts";
@@ -14,6 +14,8 @@ export interface RouteOptions {
   maxBodyBytes: number;
   checkConsistency: boolean;
   enableAdminApi: boolean;
+  /** Which metric and label names pushes may use (utf8 with --push.enable-utf8-names). */
+  names: NameValidation;
   agent: AgentInfo;
   /** Shown by /api/v1/status. */
   flags: Record<string, string>;
@@ -46,7 +48,7 @@ export function pushRoutes(app: Hono, o: RouteOptions): void {
 
   const handle = async (c: Context): Promise<Response> => {
     const method = c.req.method;
-    const path = parsePushPath(new URL(c.req.url).pathname);
+    const path = parsePushPath(new URL(c.req.url).pathname, o.names);
     if (!path.ok && path.status === 404) return text(404, path.message);
     if (method !== "PUT" && method !== "POST" && method !== "DELETE") return text(405, "Method Not Allowed");
     if (!path.ok) {
@@ -65,7 +67,7 @@ export function pushRoutes(app: Hono, o: RouteOptions): void {
         if (!(e instanceof ConfigError)) throw e;
         throw new PushRejected(`X-Push-TTL: ${e.message}`, "bad_ttl", 400, false);
       }
-      const families = await readPushBody(c.req.raw, o.maxBodyBytes, bodies);
+      const families = await readPushBody(c.req.raw, o.maxBodyBytes, bodies, o.names);
       await store.push({ labels: path.labels, families, replace: method === "PUT", ttl });
       return new Response(null, { status: o.checkConsistency ? 200 : 202 });
     } catch (e) {
@@ -85,7 +87,7 @@ export function pushRoutes(app: Hono, o: RouteOptions): void {
   app.get("/api/v1/groups", () => json({ status: "success", data: store.list() }));
   // One group's metrics as text, addressed by its push path: `?path=/metrics/job/x/instance/y`.
   app.get("/api/v1/groups/metrics", (c) => {
-    const path = parsePushPath(c.req.query("path") ?? "");
+    const path = parsePushPath(c.req.query("path") ?? "", o.names);
     if (!path.ok) return text(400, `path: ${path.message}`);
     const body = store.groupText(path.labels);
     if (body === undefined) return text(404, "no such group");

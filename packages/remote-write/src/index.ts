@@ -149,9 +149,9 @@ export class RemoteWrite {
         service.routes?.(app);
         remoteWritePage(app, { role, agent: this.opts.agent, queues: this.queues, intervalSeconds: this.opts.settings.interval });
       },
-      metrics: (own, query) => {
+      metrics: (own, scrape) => {
         addRemoteWriteMetrics(own, this.queues, this.highestTimestampMs);
-        return service.metrics(own, query);
+        return service.metrics(own, scrape);
       },
       links: [...(service.links ?? []), { path: "/remote-write", title: "Remote write" }],
     };
@@ -177,7 +177,8 @@ export class RemoteWrite {
     const own = new MetricSet();
     addProcessMetrics(own);
     buildInfo(own, this.opts.agent);
-    return service.metrics(own);
+    // Series go out with classic names, as a scrape that asks for no escaping scheme gets them.
+    return service.metrics(own, service.utf8Names ? { escaping: "underscores" } : undefined);
   }
 
   /** One collection of every role, queued for every receiver. */

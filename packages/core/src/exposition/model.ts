@@ -27,13 +27,19 @@ export interface MetricFamily {
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-export function isValidMetricName(name: string): boolean {
-  return METRIC_NAME.test(name);
+/**
+ * Which names are legal: `legacy`, the classic patterns above; `utf8`, any non-empty UTF-8 text, as
+ * prometheus/common's UTF8Validation (Pushgateway's --push.enable-utf8-names) allows.
+ */
+export type NameValidation = "legacy" | "utf8";
+
+export function isValidMetricName(name: string, validation: NameValidation = "legacy"): boolean {
+  return METRIC_NAME.test(name) || (validation === "utf8" && name !== "" && name.isWellFormed());
 }
 
 /** A legal label name; names starting with `__` are reserved by Prometheus and checked separately. */
-export function isValidLabelName(name: string): boolean {
-  return LABEL_NAME.test(name);
+export function isValidLabelName(name: string, validation: NameValidation = "legacy"): boolean {
+  return LABEL_NAME.test(name) || (validation === "utf8" && name !== "" && name.isWellFormed());
 }
 
 /** The label that tells a histogram's buckets (`le`) or a summary's quantiles apart; not part of a metric's identity. */

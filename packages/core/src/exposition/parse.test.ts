@@ -491,3 +491,52 @@ describe.skipIf(!hasPromtool)("differential fuzz against expfmt (promtool check 
     expect(disagree).toEqual([]);
   }, 60_000);
 });
+
+describe("quoted UTF-8 names", () => {
+  // The forms expfmt's text writer uses for names outside the classic patterns, from its text_create_test.go.
+  const body =
+    '# HELP "my.metric" A \\"dotted\\" name.\n# TYPE "my.metric" gauge\n{"my.metric",label="x"} 1\n{ "my.metric" } 2\n' +
+    'plain{"label.with.dots"="x",b="y"} 3\n# TYPE "h.x" histogram\n{"h.x_bucket","a.b"="1",le="+Inf"} 4\n{"h.x_sum","a.b"="1"} 5\n{"h.x_count","a.b"="1"} 4\n';
+
+  test("are read with utf8 names", () => {
+    const [dotted, plain, hist] = parseText(body, "utf8");
+    expect(dotted).toEqual({
+      name: "my.metric",
+      type: "gauge",
+      help: 'A "dotted" name.',
+      samples: [
+        { name: "my.metric", labels: { label: "x" }, value: 1 },
+        { name: "my.metric", labels: {}, value: 2 },
+      ],
+    });
+    expect(plain!.samples[0]!.labels).toEqual({ "label.with.dots": "x", b: "y" });
+    expect(hist!.type).toBe("histogram");
+    expect(hist!.samples.map((s) => [s.name, s.labels])).toEqual([
+      ["h.x_bucket", { "a.b": "1", le: "+Inf" }],
+      ["h.x_sum", { "a.b": "1" }],
+      ["h.x_count", { "a.b": "1" }],
+    ]);
+  });
+
+  test("keep escapes and refuse what expfmt refuses", () => {
+    expect(parseText('{"a\\"b\\\\c\\nd"} 1\n', "utf8")[0]!.name).toBe('a"b\\c\nd');
+    expect(parseText('"my.metric"{a="x"} 1\n"my.metric" 2\n', "utf8")[0]!.samples).toEqual([
+      { name: "my.metric", labels: { a: "x" }, value: 1 },
+      { name: "my.metric", labels: {}, value: 2 },
+    ]);
+    const bad = (text: string) => expect(() => parseText(text, "utf8")).toThrow(ParseError);
+    bad('{"my.metric" 1\n');
+    bad('{"my.metric"x} 1\n');
+    bad('{"my.metric","__name__"="x"} 1\n');
+    bad('{"my.metric",a="1","a"="2"} 1\n');
+    bad('{""} 1\n');
+    bad('{"unclosed} 1\n');
+    bad('m{"a\\qb"="1"} 1\n');
+  });
+
+  test("are refused with classic names", () => {
+    expect(parseError('{"my.metric"} 1\n').detail).toContain("metric name missing before '{'");
+    expect(parseError('m{"label.x"="1"} 1\n').detail).toContain("invalid label name");
+    expect(parseError('# TYPE "my.metric" gauge\n').detail).toContain("invalid metric name in TYPE line");
+  });
+});

@@ -8,10 +8,11 @@
  * a histogram `_bucket` sample without `le`, a summary sample without `quantile`, a histogram sample with
  * none of the `_bucket`/`_sum`/`_count` suffixes, a repeated `le`/`quantile` label, a sample of a
  * `gauge_histogram` family (the TYPE line alone is accepted, as there), and a timestamp beyond ±2^53 ms
- * (a double cannot hold it exactly). Quoted UTF-8 metric and label names (newest expfmt) are refused:
- * names must match the classic patterns of model.ts, which Prometheus 2.x requires anyway.
+ * (a double cannot hold it exactly). Quoted UTF-8 metric and label names (newest expfmt: `{"my.metric",a="x"}`,
+ * `m{"label.x"="y"}`, `# TYPE "my.metric" gauge`) are read only with `utf8` names; otherwise names must match
+ * the classic patterns of model.ts, which Prometheus 2.x requires anyway.
  */
-import type { Labels, MetricFamily, MetricType, Sample } from "./model.ts";
+import type { Labels, MetricFamily, MetricType, NameValidation, Sample } from "./model.ts";
 
 export class ParseError extends Error {
   /** 1-based line of the text input; 0 for binary (protobuf) input. */
@@ -152,7 +153,10 @@ class TextParser {
   private part: Part = Part.Value;
   private closingQuote = 0;
 
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    private readonly names: NameValidation,
+  ) {}
 
   parse(): MetricFamily[] {
     const text = this.text;
@@ -206,6 +210,18 @@ class TextParser {
     return p;
   }
 
+  /**
+   * A quoted UTF-8 name whose opening quote is at `p`, escaped as label values are; sets `closingQuote`.
+   * Undefined when names must be classic, so the caller reports the quote as it would any bad name.
+   */
+  private quotedName(p: number, eol: number, what: string): string | undefined {
+    if (this.names !== "utf8" || p >= eol || this.text.charCodeAt(p) !== QUOTE) return undefined;
+    const name = this.unescapeLabelValue(p + 1, eol, what);
+    if (name === undefined) this.fail(`${what} ${quote(this.text.slice(p, eol))} has no closing '"' on its line`);
+    if (name === "") this.fail(`empty ${what}`);
+    return name;
+  }
+
   private scanMetricName(p: number, eol: number): number {
     const text = this.text;
     if (p >= eol || !isMetricNameStart(text.charCodeAt(p))) return p;
@@ -225,14 +241,17 @@ class TextParser {
     if (!isHelp && !isType) return;
     p = this.skipBlanks(p, eol);
     const nameStart = p;
-    p = this.scanMetricName(p, eol);
+    let metricName = this.quotedName(p, eol, "metric name");
+    if (metricName !== undefined) p = this.closingQuote + 1;
+    else p = this.scanMetricName(p, eol);
     // `# HELP name` with nothing after the name is accepted and changes nothing, as in expfmt.
     if (p === eol) return;
     const c = text.charCodeAt(p);
     if (nameStart === p || (c !== SPACE && c !== TAB)) {
       this.fail(`invalid metric name in ${isHelp ? "HELP" : "TYPE"} line: ${quote(text.slice(nameStart, eol))}`);
     }
-    const state = this.familyFor(text.slice(nameStart, p));
+    metricName ??= text.slice(nameStart, p);
+    const state = this.familyFor(metricName);
     p = this.skipBlanks(p, eol);
     if (p === eol) return;
     const name = state.family.name;
@@ -303,11 +322,29 @@ class TextParser {
     const text = this.text;
     const nameStart = p;
     p = this.scanMetricName(p, eol);
-    if (p === nameStart) {
-      if (text.charCodeAt(p) === LBRACE) this.fail("metric name missing before '{' (quoted metric names are not supported)");
+    let name: string;
+    // Whether the name was the first item in braces, and the label set is open after it.
+    let inBraces = false;
+    const quoted = p === nameStart ? this.quotedName(p, eol, "metric name") : undefined;
+    if (p > nameStart) name = text.slice(nameStart, p);
+    else if (quoted !== undefined) {
+      // expfmt also reads a quoted name before the braces: `"my.metric"{a="x"} 1`.
+      name = quoted;
+      p = this.closingQuote + 1;
+    } else if (this.names === "utf8" && text.charCodeAt(p) === LBRACE) {
+      p = this.skipBlanks(p + 1, eol);
+      const quoted = this.quotedName(p, eol, "metric name");
+      if (quoted === undefined) this.fail(`metric name missing after '{': expected a quoted name at ${quote(text.slice(p, eol))}`);
+      name = quoted;
+      p = this.skipBlanks(this.closingQuote + 1, eol);
+      const c = p < eol ? text.charCodeAt(p) : LF;
+      if (c !== COMMA && c !== RBRACE) this.fail(`unexpected ${quote(String.fromCharCode(c))} after metric name ${quote(name)}`);
+      p++;
+      inBraces = c === COMMA;
+    } else {
+      if (text.charCodeAt(p) === LBRACE) this.fail("metric name missing before '{' (quoted UTF-8 metric names are not enabled here)");
       this.fail(`invalid metric name at ${quote(text.slice(p, eol))}`);
     }
-    const name = text.slice(nameStart, p);
     const state = this.familyFor(name);
     const part = this.part;
     if (state.unsupportedType) this.fail(`metric type ${state.unsupportedType} of ${quote(state.family.name)} is not supported`);
@@ -319,8 +356,8 @@ class TextParser {
     let labels: Record<string, string> = {};
     let le: string | undefined;
     let quantile: string | undefined;
-    if (p < eol && text.charCodeAt(p) === LBRACE) {
-      p++;
+    if (inBraces || (p < eol && text.charCodeAt(p) === LBRACE)) {
+      if (!inBraces) p++;
       for (;;) {
         p = this.skipBlanks(p, eol);
         if (p >= eol) this.fail(`unexpected end of line in the label set of ${quote(name)}`);
@@ -330,10 +367,14 @@ class TextParser {
           break;
         }
         const lnStart = p;
-        if (!isLabelNameStart(c)) this.fail(`invalid label name for metric ${quote(name)} at ${quote(text.slice(p, eol))}`);
-        p++;
-        while (p < eol && isLabelNameChar(text.charCodeAt(p))) p++;
-        const labelName = text.slice(lnStart, p);
+        let labelName = this.quotedName(p, eol, "label name");
+        if (labelName !== undefined) p = this.closingQuote + 1;
+        else {
+          if (!isLabelNameStart(c)) this.fail(`invalid label name for metric ${quote(name)} at ${quote(text.slice(p, eol))}`);
+          p++;
+          while (p < eol && isLabelNameChar(text.charCodeAt(p))) p++;
+          labelName = text.slice(lnStart, p);
+        }
         p = this.skipBlanks(p, eol);
         if (p >= eol || text.charCodeAt(p) !== EQUALS) {
           this.fail(`expected '=' after label name ${quote(labelName)} of metric ${quote(name)}`);
@@ -354,7 +395,7 @@ class TextParser {
             break;
           }
           if (c === BACKSLASH) {
-            value = this.unescapeLabelValue(valueStart, eol);
+            value = this.unescapeLabelValue(valueStart, eol, "label value");
             p = this.closingQuote;
             break;
           }
@@ -425,8 +466,8 @@ class TextParser {
     family.samples.push(sample);
   }
 
-  /** Slow path for a label value with escapes; sets `closingQuote` to where it ends. */
-  private unescapeLabelValue(start: number, eol: number): string | undefined {
+  /** Slow path for a label value (or quoted name) with escapes; sets `closingQuote` to where it ends. */
+  private unescapeLabelValue(start: number, eol: number, what: string): string | undefined {
     const text = this.text;
     let out = "";
     let from = start;
@@ -442,7 +483,7 @@ class TextParser {
       if (e === BACKSLASH) out += "\\";
       else if (e === QUOTE) out += '"';
       else if (e === 110 /* n */) out += "\n";
-      else this.fail(`invalid escape sequence ${quote("\\" + String.fromCharCode(e))} in label value`);
+      else this.fail(`invalid escape sequence ${quote("\\" + String.fromCharCode(e))} in ${what}`);
       i++;
       from = i + 1;
     }
@@ -473,8 +514,9 @@ function withoutLabel(labels: Labels, drop: string): Record<string, string> {
 /**
  * Parses text format 0.0.4 into families in order of first appearance, samples in input order. Samples of a
  * family that appear apart are merged into it (as expfmt does); families with no samples are dropped.
- * Timestamps are kept; whether they are allowed is the caller's decision. Throws ParseError.
+ * Timestamps are kept; whether they are allowed is the caller's decision. `names` says whether quoted UTF-8
+ * names are read. Throws ParseError.
  */
-export function parseText(text: string): MetricFamily[] {
-  return new TextParser(text).parse();
+export function parseText(text: string, names: NameValidation = "legacy"): MetricFamily[] {
+  return new TextParser(text, names).parse();
 }

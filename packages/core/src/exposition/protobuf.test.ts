@@ -418,3 +418,12 @@ describe.skipIf(Bun.which("prometheus-pushgateway") === null)("against the real 
     expect(ofJob("as_proto")).toEqual(asText);
   });
 });
+
+test("UTF-8 metric and label names decode with utf8 names and are refused without", () => {
+  const family: MetricFamily = { name: "my.metric", type: "gauge", samples: [{ name: "my.metric", labels: { "label.with.dots": "x" }, value: 1 }] };
+  const bytes = encodeDelimited([family]);
+  expect(decodeDelimited(bytes, "utf8")).toEqual([family]);
+  expect(() => decodeDelimited(bytes)).toThrow(ParseError);
+  const label = encodeDelimited([{ name: "m", type: "gauge", samples: [{ name: "m", labels: { "a.b": "x" }, value: 1 }] }]);
+  expect(() => decodeDelimited(label)).toThrow('invalid label name "a.b"');
+});

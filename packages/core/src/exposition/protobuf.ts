@@ -9,7 +9,7 @@
  * or truncated input is a ParseError; every read is bounds-checked, so no input can loop or read past the end.
  */
 import type { Labels, MetricFamily, MetricType, Sample } from "./model.ts";
-import { isValidLabelName, isValidMetricName, partLabelOf } from "./model.ts";
+import { isValidLabelName, isValidMetricName, partLabelOf, type NameValidation } from "./model.ts";
 import { ParseError, parseGoFloat, setLabel } from "./parse.ts";
 import { formatValue } from "./writer.ts";
 
@@ -41,6 +41,8 @@ class Reader {
   constructor(
     private readonly buf: Uint8Array,
     private readonly where: () => string,
+    /** Which metric and label names the stream may carry. */
+    readonly names: NameValidation = "legacy",
   ) {
     this.end = buf.length;
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -190,7 +192,7 @@ function readLabelPair(r: Reader, labels: Record<string, string>, reserved: stri
     else if (key >> 3 === 2) r.expect(key, WIRE_BYTES), (value = r.string());
     else r.skip(key);
   }
-  if (!isValidLabelName(name) || name === "__name__") r.fail(`invalid label name ${JSON.stringify(name)}`);
+  if (!isValidLabelName(name, r.names) || name === "__name__") r.fail(`invalid label name ${JSON.stringify(name)}`);
   if (name === reserved) r.fail(`label "${reserved}" is reserved in a ${reserved === "le" ? "histogram" : "summary"}`);
   if (Object.hasOwn(labels, name)) r.fail(`duplicate label name ${JSON.stringify(name)}`);
   setLabel(labels, name, value);
@@ -348,7 +350,7 @@ function decodeFamily(r: Reader, where: { index: number; name: string }): Metric
     }
   }
   if (metrics.length === 0) return undefined;
-  if (!isValidMetricName(name)) r.fail(`invalid metric name ${JSON.stringify(name)}`);
+  if (!isValidMetricName(name, r.names)) r.fail(`invalid metric name ${JSON.stringify(name)}`);
   const type = TYPE_BY_NUMBER[typeNumber];
   if (type === undefined) {
     r.fail(typeNumber === 5 ? `gauge histogram ${name} is not supported` : `unknown metric type ${typeNumber} for ${name}`);
@@ -370,9 +372,9 @@ function decodeFamily(r: Reader, where: { index: number; name: string }): Metric
  * Decodes a delimited stream. Families without metrics are dropped; when one name comes twice, the later
  * message replaces the earlier (Pushgateway keys decoded families by name the same way). Throws ParseError.
  */
-export function decodeDelimited(buf: Uint8Array): MetricFamily[] {
+export function decodeDelimited(buf: Uint8Array, names: NameValidation = "legacy"): MetricFamily[] {
   const where = { index: 0, name: "" };
-  const r = new Reader(buf, () => (where.name ? `message ${where.index} (${JSON.stringify(where.name)})` : `message ${where.index}`));
+  const r = new Reader(buf, () => (where.name ? `message ${where.index} (${JSON.stringify(where.name)})` : `message ${where.index}`), names);
   const families = new Map<string, MetricFamily>();
   while (r.pos < buf.length) {
     where.index++;

@@ -2,7 +2,7 @@
  * Text exposition format 0.0.4 writer. Families are rendered to text as samples are added, so a scrape
  * is one join of preformatted lines; nothing walks label objects twice.
  */
-import type { Labels, MetricFamily, MetricType } from "./model.ts";
+import { isValidLabelName, isValidMetricName, type Labels, type MetricFamily, type MetricType } from "./model.ts";
 
 export function escapeHelp(help: string): string {
   if (!/[\\\n]/.test(help)) return help;
@@ -48,6 +48,26 @@ function exponentForm(positional: string): string {
 
 function labelPair(key: string, value: string): string {
   return key + '="' + escapeLabelValue(value) + '"';
+}
+
+/** A metric name as the text format writes it: bare when classic, else quoted and escaped as a label value is. */
+export function renderName(name: string): string {
+  return isValidMetricName(name) ? name : '"' + escapeLabelValue(name) + '"';
+}
+
+/** A label name as the text format writes it: bare when classic, else quoted. */
+export function renderLabelName(name: string): string {
+  return isValidLabelName(name) ? name : '"' + escapeLabelValue(name) + '"';
+}
+
+/**
+ * A series as `name{labels}`, `labels` being `{...}` or "": a name that must be quoted goes first inside the
+ * braces, as expfmt writes UTF-8 names.
+ */
+export function renderSeries(name: string, labels: string): string {
+  if (isValidMetricName(name)) return name + labels;
+  const quoted = renderName(name);
+  return labels === "" ? "{" + quoted + "}" : "{" + quoted + "," + labels.slice(1);
 }
 
 /** `{a="1",b="2"}`, or "" for no labels; names in byte order, as client_golang writes them. */
@@ -118,8 +138,9 @@ const HEADERS_LIMIT = 10_000;
 export function renderHeader(name: string, type: MetricType, help: string | undefined): string {
   const known = headers.get(name);
   if (known !== undefined && known.type === type && known.help === help) return known.text;
-  const helpLine = help === undefined ? "" : `# HELP ${name} ${escapeHelp(help)}\n`;
-  const text = `${helpLine}# TYPE ${name} ${type}\n`;
+  const shown = renderName(name);
+  const helpLine = help === undefined ? "" : `# HELP ${shown} ${escapeHelp(help)}\n`;
+  const text = `${helpLine}# TYPE ${shown} ${type}\n`;
   if (known !== undefined || headers.size < HEADERS_LIMIT) headers.set(name, { type, help, text });
   return text;
 }

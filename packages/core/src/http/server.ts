@@ -5,6 +5,7 @@
 import { Hono } from "hono";
 import type { Server } from "bun";
 import type { ListenAddress } from "../config/flag.ts";
+import { negotiateEscaping } from "../exposition/escaping.ts";
 import { MetricSet } from "../exposition/writer.ts";
 import type { Logger } from "../log.ts";
 import { ScrapeQueryError, type AgentInfo, type RoleService } from "../role.ts";
@@ -99,19 +100,21 @@ export function startRoleServer(opts: RoleServerOptions): RoleServer {
       addProcessMetrics(own);
       buildInfo(own, agent);
     }
+    const escaping = service.utf8Names ? negotiateEscaping(c.req.header("accept")) : undefined;
+    const contentType = escaping === undefined ? TEXT_FORMAT : `${TEXT_FORMAT}; escaping=${escaping}`;
     let body: string;
     try {
-      body = await service.metrics(own, new URL(c.req.url).searchParams);
+      body = await service.metrics(own, { query: new URL(c.req.url).searchParams, escaping });
     } catch (e) {
       if (!(e instanceof ScrapeQueryError)) throw e;
       return c.text(e.message + "\n", 400);
     }
     if (body.length > 1024 && /\bgzip\b/.test(c.req.header("accept-encoding") ?? "")) {
       return new Response(Bun.gzipSync(body, { level: 1 }), {
-        headers: { "Content-Type": TEXT_FORMAT, "Content-Encoding": "gzip", Vary: "Accept-Encoding" },
+        headers: { "Content-Type": contentType, "Content-Encoding": "gzip", Vary: "Accept-Encoding" },
       });
     }
-    return new Response(body, { headers: { "Content-Type": TEXT_FORMAT } });
+    return new Response(body, { headers: { "Content-Type": contentType } });
   });
   // Role routes are mounted on attach; until then, everything but the routes above is "starting".
   const roleApp = new Hono();
