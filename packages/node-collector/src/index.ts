@@ -26,7 +26,7 @@ export function nodeRole(): Role {
       return {
         metrics: (own) => registry.render(own),
         routes: (app) => {
-          nodePage(app, { agent: ctx.agent, history: sampler, registry });
+          nodePage(app, { agent: ctx.agent, history: sampler, registry, sections: ctx.pageSections });
           statusPage(app, { role: "node", agent: ctx.agent, flags, values: ctx.config });
         },
       };
