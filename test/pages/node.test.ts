@@ -3,7 +3,8 @@
  * host: the collectors' captured procfs/sysfs trees (with /proc/stat, /proc/net/dev and /proc/diskstats
  * advanced by the test so CPU shares and throughput are known) and the fake NVML library's two GPUs. The
  * page must show those values, fill its sparklines from the role's own samples without a reload, and be
- * usable by keyboard and on a phone.
+ * usable by keyboard and on a phone. With remote write configured (a real Prometheus receiver and a port
+ * nothing listens on), the page also shows each queue's state.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -13,7 +14,7 @@ import type { Browser, Page } from "playwright-core";
 import { formatBytes } from "../../packages/core/src/pages/layout.ts";
 import { buildFakeNvml } from "../../packages/node-collector/fixtures/gpu/fakes.ts";
 import { standinDir } from "../cluster/standins.ts";
-import { REPO_ROOT, startAgent, type RunningAgent } from "../harness/index.ts";
+import { freePort, REPO_ROOT, startAgent, startPrometheus, type RunningAgent, type RunningPrometheus } from "../harness/index.ts";
 import {
   AUTH_HEADER,
   basicAuthConfig,
@@ -91,17 +92,32 @@ let work: string;
 let procfs: { stop(): void };
 let agent: RunningAgent;
 let base: string;
+let receiver: RunningPrometheus;
+let nowhere: string;
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "pages-node-"));
   web = await basicAuthConfig();
   procfs = advancingProcfs(join(work, "proc"));
   const nvml = buildFakeNvml(work);
+  [receiver, nowhere] = await Promise.all([
+    startPrometheus({ scrapeConfigs: [], extraArgs: ["--web.enable-remote-write-receiver"] }),
+    freePort().then((port) => `http://127.0.0.1:${port}/api/v1/write`),
+  ]);
+  const remoteWrite = {
+    remote_write: [
+      { url: `${receiver.url}/api/v1/write`, name: "central" },
+      { url: nowhere, name: "nowhere", queue_config: { max_bytes: "64MiB" } },
+    ],
+    remote_write_interval: "1s",
+  };
+  writeFileSync(join(work, "agent.yml"), JSON.stringify(remoteWrite));
   [browser, agent] = await Promise.all([
     launchBrowser(),
     startAgent({
       roles: ["node", "push"],
       args: [
+        `--config.file=${join(work, "agent.yml")}`,
         `--web.config.file=${web.path}`,
         `--path.procfs=${join(work, "proc")}`,
         `--path.sysfs=${FIXTURES}/sys`,
@@ -117,6 +133,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await agent?.stop();
+  await receiver?.stop();
   await browser?.close();
   procfs?.stop();
   web?.remove();
@@ -272,6 +289,33 @@ describe("node page", () => {
       expectClean(w);
     });
   }, 40_000);
+
+  test("each remote-write queue: name, URL, pending samples, queue bytes of its maximum, last accepted, last error, as /metrics counts them", async () => {
+    // The receiver has stored a collection: the central queue has had a request accepted.
+    await receiver.waitFor('count(node_load1{job="node"})', (r) => r.length === 1);
+    await withPage(browser, base, async (w) => {
+      await w.page.goto(base + "/");
+      const section = w.page.locator("#remote-write");
+      expect(await section.getByRole("heading", { name: "Remote write" }).count()).toBe(1);
+      expect(await section.innerText()).toContain("Every role's metrics are collected every 1s and queued for each receiver.");
+      const cells = (name: string) => section.getByRole("row", { name: new RegExp(`^${name} `) }).locator("td").allInnerTexts();
+      const [central, unreachable] = [await cells("central"), await cells("nowhere")];
+      const text = await served();
+      // Name, URL, pending, queue, sent, retried, failed, dropped, last accepted, last error.
+      expect(central[1]).toBe(`${receiver.url}/api/v1/write`);
+      expect(central[3]).toEndWith(` of ${formatBytes(256 * MiB)}`);
+      expect(central[8]).toMatch(/^(\d+[hms])+ ago$/);
+      expect(central[9]).toBe("–");
+      expect(unreachable[1]).toBe(nowhere);
+      // Nothing reaches it, so every collection since the start waits, and keeps waiting between the two reads.
+      expect(Number(unreachable[2])).toBeGreaterThan(0);
+      expect(Number(unreachable[2])).toBeLessThanOrEqual(valueOf(text, "prometheus_remote_storage_samples_pending", { remote_name: "nowhere" }));
+      expect(unreachable[3]).toEndWith(` of ${formatBytes(64 * MiB)}`);
+      expect(unreachable[8]).toBe("never");
+      expect(unreachable[9]).toMatch(/.+ \((\d+[hms])+ ago\)$/);
+      expectClean(w);
+    });
+  }, 30_000);
 
   test("readable on a phone: no horizontal scroll of the page; wide tables scroll in their own box and take focus", async () => {
     await withPage(browser, base, async (w) => {

@@ -189,7 +189,9 @@ export async function serve(argv: string[], calledAs?: CalledAs): Promise<number
       enabled.map(async (role, i) => {
         const roleLog = log.child({ role: role.name });
         const dataDir = resolve(storage, role.name);
-        const service = await role.start({ config: configs.get(role.name)!, log: roleLog, dataDir, agent }).catch((e: Error) => {
+        const rw = remote;
+        const pageSections = rw && (() => rw.pageSections(role.name));
+        const service = await role.start({ config: configs.get(role.name)!, log: roleLog, dataDir, agent, pageSections }).catch((e: Error) => {
           throw e instanceof ConfigError ? e : new Error(`${role.name} role: ${e.message}`);
         });
         servers[i]!.attach(remote ? remote.wrap(role.name, service) : service);

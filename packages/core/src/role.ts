@@ -8,6 +8,7 @@ import type { FlagSet, FlagValues } from "./config/flag.ts";
 import type { EscapingScheme } from "./exposition/escaping.ts";
 import type { MetricSet } from "./exposition/writer.ts";
 import type { Logger } from "./log.ts";
+import type { Html } from "./pages/html.ts";
 
 /** What every page and /metrics may say about the running agent. */
 export interface AgentInfo {
@@ -30,6 +31,18 @@ export interface RoleContext<C> {
   /** `<storage.path>/<role>`; created on demand by the role that needs it. */
   dataDir: string;
   agent: AgentInfo;
+  /**
+   * What parts of the agent outside the role (remote write's queues) add to the role's own page at `/`,
+   * asked for on every request; a role with such a page shows them after its own sections.
+   */
+  pageSections?(): PageSection[];
+}
+
+/** A titled part of a page, shown in its own `<section id>` that the page's live updates refresh. */
+export interface PageSection {
+  id: string;
+  title: string;
+  body: Html;
 }
 
 export interface Link {

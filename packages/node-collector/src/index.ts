@@ -26,7 +26,7 @@ export function nodeRole(): Role {
       return {
         metrics: (own, scrape) => registry.render(own, scrape?.query && registry.select(scrape.query)),
         routes: (app) => {
-          nodePage(app, { agent: ctx.agent, history: sampler, registry });
+          nodePage(app, { agent: ctx.agent, history: sampler, registry, sections: ctx.pageSections });
           statusPage(app, { role: "node", agent: ctx.agent, flags, values: ctx.config });
         },
       };

@@ -1,10 +1,11 @@
 /**
  * The node role's page at `/`: what the host is (uptime, kernel, CPU model), the host overview with
  * sparklines from the role's history ring, and the collectors that failed in a scrape run for the page (so
- * it shows what Prometheus would get now); `?collectors=all` lists every collector.
+ * it shows what Prometheus would get now); `?collectors=all` lists every collector. Sections other parts of
+ * the agent add (remote write's queues) follow.
  */
 import { hostname } from "node:os";
-import type { AgentInfo } from "@agent/core";
+import type { AgentInfo, PageSection } from "@agent/core";
 import { formatBytes, formatPercent, formatSeconds, html, pageResponse, renderPage, scrollBox, sparkline, type Html, type RoleApp } from "@agent/core/pages";
 import type { HostSample, NodeHistory } from "./history.ts";
 import { readHostInfo, type HostInfo } from "./host-info.ts";
@@ -14,6 +15,7 @@ export interface NodePageOptions {
   agent: AgentInfo;
   history: NodeHistory;
   registry: NodeRegistry;
+  sections?(): PageSection[];
 }
 
 const rate = (bytesPerSecond: number) => (Number.isFinite(bytesPerSecond) ? `${formatBytes(bytesPerSecond)}/s` : "–");
@@ -163,7 +165,8 @@ ${s ? html`<h2>Network devices</h2>${devices("Network devices", s.network, "Rece
 <section id="collectors" data-region aria-labelledby="h-collectors">
 <h2 id="h-collectors">Collectors</h2>
 ${collectorTable(results, allCollectors)}
-</section>`;
+</section>
+${(o.sections?.() ?? []).map((x) => html`<section id="${x.id}" data-region aria-labelledby="h-${x.id}"><h2 id="h-${x.id}">${x.title}</h2>${x.body}</section>`)}`;
 }
 
 export function nodePage(app: RoleApp, o: NodePageOptions): void {

@@ -6,10 +6,10 @@
  */
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { addProcessMetrics, buildInfo, ConfigError, MetricSet, type AgentInfo, type Logger, type RoleService } from "@agent/core";
+import { addProcessMetrics, buildInfo, ConfigError, MetricSet, type AgentInfo, type Logger, type PageSection, type RoleService } from "@agent/core";
 import type { RemoteWriteConfig, RemoteWriteSettings } from "./config.ts";
 import { addRemoteWriteMetrics, QueueMetrics } from "./metrics.ts";
-import { remoteWritePage } from "./page.ts";
+import { queuesBody, remoteWritePage } from "./page.ts";
 import { DiskQueue, type Batch } from "./queue.ts";
 import { relabel } from "./relabel.ts";
 import { Sender } from "./sender.ts";
@@ -157,6 +157,12 @@ export class RemoteWrite {
     };
     if (source) source.service = served;
     return served;
+  }
+
+  /** For the role's context: the home role's own page shows the queues too. */
+  pageSections(role: string): PageSection[] {
+    if (role !== this.home) return [];
+    return [{ id: "remote-write", title: "Remote write", body: queuesBody(this.queues, this.opts.settings.interval) }];
   }
 
   /** Starts the senders (queued requests from before a restart go out at once) and the collection timer. */
