@@ -70,25 +70,27 @@ describe("netdev on live rtnetlink (a network namespace of its own), against nod
   });
   afterAll(() => ns.remove());
 
-  // lo is left out of the counter comparison: the scrape of node_exporter itself goes over it
-  const args = ["--collector.netdev.device-exclude=^lo$"];
+  // lo is left out of the counter comparison: the scrape of node_exporter itself goes over it. So is d1: the
+  // kernel now and then counts a drop on it between our read and node_exporter's (seen in a full run)
+  const quiet = "^(lo|d1)$";
+  const args = [`--collector.netdev.device-exclude=${quiet}`];
 
   test("counters, names and addresses are node_exporter's", async () => {
-    const ours = ns.collect("netdev", "netdev", { deviceExclude: "^lo$" });
+    const ours = ns.collect("netdev", "netdev", { deviceExclude: quiet });
     expect(ours).toContain('node_network_transmit_packets_total{device="d0"} 5\n');
     expect(ours).toContain('node_network_transmit_bytes_total{device="d0"} 710\n');
     expect(familiesOf(ours, "node_network_")).toEqual(familiesOf(await scrapeNodeExporter("netdev", args, ns), "node_network_"));
   });
 
   test("--collector.netdev.enable-detailed-metrics", async () => {
-    const ours = ns.collect("netdev", "netdev", { deviceExclude: "^lo$", detailedMetrics: true });
+    const ours = ns.collect("netdev", "netdev", { deviceExclude: quiet, detailedMetrics: true });
     expect(ours).toContain('node_network_receive_missed_errors_total{device="d0"} 0\n');
     const theirs = await scrapeNodeExporter("netdev", [...args, "--collector.netdev.enable-detailed-metrics"], ns);
     expect(familiesOf(ours, "node_network_")).toEqual(familiesOf(theirs, "node_network_"));
   });
 
   test("--no-collector.netdev.netlink reads /proc/net/dev as node_exporter does", async () => {
-    const ours = ns.collect("netdev", "netdev", { deviceExclude: "^lo$", netlink: false });
+    const ours = ns.collect("netdev", "netdev", { deviceExclude: quiet, netlink: false });
     expect(ours).toContain('node_network_transmit_packets_total{device="d0"} 5\n');
     const theirs = await scrapeNodeExporter("netdev", [...args, "--no-collector.netdev.netlink"], ns);
     expect(familiesOf(ours, "node_network_")).toEqual(familiesOf(theirs, "node_network_"));
@@ -99,7 +101,7 @@ describe("netdev on live rtnetlink (a network namespace of its own), against nod
     expect(ours).toContain('node_network_address_info{address="169.254.3.4",device="d1",netmask="16",scope="link-local"} 1\n');
     expect(ours).toContain('node_network_address_info{address="2001:db8::5",device="d1",netmask="64",scope="global"} 1\n');
     expect(ours).toContain('node_network_address_info{address="::1",device="lo",netmask="128",scope="link-local"} 1\n');
-    const theirs = await scrapeNodeExporter("netdev", [...args, "--collector.netdev.address-info"], ns);
+    const theirs = await scrapeNodeExporter("netdev", ["--collector.netdev.device-exclude=^lo$", "--collector.netdev.address-info"], ns);
     expect(familiesOf(ours, "node_network_address")).toEqual(familiesOf(theirs, "node_network_address"));
   });
 });

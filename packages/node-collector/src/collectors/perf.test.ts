@@ -14,7 +14,10 @@ describe("perf collector (perf_event_open on this host)", () => {
       "node_perf_context_switches_total", "node_perf_cpu_migrations_total", "node_perf_major_faults_total",
       "node_perf_minor_faults_total", "node_perf_page_faults_total",
     ]);
-    await Bun.sleep(50);
+    // an idle CPU 0 may switch no context in a short wait (CI saw none in 50 ms): a process pinned to it that
+    // sleeps five times switches at least ten
+    const pinned = Bun.spawnSync(["taskset", "-c", "0", "sh", "-c", "for i in 1 2 3 4 5; do sleep 0.01; done"]);
+    expect(pinned.exitCode).toBe(0);
     const second = parseText(await collectText(perf, { config: { ...softwareOnly, cpus: [0] } }));
     const switches = (fams: typeof first) => fams.find((f) => f.name === "node_perf_context_switches_total")!.samples[0]!;
     expect(switches(second).labels).toEqual({ cpu: "0" });
