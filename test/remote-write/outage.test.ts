@@ -1,9 +1,8 @@
 /**
- * The fault test: the receiver (a real Prometheus) is stopped for 20 s while pushes keep arriving, and the
- * agent is killed with SIGKILL and restarted inside that window. When the receiver is back, every sample
+ * The fault test: the receiver (a real Prometheus) is stopped for 2 minutes while pushes keep arriving, and
+ * the agent is killed with SIGKILL and restarted inside that window. When the receiver is back, every sample
  * the agent collected is there, in order, without duplicates, and a group deleted during the outage is
- * marked stale. (The issue asks for a 2-minute outage; 20 s with a 1 s interval already queues ~20
- * collections across a kill, which is the point, and keeps the test short.)
+ * marked stale.
  */
 import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -11,9 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, startAgent, startPrometheus, type RunningAgent, type RunningPrometheus } from "../harness/index.ts";
 
-setDefaultTimeout(120_000);
+setDefaultTimeout(240_000);
 
-const OUTAGE_MS = 20_000;
+const OUTAGE_MS = 120_000;
 const dir = mkdtempSync(join(tmpdir(), "rw-outage-"));
 let agent: RunningAgent | undefined;
 let prom: RunningPrometheus | undefined;
