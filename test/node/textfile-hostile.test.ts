@@ -208,10 +208,11 @@ describe.skipIf(!canHangMount())("a textfile directory on a mount that never ans
       const all = [...first.pushes.latencies, ...pushes.latencies];
       console.log(describePushes("pushes during 8 scrapes of a hung textfile directory", { ...pushes, latencies: all }) + `; scrapes: max ${Math.max(...result.ms).toFixed(0)} ms`);
       expect([...first.pushes.failures, ...pushes.failures]).toEqual([]);
-      // Pushes go back to back here (thousands), so one may meet a GC pause or a sync on a loaded machine (81 ms
-      // seen); a main thread waiting on the mount would hold pushes for the 750 ms the collector waits.
+      // Pushes go back to back here (thousands), each synced to disk, so one may meet a slow sync on a loaded
+      // machine (2 s seen while other builds wrote to the disk); a main thread waiting on the mount would hold a
+      // push in every one of the 8 scrapes, for the 750 ms the collector waits.
       expect(quantile(all, 0.99)).toBeLessThan(100);
-      expect(Math.max(...all)).toBeLessThan(500);
+      expect(all.filter((ms) => ms > 500).length).toBeLessThanOrEqual(1);
       for (const [i, body] of [...first.result.bodies, ...result.bodies].entries()) {
         expect({ i, served: body.includes("beside_hung 1\n"), error: body.includes("node_textfile_scrape_error 1\n") }).toEqual({ i, served: true, error: true });
       }
