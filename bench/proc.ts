@@ -33,3 +33,18 @@ export function runsOnCpu(pid: number, thread?: number): number {
   }
   return runs;
 }
+
+/**
+ * Waits until none of `pids` has used a clock tick for `quietMs` (at most `timeoutMs`), so that work queued
+ * behind a load (an etcd watch still applying events) falls inside a CPU reading taken after it.
+ */
+export async function untilCpuQuiet(pids: number[], quietMs = 300, timeoutMs = 10_000): Promise<void> {
+  const until = performance.now() + timeoutMs;
+  let last = pids.map(cpuSeconds);
+  for (;;) {
+    await Bun.sleep(quietMs);
+    const now = pids.map(cpuSeconds);
+    if (now.every((c, i) => c === last[i]) || performance.now() > until) return;
+    last = now;
+  }
+}

@@ -1,10 +1,33 @@
-// Timed push load shared by the push benchmarks: `clients` loops, each calling `pushOne(k)` with its own
-// sequence of k (w, w + clients, ...), for `seconds`; every push timed.
+// Push load shared by the push benchmarks: filling a store with groups before anything is timed, and a timed
+// load of `clients` loops, each calling `pushOne(k)` with its own sequence of k (w, w + clients, ...), for
+// `seconds`; every push timed.
 
 export interface LoadResult {
   pushesPerSec: number;
   p50Ms: number;
   p99Ms: number;
+  /** Pushes answered in the window. */
+  pushes: number;
+}
+
+/**
+ * PUTs `body` as the group at `path` (e.g. `/metrics/job/bench/instance/i7`) of the gateway at `url`; throws
+ * unless 2xx (Pushgateway answers 202 with its consistency check off).
+ */
+export async function putGroup(url: string, path: string, body: string): Promise<void> {
+  const r = await fetch(url + path, { method: "PUT", body });
+  await r.arrayBuffer();
+  if (r.status < 200 || r.status > 299) throw new Error(`push to ${url}${path} answered ${r.status}`);
+}
+
+/** Calls `pushOne(i)` for every i in [0, count), `parallel` at a time. */
+export async function fillGroups(count: number, parallel: number, pushOne: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < count) await pushOne(next++);
+    }),
+  );
 }
 
 export async function timedLoad(clients: number, seconds: number, pushOne: (k: number) => Promise<void>): Promise<LoadResult> {
@@ -23,5 +46,5 @@ export async function timedLoad(clients: number, seconds: number, pushOne: (k: n
   const elapsed = (performance.now() - start) / 1000;
   times.sort((a, b) => a - b);
   const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!;
-  return { pushesPerSec: times.length / elapsed, p50Ms: at(0.5), p99Ms: at(0.99) };
+  return { pushesPerSec: times.length / elapsed, p50Ms: at(0.5), p99Ms: at(0.99), pushes: times.length };
 }

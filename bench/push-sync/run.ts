@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT, startAgent } from "../../test/harness/index.ts";
-import { timedLoad, type LoadResult } from "../push-load.ts";
+import { fillGroups, putGroup, timedLoad, type LoadResult } from "../push-load.ts";
 
 const GROUPS = Number(process.argv[2] ?? 1000);
 const CLIENTS = [1, 16, 64];
@@ -22,13 +22,7 @@ function body(seq: number): string {
   return s;
 }
 
-const groupPath = (i: number) => `/metrics/job/bench/instance/i${i}`;
-
-async function push(url: string, i: number, seq: number): Promise<void> {
-  const r = await fetch(url + groupPath(i), { method: "PUT", body: body(seq) });
-  await r.arrayBuffer();
-  if (r.status !== 200) throw new Error(`push answered ${r.status}`);
-}
+const push = (url: string, i: number, seq: number) => putGroup(url, `/metrics/job/bench/instance/i${i}`, body(seq));
 
 interface Row extends LoadResult {
   mode: Mode;
@@ -47,12 +41,7 @@ try {
   const filled = join(work, "filled");
   mkdirSync(filled);
   const filling = await startAgent({ roles: ["push"], storagePath: filled, bin, args: ["--push.sync=commit"] });
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      while (next < GROUPS) await push(filling.urls.push!, next++, 0);
-    }),
-  );
+  await fillGroups(GROUPS, 16, (i) => push(filling.urls.push!, i, 0));
   await filling.stop();
 
   for (const clients of CLIENTS) {
