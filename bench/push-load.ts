@@ -48,3 +48,10 @@ export async function timedLoad(clients: number, seconds: number, pushOne: (k: n
   const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!;
   return { pushesPerSec: times.length / elapsed, p50Ms: at(0.5), p99Ms: at(0.99), pushes: times.length };
 }
+
+/** Group `i` of the push benches: ten counter series whose values move with `seq`, so every push changes it. */
+export function pushBenchGroup(url: string, i: number, seq: number): Promise<void> {
+  let body = "# TYPE bench_requests_total counter\n";
+  for (let c = 0; c < 10; c++) body += `bench_requests_total{code="${200 + c}"} ${seq + c}\n`;
+  return putGroup(url, `/metrics/job/bench/instance/i${i}`, body);
+}

@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT, startAgent, startEtcd, startPushgateway, type RunningAgent } from "../../test/harness/index.ts";
 import { cpuSeconds, untilCpuQuiet } from "../proc.ts";
-import { fillGroups, putGroup, timedLoad, type LoadResult } from "../push-load.ts";
+import { fillGroups, pushBenchGroup as push, timedLoad, type LoadResult } from "../push-load.ts";
 
 const SIZES = process.argv.slice(2).map(Number).filter((n) => n > 0);
 if (SIZES.length === 0) SIZES.push(1000, 20000);
@@ -25,13 +25,6 @@ const WARM_UP_S = 1;
 const SIDES = ["lmdb", "etcd x1", "etcd x2", "pushgateway"] as const;
 type Side = (typeof SIDES)[number];
 
-function body(seq: number): string {
-  let s = "# TYPE bench_requests_total counter\n";
-  for (let i = 0; i < 10; i++) s += `bench_requests_total{code="${200 + i}"} ${seq + i}\n`;
-  return s;
-}
-
-const push = (url: string, i: number, seq: number) => putGroup(url, `/metrics/job/bench/instance/i${i}`, body(seq));
 
 /** Pushes every group once through `urls` in turn, CLIENTS at a time; seconds taken. */
 async function fill(urls: string[], groups: number): Promise<number> {

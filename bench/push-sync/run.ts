@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT, startAgent } from "../../test/harness/index.ts";
-import { fillGroups, putGroup, timedLoad, type LoadResult } from "../push-load.ts";
+import { fillGroups, pushBenchGroup as push, timedLoad, type LoadResult } from "../push-load.ts";
 
 const GROUPS = Number(process.argv[2] ?? 1000);
 const CLIENTS = [1, 16, 64];
@@ -16,13 +16,6 @@ const SECONDS = 4;
 const MODES = ["flush", "commit"] as const;
 type Mode = (typeof MODES)[number];
 
-function body(seq: number): string {
-  let s = "# TYPE bench_requests_total counter\n";
-  for (let i = 0; i < 10; i++) s += `bench_requests_total{code="${200 + i}"} ${seq + i}\n`;
-  return s;
-}
-
-const push = (url: string, i: number, seq: number) => putGroup(url, `/metrics/job/bench/instance/i${i}`, body(seq));
 
 interface Row extends LoadResult {
   mode: Mode;
