@@ -84,11 +84,15 @@ describe("node role flags in the compiled agent", () => {
     }
   }, 30000);
 
-  test("a bad collector flag value or an unknown collector exits 2 naming the flag", () => {
+  test("a bad collector flag value or an unknown collector exits 2 naming the flag; a near miss says what was meant", () => {
     for (const [arg, says] of [
       ["--collector.diskstats.device-exclude=(", "--collector.diskstats.device-exclude"],
       ["--collector.timeout=soon", "--collector.timeout"],
       ["--collector.nosuch", "--collector.nosuch"],
+      // a typo of a node_exporter flag names the flag that was meant
+      ["--collector.mountstat", "unknown flag --collector.mountstat (did you mean --collector.mountstats?)"],
+      ["--web.listen-adress=127.0.0.1:0", "(did you mean --web.listen-address?)"],
+      ["--no-colector.wifi", "(did you mean --no-collector.wifi?)"],
     ] as const) {
       expectNodeFlagRefused(arg, says);
     }
