@@ -237,6 +237,9 @@ export const filesystem = defineCollector({
     ignoredMountPoints: flag.regex("collector.filesystem.ignored-mount-points", "", "Deprecated: use --collector.filesystem.mount-points-exclude."),
     ignoredFsTypes: flag.regex("collector.filesystem.ignored-fs-types", "", "Deprecated: use --collector.filesystem.fs-types-exclude."),
     mountTimeout: flag.duration("collector.filesystem.mount-timeout", 5, "How long to wait for a mount to respond before marking it as stale."),
+    // node_exporter sizes a pool of statfs workers with it; here local filesystems are asked inline and each
+    // other mount on its own under the mount timeout, so there is no pool to size
+    statWorkers: flag.int("collector.filesystem.stat-workers", 4, "Accepted for node_exporter's command line; no effect."),
   },
   collect(out, { paths, config, deadline }) {
     const mounts = readMounts(paths);
