@@ -36,7 +36,11 @@ function parseMountinfo(text: string): Mount[] {
     const f = fields(line);
     const dash = f.indexOf("-", 6);
     if (dash < 0 || f.length < dash + 3) continue;
-    out.push({ device: unescapeOctal(f[dash + 2]!), mountpoint: unescapeOctal(f[4]!), fstype: f[dash + 1]!, options: f[5]! });
+    // node_exporter 1.8.2 reads /proc/mounts, whose first option is "ro" when the mount or its superblock is
+    // read-only (an ext4 remounted ro after an error keeps a rw mount); mountinfo splits the two
+    const superRo = f[dash + 3]?.split(",")[0] === "ro";
+    const options = superRo && f[5]!.startsWith("rw") ? "ro" + f[5]!.slice(2) : f[5]!;
+    out.push({ device: unescapeOctal(f[dash + 2]!), mountpoint: unescapeOctal(f[4]!), fstype: f[dash + 1]!, options });
   }
   return out;
 }
