@@ -3,7 +3,7 @@
  * the command lines their units use, as an ExecStart would run them.
  */
 import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { agentBinary, freePort, startAgent, startPrometheus, waitForHttp } from "../harness/index.ts";
@@ -130,38 +130,55 @@ test("behind --web.route-prefix every route, page link and redirect is under the
   }
 });
 
-test("a node_exporter unit's ExecStart: telemetry path, exporter metrics off, collector flags of node_exporter's", async () => {
+test("a node_exporter 1.8 unit's ExecStart: web, collector toggles and per-collector flags, word for word", async () => {
   const port = await freePort();
-  const agent = await startAgent({
-    roles: ["node"],
-    ports: { node: port },
-    fromArgs: true,
-    bin: join(links, "node_exporter"),
-    noWait: true,
-    args: [
-      `--web.listen-address=127.0.0.1:${port}`,
-      "--web.telemetry-path=/node/metrics",
-      "--web.disable-exporter-metrics",
-      "--web.max-requests=40",
-      "--runtime.gomaxprocs=1",
-      "--collector.textfile.directory=/nonexistent",
-      "--no-collector.wifi",
-      "--collector.ntp.server",
-      "127.0.0.1",
-      "--log.level=warn",
-    ],
-  });
+  const textfiles = join(links, "textfile");
+  mkdirSync(textfiles);
+  writeFileSync(join(textfiles, "role.prom"), 'node_role_info{role="db"} 1\n');
+  // A Debian/Ubuntu-style unit, flags as such units carry them; no quoting, so splitting on blanks gives its words
+  const execStart = `node_exporter
+      --web.listen-address=127.0.0.1:${port}
+      --web.telemetry-path=/node/metrics
+      --web.disable-exporter-metrics
+      --web.max-requests=40
+      --runtime.gomaxprocs=1
+      --log.level=warn
+      --log.format=logfmt
+      --collector.textfile.directory=${textfiles}
+      --no-collector.wifi
+      --no-collector.infiniband
+      --collector.mountstats
+      --collector.systemd
+      --collector.systemd.unit-include=(ssh|cron|nginx)\\.service
+      --collector.systemd.enable-restarts-metrics
+      --collector.processes
+      --collector.tcpstat
+      --collector.filesystem.mount-points-exclude=^/(dev|proc|run|sys|var/lib/docker/.+)($|/)
+      --collector.filesystem.fs-types-exclude=^(autofs|proc|sysfs|tmpfs|overlay)$
+      --collector.netdev.device-exclude=^(veth.*|docker.*)$
+      --collector.netclass.ignored-devices=^(veth.*|docker.*)$
+      --collector.diskstats.device-exclude=^(ram|loop|fd)\\d+$
+      --collector.stat.softirq
+      --collector.ntp.server 127.0.0.1`;
+  const [bin, ...args] = execStart.split(/\s+/);
+  expect(args.length).toBeGreaterThan(20);
+  const agent = await startAgent({ roles: ["node"], ports: { node: port }, fromArgs: true, bin: join(links, bin!), noWait: true, args });
   const base = `http://127.0.0.1:${port}`;
   try {
     await waitForHttp(`${base}/-/ready`);
     const body = await fetch(`${base}/node/metrics`).then((r) => r.text());
     expect(body).toContain("node_load1 ");
+    expect(body).toContain('node_role_info{role="db"} 1\n');
+    expect(body).toMatch(/^node_tcp_connection_states\{state="listen"\} \S+$/m);
+    expect(body).toMatch(/^node_softirqs_total\{vector="net_rx"\} \S+$/m);
+    for (const c of ["mountstats", "systemd", "processes", "tcpstat", "textfile"]) expect(body).toContain(`node_scrape_collector_success{collector="${c}"}`);
+    for (const c of ["wifi", "infiniband"]) expect(body).not.toContain(`collector="${c}"`);
     expect(body).not.toContain("process_cpu_seconds_total");
     expect(body).not.toContain("agent_build_info");
     expect(await fetch(`${base}/metrics`).then((r) => r.status)).toBe(404);
     // The page's Metrics link follows the telemetry path.
     expect(await fetch(`${base}/`).then((r) => r.text())).toContain('href="/node/metrics"');
-    // wifi and ntp are collectors of the agent's too, so their flags take effect and nothing is ignored.
+    // Every flag is one of the agent's with its meaning: nothing is reported as ignored.
     expect(agent.output()).not.toContain("ignored");
   } finally {
     await agent.stop();

@@ -84,11 +84,41 @@ describe("node role flags in the compiled agent", () => {
     }
   }, 30000);
 
-  test("a bad collector flag value or an unknown collector exits 2 naming the flag", () => {
+  test("--web.max-requests: a scrape beyond the limit is answered 503 as node_exporter's handler does; 0 lifts it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "slow-systemctl-"));
+    const slow = join(dir, "systemctl");
+    writeFileSync(slow, "#!/bin/sh\nexec sleep 30\n");
+    chmodSync(slow, 0o755);
+    const slowScrapes = ["--collector.disable-defaults", "--collector.systemd", `--collector.systemd.systemctl-command=${slow}`, "--collector.timeout=2s"];
+    try {
+      const limited = await startAgent({ roles: ["node"], args: [...slowScrapes, "--web.max-requests=1"] });
+      started.push(limited);
+      const first = fetch(`${limited.urls.node}/metrics`);
+      await Bun.sleep(300);
+      const refused = await fetch(`${limited.urls.node}/metrics`);
+      expect([refused.status, await refused.text()]).toEqual([503, "Limit of concurrent requests reached (1), try again later.\n"]);
+      expect((await first).status).toBe(200);
+      // the slot is free again once the first scrape answered
+      expect((await fetch(`${limited.urls.node}/metrics`)).status).toBe(200);
+
+      const unlimited = await startAgent({ roles: ["node"], args: [...slowScrapes, "--web.max-requests=0"] });
+      started.push(unlimited);
+      const both = await Promise.all([0, 1, 2].map(() => fetch(`${unlimited.urls.node}/metrics`).then((r) => r.status)));
+      expect(both).toEqual([200, 200, 200]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30000);
+
+  test("a bad collector flag value or an unknown collector exits 2 naming the flag; a near miss says what was meant", () => {
     for (const [arg, says] of [
       ["--collector.diskstats.device-exclude=(", "--collector.diskstats.device-exclude"],
       ["--collector.timeout=soon", "--collector.timeout"],
       ["--collector.nosuch", "--collector.nosuch"],
+      // a typo of a node_exporter flag names the flag that was meant
+      ["--collector.mountstat", "unknown flag --collector.mountstat (did you mean --collector.mountstats?)"],
+      ["--web.listen-adress=127.0.0.1:0", "(did you mean --web.listen-address?)"],
+      ["--no-colector.wifi", "(did you mean --no-collector.wifi?)"],
     ] as const) {
       expectNodeFlagRefused(arg, says);
     }

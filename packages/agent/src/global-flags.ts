@@ -27,7 +27,7 @@ export const globalFlags = {
   webEnableAdminApi: flag.bool("web.enable-admin-api", false, "Pushgateway's name for --push.enable-admin-api."),
   webSystemdSocket: flag.bool("web.systemd-socket", false, "Serve the one role on the socket systemd passes in (socket activation: LISTEN_FDS) instead of binding an address."),
   webDisableExporterMetrics: flag.bool("web.disable-exporter-metrics", false, "Leave the agent's own process_* and agent_build_info out of /metrics."),
-  webMaxRequests: flag.int("web.max-requests", 40, "Accepted for node_exporter's command line; no effect."),
+  webMaxRequests: flag.int("web.max-requests", 40, "Scrapes of the node role's metrics served at once; more are answered 503 (0: no limit)."),
   webLocalAssets: flag.string("web.local-assets", "", "Accepted for Pushgateway's command line; no effect (the pages are built into the binary)."),
   runtimeGomaxprocs: flag.int("runtime.gomaxprocs", 1, "Accepted for node_exporter's command line; no effect."),
 } satisfies FlagSet;

@@ -180,6 +180,8 @@ export async function serve(argv: string[], calledAs?: CalledAs): Promise<number
           maxRequestBodyBytes: role.maxRequestBodyBytes?.(config),
           paths,
           disableOwnMetrics: global.webDisableExporterMetrics,
+          // node_exporter's flag; Pushgateway and the Cluster Exporter have no such limit
+          maxScrapesInFlight: role.name === "node" ? global.webMaxRequests : undefined,
           onQuit,
           unixSocket: activated?.unixPath,
         }),

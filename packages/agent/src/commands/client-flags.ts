@@ -4,7 +4,7 @@
  * serve frame's parser (one value per flag, flags only) rightly refuses.
  */
 import { readFileSync } from "node:fs";
-import { ConfigError, flag, formatHelp, type FlagSet, type FlagSpec, type FlagValues } from "@agent/core";
+import { ConfigError, didYouMean, flag, flagWords, formatHelp, type FlagSet, type FlagSpec, type FlagValues } from "@agent/core";
 import type { PushClientOptions } from "@agent/push-client";
 
 export const clientFlags = {
@@ -77,7 +77,7 @@ export function parseWords<F extends FlagSet>(argv: readonly string[], flags: F,
     const name = word.slice(2, eq < 0 ? undefined : eq);
     const inline = eq < 0 ? undefined : word.slice(eq + 1);
     const found = byName.get(name) ?? (name.startsWith("no-") ? byName.get(name.slice(3)) : undefined);
-    if (!found) throw new ConfigError(`unknown flag --${name}`);
+    if (!found) throw new ConfigError(`unknown flag --${name}${didYouMean(name, flagWords(Object.values(flags)))}`);
     const [key, spec] = found;
     if (spec.boolean) {
       raw.set(key, name.startsWith("no-") && name !== spec.name ? false : spec.parse(inline ?? true));

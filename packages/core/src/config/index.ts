@@ -1,2 +1,3 @@
 export * from "./flag.ts";
 export * from "./parse.ts";
+export * from "./suggest.ts";

@@ -3,6 +3,7 @@
  * Every error is a ConfigError whose message names the flag or key at fault.
  */
 import { ConfigError, type FlagSet, type FlagSpec, type FlagValues } from "./flag.ts";
+import { closestName, didYouMean, flagWords } from "./suggest.ts";
 
 export interface FlagGroup {
   /** Shown as the heading in --help, e.g. "push role". */
@@ -61,7 +62,7 @@ export function parseArgv(argv: readonly string[], groups: readonly FlagGroup[])
         continue;
       }
     }
-    if (!spec) throw new ConfigError(`unknown flag --${name} (see --help)`);
+    if (!spec) throw new ConfigError(`unknown flag --${name}${didYouMean(name, flagWords(index.values())) || " (see --help)"}`);
     if (spec.fileOnly) throw new ConfigError(`--${name} can only be set in the config file`);
     if (spec.boolean) {
       values.set(name, inline ?? true);
@@ -91,7 +92,10 @@ export function flattenConfigFile(doc: unknown, groups: readonly FlagGroup[], so
       const name = prefix ? `${prefix}.${key}` : key;
       if (index.has(name)) out.set(name, value);
       else if (typeof value === "object" && value !== null && !Array.isArray(value)) walk(value, name);
-      else throw new ConfigError(`${source}: unknown key "${name}"`);
+      else {
+        const near = closestName(name, index.keys());
+        throw new ConfigError(`${source}: unknown key "${name}"${near === undefined ? "" : ` (did you mean "${near}"?)`}`);
+      }
     }
   };
   walk(doc, "");

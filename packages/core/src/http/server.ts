@@ -39,6 +39,11 @@ export interface RoleServerOptions {
   paths?: PublicPaths;
   /** Leave process_* and agent_build_info out of /metrics (node_exporter's --web.disable-exporter-metrics). */
   disableOwnMetrics?: boolean;
+  /**
+   * Scrapes of the telemetry path served at once; one more is answered 503 as client_golang's handler does
+   * (node_exporter's --web.max-requests). 0 or absent: no limit.
+   */
+  maxScrapesInFlight?: number;
   /** When set, PUT or POST /-/quit calls it (Pushgateway's --web.enable-lifecycle). */
   onQuit?: () => void;
   /** Listen on this Unix socket instead of `address` (behind a systemd-activated socket's relay). */
@@ -93,7 +98,21 @@ export function startRoleServer(opts: RoleServerOptions): RoleServer {
     return c.text("Requesting termination... Goodbye!");
   });
   app.get("/-/quit", (c) => c.text("Only POST or PUT requests allowed.", 405));
-  app.get(opts.paths?.telemetryPath ?? "/metrics", async (c) => {
+  const telemetryPath = opts.paths?.telemetryPath ?? "/metrics";
+  const maxScrapes = opts.maxScrapesInFlight ?? 0;
+  let scrapesInFlight = 0;
+  if (maxScrapes > 0) {
+    app.get(telemetryPath, async (c, next) => {
+      if (scrapesInFlight >= maxScrapes) return c.text(`Limit of concurrent requests reached (${maxScrapes}), try again later.\n`, 503);
+      scrapesInFlight++;
+      try {
+        await next();
+      } finally {
+        scrapesInFlight--;
+      }
+    });
+  }
+  app.get(telemetryPath, async (c) => {
     if (!service) return c.text("Service Unavailable: starting\n", 503);
     const own = new MetricSet();
     if (!opts.disableOwnMetrics) {

@@ -1,6 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { bcache, dehumanize } from "./bcache.ts";
-import { collectText, expectGolden, promtoolProblems } from "../testing/golden.ts";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { collectText, expectGolden, fixturePaths, promtoolProblems } from "../testing/golden.ts";
 
 describe("bcache collector", () => {
   test("undoes bch_hprint the way the kernel wrote it", () => {
@@ -18,7 +21,7 @@ describe("bcache collector", () => {
     expect(text).toContain('node_bcache_cache_hits_total{backing_device="bdev0",uuid="5f3a1c0e-9d2b-4b7a-8c11-2e6f0a9b7d42"} 1211\n');
     expect(text).toContain('node_bcache_writeback_change{backing_device="bdev0",uuid="5f3a1c0e-9d2b-4b7a-8c11-2e6f0a9b7d42"} -2048\n');
     expect(text).not.toContain("priority_stats");
-    expect(text).not.toContain("node_bcache_cache_readaheads_total"); // dropped by node_exporter 1.6
+    expect(text).toContain('node_bcache_cache_readaheads_total{backing_device="bdev0",uuid="5f3a1c0e-9d2b-4b7a-8c11-2e6f0a9b7d42"} 13\n');
     expect(promtoolProblems(text)).toEqual([]);
   });
 
@@ -26,6 +29,23 @@ describe("bcache collector", () => {
     const text = await collectText(bcache, { config: { priorityStats: true } });
     expect(text).toContain('node_bcache_priority_stats_unused_percent{cache_device="cache0",uuid="5f3a1c0e-9d2b-4b7a-8c11-2e6f0a9b7d42"} 91\n');
     expect(text).toContain('node_bcache_priority_stats_metadata_percent{cache_device="cache0",uuid="5f3a1c0e-9d2b-4b7a-8c11-2e6f0a9b7d42"} 2\n');
+  });
+
+  test("readaheads show only where counted, as node_exporter 1.8.2; a missing stat file reads 0", async () => {
+    const sysfs = mkdtempSync(join(tmpdir(), "bcache-"));
+    try {
+      cpSync(join(fixturePaths.sysfs, "fs", "bcache"), join(sysfs, "fs", "bcache"), { recursive: true });
+      const total = join(sysfs, "fs", "bcache", "5f3a1c0e-9d2b-4b7a-8c11-2e6f0a9b7d42", "bdev0", "stats_total");
+      writeFileSync(join(total, "cache_readaheads"), "0\n");
+      expect(await collectText(bcache, { paths: { sysfs } })).not.toContain("readaheads");
+      rmSync(join(total, "cache_readaheads"));
+      rmSync(join(total, "cache_bypass_hits"));
+      const text = await collectText(bcache, { paths: { sysfs } });
+      expect(text).not.toContain("readaheads");
+      expect(text).toContain('node_bcache_cache_bypass_hits_total{backing_device="bdev0",uuid="5f3a1c0e-9d2b-4b7a-8c11-2e6f0a9b7d42"} 0\n');
+    } finally {
+      rmSync(sysfs, { recursive: true, force: true });
+    }
   });
 
   test("no /sys/fs/bcache yields nothing", async () => {

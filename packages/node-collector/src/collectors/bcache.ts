@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { flag, type Labels, type MetricType } from "@agent/core";
 import { defineCollector } from "../collector.ts";
-import { listDir, readAttr, readText } from "../read.ts";
+import { listDir, readText } from "../read.ts";
 
 const UNITS: Record<string, number> = { k: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40, P: 2 ** 50, E: 2 ** 60, Z: 2 ** 70, Y: 2 ** 80 };
 
@@ -25,10 +25,10 @@ export function dehumanize(text: string): number {
   return neg ? -value : value;
 }
 
+/** A bch_hprint file; a missing one reads 0 as in node_exporter's procfs (kernels add and drop stats). */
 function value(dir: string, file: string): number {
-  const t = readAttr(join(dir, file));
-  if (t === null) throw new Error(`bcache: cannot read ${join(dir, file)}`);
-  return dehumanize(t);
+  const t = readText(join(dir, file));
+  return t === null ? 0 : dehumanize(t.trim());
 }
 
 /** `key:   value[/sec|ms]` lines of writeback_rate_debug and priority_stats, suffixes stripped. */
@@ -54,7 +54,6 @@ const PERIOD_STATS: [file: string, metric: string, help: string][] = [
   ["cache_bypass_misses", "cache_bypass_misses_total", "Misses for IO intended to skip the cache."],
   ["cache_miss_collisions", "cache_miss_collisions_total", "Instances where data insertion from cache miss raced with write (data already present)."],
 ];
-// cache_readaheads is still in sysfs, but node_exporter 1.6 dropped node_bcache_cache_readaheads_total.
 
 export const bcache = defineCollector({
   name: "bcache",
@@ -97,6 +96,10 @@ export const bcache = defineCollector({
         emit("writeback_change", "gauge", "Last writeback rate change step for this backing device.", wr("change"), labels);
         const total = join(bdir, "stats_total");
         for (const [file, metric, help] of PERIOD_STATS) emit(metric, "counter", help, value(total, file), labels);
+        // Newer kernels removed bcache's own readahead and this file with it; node_exporter shows the family only
+        // where it counted something, so a 0 (or no file) leaves it out.
+        const readaheads = value(total, "cache_readaheads");
+        if (readaheads !== 0) emit("cache_readaheads_total", "counter", "Count of times readahead occurred.", readaheads, labels);
       }
       for (const cache of entries.filter((e) => /^cache\d/.test(e))) {
         const cdir = join(dir, cache);

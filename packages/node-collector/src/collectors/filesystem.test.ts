@@ -134,6 +134,24 @@ describe("filesystem collector", () => {
   describe("the mount table", () => {
     const line = (id: number, mp: string) => `${id} 1 8:1 / ${mp} rw,relatime shared:1 - ext4 /dev/sd${id} rw\n`;
 
+    test("read-only as /proc/mounts shows it (node_exporter 1.8.2's source): the mount's or its superblock's", () => {
+      const dir = mkdtempSync("/tmp/mounts-ro-");
+      mkdirSync(dir + "/1");
+      writeFileSync(
+        dir + "/1/mountinfo",
+        "1 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n" +
+          "2 1 8:2 / /errored rw,relatime shared:2 - ext4 /dev/sda2 ro,errors=remount-ro\n" +
+          "3 1 8:3 / /bound ro,relatime shared:3 - ext4 /dev/sda3 rw\n",
+      );
+      const mounts = readMounts({ ...fixturePaths, procfs: dir })!;
+      expect(mounts.map((m) => [m.mountpoint, m.options])).toEqual([
+        ["/", "rw,relatime"],
+        ["/errored", "ro,relatime"],
+        ["/bound", "ro,relatime"],
+      ]);
+      rmSync(dir, { recursive: true });
+    });
+
     test("a table in a regular file (a fixture tree) is read anew on every call", () => {
       const dir = mkdtempSync("/tmp/mounts-file-");
       mkdirSync(dir + "/1");

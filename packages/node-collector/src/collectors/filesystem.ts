@@ -5,7 +5,7 @@ import { fields, procPath, readText, rootfsPath } from "../read.ts";
 
 const DEFAULT_MOUNT_POINTS_EXCLUDE = "^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)";
 const DEFAULT_FS_TYPES_EXCLUDE =
-  "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|erofs|sysfs|tracefs)$";
+  "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs)$";
 
 export interface Mount {
   device: string;
@@ -36,7 +36,11 @@ function parseMountinfo(text: string): Mount[] {
     const f = fields(line);
     const dash = f.indexOf("-", 6);
     if (dash < 0 || f.length < dash + 3) continue;
-    out.push({ device: unescapeOctal(f[dash + 2]!), mountpoint: unescapeOctal(f[4]!), fstype: f[dash + 1]!, options: f[5]! });
+    // node_exporter 1.8.2 reads /proc/mounts, whose first option is "ro" when the mount or its superblock is
+    // read-only (an ext4 remounted ro after an error keeps a rw mount); mountinfo splits the two
+    const superRo = f[dash + 3]?.split(",")[0] === "ro";
+    const options = superRo && f[5]!.startsWith("rw") ? "ro" + f[5]!.slice(2) : f[5]!;
+    out.push({ device: unescapeOctal(f[dash + 2]!), mountpoint: unescapeOctal(f[4]!), fstype: f[dash + 1]!, options });
   }
   return out;
 }
@@ -237,6 +241,9 @@ export const filesystem = defineCollector({
     ignoredMountPoints: flag.regex("collector.filesystem.ignored-mount-points", "", "Deprecated: use --collector.filesystem.mount-points-exclude."),
     ignoredFsTypes: flag.regex("collector.filesystem.ignored-fs-types", "", "Deprecated: use --collector.filesystem.fs-types-exclude."),
     mountTimeout: flag.duration("collector.filesystem.mount-timeout", 5, "How long to wait for a mount to respond before marking it as stale."),
+    // node_exporter sizes a pool of statfs workers with it; here local filesystems are asked inline and each
+    // other mount on its own under the mount timeout, so there is no pool to size
+    statWorkers: flag.int("collector.filesystem.stat-workers", 4, "Accepted for node_exporter's command line; no effect."),
   },
   collect(out, { paths, config, deadline }) {
     const mounts = readMounts(paths);

@@ -27,3 +27,13 @@ describe("hwmon collector", () => {
     await expect(collectText(hwmon, { paths: { procfs: "/nonexistent", sysfs: "/nonexistent", rootfs: "/nonexistent" } })).rejects.toThrow(NoDataError);
   });
 });
+
+describe("hwmon chip filters: --collector.hwmon.chip-include|exclude", () => {
+  test("include keeps only matching chips, exclude drops matching ones, and both apply together", async () => {
+    const chips = (text: string) => [...new Set([...text.matchAll(/chip="([^"]+)"/g)].map((m) => m[1]))].sort();
+    expect(chips(await collectText(hwmon))).toEqual(["acpitz", "platform_coretemp_0"]);
+    expect(chips(await collectText(hwmon, { config: { chipInclude: /coretemp/ } }))).toEqual(["platform_coretemp_0"]);
+    expect(chips(await collectText(hwmon, { config: { chipExclude: /^acpi/ } }))).toEqual(["platform_coretemp_0"]);
+    expect(chips(await collectText(hwmon, { config: { chipInclude: /a/, chipExclude: /acpitz/ } }))).toEqual(["platform_coretemp_0"]);
+  });
+});

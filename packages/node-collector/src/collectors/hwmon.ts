@@ -1,5 +1,5 @@
 import { existsSync, realpathSync } from "node:fs";
-import type { MetricSet } from "@agent/core";
+import { flag, type MetricSet } from "@agent/core";
 import { defineCollector, NoDataError } from "../collector.ts";
 import { listDir, readAttr, sysPath } from "../read.ts";
 
@@ -125,13 +125,21 @@ function emitSensor(out: MetricSet, chip: string, sensor: string, data: Map<stri
 export const hwmon = defineCollector({
   name: "hwmon",
   defaultEnabled: true,
-  collect(out, { paths }) {
+  flags: {
+    chipInclude: flag.regex("collector.hwmon.chip-include", "", "Only hwmon chips (node_hwmon_*{chip}) matching this regexp."),
+    chipExclude: flag.regex("collector.hwmon.chip-exclude", "", "Leave out hwmon chips matching this regexp."),
+  },
+  collect(out, { paths, config }) {
+    // Despite the help text both patterns apply when both are given, as in node_exporter's hwmon
+    const { chipInclude: include, chipExclude: exclude } = config;
+    const ignored = (chip: string) => (exclude?.test(chip) ?? false) || (include !== undefined && !include.test(chip));
     const base = sysPath(paths, "class/hwmon");
     const chips = listDir(base).sort();
     if (chips.length === 0 && !existsSync(base)) throw new NoDataError(base);
     for (const h of chips) {
       const dir = base + "/" + h;
       const chip = chipName(dir);
+      if (ignored(chip)) continue;
       const data: SensorData = new Map();
       readSensors(dir, data);
       // Some drivers put their sensor files on the device rather than the hwmon node.

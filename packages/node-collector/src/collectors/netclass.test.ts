@@ -20,6 +20,13 @@ describe("netclass collector", () => {
     expect(text).not.toContain(`device="lo"`);
   });
 
+  test("a device directory without attributes (the bonding fixture's) is shown empty, a plain file is no device", async () => {
+    const text = await collectText(netclass);
+    expect(text).toContain(`node_network_info{address="",adminstate="unknown",broadcast="",device="bond0",duplex="",ifalias="",operstate=""} 1\n`);
+    expect(text).toContain(`node_network_up{device="int"} 0\n`);
+    expect(text).not.toContain("bonding_masters");
+  });
+
   test("an absent /sys/class/net yields nothing", async () => {
     expect(await collectText(netclass, { paths: { sysfs: "/nonexistent" } })).toBe("");
   });

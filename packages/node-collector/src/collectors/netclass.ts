@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { flag, type MetricSet } from "@agent/core";
 import { defineCollector, type NodePaths } from "../collector.ts";
 import { dumpLinkModes } from "../ethtool-netlink.ts";
@@ -87,8 +88,13 @@ export function collectFromSysfs(out: MetricSet, paths: NodePaths, config: Optio
   for (const device of devices) {
     if (config.ignoredDevices?.test(device)) continue;
     const dir = base + "/" + device + "/";
-    const operstate = readAttr(dir + "operstate");
-    if (operstate === null) continue; // bonding_masters and other plain files
+    let operstate = readAttr(dir + "operstate");
+    if (operstate === null) {
+      // bonding_masters and other plain files are no devices; a directory without the attribute is one, shown
+      // with empty values as node_exporter shows it
+      if (!statSync(base + "/" + device, { throwIfNoEntry: false })?.isDirectory()) continue;
+      operstate = "";
+    }
     const ifindex = num(readAttr(dir + "ifindex"));
     const info = staticInfo(dir, ifindex);
     const flags = num(readAttr(dir + "flags"));

@@ -47,7 +47,6 @@ const KNOWN_1_5_DIFFERENCES: { family: string; labels: Record<string, string>; w
   // The procfs 1.8 uses reports the two ops it used to skip, and the wdeleg_getattr line (0 without it).
   ...["SetClientID", "SetClientIDConfirm", "WdelegGetattr"].map((method) => ({ family: "node_nfsd_requests_total", labels: { proto: "4", method }, why: "added with the proc4ops fix" })),
   { family: "node_zfs_zpool_state", labels: { state: "suspended" }, why: "pool state added in 1.6" },
-  { family: "node_bcache_cache_readaheads_total", labels: {}, why: "removed in 1.6" },
 ];
 
 const BIN = "prometheus-node-exporter";

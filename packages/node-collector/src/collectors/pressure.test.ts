@@ -8,7 +8,8 @@ describe("pressure collector", () => {
     const text = await collectText(pressure);
     expectGolden("pressure", text);
     expect(text).toMatch(/^node_pressure_cpu_waiting_seconds_total [0-9.e+-]+$/m);
-    expect(text).toContain("node_pressure_irq_stalled_seconds_total 4.2e-05\n");
+    // the fixture has Linux 6.1's /proc/pressure/irq, which node_exporter 1.8.2 does not read
+    expect(text).not.toContain("irq");
   });
 
   test("cpu pressure is its waiting time only, as node_exporter reads it", async () => {

@@ -3,7 +3,8 @@ import { lines, procPath, readText } from "../read.ts";
 
 /**
  * resource -> [some: name, help], [full: name, help]. node_exporter reads cpu's "some" line only (the kernel
- * writes a "full" line for cpu too, all zeros before 5.13), and irq's "full" only.
+ * writes a "full" line for cpu too, all zeros before 5.13). /proc/pressure/irq (Linux 6.1) is left unread, as
+ * 1.8.2 leaves it (node_exporter 1.9 added it).
  */
 const RESOURCES: Record<string, [[string, string] | null, [string, string] | null]> = {
   cpu: [
@@ -18,7 +19,6 @@ const RESOURCES: Record<string, [[string, string] | null, [string, string] | nul
     ["node_pressure_memory_waiting_seconds_total", "Total time in seconds that processes have waited for memory"],
     ["node_pressure_memory_stalled_seconds_total", "Total time in seconds no process could make progress due to memory congestion"],
   ],
-  irq: [null, ["node_pressure_irq_stalled_seconds_total", "Total time in seconds no process could make progress due to IRQ congestion"]],
 };
 
 export const pressure = defineCollector({
@@ -28,9 +28,8 @@ export const pressure = defineCollector({
     for (const [res, [some, full]] of Object.entries(RESOURCES)) {
       const path = procPath(paths, "pressure/" + res);
       const text = readText(path);
-      // No PSI (kernel before 4.20, or psi=0) is no data to node_exporter; irq came later (6.1), and alone.
-      if (text === null && res !== "irq") throw new NoDataError(path);
-      if (text === null) continue;
+      // No PSI (kernel before 4.20, or psi=0) is no data to node_exporter
+      if (text === null) throw new NoDataError(path);
       for (const line of lines(text)) {
         const kind = line.startsWith("some ") ? some : line.startsWith("full ") ? full : null;
         const t = line.indexOf("total=");

@@ -13,6 +13,17 @@ describe("stat collector", () => {
     expect(text).toMatch(/^node_procs_blocked [0-9.e+]+$/m);
   });
 
+  test("--collector.stat.softirq adds node_softirqs_total per vector from the softirq line, as node_exporter names them", async () => {
+    expect(await collectText(stat)).not.toContain("node_softirqs_total");
+    const text = await collectText(stat, { config: { softirq: true } });
+    // fixture: softirq 297004 0 29617 7 7063 113097 0 2 71463 0 75755 (total first)
+    const want = { hi: 0, timer: 29617, net_tx: 7, net_rx: 7063, block: 113097, block_iopoll: 0, tasklet: 2, sched: 71463, hrtimer: 0, rcu: 75755 };
+    const got = Object.fromEntries([...text.matchAll(/^node_softirqs_total\{vector="(\w+)"\} (\d+)$/gm)].map((m) => [m[1], Number(m[2])]));
+    expect(got).toEqual(want);
+    expect(text).toContain("# HELP node_softirqs_total Number of softirq calls.\n# TYPE node_softirqs_total counter\n");
+    expect(promtoolProblems(text)).toEqual([]);
+  });
+
   test("an absent source yields nothing", async () => {
     expect(await collectText(stat, { paths: { procfs: "/nonexistent", sysfs: "/nonexistent", rootfs: "/nonexistent" } })).toBe("");
   });

@@ -1,10 +1,17 @@
+import { flag } from "@agent/core";
 import { defineCollector } from "../collector.ts";
-import { procPath, readText } from "../read.ts";
+import { fields, procPath, readText } from "../read.ts";
+
+/** The per-vector counts after the total on /proc/stat's `softirq` line, by node_exporter's vector names. */
+const SOFTIRQ_VECTORS = ["hi", "timer", "net_tx", "net_rx", "block", "block_iopoll", "tasklet", "sched", "hrtimer", "rcu"];
 
 export const stat = defineCollector({
   name: "stat",
   defaultEnabled: true,
-  collect(out, { paths }) {
+  flags: {
+    softirq: flag.bool("collector.stat.softirq", false, "Export softirq calls per vector (node_softirqs_total)."),
+  },
+  collect(out, { paths, config }) {
     const text = readText(procPath(paths, "stat"));
     if (text === null) return;
     let pos = 0;
@@ -37,6 +44,13 @@ export const stat = defineCollector({
           case "procs_blocked":
             out.gauge("node_procs_blocked", "Number of processes blocked waiting for I/O to complete.", first());
             break;
+          case "softirq": {
+            if (!config.softirq) break;
+            const counts = fields(line).slice(2);
+            const fam = out.family("node_softirqs_total", "counter", "Number of softirq calls.");
+            SOFTIRQ_VECTORS.forEach((vector, i) => fam.add(Number(counts[i] ?? 0), { vector }));
+            break;
+          }
         }
       }
       pos = end + 1;

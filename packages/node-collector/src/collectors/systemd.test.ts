@@ -24,3 +24,38 @@ describe("systemd collector", () => {
     expect(await collectText(systemd, { config: { command: "false" } })).toBe("");
   });
 });
+
+describe("systemd's optional metrics and node_exporter's deprecated unit filters", () => {
+  test("--collector.systemd.enable-restarts-metrics and enable-task-metrics: services only, a count systemctl does not show is left out", async () => {
+    const text = await collectText(systemd, { config: { command: fake, restartsMetrics: true, taskMetrics: true } });
+    expect(text).toContain("# TYPE node_systemd_service_restart_total counter\n");
+    expect(text).toContain(`node_systemd_service_restart_total{name="nginx.service"} 5\n`);
+    expect(text).toContain(`node_systemd_service_restart_total{name="cron.service"} 0\n`);
+    expect(text).not.toMatch(/node_systemd_service_restart_total\{name="apt-daily.timer"/);
+    expect(text).toContain(`node_systemd_unit_tasks_current{name="cron.service"} 1\n`);
+    expect(text).not.toContain(`node_systemd_unit_tasks_current{name="nginx.service"}`); // [not set]
+    expect(text).toContain(`node_systemd_unit_tasks_max{name="nginx.service"} 4915\n`);
+    expect(text).not.toContain(`node_systemd_unit_tasks_max{name="ssh.service"}`); // infinity
+    expect(text).not.toContain("node_systemd_unit_start_time_seconds");
+  });
+
+  test("--collector.systemd.enable-start-time-metrics: every kept unit, 0 where not active, microseconds kept", async () => {
+    const text = await collectText(systemd, { config: { command: fake, startTimeMetrics: true } });
+    const times = Object.fromEntries([...text.matchAll(/^node_systemd_unit_start_time_seconds\{name="([^"]+)"\} (\S+)$/gm)].map((m) => [m[1], m[2]]));
+    expect(times).toEqual({
+      "apt-daily.timer": "1.764058442999999e+09",
+      "cron.service": "1.764058443512345e+09",
+      "dbus.socket": "0",
+      "nginx.service": "0",
+      "ssh.service": "1.764058444000007e+09",
+      "systemd-fsck-root.service": "0",
+    });
+    expect(text).not.toContain("node_systemd_service_restart_total");
+  });
+
+  test("--collector.systemd.unit-whitelist and unit-blacklist stand in for unit-include and unit-exclude", async () => {
+    const names = (text: string) => [...new Set([...text.matchAll(/node_systemd_unit_state\{name="([^"]+)"/g)].map((m) => m[1]))].sort();
+    expect(names(await collectText(systemd, { config: { command: fake, unitWhitelist: /.+\.service/ } }))).toEqual(["cron.service", "nginx.service", "ssh.service", "systemd-fsck-root.service"]);
+    expect(names(await collectText(systemd, { config: { command: fake, unitBlacklist: /.+\.(service|slice|device)/ } }))).toEqual(["-.mount", "apt-daily.timer", "dbus.socket"]);
+  });
+});
