@@ -4,6 +4,7 @@ import { statusPage } from "@agent/core/pages";
 import { allCollectors } from "./collectors/index.ts";
 import { historyFlags, NodeHistory } from "./history.ts";
 import { nodePage } from "./page.ts";
+import { splitUnknownCollectorFlags } from "./program-args.ts";
 import { nodeFlags, NodeRegistry } from "./registry.ts";
 
 export type { Collector, CollectContext, NodePaths } from "./collector.ts";
@@ -17,6 +18,10 @@ export function nodeRole(): Role {
     title: "node_exporter-compatible host metrics",
     defaultAddress: ":9100",
     flags,
+    // The node page is the agent's home page: remote write's queues show there.
+    hostsSharedPages: true,
+    programNames: ["node_exporter", "prometheus-node-exporter"],
+    programArgs: splitUnknownCollectorFlags,
     async start(ctx) {
       const registry = new NodeRegistry(allCollectors, ctx.config, ctx.log);
       ctx.log.info("collectors enabled", { collectors: registry.enabled.map((e) => e.collector.name).join(",") });
