@@ -30,7 +30,7 @@ import { RemoteWrite, remoteWriteFlags, type RemoteWriteSettings } from "@agent/
 import { BUN_VERSION, REVISION, VERSION, versionText } from "./build-info.ts";
 import { flagGroups, globalFlags, roleFlags, type GlobalValues } from "./global-flags.ts";
 
-const USAGE = `Usage: agent [serve] [flags]        run the roles (default: the first of --roles' list below)
+const USAGE = `Usage: agent [serve] [flags]        run the roles --roles names (default below)
        agent push [flags] [name=value ...]   push metrics from a batch job (agent push --help)
        agent exec [flags] -- command [args]  run a command and push its outcome (agent exec --help)
        agent push-store check|salvage PATH   check or salvage a push store (agent push-store --help)
