@@ -50,8 +50,9 @@ type RoleConfig = FlagValues<FlagSet> & { listenAddress: ListenAddress };
 interface Settings {
   global: GlobalValues;
   remoteWrite: RemoteWriteSettings;
-  /** The roles to run, in --roles order, each with its flags. */
+  /** The roles to run, in --roles order. */
   enabled: Role[];
+  /** Every known role's flags, enabled or not. */
   configs: Map<Role, RoleConfig>;
   /** --web.config.file's TLS and users, for every address. */
   web: WebConfig;
