@@ -194,13 +194,14 @@ async function startRole(role: Role, i: number, s: Settings, run: Running): Prom
   const dataDir = resolve(s.global.storagePath, role.dataDir ?? role.name);
   const remote = run.remote;
   const pageSections = remote && (() => remote.pageSections(role.name));
-  const service = await role.start({ config: s.configs.get(role)!, log, dataDir, agent: run.agent, pageSections }).catch((e: Error) => {
+  const address = run.agent.addresses[role.name]!;
+  const service = await role.start({ config: s.configs.get(role)!, log, dataDir, address, agent: run.agent, pageSections }).catch((e: Error) => {
     throw e instanceof ConfigError ? e : new Error(`${role.name} role: ${e.message}`);
   });
   const server = run.servers[i]!;
   server.attach(remote ? remote.wrap(role.name, service) : service);
   log.info("role started", {
-    address: run.agent.addresses[role.name],
+    address,
     url: server.url,
     data: role.dataDir === undefined ? undefined : dataDir,
     ...service.logFields,

@@ -32,6 +32,8 @@ export interface RoleContext<C> {
   log: Logger;
   /** `<storage.path>/<Role.dataDir>` (`<storage.path>/<name>` for a role that declares none); created on demand by the role that needs it. */
   dataDir: string;
+  /** The address this role listens on, as configured (`:9091`), or the socket systemd passed in. */
+  address: string;
   agent: AgentInfo;
   /**
    * What parts of the agent outside the role (remote write's queues) add to the role's own page at `/`,

@@ -98,7 +98,7 @@ export function pushRole() {
           certFile: config.etcdCertFile || undefined,
           keyFile: config.etcdKeyFile || undefined,
           log,
-          self: replicaName(ctx.agent.addresses.push ?? ""),
+          self: replicaName(ctx.address),
         });
         groups = await etcd.loadAll();
         db = etcd;
