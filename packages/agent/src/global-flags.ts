@@ -1,9 +1,11 @@
 /** Flags that belong to the agent as a whole rather than to one role. */
-import { flag, type FlagGroup, type FlagSet, type Role } from "@agent/core";
+import { flag, type FlagGroup, type FlagSet, type FlagValues, type Role } from "@agent/core";
 import { remoteWriteFlags } from "@agent/remote-write";
 
-export const globalFlags = {
-  roles: flag.list("roles", ["node"], "Roles to run, comma-separated: node, push, cluster."),
+/** The agent's own flags; --roles names the roles this binary knows and runs the first of them by default. */
+export function globalFlags(roles: readonly Role[]) {
+  return {
+  roles: flag.list("roles", roles.slice(0, 1).map((r) => r.name), `Roles to run, comma-separated: ${roles.map((r) => r.name).join(", ")}.`),
   storagePath: flag.string("storage.path", "./data", "Directory for persistent data; each role keeps its own subdirectory."),
   configFile: flag.string("config.file", "", "YAML file with the same keys as the flags (e.g. push.listen-address); flags win."),
   logLevel: flag.choice("log.level", "info", ["debug", "info", "warn", "error"], "Only log messages at or above this level."),
@@ -24,13 +26,14 @@ export const globalFlags = {
   webExternalUrl: flag.string("web.external-url", "", "URL the agent is reachable at from outside (behind a proxy); its path is the default route prefix."),
   webRoutePrefix: flag.string("web.route-prefix", "", "Prefix of every route, page link and redirect (default: the path of --web.external-url)."),
   webEnableLifecycle: flag.bool("web.enable-lifecycle", false, "Serve PUT or POST /-/quit, which stops the agent as SIGTERM does."),
-  webEnableAdminApi: flag.bool("web.enable-admin-api", false, "Pushgateway's name for --push.enable-admin-api."),
   webSystemdSocket: flag.bool("web.systemd-socket", false, "Serve the one role on the socket systemd passes in (socket activation: LISTEN_FDS) instead of binding an address."),
   webDisableExporterMetrics: flag.bool("web.disable-exporter-metrics", false, "Leave the agent's own process_* and agent_build_info out of /metrics."),
-  webMaxRequests: flag.int("web.max-requests", 40, "Scrapes of the node role's metrics served at once; more are answered 503 (0: no limit)."),
   webLocalAssets: flag.string("web.local-assets", "", "Accepted for Pushgateway's command line; no effect (the pages are built into the binary)."),
   runtimeGomaxprocs: flag.int("runtime.gomaxprocs", 1, "Accepted for node_exporter's command line; no effect."),
-} satisfies FlagSet;
+  } satisfies FlagSet;
+}
+
+export type GlobalValues = FlagValues<ReturnType<typeof globalFlags>>;
 
 /** `--<role>.listen-address`, added by the frame for every role so roles need not declare it. */
 export function listenFlag(role: Role) {
@@ -45,7 +48,7 @@ export function roleFlags(role: Role) {
 /** Every flag the serve command knows, grouped for --help and for deploy/agent.yml. */
 export function flagGroups(roles: readonly Role[]): FlagGroup[] {
   return [
-    { title: "agent", flags: globalFlags },
+    { title: "agent", flags: globalFlags(roles) },
     { title: "remote write", flags: remoteWriteFlags },
     ...roles.map((r) => ({ title: `${r.name} role: ${r.title}`, flags: roleFlags(r) })),
   ];

@@ -14,6 +14,7 @@ const context = (over: Partial<FlagValues<ClusterFlags>>) => ({
   config: config(over),
   log: createLogger({ level: "error", write: () => {} }),
   dataDir: "/nonexistent",
+  address: ":9846",
   agent: { version: "t", revision: "t", bunVersion: Bun.version, roles: ["cluster"], addresses: {}, startTime: 0 },
 });
 

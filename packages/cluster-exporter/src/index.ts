@@ -2,6 +2,7 @@
  * The cluster role: Lustre IO per SLURM account, user and process, as the Prometheus Cluster Exporter
  * serves it on :9846, computed from an upstream Prometheus, squeue and getent on every scrape.
  */
+import { clusterExporterArgs } from "./program-args.ts";
 import { ConfigError, defineRole, type FlagValues, type Role, type RoleService } from "@agent/core";
 import { statusPage } from "@agent/core/pages";
 import { StagedCollector } from "./collector.ts";
@@ -53,6 +54,8 @@ export function clusterRole(): Role<ClusterFlags> & { lastScrape(): ScrapeReport
     title: "Lustre IO per SLURM account, user and process",
     defaultAddress: ":9846",
     flags: clusterFlags,
+    programNames: ["cluster-exporter", "cluster_exporter", "prometheus-cluster-exporter"],
+    programArgs: (argv) => ({ args: clusterExporterArgs(argv), ignored: [] }),
     validate,
     async start(ctx): Promise<ClusterService> {
       const config = ctx.config;

@@ -6,7 +6,7 @@
 import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { FFIType, read, type Pointer } from "bun:ffi";
-import { libcFunctions } from "./libc.ts";
+import { libcFunctions } from "@agent/os";
 
 const LOCK_EX = 2;
 const LOCK_NB = 4;

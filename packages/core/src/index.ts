@@ -4,7 +4,4 @@ export * from "./log.ts";
 export * from "./role.ts";
 export * from "./http/index.ts";
 export * from "./startup-pages.ts";
-export * from "./pseudo-files.ts";
-export * from "./regular-file.ts";
-export * from "./libc.ts";
 export * from "./dir-lock.ts";

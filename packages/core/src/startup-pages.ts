@@ -11,7 +11,7 @@
  * only content, so nothing can be lost; the relocated RELRO segment, which holds such copies, is left alone.
  */
 import { FFIType } from "bun:ffi";
-import { libcFunctions } from "./libc.ts";
+import { libcFunctions } from "@agent/os";
 import { readFileSync } from "node:fs";
 
 const MADV_DONTNEED = 4;

@@ -4,7 +4,7 @@
  * path, uuid and sizes, BTRFS_IOC_GET_DEV_STATS for its error counters (include/uapi/linux/btrfs.h).
  */
 import { closeSync, openSync } from "node:fs";
-import { libcFunctions } from "@agent/core";
+import { libcFunctions } from "@agent/os";
 import { FFIType, read, type Pointer } from "bun:ffi";
 
 /** _IOR(0x94, 31, struct btrfs_ioctl_fs_info_args), 1024 bytes. */

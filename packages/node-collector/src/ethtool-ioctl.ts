@@ -3,7 +3,7 @@
  * library issues it: ETHTOOL_GSET for link modes, ETHTOOL_GDRVINFO for driver information, ETHTOOL_GSTRINGS
  * and ETHTOOL_GSTATS for the driver's statistics (include/uapi/linux/ethtool.h).
  */
-import { libcFunctions } from "@agent/core";
+import { libcFunctions } from "@agent/os";
 import { FFIType, ptr, read, type Pointer } from "bun:ffi";
 
 const SIOCETHTOOL = 0x8946n;

@@ -3,7 +3,7 @@
  * attributes in two syscalls, where /sys/class/net costs ~20 file reads per interface. node_exporter's
  * netdev collector reads the same dump. Only for the live host: fixture trees (--path.*) use the files.
  */
-import { libcFunctions } from "@agent/core";
+import { libcFunctions } from "@agent/os";
 import { FFIType } from "bun:ffi";
 
 const AF_NETLINK = 16;

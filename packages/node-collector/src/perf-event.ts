@@ -3,7 +3,7 @@
  * (pid -1) and read with their enabled and running times, as node_exporter's perf library does.
  */
 import { closeSync, readSync } from "node:fs";
-import { libcFunctions } from "@agent/core";
+import { libcFunctions } from "@agent/os";
 import { FFIType, read, type Pointer } from "bun:ffi";
 
 const SYS_PERF_EVENT_OPEN = process.arch === "arm64" ? 241n : 298n;

@@ -3,7 +3,7 @@
  * pseudo-files (no thread-pool hop per file). Every path goes through NodePaths so tests can point
  * --path.procfs / --path.sysfs / --path.rootfs at fixture trees.
  */
-import { readPseudoFile } from "@agent/core";
+import { readPseudoFile } from "@agent/os";
 import { existsSync, readdirSync } from "node:fs";
 import type { NodePaths } from "./collector.ts";
 

@@ -1,4 +1,4 @@
-/** The push role's flags; all prefixed `push.`. */
+/** The push role's flags: prefixed `push.`, except those under Pushgateway's own names (--persistence.file, --web.enable-admin-api). */
 import { flag } from "@agent/core";
 import { parseTtlRules, type TtlRule } from "./ttl.ts";
 
@@ -36,6 +36,7 @@ export const pushFlags = {
   etcdCertFile: flag.string("push.etcd.tls-cert-file", "", "Client certificate presented to etcd."),
   etcdKeyFile: flag.string("push.etcd.tls-key-file", "", "Key of --push.etcd.tls-cert-file."),
   enableAdminApi: flag.bool("push.enable-admin-api", false, "Serve PUT /api/v1/admin/wipe, which deletes every group."),
+  webEnableAdminApi: flag.bool("web.enable-admin-api", false, "Pushgateway's name for --push.enable-admin-api."),
   disableConsistencyCheck: flag.bool(
     "push.disable-consistency-check",
     false,

@@ -78,12 +78,17 @@ export function pushRole() {
     title: "Pushgateway-compatible metrics store, durable in LMDB",
     defaultAddress: ":9091",
     flags: pushFlags,
+    dataDir: "push",
+    // Pushed groups carry their own job and instance labels; Pushgateway is scraped with honor_labels: true.
+    honorLabels: true,
+    programNames: ["pushgateway", "prometheus-pushgateway"],
     maxRequestBodyBytes: (config) => config.maxBodyBytes,
     validate,
     async start(ctx) {
       const { config, log } = ctx;
       const started = performance.now();
       const names: NameValidation = config.enableUtf8Names ? "utf8" : "legacy";
+      const adminApi = config.enableAdminApi || config.webEnableAdminApi;
       let groups;
       if (config.store === "etcd") {
         const etcd = new EtcdGroupStore({
@@ -93,7 +98,7 @@ export function pushRole() {
           certFile: config.etcdCertFile || undefined,
           keyFile: config.etcdKeyFile || undefined,
           log,
-          self: replicaName(ctx.agent.addresses.push ?? ""),
+          self: replicaName(ctx.address),
         });
         groups = await etcd.loadAll();
         db = etcd;
@@ -133,19 +138,20 @@ export function pushRole() {
             ttl,
             maxBodyBytes: config.maxBodyBytes,
             checkConsistency: !config.disableConsistencyCheck,
-            enableAdminApi: config.enableAdminApi,
+            enableAdminApi: adminApi,
             names,
             agent: ctx.agent,
             flags,
             log,
           });
-          pushPage(app, { store, agent: ctx.agent, enableAdminApi: config.enableAdminApi, links });
+          pushPage(app, { store, agent: ctx.agent, enableAdminApi: adminApi, links });
           statusPage(app, { role: "push", agent: ctx.agent, flags: pushFlags, values: config });
         },
         metrics: (own, scrape) => (scrape?.escaping === undefined ? store.render(own) : escapeExposition(store.render(own), scrape.escaping)),
         utf8Names: config.enableUtf8Names,
         unready: () => store.unready(),
         links,
+        logFields: { store: config.store },
       };
     },
     async stop() {

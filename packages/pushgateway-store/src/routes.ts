@@ -1,6 +1,6 @@
 /** The Pushgateway HTTP API on a hono app: push paths, the JSON API, the admin wipe. */
 import type { Context, Hono } from "hono";
-import { ConfigError, type AgentInfo, type Logger, type NameValidation } from "@agent/core";
+import { BadRequest, type AgentInfo, type Logger, type NameValidation } from "@agent/core";
 import { metricsResponse, statusResponse } from "./api.ts";
 import { BodyBudget, readPushBody } from "./body.ts";
 import { PushRejected } from "./families.ts";
@@ -64,8 +64,8 @@ export function pushRoutes(app: Hono, o: RouteOptions): void {
       try {
         ttl = o.ttl.ttlFor(path.labels, c.req.header("x-push-ttl"));
       } catch (e) {
-        if (!(e instanceof ConfigError)) throw e;
-        throw new PushRejected(`X-Push-TTL: ${e.message}`, "bad_ttl", 400, false);
+        if (!(e instanceof BadRequest)) throw e;
+        throw new PushRejected(e.message, "bad_ttl", 400, false);
       }
       const families = await readPushBody(c.req.raw, o.maxBodyBytes, bodies, o.names);
       await store.push({ labels: path.labels, families, replace: method === "PUT", ttl });

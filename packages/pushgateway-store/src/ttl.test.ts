@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { ConfigError } from "@agent/core";
+import { BadRequest, ConfigError } from "@agent/core";
 import { parseTtlRules, TtlPolicy } from "./ttl.ts";
 
 test("header beats rules beats default; rules are anchored and the first match wins", () => {
@@ -13,7 +13,9 @@ test("header beats rules beats default; rules are anchored and the first match w
   expect(p.ttlFor({ job: "xci-1" }, undefined)).toBe(60);
   expect(p.ttlFor({ job: "batch" }, undefined)).toBe(0);
   expect(p.ttlFor({ job: "batch" }, "90s")).toBe(90);
-  expect(() => p.ttlFor({ job: "batch" }, "soon")).toThrow(ConfigError);
+  // A bad header is the client's error (400), never a ConfigError (which means exit 2).
+  expect(() => p.ttlFor({ job: "batch" }, "soon")).toThrow(BadRequest);
+  expect(() => p.ttlFor({ job: "batch" }, "soon")).not.toThrow(ConfigError);
 });
 
 test("bad rules name what is wrong", () => {

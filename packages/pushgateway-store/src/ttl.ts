@@ -2,7 +2,7 @@
  * Expiry: how long a group lives after its last push. A per-push `X-Push-TTL` header wins, then the first
  * config-file rule whose regexes all match the grouping labels, then `--push.default-ttl`.
  */
-import { ConfigError, parseDuration } from "@agent/core";
+import { BadRequest, ConfigError, parseDuration } from "@agent/core";
 import type { GroupLabels } from "./grouping-key.ts";
 
 export interface TtlRule {
@@ -52,9 +52,15 @@ export class TtlPolicy {
     private readonly rules: readonly TtlRule[],
   ) {}
 
-  /** Seconds a group with these labels lives; `header` is the raw X-Push-TTL value, if any. Throws ConfigError on a bad header. */
+  /** Seconds a group with these labels lives; `header` is the raw X-Push-TTL value, if any. Throws BadRequest on a bad header. */
   ttlFor(labels: GroupLabels, header: string | undefined): number {
-    if (header !== undefined && header.trim() !== "") return parseDuration(header);
+    if (header !== undefined && header.trim() !== "") {
+      try {
+        return parseDuration(header);
+      } catch (e) {
+        throw new BadRequest(`X-Push-TTL: ${(e as Error).message}`);
+      }
+    }
     for (const rule of this.rules) {
       let all = true;
       for (const [name, re] of rule.match) {

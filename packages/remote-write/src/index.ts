@@ -27,8 +27,16 @@ export interface RemoteWriteOptions {
   agent: AgentInfo;
   /** Every role the agent knows, for checking `remote_write_targets`. */
   knownRoles: readonly string[];
-  /** The enabled roles and the port each listens on. */
-  roles: ReadonlyArray<{ name: string; port: number }>;
+  /** The enabled roles, in --roles order, and the port each listens on. */
+  roles: ReadonlyArray<RoleSource>;
+}
+
+/** What remote write needs to know of an enabled role (Role's fields of the same names). */
+export interface RoleSource {
+  name: string;
+  port: number;
+  honorLabels?: boolean;
+  hostsSharedPages?: boolean;
 }
 
 interface Queue {
@@ -85,7 +93,7 @@ export class RemoteWrite {
   private timer: ReturnType<typeof setInterval> | undefined;
   private collecting: Promise<void> | undefined;
   private highestTimestampMs = 0;
-  /** The role whose /metrics and address carry the remote-write metrics and page: node when it runs. */
+  /** The role whose /metrics and address carry the remote-write metrics and page (Role.hostsSharedPages). */
   private readonly home: string;
 
   private constructor(
@@ -93,14 +101,13 @@ export class RemoteWrite {
     private readonly queues: Queue[],
   ) {
     const { settings, roles } = opts;
-    this.home = roles.some((r) => r.name === "node") ? "node" : roles[0]!.name;
+    this.home = (roles.find((r) => r.hostsSharedPages) ?? roles[0]!).name;
     for (const r of roles) {
       const t = settings.targets[r.name] ?? {};
       this.sources.set(r.name, {
         role: r.name,
         target: { job: t.job ?? r.name, instance: t.instance ?? `${hostname()}:${r.port}` },
-        // Pushgateway is scraped with honor_labels: true so that pushed job and instance labels survive.
-        honorLabels: r.name === "push",
+        honorLabels: r.honorLabels === true,
         staleness: new StalenessTracker(),
       });
     }

@@ -33,7 +33,7 @@ export function remoteWritePage(app: RoleApp, opts: { role: string; agent: Agent
   app.get("/remote-write", (c) => {
     const body = html`<section id="queues" data-region>${queuesBody(opts.queues, opts.intervalSeconds)}</section>`;
     return pageResponse(
-      renderPage({ role: opts.role, heading: "Remote write", agent: opts.agent, requestHost: c.req.header("host") ?? "localhost", body: String(body), refreshSeconds: 5 }),
+      renderPage({ role: opts.role, heading: "Remote write", agent: opts.agent, requestHost: c.req.header("host") ?? "localhost", body, refreshSeconds: 5 }),
     );
   });
 }

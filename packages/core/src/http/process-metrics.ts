@@ -5,8 +5,7 @@
  */
 import { FFIType } from "bun:ffi";
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { readPseudoFile } from "../pseudo-files.ts";
-import { libcFunctions } from "../libc.ts";
+import { libcFunctions, readPseudoFile } from "@agent/os";
 import type { MetricSet } from "../exposition/writer.ts";
 
 const USER_HZ = 100;

@@ -2,13 +2,13 @@
  * One Bun.serve + hono app per role address. The server binds before the role starts (so a taken port is
  * reported at once and /-/healthy answers during a slow start); /-/ready turns 200 once the role is up.
  */
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import type { Server } from "bun";
 import type { ListenAddress } from "../config/flag.ts";
 import { negotiateEscaping } from "../exposition/escaping.ts";
 import { MetricSet } from "../exposition/writer.ts";
 import type { Logger } from "../log.ts";
-import { ScrapeQueryError, type AgentInfo, type RoleService } from "../role.ts";
+import { BadRequest, type AgentInfo, type RoleService } from "../role.ts";
 import { basicAuth } from "./basic-auth.ts";
 import { headAsGet } from "./head.ts";
 import { landingPage, otherRoleLinks } from "./landing.ts";
@@ -75,10 +75,25 @@ export function buildInfo(out: MetricSet, agent: AgentInfo): void {
   );
 }
 
-export function startRoleServer(opts: RoleServerOptions): RoleServer {
-  const { agent, log } = opts;
-  let service: RoleService | undefined;
-  const app = new Hono();
+/** Hands every request to the role's routes, answering "starting" until the role is attached. */
+interface Mount {
+  service?: RoleService;
+  readonly roleApp: Hono;
+}
+
+const STARTING = "Service Unavailable: starting\n";
+
+/** A BadRequest from a handler is the client's error (400 with its message); anything else is ours (500). */
+function errorHandler(log: Logger) {
+  return (err: Error, c: Context) => {
+    if (err instanceof BadRequest) return c.text(`${err.message}\n`, 400);
+    log.error("request failed", { path: c.req.path, err: err.message });
+    return c.text(`Internal Server Error: ${err.message}\n`, 500);
+  };
+}
+
+/** The routes every address serves whatever its role: health, readiness and Pushgateway's lifecycle API. */
+function frameRoutes(app: Hono, mount: Mount, opts: RoleServerOptions): void {
   app.use("*", async (c, next) => {
     if (!IMPLEMENTED_METHODS.has(c.req.method)) return c.text(`Not Implemented: method ${c.req.method} is not served here\n`, 501);
     await next();
@@ -86,8 +101,8 @@ export function startRoleServer(opts: RoleServerOptions): RoleServer {
   if (opts.web.users.size > 0) app.use("*", basicAuth(opts.web.users));
   app.get("/-/healthy", (c) => c.text("OK\n"));
   app.get("/-/ready", (c) => {
-    if (!service) return c.text("Service Unavailable: starting\n", 503);
-    const why = service.unready?.();
+    if (!mount.service) return c.text(STARTING, 503);
+    const why = mount.service.unready?.();
     return why === undefined ? c.text("OK\n") : c.text(`Service Unavailable: ${why}\n`, 503);
   });
   // Pushgateway's lifecycle API: 403 until --web.enable-lifecycle turns it on.
@@ -98,6 +113,10 @@ export function startRoleServer(opts: RoleServerOptions): RoleServer {
     return c.text("Requesting termination... Goodbye!");
   });
   app.get("/-/quit", (c) => c.text("Only POST or PUT requests allowed.", 405));
+}
+
+/** /metrics: the agent's own families, then the role's, in the escaping the scrape asks for; gzip when welcome. */
+function metricsRoute(app: Hono, mount: Mount, opts: RoleServerOptions): void {
   const telemetryPath = opts.paths?.telemetryPath ?? "/metrics";
   const maxScrapes = opts.maxScrapesInFlight ?? 0;
   let scrapesInFlight = 0;
@@ -113,21 +132,16 @@ export function startRoleServer(opts: RoleServerOptions): RoleServer {
     });
   }
   app.get(telemetryPath, async (c) => {
-    if (!service) return c.text("Service Unavailable: starting\n", 503);
+    const service = mount.service;
+    if (!service) return c.text(STARTING, 503);
     const own = new MetricSet();
     if (!opts.disableOwnMetrics) {
       addProcessMetrics(own);
-      buildInfo(own, agent);
+      buildInfo(own, opts.agent);
     }
     const escaping = service.utf8Names ? negotiateEscaping(c.req.header("accept")) : undefined;
     const contentType = escaping === undefined ? TEXT_FORMAT : `${TEXT_FORMAT}; escaping=${escaping}`;
-    let body: string;
-    try {
-      body = await service.metrics(own, { query: new URL(c.req.url).searchParams, escaping });
-    } catch (e) {
-      if (!(e instanceof ScrapeQueryError)) throw e;
-      return c.text(e.message + "\n", 400);
-    }
+    const body = await service.metrics(own, { query: new URL(c.req.url).searchParams, escaping });
     if (body.length > 1024 && /\bgzip\b/.test(c.req.header("accept-encoding") ?? "")) {
       return new Response(Bun.gzipSync(body, { level: 1 }), {
         headers: { "Content-Type": contentType, "Content-Encoding": "gzip", Vary: "Accept-Encoding" },
@@ -135,17 +149,12 @@ export function startRoleServer(opts: RoleServerOptions): RoleServer {
     }
     return new Response(body, { headers: { "Content-Type": contentType } });
   });
-  // Role routes are mounted on attach; until then, everything but the routes above is "starting".
-  const roleApp = new Hono();
-  app.all("*", (c) => (service ? roleApp.fetch(c.req.raw, c.env) : c.text("Service Unavailable: starting\n", 503)));
-  app.onError((err, c) => {
-    log.error("request failed", { path: c.req.path, err: err.message });
-    return c.text(`Internal Server Error: ${err.message}\n`, 500);
-  });
+}
 
-  let server: Server<undefined>;
+/** Binds the address (or the Unix socket); a taken port is a ListenError that names the role. */
+function listen(opts: RoleServerOptions, app: Hono): Server<undefined> {
   try {
-    server = Bun.serve({
+    return Bun.serve({
       // No host means every interface, IPv6 and IPv4 alike, as node_exporter's ":9100" does; Bun's default
       // listener is dual-stack, where "0.0.0.0" would refuse IPv6 scrapers.
       ...(opts.unixSocket
@@ -168,38 +177,63 @@ export function startRoleServer(opts: RoleServerOptions): RoleServer {
     const why = err.code === "EADDRINUSE" ? "address already in use" : err.message;
     throw new ListenError(`${opts.role} role cannot listen on ${opts.address.text}: ${why}`);
   }
-  const scheme = opts.web.tls ? "https" : "http";
-  const host = ["", "0.0.0.0", "::"].includes(opts.address.host) ? "127.0.0.1" : opts.address.host;
-  const url = opts.unixSocket ? `${scheme}+unix://${opts.unixSocket}` : `${scheme}://${host.includes(":") ? `[${host}]` : host}:${server.port}`;
+}
 
+/** The URL a local client reaches the server at: a wildcard address is reached on the loopback. */
+function localUrl(opts: RoleServerOptions, port: number | undefined): string {
+  const scheme = opts.web.tls ? "https" : "http";
+  if (opts.unixSocket) return `${scheme}+unix://${opts.unixSocket}`;
+  const host = ["", "0.0.0.0", "::"].includes(opts.address.host) ? "127.0.0.1" : opts.address.host;
+  return `${scheme}://${host.includes(":") ? `[${host}]` : host}:${port}`;
+}
+
+/** Mounts the role's routes, and the landing page at `/` unless the role brings a page of its own there. */
+function attachRole(mount: Mount, s: RoleService, opts: RoleServerOptions): void {
+  const { roleApp } = mount;
+  s.routes?.(roleApp);
+  if (!roleApp.routes.some((r) => r.path === "/" && (r.method === "GET" || r.method === "ALL"))) {
+    roleApp.get("/", (c) =>
+      c.html(
+        landingPage({
+          role: opts.role,
+          title: opts.title,
+          agent: opts.agent,
+          links: s.links ?? [],
+          others: otherRoleLinks(opts.agent, opts.role, c.req.header("host") ?? "localhost"),
+        }),
+      ),
+    );
+  }
+  mount.service = s;
+}
+
+/**
+ * Stops accepting, lets in-flight requests finish (up to `graceMs`), then closes what is left. Bun's graceful
+ * stop also waits on connections with no request being answered (idle keep-alive, headers half sent), which
+ * may never finish; only requests in flight are waited for. Closing rejects the graceful promise with an
+ * AbortError, which is expected here and not worth a dump.
+ */
+async function stopServer(server: Server<undefined>, graceMs: number): Promise<void> {
+  const graceful = server.stop(false).catch(() => {});
+  const until = performance.now() + graceMs;
+  while (server.pendingRequests > 0 && performance.now() < until) await Bun.sleep(10);
+  await server.stop(true);
+  await graceful;
+}
+
+export function startRoleServer(opts: RoleServerOptions): RoleServer {
+  const mount: Mount = { roleApp: new Hono() };
+  const app = new Hono();
+  frameRoutes(app, mount, opts);
+  metricsRoute(app, mount, opts);
+  // Role routes are mounted on attach; until then, everything but the routes above is "starting".
+  app.all("*", (c) => (mount.service ? mount.roleApp.fetch(c.req.raw, c.env) : c.text(STARTING, 503)));
+  app.onError(errorHandler(opts.log));
+  mount.roleApp.onError(errorHandler(opts.log));
+  const server = listen(opts, app);
   return {
-    url,
-    attach(s) {
-      s.routes?.(roleApp);
-      if (!roleApp.routes.some((r) => r.path === "/" && (r.method === "GET" || r.method === "ALL"))) {
-        roleApp.get("/", (c) =>
-          c.html(
-            landingPage({
-              role: opts.role,
-              title: opts.title,
-              agent,
-              links: s.links ?? [],
-              others: otherRoleLinks(agent, opts.role, c.req.header("host") ?? "localhost"),
-            }),
-          ),
-        );
-      }
-      service = s;
-    },
-    async stop(graceMs = 4000) {
-      // Bun's graceful stop also waits on connections with no request being answered (idle keep-alive, headers
-      // half sent), which may never finish; only requests in flight are waited for, then the rest is closed.
-      // Closing rejects the graceful promise with an AbortError, which is expected here and not worth a dump.
-      const graceful = server.stop(false).catch(() => {});
-      const until = performance.now() + graceMs;
-      while (server.pendingRequests > 0 && performance.now() < until) await Bun.sleep(10);
-      await server.stop(true);
-      await graceful;
-    },
+    url: localUrl(opts, server.port),
+    attach: (s) => attachRole(mount, s, opts),
+    stop: (graceMs = 4000) => stopServer(server, graceMs),
   };
 }

@@ -5,10 +5,10 @@
  */
 import { createHash } from "node:crypto";
 import { formatDuration } from "../config/flag.ts";
-import { esc, otherRoleLinks } from "../http/landing.ts";
+import { linkList, otherRoleLinks } from "../http/landing.ts";
 import type { AgentInfo, Link, RoleService } from "../role.ts";
 import { PAGE_SCRIPT } from "./client.ts";
-import { html, type Html } from "./html.ts";
+import { html, raw, type Html } from "./html.ts";
 import { PAGE_CSS } from "./style.ts";
 
 export interface PageOptions {
@@ -18,7 +18,7 @@ export interface PageOptions {
   agent: AgentInfo;
   /** The request's Host header: links to the other roles keep the host name the browser used. */
   requestHost: string;
-  body: string;
+  body: Html;
   /** Pages the role serves besides this one (JSON APIs), listed in the header. */
   links?: Link[];
   /** Seconds between automatic updates of the page's regions; none when absent. */
@@ -79,34 +79,31 @@ export function scrollBox(label: string, inner: Html, className = "scroll"): Htm
   return html`<div class="${className}" role="region" aria-label="${label}" tabindex="0">${inner}</div>`;
 }
 
-function linkList(links: readonly Link[]): string {
-  return links.map((l) => `<li><a href="${esc(l.path)}">${esc(l.title)}</a></li>`).join("");
-}
-
 export function renderPage(o: PageOptions): string {
   const { agent } = o;
   const uptime = Date.now() / 1000 - agent.startTime;
   const others = otherRoleLinks(agent, o.role, o.requestHost);
   const nav = linkList([{ path: "/metrics", title: "Metrics" }, { path: "/status", title: "Status" }, ...(o.links ?? []), ...others]);
-  const refresh = o.refreshSeconds ? ` data-refresh="${o.refreshSeconds}"` : "";
-  return `<!doctype html>
+  const refresh = o.refreshSeconds ? html` data-refresh="${o.refreshSeconds}"` : "";
+  // The stylesheet and the script are the agent's own constants, put in as they are.
+  return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
-<title>${esc(o.heading)} · agent ${esc(o.role)}</title>
-<style>${PAGE_CSS}</style></head>
+<title>${o.heading} · agent ${o.role}</title>
+<style>${raw(PAGE_CSS)}</style></head>
 <body${refresh}>
 <header class="top" id="top" data-region>
-<h1>agent · ${esc(o.role)} · ${esc(o.heading)}</h1>
-<p class="facts">version <span data-fact="version">${esc(agent.version)}</span> (${esc(agent.revision)}) · roles <span data-fact="roles">${esc(agent.roles.join(", "))}</span> · up <span data-fact="uptime">${esc(formatSeconds(uptime))}</span></p>
+<h1>agent · ${o.role} · ${o.heading}</h1>
+<p class="facts">version <span data-fact="version">${agent.version}</span> (${agent.revision}) · roles <span data-fact="roles">${agent.roles.join(", ")}</span> · up <span data-fact="uptime">${formatSeconds(uptime)}</span></p>
 <nav aria-label="Links"><ul>${nav}</ul></nav>
 </header>
 <main>
 <p id="page-status" role="status" aria-live="polite"></p>
 ${o.body}
 </main>
-<script>${PAGE_SCRIPT}</script>
+<script>${raw(PAGE_SCRIPT)}</script>
 </body></html>
-`;
+`.toString();
 }
 
 /** The app a role mounts its routes on, as the frame hands it over (role packages need not depend on hono). */

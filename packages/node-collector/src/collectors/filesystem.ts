@@ -1,5 +1,6 @@
 import { promises as fsp, statfsSync } from "node:fs";
-import { flag, pollHeldFile, type MetricSet } from "@agent/core";
+import { flag, type MetricSet } from "@agent/core";
+import { pollHeldFile } from "@agent/os";
 import { defineCollector, type NodePaths } from "../collector.ts";
 import { fields, procPath, readText, rootfsPath } from "../read.ts";
 

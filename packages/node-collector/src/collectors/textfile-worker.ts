@@ -11,7 +11,7 @@
  * scripts/build.ts lists this file as an entry point so that the compiled binary embeds it.
  */
 import { closeSync, fstatSync, openSync, readdirSync, readSync } from "node:fs";
-import { assertRegularFile, READ_NONBLOCK } from "@agent/core";
+import { assertRegularFile, READ_NONBLOCK } from "@agent/os";
 
 export interface TextfileRequest {
   dir: string;

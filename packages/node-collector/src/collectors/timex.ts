@@ -1,4 +1,4 @@
-import { libcFunctions } from "@agent/core";
+import { libcFunctions } from "@agent/os";
 import { FFIType } from "bun:ffi";
 import { defineCollector } from "../collector.ts";
 
