@@ -4,7 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { attr, genlMessage } from "./genetlink.ts";
-import { ATTR, BSS, CMD, parseBss, parseInterface, parseStation, parseStations, RATE_INFO, STA_INFO, type WifiStation } from "./nl80211.ts";
+import { ATTR, BSS, CMD, Nl80211Error, nl80211Source, parseBss, parseInterface, parseStation, parseStations, RATE_INFO, STA_INFO, type WifiStation } from "./nl80211.ts";
 import { FIXTURES } from "./testing/golden.ts";
 import { wifiFixtures } from "./wifi-fixtures.ts";
 
@@ -190,5 +190,26 @@ describe("nl80211 station dump (NL80211_CMD_NEW_STATION messages)", () => {
     const msg = station("aa:bb:cc:dd:ee:ff", [attr(STA_INFO.CONNECTED_TIME, u32(9))]);
     expect(parseStation(msg)!.connectedSeconds).toBe(9);
     expect(parseStation(msg.slice(0, msg.length - 2))).toBeNull();
+  });
+});
+
+describe("nl80211 requests on the live kernel", () => {
+  // This host has no nl80211; the generic netlink controller (id 0x10) stands in for it: it has none of
+  // nl80211's commands, so the kernel answers each request with an error, as nl80211 answers one it refuses.
+  const EOPNOTSUPP = 95;
+  const refused = (read: () => unknown) => {
+    try {
+      read();
+    } catch (e) {
+      return e instanceof Nl80211Error ? e.errno : e;
+    }
+    return "no error";
+  };
+
+  test("an errno other than ENOENT is an error for the interface list, the BSS and the stations alike", () => {
+    const source = nl80211Source(0x10);
+    const ifi = { index: 1, name: "lo", hardwareAddr: new Uint8Array(6), type: 2, frequency: 0 };
+    expect([refused(() => source.interfaces()), refused(() => source.bss(ifi)), refused(() => source.stations(ifi))]).toEqual([EOPNOTSUPP, EOPNOTSUPP, EOPNOTSUPP]);
+    expect(() => source.interfaces()).toThrow("NL80211_CMD_GET_INTERFACE: errno 95");
   });
 });

@@ -228,7 +228,11 @@ function interfaceAttrs(ifi: WifiInterface): Uint8Array[] {
 /** nl80211 on this host's kernel; null where the kernel has no nl80211 (no cfg80211: no WiFi). */
 export function nl80211(): WifiSource | null {
   const family = genlFamilyId("nl80211");
-  if (family === null) return null;
+  return family === null ? null : nl80211Source(family);
+}
+
+/** The requests of a WifiSource sent to generic netlink family `family` (nl80211's id on a live host). */
+export function nl80211Source(family: number): WifiSource {
   const dump = (what: string, cmd: number, request: Uint8Array[]): Uint8Array[] => {
     const msgs: Uint8Array[] = [];
     let errno = 0;
