@@ -92,7 +92,7 @@ describe("nl80211 scan dump (NL80211_CMD_NEW_SCAN_RESULTS messages)", () => {
   ]);
 
   test("the entry with NL80211_BSS_STATUS is the interface's BSS, whatever comes before it", () => {
-    expect(parseBss([neighbour, joined])).toEqual(fixtures.bss({ name: "wlan0" } as never)!);
+    expect(parseBss([neighbour, joined])).toEqual(fixtures.bss(fixtures.interfaces()[0]!)!);
     expect(parseBss([joined, neighbour])!.ssid).toBe("Example");
   });
 
@@ -115,7 +115,7 @@ describe("nl80211 scan dump (NL80211_CMD_NEW_SCAN_RESULTS messages)", () => {
 describe("nl80211 station dump (NL80211_CMD_NEW_STATION messages)", () => {
   const rate = (type: number, attrs: Uint8Array[]) => nest(type, attrs);
   const station = (mac: string, info: Uint8Array[]) => genlMessage(CMD.NEW_STATION, 1, [attr(ATTR.IFINDEX, u32(3)), attr(ATTR.MAC, macOf(mac)), attr(ATTR_GENERATION, u32(9)), nest(ATTR.STA_INFO, info)]);
-  const fixtureStations = fixtures.stations({ name: "wlan0" } as never)!;
+  const fixtureStations = fixtures.stations(fixtures.interfaces()[0]!)!;
 
   test("the fixtures' stations, as the kernel would send them, decode to what the fixture JSON gives", () => {
     const dump = [
