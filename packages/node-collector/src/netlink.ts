@@ -104,7 +104,8 @@ const rxView = new DataView(rx.buffer);
  * Sends one request (`body` after the netlink header) on a netlink socket of `protocol` and hands every reply
  * of `replyType` to `each` as (view, body offset, message end) on the shared buffer: `each` must copy what it
  * keeps. A dump ends at NLMSG_DONE, any other request at its first reply. False when netlink cannot be used
- * here (no libc, no socket) or the kernel answered an error (an unknown generic netlink family, say).
+ * here (no libc, no socket) or the kernel answered an error (an unknown generic netlink family, say), whose
+ * errno `onError` receives: an NLMSG_ERROR, or the errno a failed dump leaves in its NLMSG_DONE.
  */
 export function netlinkRequest(
   protocol: number,
@@ -113,6 +114,7 @@ export function netlinkRequest(
   body: Uint8Array,
   replyType: number,
   each: (view: DataView, off: number, end: number) => void,
+  onError?: (errno: number) => void,
 ): boolean {
   const c = load();
   if (!c) return false;
@@ -134,8 +136,13 @@ export function netlinkRequest(
         const len = rxView.getUint32(off, true);
         const type = rxView.getUint16(off + 4, true);
         if (len < 16 || off + len > n) break;
-        if (type === NLMSG_DONE) return true;
-        if (type === NLMSG_ERROR) return false;
+        if (type === NLMSG_DONE || type === NLMSG_ERROR) {
+          // both carry the negated errno first (NLMSG_DONE: 0 after a complete dump; old kernels may omit it)
+          const error = len >= 20 ? -rxView.getInt32(off + 16, true) : 0;
+          if (type === NLMSG_DONE && error === 0) return true;
+          onError?.(error);
+          return false;
+        }
         if (type === replyType) each(rxView, off + 16, off + len);
         if (!dump) return true;
         off += (len + 3) & ~3;
@@ -161,11 +168,14 @@ export function forEachAttr(view: DataView, off: number, end: number, each: (typ
   }
 }
 
-function mac(off: number, len: number): string {
+/** A link-layer address as Go's net.HardwareAddr prints it: lowercase hex bytes joined by colons. */
+export function hardwareAddr(bytes: Uint8Array): string {
   let s = "";
-  for (let i = 0; i < len; i++) s += (i ? ":" : "") + (rx[off + i]! < 16 ? "0" : "") + rx[off + i]!.toString(16);
+  for (let i = 0; i < bytes.length; i++) s += (i ? ":" : "") + (bytes[i]! < 16 ? "0" : "") + bytes[i]!.toString(16);
   return s;
 }
+
+const mac = (off: number, len: number) => hardwareAddr(rx.subarray(off, off + len));
 
 /** A NUL-terminated string attribute of the reply being read. */
 export function attrString(off: number, len: number): string {

@@ -9,7 +9,7 @@ const decoder = new TextDecoder("utf-8");
 const REPLACEMENT = [0xef, 0xbf, 0xbd];
 
 /** Length of the valid UTF-8 sequence at `i` (Go's utf8.DecodeRune rules), or 0 for an invalid byte. */
-function validLength(b: Buffer, i: number): number {
+function validLength(b: Uint8Array, i: number): number {
   const c = b[i]!;
   if (c < 0x80) return 1;
   const cont = (k: number, lo = 0x80, hi = 0xbf) => i + k < b.length && b[i + k]! >= lo && b[i + k]! <= hi;
@@ -43,6 +43,21 @@ export function utf8Label(latin1: string): string {
     invalid = false;
     for (let k = 0; k < n; k++) out.push(bytes[i + k]!);
     i += n;
+  }
+  return decoder.decode(Uint8Array.from(out));
+}
+
+/**
+ * Bytes as text the way a Go loop over utf8.DecodeRune builds it (mdlayher/wifi's SSIDs): every invalid byte
+ * becomes its own U+FFFD, where utf8Label folds a run of them into one.
+ */
+export function decodeRunes(bytes: Uint8Array): string {
+  const out: number[] = [];
+  for (let i = 0; i < bytes.length; ) {
+    const n = validLength(bytes, i);
+    if (n === 0) out.push(...REPLACEMENT);
+    for (let k = 0; k < n; k++) out.push(bytes[i + k]!);
+    i += n || 1;
   }
   return decoder.decode(Uint8Array.from(out));
 }
