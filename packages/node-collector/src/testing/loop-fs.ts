@@ -33,7 +33,13 @@ export function mountLoopFs(mkfs: string[], images: number, sizeMiB: number): Lo
   const devices: string[] = [];
   let mounted = false;
   const remove = () => {
-    if (mounted) run(["umount", mountpoint]);
+    // Another program statting every mount (a node_exporter of a test running beside this one) can hold it busy
+    // for a moment: retry, then detach it lazily so the images can go.
+    for (let i = 0; mounted && i < 20; i++) {
+      if (run(["umount", mountpoint]).ok) mounted = false;
+      else Bun.sleepSync(100);
+    }
+    if (mounted) run(["umount", "-l", mountpoint]);
     mounted = false;
     for (const d of devices.splice(0)) run(["losetup", "-d", d]);
     rmSync(dir, { recursive: true, force: true });
