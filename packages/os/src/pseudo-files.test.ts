@@ -1,36 +1,48 @@
 import { describe, expect, test } from "bun:test";
+import { readdirSync, readlinkSync, realpathSync } from "node:fs";
 import { pollHeldFile, readPseudoFile } from "./pseudo-files.ts";
 
+/**
+ * Descriptors open on `path`, found by what they point to: counting all of them would also count whatever
+ * another test in this process opens or closes meanwhile.
+ */
+function fdsOn(path: string): string[] {
+  const target = realpathSync(path.replace("/proc/self/", `/proc/${process.pid}/`));
+  return readdirSync("/proc/self/fd").filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === target;
+    } catch {
+      return false; // the directory listing's own descriptor, closed by now
+    }
+  });
+}
+
 describe("held descriptors", () => {
-  const openFds = async () => (await import("node:fs")).readdirSync("/proc/self/fd").length;
   const rchar = (text: string) => Number(/^rchar: (\d+)$/m.exec(text)?.[1]);
 
   test("a procfs file is kept open after its first read, and each later read sees fresh content", async () => {
-    const before = await openFds();
     const first = readPseudoFile("/proc/self/io");
-    const fds = await openFds();
-    expect(fds).toBe(before + 1);
+    const held = fdsOn("/proc/self/io");
+    expect(held.length).toBe(1);
     const second = readPseudoFile("/proc/self/io");
     const third = readPseudoFile("/proc/self/io");
-    expect(await openFds()).toBe(fds);
+    expect(fdsOn("/proc/self/io")).toEqual(held);
     // rchar counts the bytes this process has read, the earlier reads of this file among them.
     expect(rchar(second)).toBeGreaterThan(rchar(first));
     expect(rchar(third)).toBeGreaterThan(rchar(second));
   });
 
   test("keepOpen: false leaves no descriptor behind", async () => {
-    const fds = await openFds();
     expect(readPseudoFile("/proc/self/limits", false)).toContain("Max open files");
-    expect(await openFds()).toBe(fds);
+    expect(fdsOn("/proc/self/limits")).toEqual([]);
   });
 
   test("a regular file is opened afresh, so one replaced by rename is read anew", async () => {
     const { mkdtempSync, writeFileSync, renameSync, rmSync } = await import("node:fs");
     const dir = mkdtempSync("/tmp/read-held-");
     writeFileSync(dir + "/os-release", "ID=old\n");
-    const fds = await openFds();
     expect(readPseudoFile(dir + "/os-release")).toBe("ID=old\n");
-    expect(await openFds()).toBe(fds);
+    expect(fdsOn(dir + "/os-release")).toEqual([]);
     writeFileSync(dir + "/next", "ID=new\n");
     renameSync(dir + "/next", dir + "/os-release");
     expect(readPseudoFile(dir + "/os-release")).toBe("ID=new\n");
@@ -40,18 +52,9 @@ describe("held descriptors", () => {
 
 describe("attributes that fail for their device's state", () => {
   test("stay held: loopback's speed fails with EINVAL on every read, through one descriptor kept open", async () => {
-    const { readdirSync, readlinkSync, realpathSync } = await import("node:fs");
     const path = "/sys/class/net/lo/speed";
-    const target = realpathSync(path);
     // Other tests in this process may have read it already; what counts is the descriptors open on it.
-    const heldOn = () =>
-      readdirSync("/proc/self/fd").filter((fd) => {
-        try {
-          return readlinkSync(`/proc/self/fd/${fd}`) === target;
-        } catch {
-          return false; // the directory listing's own descriptor, closed by now
-        }
-      });
+    const heldOn = () => fdsOn(path);
     const speed = () => {
       try {
         return readPseudoFile(path);
