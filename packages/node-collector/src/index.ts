@@ -4,9 +4,10 @@ import { statusPage } from "@agent/core/pages";
 import { allCollectors } from "./collectors/index.ts";
 import { historyFlags, NodeHistory } from "./history.ts";
 import { nodePage } from "./page.ts";
-import { nodeFlags, NodeRegistry } from "./registry.ts";
+import { nodeFlags } from "./flags.ts";
+import { NodeRegistry } from "./registry.ts";
 
-export type { Collector, CollectContext, NodePaths } from "./collector.ts";
+export type { Collector, CollectorInstance, CreateContext, NodePaths, ScrapeContext } from "./collector.ts";
 export { defineCollector } from "./collector.ts";
 
 export function nodeRole(): Role {
@@ -20,7 +21,7 @@ export function nodeRole(): Role {
     async start(ctx) {
       const registry = new NodeRegistry(allCollectors, ctx.config, ctx.log);
       ctx.log.info("collectors enabled", { collectors: registry.enabled.map((e) => e.collector.name).join(",") });
-      const sampler = (history = new NodeHistory(allCollectors, ctx.config, ctx.log));
+      const sampler = (history = new NodeHistory(registry, ctx.config, ctx.log));
       registry.observe((sets, results) => sampler.offer(sets, results));
       sampler.start();
       return {

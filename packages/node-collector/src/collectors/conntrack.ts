@@ -15,24 +15,26 @@ const STATS: [column: string, name: string, help: string][] = [
 export const conntrack = defineCollector({
   name: "conntrack",
   defaultEnabled: true,
-  collect(out, { paths }) {
-    const entries = readNumber(procPath(paths, "sys/net/netfilter/nf_conntrack_count"));
-    if (entries === null) return;
-    out.gauge("node_nf_conntrack_entries", "Number of currently allocated flow entries for connection tracking.", entries);
-    const max = readNumber(procPath(paths, "sys/net/netfilter/nf_conntrack_max"));
-    if (max !== null) out.gauge("node_nf_conntrack_entries_limit", "Maximum size of connection tracking table.", max);
-    const table = readText(procPath(paths, "net/stat/nf_conntrack"));
-    if (table === null) return;
-    const rows = lines(table);
-    const header = fields(rows[0] ?? "");
-    const sums = new Float64Array(header.length);
-    for (let r = 1; r < rows.length; r++) {
-      const f = fields(rows[r]!);
-      for (let c = 0; c < f.length && c < header.length; c++) sums[c]! += parseInt(f[c]!, 16);
-    }
-    for (const [col, name, help] of STATS) {
-      const i = header.indexOf(col);
-      if (i >= 0) out.gauge(name, help, sums[i]!);
-    }
-  },
+  create: ({ paths }) => ({
+    collect(out) {
+      const entries = readNumber(procPath(paths, "sys/net/netfilter/nf_conntrack_count"));
+      if (entries === null) return;
+      out.gauge("node_nf_conntrack_entries", "Number of currently allocated flow entries for connection tracking.", entries);
+      const max = readNumber(procPath(paths, "sys/net/netfilter/nf_conntrack_max"));
+      if (max !== null) out.gauge("node_nf_conntrack_entries_limit", "Maximum size of connection tracking table.", max);
+      const table = readText(procPath(paths, "net/stat/nf_conntrack"));
+      if (table === null) return;
+      const rows = lines(table);
+      const header = fields(rows[0] ?? "");
+      const sums = new Float64Array(header.length);
+      for (let r = 1; r < rows.length; r++) {
+        const f = fields(rows[r]!);
+        for (let c = 0; c < f.length && c < header.length; c++) sums[c]! += parseInt(f[c]!, 16);
+      }
+      for (const [col, name, help] of STATS) {
+        const i = header.indexOf(col);
+        if (i >= 0) out.gauge(name, help, sums[i]!);
+      }
+    },
+  }),
 });

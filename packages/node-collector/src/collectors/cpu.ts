@@ -135,10 +135,12 @@ export const cpu = defineCollector({
     flagsInclude: flag.regex("collector.cpu.info.flags-include", "", "Filter the `flags` field in cpuInfo with a value that must be a regular expression."),
     bugsInclude: flag.regex("collector.cpu.info.bugs-include", "", "Filter the `bugs` field in cpuInfo with a value that must be a regular expression."),
   },
-  collect(out, { paths, config }) {
-    if (config.info) collectInfo(out, paths, config.flagsInclude, config.bugsInclude);
-    collectThrottles(out, paths);
-    collectStat(out, paths, config.guest);
-    collectIsolated(out, paths);
-  },
+  create: ({ paths, config }) => ({
+    collect(out) {
+      if (config.info) collectInfo(out, paths, config.flagsInclude, config.bugsInclude);
+      collectThrottles(out, paths);
+      collectStat(out, paths, config.guest);
+      collectIsolated(out, paths);
+    },
+  }),
 });

@@ -55,9 +55,11 @@ function dmiLabels(sysfs: string): Record<string, string> {
 export const dmi = defineCollector({
   name: "dmi",
   defaultEnabled: true,
-  collect(out, { paths }) {
-    const labels = dmiLabels(paths.sysfs);
-    if (Object.keys(labels).length === 0) throw new NoDataError(join(paths.sysfs, "class", "dmi", "id"));
-    out.gauge("node_dmi_info", HELP, 1, labels);
-  },
+  create: ({ paths }) => ({
+    collect(out) {
+      const labels = dmiLabels(paths.sysfs);
+      if (Object.keys(labels).length === 0) throw new NoDataError(join(paths.sysfs, "class", "dmi", "id"));
+      out.gauge("node_dmi_info", HELP, 1, labels);
+    },
+  }),
 });

@@ -238,16 +238,18 @@ export const filesystem = defineCollector({
     ignoredFsTypes: flag.regex("collector.filesystem.ignored-fs-types", "", "Deprecated: use --collector.filesystem.fs-types-exclude."),
     mountTimeout: flag.duration("collector.filesystem.mount-timeout", 5, "How long to wait for a mount to respond before marking it as stale."),
   },
-  collect(out, { paths, config, deadline }) {
-    const mounts = readMounts(paths);
-    if (mounts === null) return;
-    return collectFilesystems(out, paths, mounts, {
-      mountPointsExclude: config.ignoredMountPoints ?? config.mountPointsExclude,
-      fsTypesExclude: config.ignoredFsTypes ?? config.fsTypesExclude,
-      // Give up on a mount a little before the registry would give up on the whole collector.
-      timeoutMs: Math.max(1, Math.min(config.mountTimeout * 1000, deadline === undefined ? Infinity : deadline - performance.now() - 250)),
-      statfs: statfsOf,
-      statfsSync: statfsSyncOf,
-    });
-  },
+  create: ({ paths, config }) => ({
+    collect(out, { deadline }) {
+      const mounts = readMounts(paths);
+      if (mounts === null) return;
+      return collectFilesystems(out, paths, mounts, {
+        mountPointsExclude: config.ignoredMountPoints ?? config.mountPointsExclude,
+        fsTypesExclude: config.ignoredFsTypes ?? config.fsTypesExclude,
+        // Give up on a mount a little before the registry would give up on the whole collector.
+        timeoutMs: Math.max(1, Math.min(config.mountTimeout * 1000, deadline === undefined ? Infinity : deadline - performance.now() - 250)),
+        statfs: statfsOf,
+        statfsSync: statfsSyncOf,
+      });
+    },
+  }),
 });

@@ -86,39 +86,41 @@ export const gpu = defineCollector({
       "nvidia-smi command (may include arguments), used when NVML cannot be loaded; empty to disable.",
     ),
   },
-  async collect(out, { config, log, signal, paths }) {
-    const report = (gpus: GpuReading[], cudaVersion: string, source: string) => {
-      emitSchemes(out, config.metricNames, gpus, cudaVersion);
-      // Processes exist under nvidia_gpu_exporter's names only; the other schemes have none to follow.
-      if (config.metricNames.includes("nvidia_smi")) {
-        const key = `${paths.procfs}\0${paths.rootfs}`;
-        let jobs = jobMappers.get(key);
-        if (!jobs) jobMappers.set(key, (jobs = new JobMapper(paths)));
-        emitProcesses(out, gpus, config.processMinMemory, (pid) => ({ process_name: jobs.processName(pid), ...jobs.jobOf(pid) }));
+  create: ({ config, log, paths }) => ({
+    async collect(out, { signal }) {
+      const report = (gpus: GpuReading[], cudaVersion: string, source: string) => {
+        emitSchemes(out, config.metricNames, gpus, cudaVersion);
+        // Processes exist under nvidia_gpu_exporter's names only; the other schemes have none to follow.
+        if (config.metricNames.includes("nvidia_smi")) {
+          const key = `${paths.procfs}\0${paths.rootfs}`;
+          let jobs = jobMappers.get(key);
+          if (!jobs) jobMappers.set(key, (jobs = new JobMapper(paths)));
+          emitProcesses(out, gpus, config.processMinMemory, (pid) => ({ process_name: jobs.processName(pid), ...jobs.jobOf(pid) }));
+        }
+        emitState(out, (loggedState = logStateChange(log, loggedState, "ok", source)));
+      };
+      let why: { state: GpuState; message: string } = { state: "no_library", message: "NVML and nvidia-smi are both disabled" };
+      let nvmlWorks = false;
+      if (config.nvmlLibrary) {
+        let nvml = nvmlByLibrary.get(config.nvmlLibrary);
+        if (!nvml) nvmlByLibrary.set(config.nvmlLibrary, (nvml = new NvmlThread(config.nvmlLibrary, log)));
+        const result = await nvml.read(signal);
+        if (result.kind === "reading" && result.gpus.length > 0) return report(result.gpus, result.cudaVersion, "NVML");
+        // NVML works and sees no GPU: nvidia-smi, built on it, would not see one either.
+        nvmlWorks = result.kind === "reading";
+        why = result.kind === "unavailable" ? result : { state: "no_device", message: "NVML lists no GPU" };
       }
-      emitState(out, (loggedState = logStateChange(log, loggedState, "ok", source)));
-    };
-    let why: { state: GpuState; message: string } = { state: "no_library", message: "NVML and nvidia-smi are both disabled" };
-    let nvmlWorks = false;
-    if (config.nvmlLibrary) {
-      let nvml = nvmlByLibrary.get(config.nvmlLibrary);
-      if (!nvml) nvmlByLibrary.set(config.nvmlLibrary, (nvml = new NvmlThread(config.nvmlLibrary, log)));
-      const result = await nvml.read(signal);
-      if (result.kind === "reading" && result.gpus.length > 0) return report(result.gpus, result.cudaVersion, "NVML");
-      // NVML works and sees no GPU: nvidia-smi, built on it, would not see one either.
-      nvmlWorks = result.kind === "reading";
-      why = result.kind === "unavailable" ? result : { state: "no_device", message: "NVML lists no GPU" };
-    }
-    if (config.nvidiaSmiCommand && !nvmlWorks) {
-      let smi = smiByCommand.get(config.nvidiaSmiCommand);
-      if (!smi) smiByCommand.set(config.nvidiaSmiCommand, (smi = new NvidiaSmi(config.nvidiaSmiCommand)));
-      const result = await smi.read(signal);
-      if (result.kind === "reading") return report(result.gpus, result.cudaVersion, "nvidia-smi");
-      if (moreTelling(result.state, why.state) !== why.state) why = result;
-    }
-    if (why.state !== "no_permission" && devicesHiddenCached(paths.procfs)) {
-      why = { state: "no_permission", message: "the driver lists GPUs but /dev/nvidiactl cannot be opened" };
-    }
-    emitState(out, (loggedState = logStateChange(log, loggedState, why.state, why.message)));
-  },
+      if (config.nvidiaSmiCommand && !nvmlWorks) {
+        let smi = smiByCommand.get(config.nvidiaSmiCommand);
+        if (!smi) smiByCommand.set(config.nvidiaSmiCommand, (smi = new NvidiaSmi(config.nvidiaSmiCommand)));
+        const result = await smi.read(signal);
+        if (result.kind === "reading") return report(result.gpus, result.cudaVersion, "nvidia-smi");
+        if (moreTelling(result.state, why.state) !== why.state) why = result;
+      }
+      if (why.state !== "no_permission" && devicesHiddenCached(paths.procfs)) {
+        why = { state: "no_permission", message: "the driver lists GPUs but /dev/nvidiactl cannot be opened" };
+      }
+      emitState(out, (loggedState = logStateChange(log, loggedState, why.state, why.message)));
+    },
+  }),
 });

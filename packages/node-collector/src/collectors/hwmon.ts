@@ -125,21 +125,23 @@ function emitSensor(out: MetricSet, chip: string, sensor: string, data: Map<stri
 export const hwmon = defineCollector({
   name: "hwmon",
   defaultEnabled: true,
-  collect(out, { paths }) {
-    const base = sysPath(paths, "class/hwmon");
-    const chips = listDir(base).sort();
-    if (chips.length === 0 && !existsSync(base)) throw new NoDataError(base);
-    for (const h of chips) {
-      const dir = base + "/" + h;
-      const chip = chipName(dir);
-      const data: SensorData = new Map();
-      readSensors(dir, data);
-      // Some drivers put their sensor files on the device rather than the hwmon node.
-      if (existsSync(dir + "/device")) readSensors(dir + "/device", data);
-      const name = readAttr(dir + "/name");
-      const chipLabel = name === null ? "" : clean(name);
-      if (chipLabel) gauge(out, "node_hwmon_chip_names", "Annotation metric for human-readable chip names", 1, { chip, chip_name: chipLabel });
-      for (const sensor of [...data.keys()].sort()) emitSensor(out, chip, sensor, data.get(sensor)!);
-    }
-  },
+  create: ({ paths }) => ({
+    collect(out) {
+      const base = sysPath(paths, "class/hwmon");
+      const chips = listDir(base).sort();
+      if (chips.length === 0 && !existsSync(base)) throw new NoDataError(base);
+      for (const h of chips) {
+        const dir = base + "/" + h;
+        const chip = chipName(dir);
+        const data: SensorData = new Map();
+        readSensors(dir, data);
+        // Some drivers put their sensor files on the device rather than the hwmon node.
+        if (existsSync(dir + "/device")) readSensors(dir + "/device", data);
+        const name = readAttr(dir + "/name");
+        const chipLabel = name === null ? "" : clean(name);
+        if (chipLabel) gauge(out, "node_hwmon_chip_names", "Annotation metric for human-readable chip names", 1, { chip, chip_name: chipLabel });
+        for (const sensor of [...data.keys()].sort()) emitSensor(out, chip, sensor, data.get(sensor)!);
+      }
+    },
+  }),
 });

@@ -32,15 +32,17 @@ const layouts = new Map<string, KeyedLines<Field>>();
 export const meminfo = defineCollector({
   name: "meminfo",
   defaultEnabled: true,
-  collect(out, { paths }) {
-    const path = procPath(paths, "meminfo");
-    const text = readText(path);
-    if (text === null) return;
-    let layout = layouts.get(path);
-    if (!layout) layouts.set(path, (layout = new KeyedLines(colon, fieldOf)));
-    layout.each(text, (f, valueStart, lineEnd) => {
-      const value = integerAt(text, valueStart, lineEnd);
-      if (!Number.isNaN(value)) out.gauge(f.name, f.help, value * f.scale);
-    });
-  },
+  create: ({ paths }) => ({
+    collect(out) {
+      const path = procPath(paths, "meminfo");
+      const text = readText(path);
+      if (text === null) return;
+      let layout = layouts.get(path);
+      if (!layout) layouts.set(path, (layout = new KeyedLines(colon, fieldOf)));
+      layout.each(text, (f, valueStart, lineEnd) => {
+        const value = integerAt(text, valueStart, lineEnd);
+        if (!Number.isNaN(value)) out.gauge(f.name, f.help, value * f.scale);
+      });
+    },
+  }),
 });

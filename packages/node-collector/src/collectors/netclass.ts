@@ -250,15 +250,17 @@ export const netclass = defineCollector({
     netlink: flag.bool("collector.netclass.netlink", false, "Use netlink to gather stats instead of /proc/net/dev."),
     withStats: flag.bool("collector.netclass_rtnl.with-stats", false, "Expose the statistics for each network device, replacing netdev collector."),
   },
-  collect(out, { paths, config, scrape }) {
-    if (config.netlink) {
-      const links = scrape.once(dumpLinks);
-      if (!links) throw new Error("could not get net class info over rtnetlink");
-      collectRtnl(out, links, config);
-      return;
-    }
-    const links = paths.sysfs === "/sys" ? scrape.once(dumpLinks) : null;
-    if (links) collectFromNetlink(out, paths, links, config);
-    else collectFromSysfs(out, paths, config);
-  },
+  create: ({ paths, config }) => ({
+    collect(out, { scrape }) {
+      if (config.netlink) {
+        const links = scrape.once(dumpLinks);
+        if (!links) throw new Error("could not get net class info over rtnetlink");
+        collectRtnl(out, links, config);
+        return;
+      }
+      const links = paths.sysfs === "/sys" ? scrape.once(dumpLinks) : null;
+      if (links) collectFromNetlink(out, paths, links, config);
+      else collectFromSysfs(out, paths, config);
+    },
+  }),
 });

@@ -92,13 +92,15 @@ export const netstat = defineCollector({
   name: "netstat",
   defaultEnabled: true,
   flags: { fields: flag.regex("collector.netstat.fields", DEFAULT_FIELDS, "Regexp of fields to return for netstat collector.") },
-  collect(out, { paths, config }) {
-    const netstatText = readText(procPath(paths, "net/netstat"));
-    const snmp = readText(procPath(paths, "net/snmp"));
-    if (netstatText === null && snmp === null) return;
-    if (netstatText !== null) pairs(out, netstatText, config.fields);
-    if (snmp !== null) pairs(out, snmp, config.fields);
-    const v6 = readText(procPath(paths, "net/snmp6"));
-    if (v6 !== null) snmp6(out, v6, config.fields);
-  },
+  create: ({ paths, config }) => ({
+    collect(out) {
+      const netstatText = readText(procPath(paths, "net/netstat"));
+      const snmp = readText(procPath(paths, "net/snmp"));
+      if (netstatText === null && snmp === null) return;
+      if (netstatText !== null) pairs(out, netstatText, config.fields);
+      if (snmp !== null) pairs(out, snmp, config.fields);
+      const v6 = readText(procPath(paths, "net/snmp6"));
+      if (v6 !== null) snmp6(out, v6, config.fields);
+    },
+  }),
 });

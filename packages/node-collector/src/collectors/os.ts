@@ -55,17 +55,19 @@ function osRelease(paths: NodePaths): Release | null {
 export const os = defineCollector({
   name: "os",
   defaultEnabled: true,
-  collect(out, { paths }) {
-    const release = osRelease(paths);
-    if (release === null) return;
-    const { labels, version } = release;
-    out.gauge("node_os_info", "A metric with a constant '1' value labeled by build_id, id, id_like, image_id, image_version, name, pretty_name, variant, variant_id, version, version_codename, version_id.", 1, labels);
-    if (version !== null) {
-      out.gauge("node_os_version", "Metric containing the major.minor part of the OS version.", version, {
-        id: labels.id!,
-        id_like: labels.id_like!,
-        name: labels.name!,
-      });
-    }
-  },
+  create: ({ paths }) => ({
+    collect(out) {
+      const release = osRelease(paths);
+      if (release === null) return;
+      const { labels, version } = release;
+      out.gauge("node_os_info", "A metric with a constant '1' value labeled by build_id, id, id_like, image_id, image_version, name, pretty_name, variant, variant_id, version, version_codename, version_id.", 1, labels);
+      if (version !== null) {
+        out.gauge("node_os_version", "Metric containing the major.minor part of the OS version.", version, {
+          id: labels.id!,
+          id_like: labels.id_like!,
+          name: labels.name!,
+        });
+      }
+    },
+  }),
 });

@@ -1,10 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import { createLogger, MetricSet } from "@agent/core";
-import { ScrapeMemo } from "../collector.ts";
 import { supervisord } from "./supervisord.ts";
-import { collectText, expectGolden, FIXTURES, fixturePaths } from "../testing/golden.ts";
+import { collectText, expectGolden, FIXTURES, instantiate, scrapeText } from "../testing/golden.ts";
 
 /** A response recorded from supervisord 4.2.5 (Debian) with a running, an exited and a never-started program. */
 const RECORDED = readFileSync(join(FIXTURES, "supervisord", "getAllProcessInfo.xml"), "utf8");
@@ -63,13 +61,7 @@ describe("supervisord collector", () => {
     const abort = new AbortController();
     try {
       const started = performance.now();
-      const pending = supervisord.collect(new MetricSet(), {
-        paths: fixturePaths,
-        config: { url: `http://127.0.0.1:${server.port}/RPC2` },
-        log: createLogger({ level: "error", write: () => {} }),
-        signal: abort.signal,
-        scrape: new ScrapeMemo(),
-      });
+      const pending = scrapeText(instantiate(supervisord, { config: { url: `http://127.0.0.1:${server.port}/RPC2` } }), { signal: abort.signal });
       setTimeout(() => abort.abort(), 100);
       await expect(pending).rejects.toThrow(/unable to call supervisord/);
       expect(performance.now() - started).toBeLessThan(2000);

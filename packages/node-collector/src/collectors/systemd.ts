@@ -68,28 +68,30 @@ export const systemd = defineCollector({
     unitExclude: flag.regex("collector.systemd.unit-exclude", ".+\\.(automount|device|mount|scope|slice)", "Regexp of systemd units to exclude. Units must both match include and not match exclude to be included."),
     command: flag.string("collector.systemd.systemctl-command", "systemctl", "systemctl binary the collector asks for unit states."),
   },
-  async collect(out, { config, signal }) {
-    const cmd = config.command;
-    let list: { code: number; out: string };
-    try {
-      list = await run([cmd, "list-units", "--all", "--plain", "--no-legend", "--no-pager", "--full"], signal);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") return; // no systemctl: not a systemd host
-      throw e;
-    }
-    // "System has not been booted with systemd": nothing to report, as node_exporter without a bus.
-    if (list.code !== 0) return;
-    const units = parseUnits(list.out);
-    const anchored = (re: RegExp | undefined) => (re ? new RegExp(`^(?:${re.source})$`) : undefined);
-    const inc = anchored(config.unitInclude);
-    const exc = anchored(config.unitExclude);
-    const keep = (name: string) => (!inc || inc.test(name)) && !(exc && exc.test(name));
-    const services = units.filter((u) => u.name.endsWith(".service") && keep(u.name)).map((u) => u.name);
-    const types = services.length ? parseServiceTypes((await run([cmd, "show", "-p", "Id,Type", "--", ...services], signal)).out) : new Map<string, string>();
-    emitUnits(out, units, types, keep);
-    const running = await run([cmd, "is-system-running"], signal);
-    out.gauge("node_systemd_system_running", "Whether the system is operational (see 'systemctl is-system-running')", running.out.trim() === "running" ? 1 : 0);
-    const version = /^systemd (\d+)(?: \(([^)]+)\))?/m.exec((await run([cmd, "--version"], signal)).out);
-    if (version) out.gauge("node_systemd_version", "Detected systemd version", Number(version[1]), { version: version[2] ?? version[1]! });
-  },
+  create: ({ config }) => ({
+    async collect(out, { signal }) {
+      const cmd = config.command;
+      let list: { code: number; out: string };
+      try {
+        list = await run([cmd, "list-units", "--all", "--plain", "--no-legend", "--no-pager", "--full"], signal);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "ENOENT") return; // no systemctl: not a systemd host
+        throw e;
+      }
+      // "System has not been booted with systemd": nothing to report, as node_exporter without a bus.
+      if (list.code !== 0) return;
+      const units = parseUnits(list.out);
+      const anchored = (re: RegExp | undefined) => (re ? new RegExp(`^(?:${re.source})$`) : undefined);
+      const inc = anchored(config.unitInclude);
+      const exc = anchored(config.unitExclude);
+      const keep = (name: string) => (!inc || inc.test(name)) && !(exc && exc.test(name));
+      const services = units.filter((u) => u.name.endsWith(".service") && keep(u.name)).map((u) => u.name);
+      const types = services.length ? parseServiceTypes((await run([cmd, "show", "-p", "Id,Type", "--", ...services], signal)).out) : new Map<string, string>();
+      emitUnits(out, units, types, keep);
+      const running = await run([cmd, "is-system-running"], signal);
+      out.gauge("node_systemd_system_running", "Whether the system is operational (see 'systemctl is-system-running')", running.out.trim() === "running" ? 1 : 0);
+      const version = /^systemd (\d+)(?: \(([^)]+)\))?/m.exec((await run([cmd, "--version"], signal)).out);
+      if (version) out.gauge("node_systemd_version", "Detected systemd version", Number(version[1]), { version: version[2] ?? version[1]! });
+    },
+  }),
 });

@@ -34,14 +34,16 @@ function tally(text: string, counts: Map<string, number>): void {
 export const tcpstat = defineCollector({
   name: "tcpstat",
   defaultEnabled: false,
-  collect(out, { paths }) {
-    const v4 = readText(procPath(paths, "net/tcp"));
-    const v6 = readText(procPath(paths, "net/tcp6"));
-    if (v4 === null && v6 === null) return;
-    const counts = new Map<string, number>();
-    if (v4 !== null) tally(v4, counts);
-    if (v6 !== null) tally(v6, counts);
-    const fam = out.family("node_tcp_connection_states", "gauge", "Number of connection states.");
-    for (const [state, n] of counts) fam.add(n, { state });
-  },
+  create: ({ paths }) => ({
+    collect(out) {
+      const v4 = readText(procPath(paths, "net/tcp"));
+      const v6 = readText(procPath(paths, "net/tcp6"));
+      if (v4 === null && v6 === null) return;
+      const counts = new Map<string, number>();
+      if (v4 !== null) tally(v4, counts);
+      if (v6 !== null) tally(v6, counts);
+      const fam = out.family("node_tcp_connection_states", "gauge", "Number of connection states.");
+      for (const [state, n] of counts) fam.add(n, { state });
+    },
+  }),
 });

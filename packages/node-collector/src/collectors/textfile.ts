@@ -1,6 +1,6 @@
-import { flag, parseText, type MetricFamily, type MetricSet, type Sample } from "@agent/core";
+import { flag, parseText, type Logger, type MetricFamily, type MetricSet, type Sample } from "@agent/core";
 import { untilAborted } from "../abort.ts";
-import { defineCollector, type CollectContext } from "../collector.ts";
+import { defineCollector } from "../collector.ts";
 import { readTextfilesOffThread } from "./textfile-thread.ts";
 import type { TextfileReply } from "./textfile-worker.ts";
 
@@ -52,7 +52,7 @@ function parseFile(text: string): MetricFamily[] | string {
 export interface TextfileOptions {
   /** A file larger than this is an error and is not read (--collector.textfile.max-bytes). */
   maxBytes: number;
-  log: CollectContext["log"];
+  log: Logger;
   /** Aborted when the collector must stop waiting on reads and serve what it has. */
   signal: AbortSignal;
 }
@@ -144,15 +144,17 @@ export const textfile = defineCollector({
     directory: flag.list("collector.textfile.directory", [], "Directories to read text files with metrics from (comma-separated)."),
     maxBytes: flag.bytes("collector.textfile.max-bytes", 64 * 1024 * 1024, "Largest textfile read; a larger one is skipped and sets node_textfile_scrape_error."),
   },
-  collect(out, { config, log, signal, deadline }) {
-    if (config.directory.length === 0) {
-      scrapeError(out, 0);
-      return;
-    }
-    if (deadline === undefined) return collectTextfiles(out, config.directory, { maxBytes: config.maxBytes, log, signal });
-    const stop = new AbortController();
-    const timeoutMs = Math.max(1, deadline - performance.now() - DEADLINE_MARGIN_MS);
-    const timer = setTimeout(() => stop.abort(new Error(`still reading after ${(timeoutMs / 1000).toFixed(2)}s (--collector.timeout)`)), timeoutMs);
-    return collectTextfiles(out, config.directory, { maxBytes: config.maxBytes, log, signal: stop.signal }).finally(() => clearTimeout(timer));
-  },
+  create: ({ config, log }) => ({
+    collect(out, { signal, deadline }) {
+      if (config.directory.length === 0) {
+        scrapeError(out, 0);
+        return;
+      }
+      if (deadline === undefined) return collectTextfiles(out, config.directory, { maxBytes: config.maxBytes, log, signal });
+      const stop = new AbortController();
+      const timeoutMs = Math.max(1, deadline - performance.now() - DEADLINE_MARGIN_MS);
+      const timer = setTimeout(() => stop.abort(new Error(`still reading after ${(timeoutMs / 1000).toFixed(2)}s (--collector.timeout)`)), timeoutMs);
+      return collectTextfiles(out, config.directory, { maxBytes: config.maxBytes, log, signal: stop.signal }).finally(() => clearTimeout(timer));
+    },
+  }),
 });

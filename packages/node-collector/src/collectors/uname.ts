@@ -11,19 +11,21 @@ const fixed = new Map<string, [string | null, string | null, string | null]>();
 export const uname = defineCollector({
   name: "uname",
   defaultEnabled: true,
-  collect(out, { paths }) {
-    const k = (f: string) => readAttr(procPath(paths, "sys/kernel/" + f));
-    let kernel = fixed.get(paths.procfs);
-    if (!kernel || kernel[0] === null) fixed.set(paths.procfs, (kernel = [k("ostype"), k("osrelease"), k("version")]));
-    const [sysname, release, version] = kernel;
-    if (sysname === null) return;
-    out.gauge("node_uname_info", "Labeled system information as provided by the uname system call.", 1, {
-      domainname: k("domainname") ?? "",
-      machine: MACHINE,
-      nodename: k("hostname") ?? "",
-      release: release ?? "",
-      sysname,
-      version: version ?? "",
-    });
-  },
+  create: ({ paths }) => ({
+    collect(out) {
+      const k = (f: string) => readAttr(procPath(paths, "sys/kernel/" + f));
+      let kernel = fixed.get(paths.procfs);
+      if (!kernel || kernel[0] === null) fixed.set(paths.procfs, (kernel = [k("ostype"), k("osrelease"), k("version")]));
+      const [sysname, release, version] = kernel;
+      if (sysname === null) return;
+      out.gauge("node_uname_info", "Labeled system information as provided by the uname system call.", 1, {
+        domainname: k("domainname") ?? "",
+        machine: MACHINE,
+        nodename: k("hostname") ?? "",
+        release: release ?? "",
+        sysname,
+        version: version ?? "",
+      });
+    },
+  }),
 });

@@ -64,32 +64,34 @@ export const wifi = defineCollector({
   flags: {
     fixtures: flag.string("collector.wifi.fixtures", "", "test fixtures to use for wifi collector metrics"),
   },
-  collect(out, { config }) {
-    if (config.fixtures === "") {
-      if (genlFamilyId("nl80211") === null) throw new Error("wifi collector metrics are not available for this system (no nl80211)");
-      throw new Error("reading live nl80211 is not implemented; only --collector.wifi.fixtures is");
-    }
-    const dir = config.fixtures;
-    const interfaces = readJson(join(dir, "interfaces.json"));
-    if (!Array.isArray(interfaces)) throw new Error(`failed to retrieve wifi interfaces: ${join(dir, "interfaces.json")} is missing or not a JSON array`);
-    const frequency = out.family("node_wifi_interface_frequency_hertz", "gauge", "The current frequency a WiFi interface is operating at, in hertz.");
-    const infos: Record<string, string>[] = [];
-    const stations: { device: string; mac_address: string; s: GoObject }[] = [];
-    // virtual devices without a name are skipped, as node_exporter skips them
-    const named = (interfaces as GoObject[]).map((i) => ({ name: String(field(i, "name") ?? ""), i })).filter((x) => x.name !== "");
-    for (const { name, i } of named.sort(byKey((x) => x.name))) {
-      frequency.add(num(i, "frequency") * 1e6, { device: name });
-      const bss = readJson(join(dir, name, "bss.json")) as GoObject | null;
-      if (bss) infos.push({ bssid: mac(bss, "bssid"), device: name, mode: mode(num(bss, "status")), ssid: String(field(bss, "ssid") ?? "") });
-      const list = readJson(join(dir, name, "stationinfo.json")) as GoObject[] | null;
-      for (const s of list ?? []) stations.push({ device: name, mac_address: mac(s, "hardwareaddr"), s });
-    }
-    const info = out.family("node_wifi_station_info", "gauge", "Labeled WiFi interface station information as provided by the operating system.");
-    for (const labels of infos.sort(byKey((l) => `${l.bssid}\0${l.device}\0${l.mode}\0${l.ssid}`))) info.add(1, labels);
-    stations.sort(byKey((x) => `${x.device}\0${x.mac_address}`));
-    for (const [name, type, help, value] of STATION_FAMILIES) {
-      const fam = out.family(name, type, help);
-      for (const { device, mac_address, s } of stations) fam.add(value(s), { device, mac_address });
-    }
-  },
+  create: ({ config }) => ({
+    collect(out) {
+      if (config.fixtures === "") {
+        if (genlFamilyId("nl80211") === null) throw new Error("wifi collector metrics are not available for this system (no nl80211)");
+        throw new Error("reading live nl80211 is not implemented; only --collector.wifi.fixtures is");
+      }
+      const dir = config.fixtures;
+      const interfaces = readJson(join(dir, "interfaces.json"));
+      if (!Array.isArray(interfaces)) throw new Error(`failed to retrieve wifi interfaces: ${join(dir, "interfaces.json")} is missing or not a JSON array`);
+      const frequency = out.family("node_wifi_interface_frequency_hertz", "gauge", "The current frequency a WiFi interface is operating at, in hertz.");
+      const infos: Record<string, string>[] = [];
+      const stations: { device: string; mac_address: string; s: GoObject }[] = [];
+      // virtual devices without a name are skipped, as node_exporter skips them
+      const named = (interfaces as GoObject[]).map((i) => ({ name: String(field(i, "name") ?? ""), i })).filter((x) => x.name !== "");
+      for (const { name, i } of named.sort(byKey((x) => x.name))) {
+        frequency.add(num(i, "frequency") * 1e6, { device: name });
+        const bss = readJson(join(dir, name, "bss.json")) as GoObject | null;
+        if (bss) infos.push({ bssid: mac(bss, "bssid"), device: name, mode: mode(num(bss, "status")), ssid: String(field(bss, "ssid") ?? "") });
+        const list = readJson(join(dir, name, "stationinfo.json")) as GoObject[] | null;
+        for (const s of list ?? []) stations.push({ device: name, mac_address: mac(s, "hardwareaddr"), s });
+      }
+      const info = out.family("node_wifi_station_info", "gauge", "Labeled WiFi interface station information as provided by the operating system.");
+      for (const labels of infos.sort(byKey((l) => `${l.bssid}\0${l.device}\0${l.mode}\0${l.ssid}`))) info.add(1, labels);
+      stations.sort(byKey((x) => `${x.device}\0${x.mac_address}`));
+      for (const [name, type, help, value] of STATION_FAMILIES) {
+        const fam = out.family(name, type, help);
+        for (const { device, mac_address, s } of stations) fam.add(value(s), { device, mac_address });
+      }
+    },
+  }),
 });
