@@ -44,7 +44,8 @@ interface StaticInfo {
   values: (number | null)[];
   broadcast: string;
 }
-const staticCache = new Map<string, StaticInfo>();
+/** Per device directory, its static attributes (an instance's, kept between scrapes). */
+export type StaticCache = Map<string, StaticInfo>;
 
 interface Options {
   ignoredDevices?: RegExp;
@@ -52,7 +53,7 @@ interface Options {
 }
 
 /** Static attributes of one device, re-read only when the name's ifindex changes (device recreated). */
-function staticInfo(dir: string, ifindex: number | null): StaticInfo {
+function staticInfo(dir: string, ifindex: number | null, staticCache: StaticCache): StaticInfo {
   let info = staticCache.get(dir);
   if (!info || info.ifindex !== ifindex) {
     info = {
@@ -81,7 +82,7 @@ function emitSpeed(out: MetricSet, speed: number | null, labels: { device: strin
 }
 
 /** Every attribute from /sys/class/net (fixture trees, and hosts where netlink is unavailable). */
-export function collectFromSysfs(out: MetricSet, paths: NodePaths, config: Options): void {
+export function collectFromSysfs(out: MetricSet, paths: NodePaths, config: Options, statics: StaticCache): void {
   const base = sysPath(paths, "class/net");
   const devices = listDir(base).sort();
   for (const device of devices) {
@@ -90,7 +91,7 @@ export function collectFromSysfs(out: MetricSet, paths: NodePaths, config: Optio
     const operstate = readAttr(dir + "operstate");
     if (operstate === null) continue; // bonding_masters and other plain files
     const ifindex = num(readAttr(dir + "ifindex"));
-    const info = staticInfo(dir, ifindex);
+    const info = staticInfo(dir, ifindex, statics);
     const flags = num(readAttr(dir + "flags"));
     const up = flags !== null && (flags & IFF_UP) !== 0;
     const labels = { device };
@@ -124,7 +125,7 @@ export function collectFromSysfs(out: MetricSet, paths: NodePaths, config: Optio
  * differ for promiscuous bridge ports), and duplex and speed of devices that are up. 1 to 3 reads per device
  * instead of ~20.
  */
-export function collectFromNetlink(out: MetricSet, paths: NodePaths, links: readonly Link[], config: Options): void {
+export function collectFromNetlink(out: MetricSet, paths: NodePaths, links: readonly Link[], config: Options, statics: StaticCache): void {
   const base = sysPath(paths, "class/net");
   for (const link of [...links].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const device = link.name;
@@ -132,7 +133,7 @@ export function collectFromNetlink(out: MetricSet, paths: NodePaths, links: read
     const dir = base + "/" + device + "/";
     const flags = num(readAttr(dir + "flags"));
     if (flags === null) continue; // vanished between the dump and now
-    const info = staticInfo(dir, link.index);
+    const info = staticInfo(dir, link.index, statics);
     const up = (flags & IFF_UP) !== 0;
     const labels = { device };
     out.gauge("node_network_info", "Non-numeric data from /sys/class/net/<iface>, value is always 1.", 1, {
@@ -250,17 +251,20 @@ export const netclass = defineCollector({
     netlink: flag.bool("collector.netclass.netlink", false, "Use netlink to gather stats instead of /proc/net/dev."),
     withStats: flag.bool("collector.netclass_rtnl.with-stats", false, "Expose the statistics for each network device, replacing netdev collector."),
   },
-  create: ({ paths, config }) => ({
-    collect(out, { scrape }) {
-      if (config.netlink) {
-        const links = scrape.once(dumpLinks);
-        if (!links) throw new Error("could not get net class info over rtnetlink");
-        collectRtnl(out, links, config);
-        return;
-      }
-      const links = paths.sysfs === "/sys" ? scrape.once(dumpLinks) : null;
-      if (links) collectFromNetlink(out, paths, links, config);
-      else collectFromSysfs(out, paths, config);
-    },
-  }),
+  create({ paths, config }) {
+    const statics: StaticCache = new Map();
+    return {
+      collect(out, { scrape }) {
+        if (config.netlink) {
+          const links = scrape.once(dumpLinks);
+          if (!links) throw new Error("could not get net class info over rtnetlink");
+          collectRtnl(out, links, config);
+          return;
+        }
+        const links = paths.sysfs === "/sys" ? scrape.once(dumpLinks) : null;
+        if (links) collectFromNetlink(out, paths, links, config, statics);
+        else collectFromSysfs(out, paths, config, statics);
+      },
+    };
+  },
 });

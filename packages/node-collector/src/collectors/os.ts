@@ -32,14 +32,11 @@ function parseRelease(key: string, text: string): Release {
   return { key, labels, version: env.has("VERSION_ID") ? versionNumber(env.get("VERSION_ID")!) : null };
 }
 
-let last: Release | undefined;
-
 /**
- * /etc/os-release, else /usr/lib/os-release, parsed again only when a stat of it differs from the last read's:
- * it changes on an upgrade, which replaces the file, and one stat costs a quarter of the read and parse
- * (1.7 against 6 us).
+ * /etc/os-release, else /usr/lib/os-release, parsed again only when a stat of it differs from `last`'s: it
+ * changes on an upgrade, which replaces the file, and a stat costs much less than the read and parse.
  */
-function osRelease(paths: NodePaths): Release | null {
+function osRelease(paths: NodePaths, last: Release | undefined): Release | null {
   for (const path of [rootfsPath(paths, "/etc/os-release"), rootfsPath(paths, "/usr/lib/os-release")]) {
     const st = statSync(path, { throwIfNoEntry: false });
     if (!st) continue;
@@ -47,7 +44,7 @@ function osRelease(paths: NodePaths): Release | null {
     if (last?.key === key) return last;
     const text = readText(path);
     if (text === null) continue;
-    return (last = parseRelease(key, text));
+    return parseRelease(key, text);
   }
   return null;
 }
@@ -55,19 +52,23 @@ function osRelease(paths: NodePaths): Release | null {
 export const os = defineCollector({
   name: "os",
   defaultEnabled: true,
-  create: ({ paths }) => ({
-    collect(out) {
-      const release = osRelease(paths);
-      if (release === null) return;
-      const { labels, version } = release;
-      out.gauge("node_os_info", "A metric with a constant '1' value labeled by build_id, id, id_like, image_id, image_version, name, pretty_name, variant, variant_id, version, version_codename, version_id.", 1, labels);
-      if (version !== null) {
-        out.gauge("node_os_version", "Metric containing the major.minor part of the OS version.", version, {
-          id: labels.id!,
-          id_like: labels.id_like!,
-          name: labels.name!,
-        });
-      }
-    },
-  }),
+  create({ paths }) {
+    let last: Release | undefined;
+    return {
+      collect(out) {
+        const release = osRelease(paths, last);
+        if (release === null) return;
+        last = release;
+        const { labels, version } = release;
+        out.gauge("node_os_info", "A metric with a constant '1' value labeled by build_id, id, id_like, image_id, image_version, name, pretty_name, variant, variant_id, version, version_codename, version_id.", 1, labels);
+        if (version !== null) {
+          out.gauge("node_os_version", "Metric containing the major.minor part of the OS version.", version, {
+            id: labels.id!,
+            id_like: labels.id_like!,
+            name: labels.name!,
+          });
+        }
+      },
+    };
+  },
 });

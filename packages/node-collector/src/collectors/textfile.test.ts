@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, utimesSync, 
 import { createLogger, formatValue, MetricSet } from "@agent/core";
 import { join } from "node:path";
 import { collectTextfiles, textfile } from "./textfile.ts";
+import { TextfileThreads } from "./textfile-thread.ts";
 import { collectText, expectGolden, FIXTURES, instantiate, scrapeText } from "../testing/golden.ts";
 import { canHangMount, hangMount } from "../testing/hung-mount.ts";
 
@@ -60,11 +61,12 @@ describe("textfile collector against hostile files", () => {
     for (const [name, text] of Object.entries(files)) writeFileSync(`${d}/${name}`, text);
     return d;
   }
+  const threads = new TextfileThreads();
   async function collect(dirs: string[], opts: { maxBytes?: number; signal?: AbortSignal } = {}): Promise<{ text: string; logged: string }> {
     const lines: string[] = [];
     const out = new MetricSet();
     const log = createLogger({ level: "error", write: (line) => lines.push(line) });
-    await collectTextfiles(out, dirs, { maxBytes: opts.maxBytes ?? 64 << 20, log, signal: opts.signal ?? new AbortController().signal });
+    await collectTextfiles(out, dirs, { maxBytes: opts.maxBytes ?? 64 << 20, log, signal: opts.signal ?? new AbortController().signal, threads });
     return { text: out.render(), logged: lines.join("") };
   }
 
