@@ -1,7 +1,7 @@
 /** The node role: node_exporter's collectors behind node_exporter's flags, on :9100. */
 import { defineRole, type Role } from "@agent/core";
 import { statusPage } from "@agent/core/pages";
-import { allCollectors } from "./collectors/index.ts";
+import { allCollectors } from "./collectors/all.ts";
 import { historyFlags, NodeHistory } from "./history.ts";
 import { nodePage } from "./page.ts";
 import { nodeFlags } from "./flags.ts";
