@@ -3,6 +3,7 @@ import { flag, type MetricSet } from "@agent/core";
 import { defineCollector } from "../collector.ts";
 import { CpuDirs } from "../cpus.ts";
 import { fields, procPath, readAttr, readNumber, readText, sysPath, USER_HZ } from "../read.ts";
+import { keyValues } from "../parsers.ts";
 import type { NodePaths } from "../collector.ts";
 
 const MODES = ["user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal"] as const;
@@ -72,11 +73,7 @@ function collectInfo(out: MetricSet, paths: NodePaths, flagsInclude: RegExp | un
   const bugFam = bugsInclude ? out.family("node_cpu_bug_info", "gauge", "The `bugs` field of CPU information from /proc/cpuinfo taken from the first core.") : undefined;
   let first = true;
   for (const block of text.split("\n\n")) {
-    const kv = new Map<string, string>();
-    for (const line of block.split("\n")) {
-      const colon = line.indexOf(":");
-      if (colon > 0) kv.set(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
-    }
+    const kv = keyValues(block);
     if (!kv.has("processor")) continue;
     info.add(1, {
       cachesize: kv.get("cache size") ?? "",

@@ -2,6 +2,7 @@ import { existsSync, realpathSync } from "node:fs";
 import type { MetricSet } from "@agent/core";
 import { defineCollector, NoDataError } from "../collector.ts";
 import { listDir, readAttr, sysPath } from "../read.ts";
+import { splitAtNumber } from "../parsers.ts";
 
 /** The sensor types node_exporter reports; files of any other type are ignored. */
 const SENSOR_TYPES = new Set(["vrm", "beep_enable", "update_interval", "in", "cpu", "fan", "pwm", "temp", "curr", "power", "energy", "humidity", "intrusion", "freq"]);
@@ -32,16 +33,13 @@ function chipName(dir: string): string {
 
 /** `temp1_crit_alarm` -> ["temp", "1", "crit_alarm"]; `beep_enable` -> ["beep_enable", "", ""]. */
 function splitSensorFile(file: string): [type: string, num: string, prop: string] | null {
-  let i = 0;
-  while (i < file.length && !(file.charCodeAt(i) >= 48 && file.charCodeAt(i) <= 57)) i++;
-  let j = i;
-  while (j < file.length && file.charCodeAt(j) >= 48 && file.charCodeAt(j) <= 57) j++;
-  if (i === j) {
+  const [type, num, rest] = splitAtNumber(file);
+  if (num === "") {
     // no number: the whole name is the type, unless it is "<type>_<prop>" of a numberless type
     return SENSOR_TYPES.has(file) ? [file, "", ""] : null;
   }
-  if (j < file.length && file.charCodeAt(j) !== 95 /* _ */) return null;
-  return [file.slice(0, i), file.slice(i, j), j < file.length ? file.slice(j + 1) : ""];
+  if (rest !== "" && !rest.startsWith("_")) return null;
+  return [type, num, rest.slice(1)];
 }
 
 /** sensor (`temp1`) -> property (`input`, `max`, `label`; "" for a bare `temp1` file) -> raw text. */

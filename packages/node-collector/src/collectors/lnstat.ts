@@ -1,7 +1,8 @@
 /** Per-CPU network cache statistics from every file under /proc/net/stat (node_exporter's lnstat collector). */
 import { join } from "node:path";
 import { defineCollector } from "../collector.ts";
-import { fields, lines, listDir, procPath, readText } from "../read.ts";
+import { listDir, procPath, readText } from "../read.ts";
+import { headerTable } from "../parsers.ts";
 
 export const lnstat = defineCollector({
   name: "lnstat",
@@ -13,10 +14,9 @@ export const lnstat = defineCollector({
         const text = readText(join(dir, subsystem));
         if (text === null) continue;
         // A header line of column names, then one line of hexadecimal counters per CPU.
-        const rows = lines(text);
-        const headers = fields(rows[0] ?? "");
-        for (let cpu = 0; cpu + 1 < rows.length; cpu++) {
-          const values = fields(rows[cpu + 1]!);
+        const { header: headers, rows } = headerTable(text);
+        for (let cpu = 0; cpu < rows.length; cpu++) {
+          const values = rows[cpu]!;
           headers.forEach((header, i) => {
             const v = parseInt(values[i] ?? "", 16);
             if (Number.isNaN(v)) throw new Error(`lnstat: bad value for ${header} in ${join(dir, subsystem)}`);

@@ -6,16 +6,9 @@ const INFO_LABELS = ["build_id", "id", "id_like", "image_id", "image_version", "
 
 /** The leading number of VERSION_ID ("22.04" -> 22.04, "12" -> 12, "rolling" -> 0). */
 function versionNumber(v: string): number {
-  let end = 0;
-  let dot = false;
-  while (end < v.length) {
-    const c = v.charCodeAt(end);
-    if (c === 46 && !dot) dot = true;
-    else if (c < 48 || c > 57) break;
-    end++;
-  }
-  const n = Number(v.slice(0, end).replace(/\.$/, ""));
-  return end === 0 || Number.isNaN(n) ? 0 : n;
+  const lead = /^\d*(?:\.\d*)?/.exec(v)![0];
+  const n = Number(lead.replace(/\.$/, ""));
+  return lead === "" || Number.isNaN(n) ? 0 : n;
 }
 
 interface Release {

@@ -12,8 +12,7 @@ function statOf(text: string): [state: string, threads: number] {
 }
 
 function isPid(name: string): boolean {
-  const c = name.charCodeAt(0);
-  return c >= 48 && c <= 57;
+  return /^\d/.test(name);
 }
 
 export const processes = defineCollector({
