@@ -91,27 +91,6 @@ describe("node registry", () => {
     expect(names(registry(["--collector.disable-defaults"]))).toEqual([]);
   });
 
-  test("creates one instance per enabled collector, with its flags, once, and keeps it across scrapes", async () => {
-    const created: string[] = [];
-    const counting = (name: string, defaultEnabled: boolean) =>
-      defineCollector({
-        name,
-        defaultEnabled,
-        flags: { step: flag.int(`collector.${name}.step`, 1, "Added per scrape.") },
-        create: ({ config }) => {
-          created.push(name);
-          let n = 0;
-          return { collect: (out) => out.counter(`node_${name}_total`, "Scrapes seen by this instance.", (n += config.step)) };
-        },
-      });
-    const r = registry(["--collector.counted.step=5"], [counting("counted", true), counting("off", false)]);
-    expect(created).toEqual(["counted"]);
-    await r.scrape();
-    const { sets } = await r.scrape();
-    expect(sets[0]!.render()).toContain("node_counted_total 10\n");
-    expect(created).toEqual(["counted"]);
-  });
-
   test("a collector registered twice is refused", () => {
     expect(() => nodeFlags([fast, fast])).toThrow(/registered twice/);
   });
@@ -178,5 +157,28 @@ describe("node registry", () => {
 
   test("--collector.timeout must be positive", () => {
     expect(() => registry(["--collector.timeout=0s"])).toThrow(/collector.timeout/);
+  });
+});
+
+describe("node registry instances", () => {
+  test("creates one instance per enabled collector, with its flags, once, and keeps it across scrapes", async () => {
+    const created: string[] = [];
+    const counting = (name: string, defaultEnabled: boolean) =>
+      defineCollector({
+        name,
+        defaultEnabled,
+        flags: { step: flag.int(`collector.${name}.step`, 1, "Added per scrape.") },
+        create: ({ config }) => {
+          created.push(name);
+          let n = 0;
+          return { collect: (out) => out.counter(`node_${name}_total`, "Scrapes seen by this instance.", (n += config.step)) };
+        },
+      });
+    const r = registry(["--collector.counted.step=5"], [counting("counted", true), counting("off", false)]);
+    expect(created).toEqual(["counted"]);
+    await r.scrape();
+    const { sets } = await r.scrape();
+    expect(sets[0]!.render()).toContain("node_counted_total 10\n");
+    expect(created).toEqual(["counted"]);
   });
 });
