@@ -20,7 +20,7 @@ export function headerTable(text: string): HeaderTable {
 }
 
 /**
- * `key: value` lines (/proc/cpuinfo, bcache's stats), key and value trimmed; a line without `sep` is skipped,
+ * `key: value` lines (a /proc/cpuinfo block), key and value trimmed; a line without `sep` is skipped,
  * and a key seen twice keeps its first value.
  */
 export function keyValues(text: string, sep = ":"): Map<string, string> {
