@@ -6,7 +6,7 @@
 // then the agent/node_exporter ratios. `bun bench/run.ts node` (or `bun bench/node/run.ts [rounds]`).
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { allCollectors } from "../../packages/node-collector/src/collectors/index.ts";
+import { allCollectors } from "../../packages/node-collector/src/collectors/all.ts";
 import { startAgent, REPO_ROOT } from "../../test/harness/index.ts";
 import { startNodeExporter } from "../../test/node/node-exporter.ts";
 import { cpuSeconds } from "../proc.ts";

@@ -1,6 +1,7 @@
 /**
- * The collector contract, after node_exporter's registry: each collector file registers a name, whether it
- * is on by default, and the flags it owns; the registry runs the enabled ones concurrently per scrape.
+ * The collector contract, after node_exporter's registry: each collector file defines a name, whether it is on
+ * by default, the flags it owns, and a factory. The registry creates one instance per enabled collector at
+ * start-up and keeps it; whatever a collector remembers between scrapes lives on that instance.
  */
 import type { FlagSet, FlagValues, Logger, MetricSet } from "@agent/core";
 
@@ -28,11 +29,16 @@ export class ScrapeMemo {
   }
 }
 
-export interface CollectContext<C = unknown> {
+/** What a collector is created with, once, when the role starts. */
+export interface CreateContext<C = unknown> {
   paths: NodePaths;
   /** This collector's own flags, parsed. */
   config: C;
   log: Logger;
+}
+
+/** What one scrape hands each collector. */
+export interface ScrapeContext {
   /** Aborted when the collector overruns --collector.timeout; long work should give up when it fires. */
   signal: AbortSignal;
   /**
@@ -44,18 +50,24 @@ export interface CollectContext<C = unknown> {
   scrape: ScrapeMemo;
 }
 
+/** One running collector: what `create` returns and the registry keeps. */
+export interface CollectorInstance {
+  /**
+   * Adds this collector's families to `out`. A source that does not exist on this host (no such /proc or /sys
+   * file) is not a failure: emit nothing and return, or throw NoDataError where node_exporter returns ErrNoData
+   * (its scrape then says success 0). Throw other errors only for real failures.
+   */
+  collect(out: MetricSet, ctx: ScrapeContext): Promise<void> | void;
+}
+
 export interface Collector<F extends FlagSet = FlagSet> {
   /** As node_exporter names it: the word in --collector.<name> and in node_scrape_collector_*{collector}. */
   readonly name: string;
   readonly defaultEnabled: boolean;
   /** Flags this collector owns, named as node_exporter names them (e.g. collector.filesystem.fs-types-exclude). */
   readonly flags?: F;
-  /**
-   * Adds this collector's families to `out`. A source that does not exist on this host (no such /proc or /sys
-   * file) is not a failure: emit nothing and return, or throw NoDataError where node_exporter returns ErrNoData
-   * (its scrape then says success 0). Throw other errors only for real failures.
-   */
-  collect(out: MetricSet, ctx: CollectContext<FlagValues<F>>): Promise<void> | void;
+  /** Called once per enabled collector at start-up; cheap, and never reads the host (the first scrape does). */
+  create(ctx: CreateContext<FlagValues<F>>): CollectorInstance;
 }
 
 /**

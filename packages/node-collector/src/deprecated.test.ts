@@ -1,18 +1,24 @@
 import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
 import { createLogger } from "@agent/core";
-import { warnDeprecatedOnce } from "./deprecated.ts";
+import { ntp } from "./collectors/ntp.ts";
+import { runit } from "./collectors/runit.ts";
+import { supervisord } from "./collectors/supervisord.ts";
+import { FIXTURES, instantiate, scrapeText } from "./testing/golden.ts";
 
-describe("warnDeprecatedOnce", () => {
-  test("warns once per collector, however many scrapes", () => {
+describe("deprecated collectors", () => {
+  test("warn once, when created, as node_exporter does at start-up, and not again however many scrapes", async () => {
     const lines: string[] = [];
     const log = createLogger({ level: "info", write: (l: string) => lines.push(l) });
-    for (let i = 0; i < 3; i++) {
-      warnDeprecatedOnce("test-a", log);
-      warnDeprecatedOnce("test-b", log);
+    instantiate(ntp, { log });
+    instantiate(supervisord, { log });
+    const r = instantiate(runit, { log, config: { serviceDir: join(FIXTURES, "runit", "service") } });
+    expect(lines.length).toBe(3);
+    for (const [i, name] of ["ntp", "supervisord", "runit"].entries()) {
+      expect(lines[i]).toContain("deprecated");
+      expect(lines[i]).toContain(name);
     }
-    expect(lines.length).toBe(2);
-    expect(lines[0]).toContain("deprecated");
-    expect(lines[0]).toContain("test-a");
-    expect(lines[1]).toContain("test-b");
+    for (let i = 0; i < 3; i++) await scrapeText(r);
+    expect(lines.length).toBe(3);
   });
 });

@@ -1,9 +1,15 @@
 import { describe, expect, test } from "bun:test";
 import { ConfigError, createLogger, MetricSet, parseText } from "@agent/core";
-import { defineCollector } from "./collector.ts";
+import { defineCollector, type Collector } from "./collector.ts";
 import { deriveSample, HistoryRing, MAX_SERIES, MAX_SLOTS, NodeHistory, seriesOf } from "./history.ts";
+import { NodeRegistry } from "./registry.ts";
 
 const quiet = createLogger({ level: "error", write: () => {} });
+
+/** A history over a registry of `collectors`, both reading the same flag values. */
+function historyOf(collectors: Collector[], values: Record<string, unknown>): NodeHistory {
+  return new NodeHistory(new NodeRegistry(collectors, values, quiet), values, quiet);
+}
 
 describe("HistoryRing", () => {
   test("returns each series oldest first, also after the ring wrapped", () => {
@@ -47,15 +53,15 @@ describe("HistoryRing", () => {
 
 describe("NodeHistory", () => {
   test("covers 15 minutes at the default interval and never keeps more than MAX_SLOTS samples", () => {
-    expect(new NodeHistory([], { "node.history-interval": 15 }, quiet).windowSeconds).toBe(15 * 60);
-    const fast = new NodeHistory([], { "node.history-interval": 1 }, quiet);
+    expect(historyOf([], { "node.history-interval": 15 }).windowSeconds).toBe(15 * 60);
+    const fast = historyOf([], { "node.history-interval": 1 });
     expect(fast.ring.slots).toBe(MAX_SLOTS);
     expect(fast.windowSeconds).toBe(MAX_SLOTS);
   });
 
   test("refuses an interval that is not positive, naming the flag", () => {
-    expect(() => new NodeHistory([], { "node.history-interval": 0 }, quiet)).toThrow(ConfigError);
-    expect(() => new NodeHistory([], { "node.history-interval": 0 }, quiet)).toThrow("--node.history-interval");
+    expect(() => historyOf([], { "node.history-interval": 0 })).toThrow(ConfigError);
+    expect(() => historyOf([], { "node.history-interval": 0 })).toThrow("--node.history-interval");
   });
 });
 
@@ -66,10 +72,12 @@ describe("NodeHistory reuses the role's scrapes", () => {
     const collector = defineCollector({
       name: "loadavg",
       defaultEnabled: true,
-      collect(out) {
-        reads.n++;
-        out.gauge("node_load1", "1m load average.", 1);
-      },
+      create: () => ({
+        collect(out) {
+          reads.n++;
+          out.gauge("node_load1", "1m load average.", 1);
+        },
+      }),
     });
     return { collector, reads };
   }
@@ -81,7 +89,7 @@ describe("NodeHistory reuses the role's scrapes", () => {
 
   test("a scrape is sampled on the spot once an interval has passed, and the timer then leaves the host alone", async () => {
     const { collector, reads } = countingLoadavg();
-    const h = new NodeHistory([collector], { "node.history-interval": 0.05 }, quiet);
+    const h = historyOf([collector], { "node.history-interval": 0.05 });
     await h.tick();
     expect(reads.n).toBe(1);
     expect(h.latest!.load[0]).toBe(1);
@@ -102,7 +110,7 @@ describe("NodeHistory reuses the role's scrapes", () => {
 
   test("only the overview collectors' families are taken from a scrape", () => {
     const { collector, reads } = countingLoadavg();
-    const h = new NodeHistory([collector], { "node.history-interval": 60 }, quiet);
+    const h = historyOf([collector], { "node.history-interval": 60 });
     h.offer(...scraped("netstat", 9));
     expect(reads.n).toBe(0);
     expect(Number.isNaN(h.latest!.load[0])).toBe(true);

@@ -8,8 +8,7 @@
  * per-device network and disk rows are kept for the latest sample only.
  */
 import { ConfigError, flag, parseText, type Logger, type MetricFamily, type MetricSet } from "@agent/core";
-import type { Collector } from "./collector.ts";
-import { NodeRegistry, type ScrapeResult } from "./registry.ts";
+import type { Enabled, NodeRegistry, ScrapeResult } from "./registry.ts";
 
 export const MAX_SERIES = 128;
 export const MAX_SLOTS = 300;
@@ -303,24 +302,26 @@ export class HistoryRing {
 export class NodeHistory {
   readonly ring: HistoryRing;
   readonly intervalSeconds: number;
-  private readonly registry: NodeRegistry;
+  /** The role's own instances of the overview collectors: a second instance would keep their state twice. */
+  private readonly overview: readonly Enabled[];
+  private readonly quiet: Logger;
   private prev: { at: number; counters: Counters } | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
   private running: Promise<void> | undefined;
   private sampledAt = -Infinity;
   latest: HostSample | undefined;
 
-  constructor(collectors: readonly Collector[], values: Record<string, unknown>, log: Logger) {
+  constructor(
+    private readonly registry: NodeRegistry,
+    values: Record<string, unknown>,
+    log: Logger,
+  ) {
     this.intervalSeconds = Number(values["node.history-interval"] ?? 15);
     if (!(this.intervalSeconds > 0)) throw new ConfigError("--node.history-interval: must be greater than 0");
     this.ring = new HistoryRing(Math.min(MAX_SLOTS, Math.ceil(WINDOW_SECONDS / this.intervalSeconds)));
     // Failures are the scrape's to report; the tick would repeat each one every interval.
-    const quiet: Logger = { ...log, error: log.debug, warn: log.debug, child: log.child };
-    this.registry = new NodeRegistry(
-      collectors.filter((c) => OVERVIEW_COLLECTORS.includes(c.name)),
-      values,
-      quiet,
-    );
+    this.quiet = { ...log, error: log.debug, warn: log.debug, child: log.child };
+    this.overview = registry.enabled.filter((e) => OVERVIEW_COLLECTORS.includes(e.collector.name));
   }
 
   /** Seconds the ring covers. */
@@ -360,7 +361,7 @@ export class NodeHistory {
   }
 
   private async sampleHost(): Promise<void> {
-    const { sets } = await this.registry.scrape();
+    const { sets } = await this.registry.scrape(this.overview, this.quiet);
     this.record(Date.now(), sets.map(sampledText).join(""));
   }
 

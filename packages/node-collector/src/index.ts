@@ -1,13 +1,14 @@
 /** The node role: node_exporter's collectors behind node_exporter's flags, on :9100. */
 import { defineRole, flag, type Role } from "@agent/core";
 import { statusPage } from "@agent/core/pages";
-import { allCollectors } from "./collectors/index.ts";
+import { allCollectors } from "./collectors/all.ts";
 import { historyFlags, NodeHistory } from "./history.ts";
 import { nodePage } from "./page.ts";
 import { splitUnknownCollectorFlags } from "./program-args.ts";
-import { nodeFlags, NodeRegistry } from "./registry.ts";
+import { nodeFlags } from "./flags.ts";
+import { NodeRegistry } from "./registry.ts";
 
-export type { Collector, CollectContext, NodePaths } from "./collector.ts";
+export type { Collector, CollectorInstance, CreateContext, NodePaths, ScrapeContext } from "./collector.ts";
 export { defineCollector } from "./collector.ts";
 
 /** node_exporter's own web flag that only its handler has: Pushgateway and the Cluster Exporter set no limit. */
@@ -31,7 +32,7 @@ export function nodeRole(): Role {
     async start(ctx) {
       const registry = new NodeRegistry(allCollectors, ctx.config, ctx.log);
       ctx.log.info("collectors enabled", { collectors: registry.enabled.map((e) => e.collector.name).join(",") });
-      const sampler = (history = new NodeHistory(allCollectors, ctx.config, ctx.log));
+      const sampler = (history = new NodeHistory(registry, ctx.config, ctx.log));
       registry.observe((sets, results) => sampler.offer(sets, results));
       sampler.start();
       return {

@@ -31,9 +31,9 @@ describe("netlink RTM_GETLINK dump (live host)", () => {
 
   test("netclass from netlink serves exactly what netclass from sysfs serves", () => {
     const fromSysfs = new MetricSet();
-    collectFromSysfs(fromSysfs, DEFAULT_PATHS, opts);
+    collectFromSysfs(fromSysfs, DEFAULT_PATHS, opts, new Map());
     const fromNetlink = new MetricSet();
-    collectFromNetlink(fromNetlink, DEFAULT_PATHS, dumpLinks()!, opts);
+    collectFromNetlink(fromNetlink, DEFAULT_PATHS, dumpLinks()!, opts, new Map());
     expect(fromNetlink.render()).toBe(fromSysfs.render());
   });
 

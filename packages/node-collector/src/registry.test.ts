@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { createLogger, flag, MetricSet, parseArgv, resolveFlags, ScrapeQueryError } from "@agent/core";
 import { defineCollector, NoDataError, type Collector } from "./collector.ts";
-import { nodeFlags, NodeRegistry } from "./registry.ts";
+import { nodeFlags } from "./flags.ts";
+import { NodeRegistry } from "./registry.ts";
 
 const quiet = createLogger({ level: "error", write: () => {} });
 
@@ -9,48 +10,60 @@ const fast = defineCollector({
   name: "fast",
   defaultEnabled: true,
   flags: { greeting: flag.string("collector.fast.greeting", "hi", "What to say.") },
-  collect(out, { config }) {
-    out.gauge("node_fast_value", "A value.", 1, { greeting: config.greeting });
-  },
+  create: ({ config }) => ({
+    collect(out) {
+      out.gauge("node_fast_value", "A value.", 1, { greeting: config.greeting });
+    },
+  }),
 });
 const offByDefault = defineCollector({
   name: "slowpoke",
   defaultEnabled: false,
-  collect(out) {
-    out.gauge("node_slowpoke_value", "Another value.", 2);
-  },
+  create: () => ({
+    collect(out) {
+      out.gauge("node_slowpoke_value", "Another value.", 2);
+    },
+  }),
 });
 const hangs = defineCollector({
   name: "hangs",
   defaultEnabled: true,
-  async collect(out, { signal }) {
-    out.gauge("node_hangs_partial", "Written before the hang; must not be served.", 1);
-    await new Promise((resolve) => signal.addEventListener("abort", resolve));
-    await new Promise(() => {});
-  },
+  create: () => ({
+    async collect(out, { signal }) {
+      out.gauge("node_hangs_partial", "Written before the hang; must not be served.", 1);
+      await new Promise((resolve) => signal.addEventListener("abort", resolve));
+      await new Promise(() => {});
+    },
+  }),
 });
 const fails = defineCollector({
   name: "fails",
   defaultEnabled: true,
-  collect(out) {
-    out.gauge("node_fails_partial", "Written before the failure.", 1);
-    throw new Error("boom");
-  },
+  create: () => ({
+    collect(out) {
+      out.gauge("node_fails_partial", "Written before the failure.", 1);
+      throw new Error("boom");
+    },
+  }),
 });
 const noData = defineCollector({
   name: "nodata",
   defaultEnabled: false,
-  collect() {
-    throw new NoDataError("/sys/class/none");
-  },
+  create: () => ({
+    collect() {
+      throw new NoDataError("/sys/class/none");
+    },
+  }),
 });
 const textfileLike = defineCollector({
   name: "textfile",
   defaultEnabled: true,
-  collect(out) {
-    out.gauge("node_fast_value", "Clashes with the fast collector's family.", 99);
-    out.gauge("my_textfile_metric", "From a file.", 5);
-  },
+  create: () => ({
+    collect(out) {
+      out.gauge("node_fast_value", "Clashes with the fast collector's family.", 99);
+      out.gauge("my_textfile_metric", "From a file.", 5);
+    },
+  }),
 });
 
 const all: Collector[] = [textfileLike, fast, offByDefault, hangs, fails, noData];
@@ -144,5 +157,28 @@ describe("node registry", () => {
 
   test("--collector.timeout must be positive", () => {
     expect(() => registry(["--collector.timeout=0s"])).toThrow(/collector.timeout/);
+  });
+});
+
+describe("node registry instances", () => {
+  test("creates one instance per enabled collector, with its flags, once, and keeps it across scrapes", async () => {
+    const created: string[] = [];
+    const counting = (name: string, defaultEnabled: boolean) =>
+      defineCollector({
+        name,
+        defaultEnabled,
+        flags: { step: flag.int(`collector.${name}.step`, 1, "Added per scrape.") },
+        create: ({ config }) => {
+          created.push(name);
+          let n = 0;
+          return { collect: (out) => out.counter(`node_${name}_total`, "Scrapes seen by this instance.", (n += config.step)) };
+        },
+      });
+    const r = registry(["--collector.counted.step=5"], [counting("counted", true), counting("off", false)]);
+    expect(created).toEqual(["counted"]);
+    await r.scrape();
+    const { sets } = await r.scrape();
+    expect(sets[0]!.render()).toContain("node_counted_total 10\n");
+    expect(created).toEqual(["counted"]);
   });
 });

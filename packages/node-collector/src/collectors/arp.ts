@@ -14,21 +14,23 @@ export const arp = defineCollector({
     // neighbours (both skip NOARP entries), so the flag is accepted for command-line compatibility.
     netlink: flag.bool("collector.arp.netlink", true, "Use netlink to gather stats instead of /proc/net/arp."),
   },
-  collect(out, { paths, config }) {
-    const text = readText(join(paths.procfs, "net", "arp"));
-    if (text === null) return;
-    const counts = new Map<string, number>();
-    const lines = text.split("\n");
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i]!.trimEnd();
-      if (line === "") continue;
-      const device = line.slice(line.lastIndexOf(" ") + 1);
-      counts.set(device, (counts.get(device) ?? 0) + 1);
-    }
-    const keep = deviceFilter(config.deviceInclude, config.deviceExclude);
-    const fam = out.family("node_arp_entries", "gauge", "ARP entries by device");
-    for (const device of [...counts.keys()].sort()) {
-      if (keep(device)) fam.add(counts.get(device)!, { device });
-    }
-  },
+  create: ({ paths, config }) => ({
+    collect(out) {
+      const text = readText(join(paths.procfs, "net", "arp"));
+      if (text === null) return;
+      const counts = new Map<string, number>();
+      const lines = text.split("\n");
+      for (let i = 1; i < lines.length; i++) {
+        const line = lines[i]!.trimEnd();
+        if (line === "") continue;
+        const device = line.slice(line.lastIndexOf(" ") + 1);
+        counts.set(device, (counts.get(device) ?? 0) + 1);
+      }
+      const keep = deviceFilter(config.deviceInclude, config.deviceExclude);
+      const fam = out.family("node_arp_entries", "gauge", "ARP entries by device");
+      for (const device of [...counts.keys()].sort()) {
+        if (keep(device)) fam.add(counts.get(device)!, { device });
+      }
+    },
+  }),
 });

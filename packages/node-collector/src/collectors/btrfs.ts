@@ -64,51 +64,53 @@ function ioctlDevices(paths: NodePaths, log: Logger): Map<string, BtrfsDevice[]>
 export const btrfs = defineCollector({
   name: "btrfs",
   defaultEnabled: true,
-  collect(out, { paths, log }) {
-    const root = join(paths.sysfs, "fs", "btrfs");
-    const filesystems = listDir(root).filter((n) => n.includes("-")).sort();
-    if (filesystems.length === 0) return;
-    const byFsid = ioctlDevices(paths, log);
-    const info = out.family("node_btrfs_info", "gauge", "Filesystem information");
-    const rsv = out.family("node_btrfs_global_rsv_size_bytes", "gauge", "Size of global reserve.");
-    const reserved = out.family("node_btrfs_reserved_bytes", "gauge", "Amount of space reserved for a data type");
-    const used = out.family("node_btrfs_used_bytes", "gauge", "Amount of used space by a layout/data type");
-    const size = out.family("node_btrfs_size_bytes", "gauge", "Amount of space allocated for a layout/data type");
-    const ratio = out.family("node_btrfs_allocation_ratio", "gauge", "Data allocation ratio for a layout/data type");
-    const devSize = out.family("node_btrfs_device_size_bytes", "gauge", "Size of a device that is part of the filesystem.");
-    for (const name of filesystems) {
-      const dir = join(root, name);
-      const uuid = readAttr(join(dir, "metadata_uuid")) || name;
-      const devices = listDir(join(dir, "devices")).sort();
-      info.add(1, { label: utf8Label(readAttr(join(dir, "label")) ?? ""), uuid });
-      rsv.add(uint(join(dir, "allocation", "global_rsv_size")), { uuid });
-      for (const type of BLOCK_GROUP_TYPES) {
-        const adir = join(dir, "allocation", type);
-        reserved.add(uint(join(adir, "bytes_reserved")), { block_group_type: type, uuid });
-        // Profile directories (single, raid1, dup...) sit beside plain attribute files.
-        for (const mode of listSubdirs(adir).sort()) {
-          const total = readAttr(join(adir, mode, "total_bytes"));
-          if (total === null) continue;
-          const labels = { block_group_type: type, mode, uuid };
-          used.add(uint(join(adir, mode, "used_bytes")), labels);
-          size.add(toUint(total), labels);
-          ratio.add(allocationRatio(mode, devices.length), labels);
+  create: ({ paths, log }) => ({
+    collect(out) {
+      const root = join(paths.sysfs, "fs", "btrfs");
+      const filesystems = listDir(root).filter((n) => n.includes("-")).sort();
+      if (filesystems.length === 0) return;
+      const byFsid = ioctlDevices(paths, log);
+      const info = out.family("node_btrfs_info", "gauge", "Filesystem information");
+      const rsv = out.family("node_btrfs_global_rsv_size_bytes", "gauge", "Size of global reserve.");
+      const reserved = out.family("node_btrfs_reserved_bytes", "gauge", "Amount of space reserved for a data type");
+      const used = out.family("node_btrfs_used_bytes", "gauge", "Amount of used space by a layout/data type");
+      const size = out.family("node_btrfs_size_bytes", "gauge", "Amount of space allocated for a layout/data type");
+      const ratio = out.family("node_btrfs_allocation_ratio", "gauge", "Data allocation ratio for a layout/data type");
+      const devSize = out.family("node_btrfs_device_size_bytes", "gauge", "Size of a device that is part of the filesystem.");
+      for (const name of filesystems) {
+        const dir = join(root, name);
+        const uuid = readAttr(join(dir, "metadata_uuid")) || name;
+        const devices = listDir(join(dir, "devices")).sort();
+        info.add(1, { label: utf8Label(readAttr(join(dir, "label")) ?? ""), uuid });
+        rsv.add(uint(join(dir, "allocation", "global_rsv_size")), { uuid });
+        for (const type of BLOCK_GROUP_TYPES) {
+          const adir = join(dir, "allocation", type);
+          reserved.add(uint(join(adir, "bytes_reserved")), { block_group_type: type, uuid });
+          // Profile directories (single, raid1, dup...) sit beside plain attribute files.
+          for (const mode of listSubdirs(adir).sort()) {
+            const total = readAttr(join(adir, mode, "total_bytes"));
+            if (total === null) continue;
+            const labels = { block_group_type: type, mode, uuid };
+            used.add(uint(join(adir, mode, "used_bytes")), labels);
+            size.add(toUint(total), labels);
+            ratio.add(allocationRatio(mode, devices.length), labels);
+          }
+        }
+        const ioctl = byFsid.get(uuid.replaceAll("-", ""));
+        if (!ioctl) {
+          for (const device of devices) devSize.add(SECTOR_SIZE * uint(join(dir, "devices", device, "size")), { device, uuid });
+          continue;
+        }
+        for (const d of ioctl) {
+          // /dev/sda -> sda, /rootfs/dev/md1 -> md1: the same names the sysfs fallback reports.
+          const labels = { device: d.path.slice(d.path.lastIndexOf("/") + 1), btrfs_dev_uuid: d.uuid, uuid };
+          devSize.add(d.totalBytes, labels);
+          // Unused rather than used bytes: the number that matters is small when it matters, so stays exact.
+          out.family("node_btrfs_device_unused_bytes", "gauge", "Unused bytes unused on a device that is part of the filesystem.").add(d.totalBytes - d.bytesUsed, labels);
+          const errors = out.family("node_btrfs_device_errors_total", "counter", "Errors reported for the device");
+          DEV_STAT_TYPES.forEach((type, i) => errors.add(d.errors[i]!, { type, ...labels }));
         }
       }
-      const ioctl = byFsid.get(uuid.replaceAll("-", ""));
-      if (!ioctl) {
-        for (const device of devices) devSize.add(SECTOR_SIZE * uint(join(dir, "devices", device, "size")), { device, uuid });
-        continue;
-      }
-      for (const d of ioctl) {
-        // /dev/sda -> sda, /rootfs/dev/md1 -> md1: the same names the sysfs fallback reports.
-        const labels = { device: d.path.slice(d.path.lastIndexOf("/") + 1), btrfs_dev_uuid: d.uuid, uuid };
-        devSize.add(d.totalBytes, labels);
-        // Unused rather than used bytes: the number that matters is small when it matters, so stays exact.
-        out.family("node_btrfs_device_unused_bytes", "gauge", "Unused bytes unused on a device that is part of the filesystem.").add(d.totalBytes - d.bytesUsed, labels);
-        const errors = out.family("node_btrfs_device_errors_total", "counter", "Errors reported for the device");
-        DEV_STAT_TYPES.forEach((type, i) => errors.add(d.errors[i]!, { type, ...labels }));
-      }
-    }
-  },
+    },
+  }),
 });

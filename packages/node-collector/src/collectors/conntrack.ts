@@ -1,5 +1,6 @@
 import { defineCollector } from "../collector.ts";
-import { fields, lines, procPath, readNumber, readText } from "../read.ts";
+import { procPath, readNumber, readText } from "../read.ts";
+import { headerTable } from "../parsers.ts";
 
 const STATS: [column: string, name: string, help: string][] = [
   ["found", "node_nf_conntrack_stat_found", "Number of searched entries which were successful."],
@@ -15,24 +16,25 @@ const STATS: [column: string, name: string, help: string][] = [
 export const conntrack = defineCollector({
   name: "conntrack",
   defaultEnabled: true,
-  collect(out, { paths }) {
-    const entries = readNumber(procPath(paths, "sys/net/netfilter/nf_conntrack_count"));
-    if (entries === null) return;
-    out.gauge("node_nf_conntrack_entries", "Number of currently allocated flow entries for connection tracking.", entries);
-    const max = readNumber(procPath(paths, "sys/net/netfilter/nf_conntrack_max"));
-    if (max !== null) out.gauge("node_nf_conntrack_entries_limit", "Maximum size of connection tracking table.", max);
-    const table = readText(procPath(paths, "net/stat/nf_conntrack"));
-    if (table === null) return;
-    const rows = lines(table);
-    const header = fields(rows[0] ?? "");
-    const sums = new Float64Array(header.length);
-    for (let r = 1; r < rows.length; r++) {
-      const f = fields(rows[r]!);
-      for (let c = 0; c < f.length && c < header.length; c++) sums[c]! += parseInt(f[c]!, 16);
-    }
-    for (const [col, name, help] of STATS) {
-      const i = header.indexOf(col);
-      if (i >= 0) out.gauge(name, help, sums[i]!);
-    }
-  },
+  create: ({ paths }) => ({
+    collect(out) {
+      const entries = readNumber(procPath(paths, "sys/net/netfilter/nf_conntrack_count"));
+      if (entries === null) return;
+      out.gauge("node_nf_conntrack_entries", "Number of currently allocated flow entries for connection tracking.", entries);
+      const max = readNumber(procPath(paths, "sys/net/netfilter/nf_conntrack_max"));
+      if (max !== null) out.gauge("node_nf_conntrack_entries_limit", "Maximum size of connection tracking table.", max);
+      const table = readText(procPath(paths, "net/stat/nf_conntrack"));
+      if (table === null) return;
+      // One row of hexadecimal counters per CPU, summed.
+      const { header, rows } = headerTable(table);
+      const sums = new Float64Array(header.length);
+      for (const f of rows) {
+        for (let c = 0; c < f.length && c < header.length; c++) sums[c]! += parseInt(f[c]!, 16);
+      }
+      for (const [col, name, help] of STATS) {
+        const i = header.indexOf(col);
+        if (i >= 0) out.gauge(name, help, sums[i]!);
+      }
+    },
+  }),
 });

@@ -1,18 +1,18 @@
 import { existsSync } from "node:fs";
 import { flag, type MetricSet } from "@agent/core";
 import { defineCollector } from "../collector.ts";
-import { cpuDirNames } from "../cpus.ts";
+import { CpuDirs } from "../cpus.ts";
 import { fields, procPath, readAttr, readNumber, readText, sysPath, USER_HZ } from "../read.ts";
+import { keyValues } from "../parsers.ts";
 import type { NodePaths } from "../collector.ts";
 
 const MODES = ["user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal"] as const;
 
 /**
- * Last value reported per procfs root and CPU: the 8 modes, then guest and guest_nice. The kernel's per-CPU
- * idle and iowait counters can step backwards (iowait especially, on NOHZ kernels); a counter must not, so
- * the old value is kept.
+ * Last value reported per CPU: the 8 modes, then guest and guest_nice. The kernel's per-CPU idle and iowait
+ * counters can step backwards (iowait especially, on NOHZ kernels); a counter must not, so the old value is kept.
  */
-const lastSeen = new Map<string, Map<string, Float64Array>>();
+type LastSeen = Map<string, Float64Array>;
 const GUEST = MODES.length;
 /** MODES' indexes in name order, the order the series are served in: nothing left to sort at render. */
 const BY_NAME = MODES.map((_, i) => i).sort((a, b) => (MODES[a]! < MODES[b]! ? -1 : 1));
@@ -35,11 +35,9 @@ function collectIsolated(out: MetricSet, paths: NodePaths): void {
   }
 }
 
-function collectStat(out: MetricSet, paths: NodePaths, guest: boolean): void {
+function collectStat(out: MetricSet, paths: NodePaths, guest: boolean, state: LastSeen): void {
   const text = readText(procPath(paths, "stat"));
   if (text === null) return;
-  let state = lastSeen.get(paths.procfs);
-  if (!state) lastSeen.set(paths.procfs, (state = new Map()));
   const secs = out.family("node_cpu_seconds_total", "counter", "Seconds the CPUs spent in each mode.");
   const guestFam = guest ? out.family("node_cpu_guest_seconds_total", "counter", "Seconds the CPUs spent in guests (VMs) for each mode.") : undefined;
   let pos = 0;
@@ -75,11 +73,7 @@ function collectInfo(out: MetricSet, paths: NodePaths, flagsInclude: RegExp | un
   const bugFam = bugsInclude ? out.family("node_cpu_bug_info", "gauge", "The `bugs` field of CPU information from /proc/cpuinfo taken from the first core.") : undefined;
   let first = true;
   for (const block of text.split("\n\n")) {
-    const kv = new Map<string, string>();
-    for (const line of block.split("\n")) {
-      const colon = line.indexOf(":");
-      if (colon > 0) kv.set(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
-    }
+    const kv = keyValues(block);
     if (!kv.has("processor")) continue;
     info.add(1, {
       cachesize: kv.get("cache size") ?? "",
@@ -101,11 +95,11 @@ function collectInfo(out: MetricSet, paths: NodePaths, flagsInclude: RegExp | un
   }
 }
 
-function collectThrottles(out: MetricSet, paths: NodePaths): void {
+function collectThrottles(out: MetricSet, paths: NodePaths, cpuDirs: CpuDirs): void {
   const base = sysPath(paths, "devices/system/cpu");
   const cores = new Map<string, number>();
   const packages = new Map<string, number>();
-  for (const name of cpuDirNames(paths)) {
+  for (const name of cpuDirs.names()) {
     const dir = base + "/" + name;
     if (!existsSync(dir + "/thermal_throttle")) continue; // absent on VMs: one stat instead of a thrown error
     const coreCount = readNumber(dir + "/thermal_throttle/core_throttle_count");
@@ -135,10 +129,16 @@ export const cpu = defineCollector({
     flagsInclude: flag.regex("collector.cpu.info.flags-include", "", "Filter the `flags` field in cpuInfo with a value that must be a regular expression."),
     bugsInclude: flag.regex("collector.cpu.info.bugs-include", "", "Filter the `bugs` field in cpuInfo with a value that must be a regular expression."),
   },
-  collect(out, { paths, config }) {
-    if (config.info) collectInfo(out, paths, config.flagsInclude, config.bugsInclude);
-    collectThrottles(out, paths);
-    collectStat(out, paths, config.guest);
-    collectIsolated(out, paths);
+  create({ paths, config }) {
+    const lastSeen: LastSeen = new Map();
+    const cpuDirs = new CpuDirs(paths);
+    return {
+      collect(out) {
+        if (config.info) collectInfo(out, paths, config.flagsInclude, config.bugsInclude);
+        collectThrottles(out, paths, cpuDirs);
+        collectStat(out, paths, config.guest, lastSeen);
+        collectIsolated(out, paths);
+      },
+    };
   },
 });

@@ -15,25 +15,27 @@ const STATES: [prefix: string, state: string][] = [
 export const cpu_vulnerabilities = defineCollector({
   name: "cpu_vulnerabilities",
   defaultEnabled: false,
-  collect(out, { paths }) {
-    const dir = sysPath(paths, "devices/system/cpu/vulnerabilities");
-    const fam = out.family(
-      "node_cpu_vulnerabilities_info",
-      "gauge",
-      "Details of each CPU vulnerability reported by sysfs. The value of the series is an int encoded state of the vulnerability. The same state is stored as a string in the label",
-    );
-    for (const codename of listDir(dir).sort()) {
-      const value = readAttr(join(dir, codename));
-      if (value === null) throw new Error(`cpu_vulnerabilities: cannot read ${join(dir, codename)}`);
-      if (value === "Not affected") {
-        fam.add(1, { codename, mitigation: "", state: "not affected" });
-        continue;
+  create: ({ paths }) => ({
+    collect(out) {
+      const dir = sysPath(paths, "devices/system/cpu/vulnerabilities");
+      const fam = out.family(
+        "node_cpu_vulnerabilities_info",
+        "gauge",
+        "Details of each CPU vulnerability reported by sysfs. The value of the series is an int encoded state of the vulnerability. The same state is stored as a string in the label",
+      );
+      for (const codename of listDir(dir).sort()) {
+        const value = readAttr(join(dir, codename));
+        if (value === null) throw new Error(`cpu_vulnerabilities: cannot read ${join(dir, codename)}`);
+        if (value === "Not affected") {
+          fam.add(1, { codename, mitigation: "", state: "not affected" });
+          continue;
+        }
+        const known = STATES.find(([prefix]) => value.startsWith(prefix));
+        if (!known) throw new Error(`cpu_vulnerabilities: unknown vulnerability state for ${codename}: ${value}`);
+        let mitigation = value.slice(known[0].length);
+        if (mitigation.startsWith(": ")) mitigation = mitigation.slice(2);
+        fam.add(1, { codename, mitigation, state: known[1] });
       }
-      const known = STATES.find(([prefix]) => value.startsWith(prefix));
-      if (!known) throw new Error(`cpu_vulnerabilities: unknown vulnerability state for ${codename}: ${value}`);
-      let mitigation = value.slice(known[0].length);
-      if (mitigation.startsWith(": ")) mitigation = mitigation.slice(2);
-      fam.add(1, { codename, mitigation, state: known[1] });
-    }
-  },
+    },
+  }),
 });

@@ -55,55 +55,57 @@ export const diskstats = defineCollector({
     ignoredDevices: flag.regex("collector.diskstats.ignored-devices", "", "Deprecated: use --collector.diskstats.device-exclude."),
     deviceInclude: flag.regex("collector.diskstats.device-include", "", "Regexp of diskstats devices to include (mutually exclusive to device-exclude)."),
   },
-  collect(out, { paths, config }) {
-    const text = readText(procPath(paths, "diskstats"));
-    if (text === null) return;
-    // Containers and minimal hosts have no udev database: one stat instead of a failed open per disk.
-    const haveUdev = existsSync(paths.udevData);
-    const keep = deviceFilter(config.deviceInclude, config.ignoredDevices ?? config.deviceExclude);
-    const fams = COLUMNS.map(([name, type, help]) => out.family(name, type, help));
-    const info = out.family("node_disk_info", "gauge", "Info of /sys/block/<block_device>.");
-    const fsInfo = out.family("node_disk_filesystem_info", "gauge", "Info about disk filesystem.");
-    for (const line of lines(text)) {
-      // The name first, so that excluded devices (a dozen loops on many hosts) are not split into 20 fields.
-      const device = field(line, 2);
-      if (device === undefined || !keep(device)) continue;
-      const f = fields(line);
-      const labels = { device };
-      for (let i = 0; i < COLUMNS.length && i + 3 < f.length; i++) fams[i]!.add(Number(f[i + 3]) * COLUMNS[i]![3], labels);
-      const udev = udevProps(paths, f[0]!, f[1]!, haveUdev);
-      info.add(1, {
-        device,
-        major: f[0]!,
-        minor: f[1]!,
-        model: udev.get("ID_MODEL") ?? "",
-        path: udev.get("ID_PATH") ?? "",
-        revision: udev.get("ID_REVISION") ?? "",
-        serial: udev.get("ID_SERIAL_SHORT") ?? "",
-        wwn: udev.get("ID_WWN") ?? "",
-      });
-      const dmName = udev.get("DM_NAME");
-      if (dmName) {
-        out.gauge("node_disk_device_mapper_info", "Info about disk device mapper.", 1, {
+  create: ({ paths, config }) => ({
+    collect(out) {
+      const text = readText(procPath(paths, "diskstats"));
+      if (text === null) return;
+      // Containers and minimal hosts have no udev database: one stat instead of a failed open per disk.
+      const haveUdev = existsSync(paths.udevData);
+      const keep = deviceFilter(config.deviceInclude, config.ignoredDevices ?? config.deviceExclude);
+      const fams = COLUMNS.map(([name, type, help]) => out.family(name, type, help));
+      const info = out.family("node_disk_info", "gauge", "Info of /sys/block/<block_device>.");
+      const fsInfo = out.family("node_disk_filesystem_info", "gauge", "Info about disk filesystem.");
+      for (const line of lines(text)) {
+        // The name first, so that excluded devices (a dozen loops on many hosts) are not split into 20 fields.
+        const device = field(line, 2);
+        if (device === undefined || !keep(device)) continue;
+        const f = fields(line);
+        const labels = { device };
+        for (let i = 0; i < COLUMNS.length && i + 3 < f.length; i++) fams[i]!.add(Number(f[i + 3]) * COLUMNS[i]![3], labels);
+        const udev = udevProps(paths, f[0]!, f[1]!, haveUdev);
+        info.add(1, {
           device,
-          lv_layer: udev.get("DM_LV_LAYER") ?? "",
-          lv_name: udev.get("DM_LV_NAME") ?? "",
-          name: dmName,
-          uuid: udev.get("DM_UUID") ?? "",
-          vg_name: udev.get("DM_VG_NAME") ?? "",
+          major: f[0]!,
+          minor: f[1]!,
+          model: udev.get("ID_MODEL") ?? "",
+          path: udev.get("ID_PATH") ?? "",
+          revision: udev.get("ID_REVISION") ?? "",
+          serial: udev.get("ID_SERIAL_SHORT") ?? "",
+          wwn: udev.get("ID_WWN") ?? "",
         });
-      }
-      if (udev.get("ID_ATA")) {
-        for (const [prop, name, help] of ATA) {
-          const raw = udev.get(prop);
-          // node_exporter skips a property that is absent or not a number.
-          if (raw !== undefined && raw.trim() !== "" && !Number.isNaN(Number(raw))) out.gauge(name, help, Number(raw), labels);
+        const dmName = udev.get("DM_NAME");
+        if (dmName) {
+          out.gauge("node_disk_device_mapper_info", "Info about disk device mapper.", 1, {
+            device,
+            lv_layer: udev.get("DM_LV_LAYER") ?? "",
+            lv_name: udev.get("DM_LV_NAME") ?? "",
+            name: dmName,
+            uuid: udev.get("DM_UUID") ?? "",
+            vg_name: udev.get("DM_VG_NAME") ?? "",
+          });
+        }
+        if (udev.get("ID_ATA")) {
+          for (const [prop, name, help] of ATA) {
+            const raw = udev.get(prop);
+            // node_exporter skips a property that is absent or not a number.
+            if (raw !== undefined && raw.trim() !== "" && !Number.isNaN(Number(raw))) out.gauge(name, help, Number(raw), labels);
+          }
+        }
+        const fsType = udev.get("ID_FS_TYPE");
+        if (fsType) {
+          fsInfo.add(1, { device, type: fsType, usage: udev.get("ID_FS_USAGE") ?? "", uuid: udev.get("ID_FS_UUID") ?? "", version: udev.get("ID_FS_VERSION") ?? "" });
         }
       }
-      const fsType = udev.get("ID_FS_TYPE");
-      if (fsType) {
-        fsInfo.add(1, { device, type: fsType, usage: udev.get("ID_FS_USAGE") ?? "", uuid: udev.get("ID_FS_UUID") ?? "", version: udev.get("ID_FS_VERSION") ?? "" });
-      }
-    }
-  },
+    },
+  }),
 });

@@ -34,20 +34,13 @@ const HELP =
   "chassis_serial, chassis_vendor, chassis_version, product_family, product_name, product_serial, " +
   "product_sku, product_uuid, product_version, system_vendor if provided by DMI.";
 
-/** DMI data does not change until reboot, so it is read once per sysfs root, as node_exporter does at start. */
-const cache = new Map<string, Record<string, string>>();
-
 function dmiLabels(sysfs: string): Record<string, string> {
-  let labels = cache.get(sysfs);
-  if (!labels) {
-    labels = {};
-    const dir = join(sysfs, "class", "dmi", "id");
-    // Unreadable attributes (serials are root-only) are left out, not reported empty.
-    for (const [label, file] of FIELDS) {
-      const v = readAttr(join(dir, file));
-      if (v !== null) labels[label] = utf8Label(v);
-    }
-    cache.set(sysfs, labels);
+  const labels: Record<string, string> = {};
+  const dir = join(sysfs, "class", "dmi", "id");
+  // Unreadable attributes (serials are root-only) are left out, not reported empty.
+  for (const [label, file] of FIELDS) {
+    const v = readAttr(join(dir, file));
+    if (v !== null) labels[label] = utf8Label(v);
   }
   return labels;
 }
@@ -55,9 +48,15 @@ function dmiLabels(sysfs: string): Record<string, string> {
 export const dmi = defineCollector({
   name: "dmi",
   defaultEnabled: true,
-  collect(out, { paths }) {
-    const labels = dmiLabels(paths.sysfs);
-    if (Object.keys(labels).length === 0) throw new NoDataError(join(paths.sysfs, "class", "dmi", "id"));
-    out.gauge("node_dmi_info", HELP, 1, labels);
+  create({ paths }) {
+    /** DMI data does not change until reboot, so it is read once, at the first scrape, as node_exporter does at start. */
+    let labels: Record<string, string> | undefined;
+    return {
+      collect(out) {
+        labels ??= dmiLabels(paths.sysfs);
+        if (Object.keys(labels).length === 0) throw new NoDataError(join(paths.sysfs, "class", "dmi", "id"));
+        out.gauge("node_dmi_info", HELP, 1, labels);
+      },
+    };
   },
 });

@@ -27,37 +27,39 @@ const PAIRS: Record<string, [name: string, help: string, ok: string]> = {
 export const drbd = defineCollector({
   name: "drbd",
   defaultEnabled: false,
-  collect(out, { paths }) {
-    const path = procPath(paths, "drbd");
-    const text = readText(path);
-    // node_exporter answers ErrNoData (success 0) when DRBD is not loaded.
-    if (text === null) throw new Error(`drbd: ${path} does not exist`);
-    let device = "unknown";
-    // The file is read word by word: "1:" starts a device, "key:value" words describe it, others are skipped.
-    for (const word of fields(text)) {
-      const kv = word.split(":");
-      if (kv.length !== 2) continue;
-      const [key, value] = kv as [string, string];
-      if (value === "" && /^\d+$/.test(key)) {
-        device = `drbd${BigInt(key)}`;
-        continue;
+  create: ({ paths }) => ({
+    collect(out) {
+      const path = procPath(paths, "drbd");
+      const text = readText(path);
+      // node_exporter answers ErrNoData (success 0) when DRBD is not loaded.
+      if (text === null) throw new Error(`drbd: ${path} does not exist`);
+      let device = "unknown";
+      // The file is read word by word: "1:" starts a device, "key:value" words describe it, others are skipped.
+      for (const word of fields(text)) {
+        const kv = word.split(":");
+        if (kv.length !== 2) continue;
+        const [key, value] = kv as [string, string];
+        if (value === "" && /^\d+$/.test(key)) {
+          device = `drbd${BigInt(key)}`;
+          continue;
+        }
+        const num = NUMERICAL[key];
+        if (num) {
+          const v = Number(value);
+          if (value === "" || Number.isNaN(v)) throw new Error(`drbd: "${word}" is not a number`);
+          out.family(num[0], num[1], num[2]).add(v * num[3], { device });
+          continue;
+        }
+        const pair = PAIRS[key];
+        if (pair) {
+          const [local, remote] = value.split("/");
+          const f = out.family(pair[0], "gauge", pair[1]);
+          f.add(local === pair[2] ? 1 : 0, { device, node: "local" });
+          f.add(remote === pair[2] ? 1 : 0, { device, node: "remote" });
+          continue;
+        }
+        if (key === "cs") out.family("node_drbd_connected", "gauge", "Whether DRBD is connected to the peer.").add(value === "Connected" ? 1 : 0, { device });
       }
-      const num = NUMERICAL[key];
-      if (num) {
-        const v = Number(value);
-        if (value === "" || Number.isNaN(v)) throw new Error(`drbd: "${word}" is not a number`);
-        out.family(num[0], num[1], num[2]).add(v * num[3], { device });
-        continue;
-      }
-      const pair = PAIRS[key];
-      if (pair) {
-        const [local, remote] = value.split("/");
-        const f = out.family(pair[0], "gauge", pair[1]);
-        f.add(local === pair[2] ? 1 : 0, { device, node: "local" });
-        f.add(remote === pair[2] ? 1 : 0, { device, node: "remote" });
-        continue;
-      }
-      if (key === "cs") out.family("node_drbd_connected", "gauge", "Whether DRBD is connected to the peer.").add(value === "Connected" ? 1 : 0, { device });
-    }
-  },
+    },
+  }),
 });

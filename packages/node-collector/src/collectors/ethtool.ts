@@ -70,65 +70,67 @@ export const ethtool = defineCollector({
     deviceExclude: flag.regex("collector.ethtool.device-exclude", "", "Regexp of ethtool devices to exclude (mutually exclusive to device-include)."),
     metricsInclude: flag.regex("collector.ethtool.metrics-include", ".*", "Regexp of ethtool stats to include."),
   },
-  collect(out, { paths, config, log }) {
-    const base = sysPath(paths, "class/net");
-    // devices as node_exporter's sysfs reader lists them: directories of /sys/class/net with an ifindex
-    const devices = listDir(base).filter((d) => readAttr(`${base}/${d}/ifindex`) !== null).sort();
-    if (devices.length === 0) throw new Error(`no network devices found in ${base}`);
-    const keep = deviceFilter(config.deviceInclude, config.deviceExclude);
-    const metrics = config.metricsInclude ?? /(?:)/;
-    // a device without ethtool support (EOPNOTSUPP) is normal; anything else is logged, as node_exporter does
-    const failed = (what: string, device: string, e: unknown) => {
-      if (e instanceof EthtoolError && e.errno === EOPNOTSUPP) log.debug(`ethtool ${what} error`, { device, err: e.message });
-      else log.error(`ethtool ${what} error`, { device, err: (e as Error).message });
-    };
-    const e = new Ethtool();
-    try {
-      for (const device of devices.filter(keep)) {
-        try {
-          const link = e.linkSettings(device);
-          speeds(out, "supported", device, link.supported);
-          const ports = out.family("node_network_supported_port_info", "gauge", "Type of ports or PHYs supported by network device");
-          for (const [bit, type] of PORTS) if (has(link.supported, bit)) ports.add(1, { device, type });
-          capabilities(out, "supported", device, link.supported);
-          speeds(out, "advertised", device, link.advertising);
-          capabilities(out, "advertised", device, link.advertising);
-          out.gauge("node_network_autonegotiate", "If this port is using autonegotiate", link.autoneg, { device });
-        } catch (err) {
-          failed("link info", device, err);
+  create: ({ paths, config, log }) => ({
+    collect(out) {
+      const base = sysPath(paths, "class/net");
+      // devices as node_exporter's sysfs reader lists them: directories of /sys/class/net with an ifindex
+      const devices = listDir(base).filter((d) => readAttr(`${base}/${d}/ifindex`) !== null).sort();
+      if (devices.length === 0) throw new Error(`no network devices found in ${base}`);
+      const keep = deviceFilter(config.deviceInclude, config.deviceExclude);
+      const metrics = config.metricsInclude ?? /(?:)/;
+      // a device without ethtool support (EOPNOTSUPP) is normal; anything else is logged, as node_exporter does
+      const failed = (what: string, device: string, e: unknown) => {
+        if (e instanceof EthtoolError && e.errno === EOPNOTSUPP) log.debug(`ethtool ${what} error`, { device, err: e.message });
+        else log.error(`ethtool ${what} error`, { device, err: (e as Error).message });
+      };
+      const e = new Ethtool();
+      try {
+        for (const device of devices.filter(keep)) {
+          try {
+            const link = e.linkSettings(device);
+            speeds(out, "supported", device, link.supported);
+            const ports = out.family("node_network_supported_port_info", "gauge", "Type of ports or PHYs supported by network device");
+            for (const [bit, type] of PORTS) if (has(link.supported, bit)) ports.add(1, { device, type });
+            capabilities(out, "supported", device, link.supported);
+            speeds(out, "advertised", device, link.advertising);
+            capabilities(out, "advertised", device, link.advertising);
+            out.gauge("node_network_autonegotiate", "If this port is using autonegotiate", link.autoneg, { device });
+          } catch (err) {
+            failed("link info", device, err);
+          }
+          try {
+            const d = e.driverInfo(device);
+            out.gauge("node_ethtool_info", "A metric with a constant '1' value labeled by bus_info, device, driver, expansion_rom_version, firmware_version, version.", 1, {
+              bus_info: d.busInfo, device, driver: d.driver, expansion_rom_version: d.expansionRomVersion, firmware_version: d.firmwareVersion, version: d.version,
+            });
+          } catch (err) {
+            failed("driver info", device, err);
+          }
+          let stats: Map<string, number>;
+          try {
+            stats = e.stats(device);
+          } catch (err) {
+            failed("stats", device, err);
+            continue;
+          }
+          // statistics whose names sanitize to the same metric are all dropped, as node_exporter drops them
+          const byName = new Map<string, string | null>();
+          for (const stat of stats.keys()) {
+            const sanitized = sanitize(stat);
+            if (!metrics.test(sanitized)) continue;
+            const name = statName(sanitized);
+            byName.set(name, byName.has(name) ? null : stat);
+          }
+          for (const [name, stat] of byName) {
+            if (stat === null) continue;
+            const sanitized = sanitize(stat);
+            const [known, help] = KNOWN_STATS[sanitized] ?? [name, `Network interface ${sanitized}`];
+            out.untyped(known, help, stats.get(stat)!, { device });
+          }
         }
-        try {
-          const d = e.driverInfo(device);
-          out.gauge("node_ethtool_info", "A metric with a constant '1' value labeled by bus_info, device, driver, expansion_rom_version, firmware_version, version.", 1, {
-            bus_info: d.busInfo, device, driver: d.driver, expansion_rom_version: d.expansionRomVersion, firmware_version: d.firmwareVersion, version: d.version,
-          });
-        } catch (err) {
-          failed("driver info", device, err);
-        }
-        let stats: Map<string, number>;
-        try {
-          stats = e.stats(device);
-        } catch (err) {
-          failed("stats", device, err);
-          continue;
-        }
-        // statistics whose names sanitize to the same metric are all dropped, as node_exporter drops them
-        const byName = new Map<string, string | null>();
-        for (const stat of stats.keys()) {
-          const sanitized = sanitize(stat);
-          if (!metrics.test(sanitized)) continue;
-          const name = statName(sanitized);
-          byName.set(name, byName.has(name) ? null : stat);
-        }
-        for (const [name, stat] of byName) {
-          if (stat === null) continue;
-          const sanitized = sanitize(stat);
-          const [known, help] = KNOWN_STATS[sanitized] ?? [name, `Network interface ${sanitized}`];
-          out.untyped(known, help, stats.get(stat)!, { device });
-        }
+      } finally {
+        e.close();
       }
-    } finally {
-      e.close();
-    }
-  },
+    },
+  }),
 });

@@ -34,35 +34,37 @@ function hexName(v: string): string {
 export const fibrechannel = defineCollector({
   name: "fibrechannel",
   defaultEnabled: true,
-  collect(out, { paths }) {
-    const root = join(paths.sysfs, "class", "fc_host");
-    const hosts = listDir(root).sort();
-    if (hosts.length === 0 && !existsSync(root)) throw new NoDataError(root);
-    const info = out.family("node_fibrechannel_info", "gauge", "Non-numeric data from /sys/class/fc_host/<host>, value is always 1.");
-    const families = COUNTERS.map(([, metric, help]) => out.family(`node_fibrechannel_${metric}`, "counter", help));
-    for (const fc_host of hosts) {
-      const dir = join(root, fc_host);
-      const attr = (f: string) => utf8Label(readAttr(join(dir, f)) ?? "");
-      info.add(1, {
-        fc_host,
-        speed: attr("speed"),
-        port_state: attr("port_state"),
-        port_type: attr("port_type"),
-        port_id: hexName(attr("port_id")),
-        port_name: hexName(attr("port_name")),
-        fabric_name: hexName(attr("fabric_name")),
-        symbolic_name: attr("symbolic_name"),
-        supported_classes: attr("supported_classes"),
-        supported_speeds: attr("supported_speeds"),
-        dev_loss_tmo: attr("dev_loss_tmo"),
-      });
-      const present = new Set(listDir(join(dir, "statistics")));
-      COUNTERS.forEach(([file], i) => {
-        const raw = present.has(file) ? readAttr(join(dir, "statistics", file)) : null;
-        // An absent counter reads as 0, as node_exporter reports it.
-        const v = raw === null || raw === "" ? 0n : BigInt(raw);
-        if (v !== UNIMPLEMENTED) families[i]!.add(Number(v), { fc_host });
-      });
-    }
-  },
+  create: ({ paths }) => ({
+    collect(out) {
+      const root = join(paths.sysfs, "class", "fc_host");
+      const hosts = listDir(root).sort();
+      if (hosts.length === 0 && !existsSync(root)) throw new NoDataError(root);
+      const info = out.family("node_fibrechannel_info", "gauge", "Non-numeric data from /sys/class/fc_host/<host>, value is always 1.");
+      const families = COUNTERS.map(([, metric, help]) => out.family(`node_fibrechannel_${metric}`, "counter", help));
+      for (const fc_host of hosts) {
+        const dir = join(root, fc_host);
+        const attr = (f: string) => utf8Label(readAttr(join(dir, f)) ?? "");
+        info.add(1, {
+          fc_host,
+          speed: attr("speed"),
+          port_state: attr("port_state"),
+          port_type: attr("port_type"),
+          port_id: hexName(attr("port_id")),
+          port_name: hexName(attr("port_name")),
+          fabric_name: hexName(attr("fabric_name")),
+          symbolic_name: attr("symbolic_name"),
+          supported_classes: attr("supported_classes"),
+          supported_speeds: attr("supported_speeds"),
+          dev_loss_tmo: attr("dev_loss_tmo"),
+        });
+        const present = new Set(listDir(join(dir, "statistics")));
+        COUNTERS.forEach(([file], i) => {
+          const raw = present.has(file) ? readAttr(join(dir, "statistics", file)) : null;
+          // An absent counter reads as 0, as node_exporter reports it.
+          const v = raw === null || raw === "" ? 0n : BigInt(raw);
+          if (v !== UNIMPLEMENTED) families[i]!.add(Number(v), { fc_host });
+        });
+      }
+    },
+  }),
 });

@@ -4,12 +4,14 @@ import { fields, procPath, readText } from "../read.ts";
 export const filefd = defineCollector({
   name: "filefd",
   defaultEnabled: true,
-  collect(out, { paths }) {
-    const text = readText(procPath(paths, "sys/fs/file-nr"));
-    if (text === null) return;
-    const [allocated, , maximum] = fields(text);
-    if (maximum === undefined) throw new Error(`unexpected file-nr: ${text.trim()}`);
-    out.gauge("node_filefd_allocated", "File descriptor statistics: allocated.", Number(allocated));
-    out.gauge("node_filefd_maximum", "File descriptor statistics: maximum.", Number(maximum));
-  },
+  create: ({ paths }) => ({
+    collect(out) {
+      const text = readText(procPath(paths, "sys/fs/file-nr"));
+      if (text === null) return;
+      const [allocated, , maximum] = fields(text);
+      if (maximum === undefined) throw new Error(`unexpected file-nr: ${text.trim()}`);
+      out.gauge("node_filefd_allocated", "File descriptor statistics: allocated.", Number(allocated));
+      out.gauge("node_filefd_maximum", "File descriptor statistics: maximum.", Number(maximum));
+    },
+  }),
 });

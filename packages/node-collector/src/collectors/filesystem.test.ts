@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { MetricSet } from "@agent/core";
-import { collectFilesystems, filesystem, readMounts, type StatFs } from "./filesystem.ts";
+import { collectFilesystems, filesystem, PooledStatfs, readMounts, type StatFs } from "./filesystem.ts";
 import { collectText, expectGolden, fixturePaths } from "../testing/golden.ts";
 
 const FIXED: StatFs = { bsize: 4096, blocks: 1000, bfree: 600, bavail: 500, files: 100, ffree: 40 };
@@ -13,7 +13,7 @@ const excludes = {
 describe("filesystem collector", () => {
   test("parses mountinfo and applies node_exporter's default excludes (golden, fixed statfs)", async () => {
     const out = new MetricSet();
-    await collectFilesystems(out, fixturePaths, readMounts(fixturePaths)!, { ...excludes, timeoutMs: 1000, statfs: async () => FIXED, statfsSync: () => FIXED });
+    await collectFilesystems(out, fixturePaths, readMounts(fixturePaths)!, { ...excludes, timeoutMs: 1000, statfs: new PooledStatfs(async () => FIXED), statfsSync: () => FIXED });
     const text = out.render();
     expectGolden("filesystem", text);
     expect(text).toContain(`node_filesystem_size_bytes{device="/dev/vda",device_error="",fstype="ext4",mountpoint="/"} 4.096e+06\n`);
@@ -28,7 +28,7 @@ describe("filesystem collector", () => {
       { device: "/dev/sdc1", mountpoint: "/data", fstype: "ext4", options: "rw,relatime" },
     ];
     const out = new MetricSet();
-    await collectFilesystems(out, fixturePaths, mounts, { timeoutMs: 1000, statfs: async () => FIXED, statfsSync: () => FIXED });
+    await collectFilesystems(out, fixturePaths, mounts, { timeoutMs: 1000, statfs: new PooledStatfs(async () => FIXED), statfsSync: () => FIXED });
     const text = out.render();
     expect(text).toContain(`node_filesystem_readonly{device="/dev/sdb1",device_error="",fstype="xfs",mountpoint="/mnt/my disk"} 1\n`);
     expect(text).toContain(`node_filesystem_readonly{device="/dev/sdc1",device_error="",fstype="ext4",mountpoint="/data"} 0\n`);
@@ -40,13 +40,13 @@ describe("filesystem collector", () => {
       { device: "/dev/sdc1", mountpoint: "/data", fstype: "ext4", options: "rw" },
     ];
     let hungCalls = 0;
-    const statfs = (path: string) => {
+    const statfs = new PooledStatfs((path) => {
       if (path.endsWith("/net/hung")) {
         hungCalls++;
         return new Promise<StatFs>(() => {});
       }
       return Promise.resolve(FIXED);
-    };
+    });
     for (let scrape = 0; scrape < 2; scrape++) {
       const out = new MetricSet();
       const started = performance.now();
@@ -63,10 +63,10 @@ describe("filesystem collector", () => {
   test("scrapes that overlap before a mount is known to be stuck share its one statfs", async () => {
     const mounts = [{ device: "srv:/export", mountpoint: "/net/overlap", fstype: "nfs4", options: "rw" }];
     let calls = 0;
-    const statfs = () => {
+    const statfs = new PooledStatfs(() => {
       calls++;
       return new Promise<StatFs>(() => {});
-    };
+    });
     const scrape = () => collectFilesystems(new MetricSet(), fixturePaths, mounts, { timeoutMs: 200, statfs, statfsSync: () => FIXED });
     await Promise.all([scrape(), scrape(), scrape()]);
     expect(calls).toBe(1);
@@ -77,7 +77,7 @@ describe("filesystem collector", () => {
     const pooled: string[] = [];
     const opts = {
       timeoutMs: 1000,
-      statfs: (path: string) => (pooled.push(path), Promise.resolve(FIXED)),
+      statfs: new PooledStatfs((path) => (pooled.push(path), Promise.resolve(FIXED))),
       statfsSync: (path: string) => (inline.push(path), FIXED),
     };
     const local = [
@@ -119,7 +119,7 @@ describe("filesystem collector", () => {
     const statfsSync = () => {
       throw denied();
     };
-    await collectFilesystems(out, fixturePaths, mounts, { timeoutMs: 1000, statfs: () => Promise.reject(denied()), statfsSync });
+    await collectFilesystems(out, fixturePaths, mounts, { timeoutMs: 1000, statfs: new PooledStatfs(() => Promise.reject(denied())), statfsSync });
     const text = out.render();
     expect(text).toContain(`node_filesystem_device_error{device="/dev/x",device_error="permission denied",fstype="ext4",mountpoint="/gone"} 1\n`);
     expect(text).toContain(`node_filesystem_device_error{device="srv:/x",device_error="permission denied",fstype="nfs",mountpoint="/net/gone"} 1\n`);

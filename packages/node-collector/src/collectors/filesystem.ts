@@ -48,7 +48,10 @@ function parseMountinfo(text: string): Mount[] {
 
 const POLLPRI = 0x2;
 const POLLERR = 0x8;
-/** Each mount table's last parse, by path. */
+/**
+ * Each mount table's last parse, by path, shared by every reader of the table (filesystem, btrfs): poll(2) on
+ * the held descriptor reports a change once, so a second cache polling the same descriptor would miss it.
+ */
 const parsedTables = new Map<string, readonly Mount[]>();
 
 /**
@@ -85,16 +88,7 @@ function hostMountpoint(paths: NodePaths, mp: string): string {
   return rest === "" ? "/" : rest.startsWith("/") ? rest : mp;
 }
 
-/**
- * Mount points whose statfs has not come back. statfs on a dead NFS server blocks its thread for minutes;
- * such a mount is reported with device_error until that call returns, and is not asked again meanwhile,
- * so one hung server ties up at most one thread and never a scrape.
- */
-const stuck = new Set<string>();
-
 export type StatFsFn = (path: string) => Promise<StatFs>;
-
-const statfsOf: StatFsFn = (path) => fsp.statfs(path);
 
 /** The system's words for the error ("permission denied"), as node_exporter puts them in device_error. */
 function errorText(e: NodeJS.ErrnoException): string {
@@ -104,30 +98,40 @@ function errorText(e: NodeJS.ErrnoException): string {
 
 type Outcome = { ok: StatFs } | { error: string };
 
-/**
- * statfs calls not come back yet, by mount point: scrapes that overlap (two Prometheus servers, the node page's
- * history) wait on the call in flight rather than start another, which before a mount was known to be stuck
- * tied up one more pool thread each (two such calls left a 2-core host's pool with none, and pushes, whose
- * store commits on that pool, waiting).
+/** statfs on the thread pool, under a timeout, at most one call per mount point at a time. */
+export class PooledStatfs {
+  /**
+   * Mount points whose statfs has not come back. statfs on a dead NFS server blocks its thread for minutes;
+   * such a mount is reported with device_error until that call returns, and is not asked again meanwhile,
+   * so one hung server ties up at most one thread and never a scrape.
  */
-const asking = new Map<string, Promise<StatFs>>();
+  private readonly stuck = new Set<string>();
+  /**
+   * statfs calls not come back yet, by mount point: scrapes that overlap (two Prometheus servers, the node
+   * page's history) wait on the call in flight rather than start another, which before a mount was known to be
+   * stuck tied up one more pool thread each (two such calls left a 2-core host's pool with none, and pushes,
+   * whose store commits on that pool, waiting).
+   */
+  private readonly asking = new Map<string, Promise<StatFs>>();
 
-function statWithTimeout(path: string, timeoutMs: number, statfs: StatFsFn): Promise<Outcome> {
-  if (stuck.has(path)) return Promise.resolve({ error: "mountpoint timeout" });
-  let ask = asking.get(path);
+  constructor(private readonly statfs: StatFsFn = (path) => fsp.statfs(path)) {}
+
+  ask(path: string, timeoutMs: number): Promise<Outcome> {
+    if (this.stuck.has(path)) return Promise.resolve({ error: "mountpoint timeout" });
+    let ask = this.asking.get(path);
   if (ask === undefined) {
-    const call = statfs(path);
+      const call = this.statfs(path);
     const done = () => {
-      asking.delete(path);
-      stuck.delete(path);
+        this.asking.delete(path);
+        this.stuck.delete(path);
     };
     call.then(done, done);
-    asking.set(path, (ask = call));
+      this.asking.set(path, (ask = call));
   }
   const answer = ask;
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
-      stuck.add(path);
+        this.stuck.add(path);
       resolve({ error: "mountpoint timeout" });
     }, timeoutMs);
     answer.then(
@@ -141,6 +145,7 @@ function statWithTimeout(path: string, timeoutMs: number, statfs: StatFsFn): Pro
       },
     );
   });
+  }
 }
 
 const HELP = {
@@ -190,7 +195,7 @@ export function collectFilesystems(
   out: MetricSet,
   paths: NodePaths,
   mounts: readonly Mount[],
-  opts: { mountPointsExclude?: RegExp; fsTypesExclude?: RegExp; timeoutMs: number; statfs: StatFsFn; statfsSync: StatFsSyncFn },
+  opts: { mountPointsExclude?: RegExp; fsTypesExclude?: RegExp; timeoutMs: number; statfs: PooledStatfs; statfsSync: StatFsSyncFn },
 ): Promise<void> | void {
   // Later mounts shadow earlier ones on the same point; keep one series per label set.
   const chosen = new Map<string, Mount & { mp: string }>();
@@ -202,7 +207,7 @@ export function collectFilesystems(
   const list = [...chosen.values()];
   const outcomes = list.map((m) => {
     const path = rootfsPath(paths, m.mountpoint);
-    return askedInline(m, mounts) ? statInline(path, opts.statfsSync) : statWithTimeout(path, opts.timeoutMs, opts.statfs);
+    return askedInline(m, mounts) ? statInline(path, opts.statfsSync) : opts.statfs.ask(path, opts.timeoutMs);
   });
   if (outcomes.some((o) => o instanceof Promise)) return Promise.all(outcomes).then((results) => emitFilesystems(out, list, results));
   emitFilesystems(out, list, outcomes as Outcome[]);
@@ -246,7 +251,10 @@ export const filesystem = defineCollector({
     // other mount on its own under the mount timeout, so there is no pool to size
     statWorkers: flag.int("collector.filesystem.stat-workers", 4, "Accepted for node_exporter's command line; no effect."),
   },
-  collect(out, { paths, config, deadline }) {
+  create({ paths, config }) {
+    const statfs = new PooledStatfs();
+    return {
+      collect(out, { deadline }) {
     const mounts = readMounts(paths);
     if (mounts === null) return;
     return collectFilesystems(out, paths, mounts, {
@@ -254,8 +262,10 @@ export const filesystem = defineCollector({
       fsTypesExclude: config.ignoredFsTypes ?? config.fsTypesExclude,
       // Give up on a mount a little before the registry would give up on the whole collector.
       timeoutMs: Math.max(1, Math.min(config.mountTimeout * 1000, deadline === undefined ? Infinity : deadline - performance.now() - 250)),
-      statfs: statfsOf,
+          statfs,
       statfsSync: statfsSyncOf,
     });
+  },
+    };
   },
 });

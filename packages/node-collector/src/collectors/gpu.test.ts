@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger, formatValue } from "@agent/core";
 import { buildFakeNvml, FAKE_NVIDIA_SMI, FAKE_SMI_DATA } from "../../fixtures/gpu/fakes.ts";
-import { collectText, expectGolden, promtoolProblems } from "../testing/golden.ts";
+import { collectText, expectGolden, instantiate, promtoolProblems, scrapeText } from "../testing/golden.ts";
 import { NodeRegistry } from "../registry.ts";
 import { gpu } from "./gpu.ts";
 
@@ -182,7 +182,8 @@ describe("gpu collector", () => {
 
   test("the names the exporters' dashboards query are emitted, but for those listed as not yet", async () => {
     const library = buildFakeNvml(work, { processes: [{ gpu: 0, pid: 4101, mib: 40960, sm: 87, mem: 41 }], xids: [{ gpu: 0, xid: 79 }], mig: true });
-    const scrape = () => collectText(gpu, { config: { nvmlLibrary: library, nvidiaSmiCommand: "", metricNames: ["nvidia_smi", "nvml", "dcgm"] } });
+    const instance = instantiate(gpu, { config: { nvmlLibrary: library, nvidiaSmiCommand: "", metricNames: ["nvidia_smi", "nvml", "dcgm"] } });
+    const scrape = () => scrapeText(instance);
     await scrape(); // MIG activity needs the previous scrape's GPM sample
     const text = await scrape();
     const emitted = new Set(text.match(/^[A-Za-z_:][A-Za-z0-9_:]*(?=[{ ])/gm));
@@ -218,8 +219,8 @@ describe("gpu collector", () => {
 
   test("MIG: each GPU instance's activity from two GPM samples, one per scrape; none on the first", async () => {
     const library = buildFakeNvml(work, { mig: true });
-    const scrape = async () =>
-      (await collectText(gpu, { config: { nvmlLibrary: library, nvidiaSmiCommand: "", metricNames: ["nvidia_smi", "dcgm"] } })).replace(/Hostname="[^"]*"/g, 'Hostname="HOST"');
+    const instance = instantiate(gpu, { config: { nvmlLibrary: library, nvidiaSmiCommand: "", metricNames: ["nvidia_smi", "dcgm"] } });
+    const scrape = async () => (await scrapeText(instance)).replace(/Hostname="[^"]*"/g, 'Hostname="HOST"');
     const first = await scrape();
     expect(first).toContain("nvidia_smi_mig_info{");
     expect(first).not.toMatch(/_activity_|DCGM_FI_PROF_(GR|SM|PIPE|DRAM)/);
@@ -241,7 +242,8 @@ describe("gpu collector", () => {
 
   test("MIG on a GPU without GPM (an A100): memory and info, no activity series and no error", async () => {
     const library = buildFakeNvml(work, { mig: true, noGpm: true });
-    const scrape = () => collectText(gpu, { config: { nvmlLibrary: library, nvidiaSmiCommand: "", metricNames: ["nvidia_smi", "dcgm"] } });
+    const instance = instantiate(gpu, { config: { nvmlLibrary: library, nvidiaSmiCommand: "", metricNames: ["nvidia_smi", "dcgm"] } });
+    const scrape = () => scrapeText(instance);
     await scrape();
     const text = await scrape();
     expect(text).toContain(`nvidia_smi_mig_memory_used_bytes{gpu_instance_id="2",uuid="${H100}"} ${formatValue(10240 * 1048576)}\n`);
@@ -297,10 +299,11 @@ describe("gpu collector", () => {
 
   test("a missing nvidia-smi is not looked for again at every scrape, only after a minute", async () => {
     const later = join(work, "smi-installed-later");
-    expect(await viaSmi(later)).toBe(onlyState("no_library"));
+    const instance = instantiate(gpu, { config: { nvmlLibrary: MISSING_LIBRARY, nvidiaSmiCommand: later } });
+    expect(await scrapeText(instance)).toBe(onlyState("no_library"));
     cpSync(FAKE_NVIDIA_SMI, later);
     chmodSync(later, 0o755);
-    expect(await viaSmi(later)).toBe(onlyState("no_library"));
+    expect(await scrapeText(instance)).toBe(onlyState("no_library"));
   });
 
   test("nvidia-smi without a driver, GPUs or permission reports why; any other failure is an error", async () => {

@@ -17,13 +17,6 @@ import { NvmlThread } from "./gpu/nvml-thread.ts";
 import { emitProcesses } from "./gpu/processes.ts";
 import { emitState, logStateChange, moreTelling, type GpuState } from "./gpu/state.ts";
 
-// Kept across scrapes: NVML stays initialised, nvidia-smi remembers which fields its driver rejects.
-const nvmlByLibrary = new Map<string, NvmlThread>();
-const smiByCommand = new Map<string, NvidiaSmi>();
-let loggedState: GpuState | undefined;
-// Keyed by --path.procfs and --path.rootfs; each keeps its passwd cache.
-const jobMappers = new Map<string, JobMapper>();
-
 const NAME_SCHEMES = ["nvidia_smi", "nvml", "dcgm"] as const;
 type NameScheme = (typeof NAME_SCHEMES)[number];
 
@@ -51,14 +44,6 @@ function devicesHidden(procfs: string): boolean {
   }
 }
 
-/** devicesHidden, asked once a minute per procfs: a GPU-less host would otherwise pay a stat (~15 us) per scrape. */
-const hiddenChecks = new Map<string, { at: number; hidden: boolean }>();
-function devicesHiddenCached(procfs: string): boolean {
-  const now = performance.now();
-  let check = hiddenChecks.get(procfs);
-  if (!check || now - check.at > 60_000) hiddenChecks.set(procfs, (check = { at: now, hidden: devicesHidden(procfs) }));
-  return check.hidden;
-}
 
 export const gpu = defineCollector({
   name: "gpu",
@@ -86,39 +71,52 @@ export const gpu = defineCollector({
       "nvidia-smi command (may include arguments), used when NVML cannot be loaded; empty to disable.",
     ),
   },
-  async collect(out, { config, log, signal, paths }) {
-    const report = (gpus: GpuReading[], cudaVersion: string, source: string) => {
-      emitSchemes(out, config.metricNames, gpus, cudaVersion);
-      // Processes exist under nvidia_gpu_exporter's names only; the other schemes have none to follow.
-      if (config.metricNames.includes("nvidia_smi")) {
-        const key = `${paths.procfs}\0${paths.rootfs}`;
-        let jobs = jobMappers.get(key);
-        if (!jobs) jobMappers.set(key, (jobs = new JobMapper(paths)));
-        emitProcesses(out, gpus, config.processMinMemory, (pid) => ({ process_name: jobs.processName(pid), ...jobs.jobOf(pid) }));
-      }
-      emitState(out, (loggedState = logStateChange(log, loggedState, "ok", source)));
+  create({ config, log, paths }) {
+    // Kept across scrapes, made on first use: NVML stays initialised, nvidia-smi remembers which fields its
+    // driver rejects, the job mapper keeps its passwd cache.
+    let nvml: NvmlThread | undefined;
+    let smi: NvidiaSmi | undefined;
+    let jobs: JobMapper | undefined;
+    let loggedState: GpuState | undefined;
+    /** devicesHidden, asked once a minute: a GPU-less host would otherwise pay a stat per scrape. */
+    let hiddenCheck: { at: number; hidden: boolean } | undefined;
+    const hidden = () => {
+      const now = performance.now();
+      if (!hiddenCheck || now - hiddenCheck.at > 60_000) hiddenCheck = { at: now, hidden: devicesHidden(paths.procfs) };
+      return hiddenCheck.hidden;
     };
-    let why: { state: GpuState; message: string } = { state: "no_library", message: "NVML and nvidia-smi are both disabled" };
-    let nvmlWorks = false;
-    if (config.nvmlLibrary) {
-      let nvml = nvmlByLibrary.get(config.nvmlLibrary);
-      if (!nvml) nvmlByLibrary.set(config.nvmlLibrary, (nvml = new NvmlThread(config.nvmlLibrary, log)));
-      const result = await nvml.read(signal);
-      if (result.kind === "reading" && result.gpus.length > 0) return report(result.gpus, result.cudaVersion, "NVML");
-      // NVML works and sees no GPU: nvidia-smi, built on it, would not see one either.
-      nvmlWorks = result.kind === "reading";
-      why = result.kind === "unavailable" ? result : { state: "no_device", message: "NVML lists no GPU" };
-    }
-    if (config.nvidiaSmiCommand && !nvmlWorks) {
-      let smi = smiByCommand.get(config.nvidiaSmiCommand);
-      if (!smi) smiByCommand.set(config.nvidiaSmiCommand, (smi = new NvidiaSmi(config.nvidiaSmiCommand)));
-      const result = await smi.read(signal);
-      if (result.kind === "reading") return report(result.gpus, result.cudaVersion, "nvidia-smi");
-      if (moreTelling(result.state, why.state) !== why.state) why = result;
-    }
-    if (why.state !== "no_permission" && devicesHiddenCached(paths.procfs)) {
-      why = { state: "no_permission", message: "the driver lists GPUs but /dev/nvidiactl cannot be opened" };
-    }
-    emitState(out, (loggedState = logStateChange(log, loggedState, why.state, why.message)));
+    return {
+      async collect(out, { signal }) {
+        const report = (gpus: GpuReading[], cudaVersion: string, source: string) => {
+          emitSchemes(out, config.metricNames, gpus, cudaVersion);
+          // Processes exist under nvidia_gpu_exporter's names only; the other schemes have none to follow.
+          if (config.metricNames.includes("nvidia_smi")) {
+            const mapper = (jobs ??= new JobMapper(paths));
+            emitProcesses(out, gpus, config.processMinMemory, (pid) => ({ process_name: mapper.processName(pid), ...mapper.jobOf(pid) }));
+          }
+          emitState(out, (loggedState = logStateChange(log, loggedState, "ok", source)));
+        };
+        let why: { state: GpuState; message: string } = { state: "no_library", message: "NVML and nvidia-smi are both disabled" };
+        let nvmlWorks = false;
+        if (config.nvmlLibrary) {
+          nvml ??= new NvmlThread(config.nvmlLibrary, log);
+          const result = await nvml.read(signal);
+          if (result.kind === "reading" && result.gpus.length > 0) return report(result.gpus, result.cudaVersion, "NVML");
+          // NVML works and sees no GPU: nvidia-smi, built on it, would not see one either.
+          nvmlWorks = result.kind === "reading";
+          why = result.kind === "unavailable" ? result : { state: "no_device", message: "NVML lists no GPU" };
+        }
+        if (config.nvidiaSmiCommand && !nvmlWorks) {
+          smi ??= new NvidiaSmi(config.nvidiaSmiCommand);
+          const result = await smi.read(signal);
+          if (result.kind === "reading") return report(result.gpus, result.cudaVersion, "nvidia-smi");
+          if (moreTelling(result.state, why.state) !== why.state) why = result;
+        }
+        if (why.state !== "no_permission" && hidden()) {
+          why = { state: "no_permission", message: "the driver lists GPUs but /dev/nvidiactl cannot be opened" };
+        }
+        emitState(out, (loggedState = logStateChange(log, loggedState, why.state, why.message)));
+      },
+    };
   },
 });

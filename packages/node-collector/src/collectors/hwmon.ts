@@ -2,6 +2,7 @@ import { existsSync, realpathSync } from "node:fs";
 import { flag, type MetricSet } from "@agent/core";
 import { defineCollector, NoDataError } from "../collector.ts";
 import { listDir, readAttr, sysPath } from "../read.ts";
+import { splitAtNumber } from "../parsers.ts";
 
 /** The sensor types node_exporter reports; files of any other type are ignored. */
 const SENSOR_TYPES = new Set(["vrm", "beep_enable", "update_interval", "in", "cpu", "fan", "pwm", "temp", "curr", "power", "energy", "humidity", "intrusion", "freq"]);
@@ -32,16 +33,13 @@ function chipName(dir: string): string {
 
 /** `temp1_crit_alarm` -> ["temp", "1", "crit_alarm"]; `beep_enable` -> ["beep_enable", "", ""]. */
 function splitSensorFile(file: string): [type: string, num: string, prop: string] | null {
-  let i = 0;
-  while (i < file.length && !(file.charCodeAt(i) >= 48 && file.charCodeAt(i) <= 57)) i++;
-  let j = i;
-  while (j < file.length && file.charCodeAt(j) >= 48 && file.charCodeAt(j) <= 57) j++;
-  if (i === j) {
+  const [type, num, rest] = splitAtNumber(file);
+  if (num === "") {
     // no number: the whole name is the type, unless it is "<type>_<prop>" of a numberless type
     return SENSOR_TYPES.has(file) ? [file, "", ""] : null;
   }
-  if (j < file.length && file.charCodeAt(j) !== 95 /* _ */) return null;
-  return [file.slice(0, i), file.slice(i, j), j < file.length ? file.slice(j + 1) : ""];
+  if (rest !== "" && !rest.startsWith("_")) return null;
+  return [type, num, rest.slice(1)];
 }
 
 /** sensor (`temp1`) -> property (`input`, `max`, `label`; "" for a bare `temp1` file) -> raw text. */
@@ -129,25 +127,27 @@ export const hwmon = defineCollector({
     chipInclude: flag.regex("collector.hwmon.chip-include", "", "Only hwmon chips (node_hwmon_*{chip}) matching this regexp."),
     chipExclude: flag.regex("collector.hwmon.chip-exclude", "", "Leave out hwmon chips matching this regexp."),
   },
-  collect(out, { paths, config }) {
-    // Despite the help text both patterns apply when both are given, as in node_exporter's hwmon
-    const { chipInclude: include, chipExclude: exclude } = config;
-    const ignored = (chip: string) => (exclude?.test(chip) ?? false) || (include !== undefined && !include.test(chip));
-    const base = sysPath(paths, "class/hwmon");
-    const chips = listDir(base).sort();
-    if (chips.length === 0 && !existsSync(base)) throw new NoDataError(base);
-    for (const h of chips) {
-      const dir = base + "/" + h;
-      const chip = chipName(dir);
-      if (ignored(chip)) continue;
-      const data: SensorData = new Map();
-      readSensors(dir, data);
-      // Some drivers put their sensor files on the device rather than the hwmon node.
-      if (existsSync(dir + "/device")) readSensors(dir + "/device", data);
-      const name = readAttr(dir + "/name");
-      const chipLabel = name === null ? "" : clean(name);
-      if (chipLabel) gauge(out, "node_hwmon_chip_names", "Annotation metric for human-readable chip names", 1, { chip, chip_name: chipLabel });
-      for (const sensor of [...data.keys()].sort()) emitSensor(out, chip, sensor, data.get(sensor)!);
-    }
-  },
+  create: ({ paths, config }) => ({
+    collect(out) {
+      // Despite the help text both patterns apply when both are given, as in node_exporter's hwmon
+      const { chipInclude: include, chipExclude: exclude } = config;
+      const ignored = (chip: string) => (exclude?.test(chip) ?? false) || (include !== undefined && !include.test(chip));
+      const base = sysPath(paths, "class/hwmon");
+      const chips = listDir(base).sort();
+      if (chips.length === 0 && !existsSync(base)) throw new NoDataError(base);
+      for (const h of chips) {
+        const dir = base + "/" + h;
+        const chip = chipName(dir);
+        if (ignored(chip)) continue;
+        const data: SensorData = new Map();
+        readSensors(dir, data);
+        // Some drivers put their sensor files on the device rather than the hwmon node.
+        if (existsSync(dir + "/device")) readSensors(dir + "/device", data);
+        const name = readAttr(dir + "/name");
+        const chipLabel = name === null ? "" : clean(name);
+        if (chipLabel) gauge(out, "node_hwmon_chip_names", "Annotation metric for human-readable chip names", 1, { chip, chip_name: chipLabel });
+        for (const sensor of [...data.keys()].sort()) emitSensor(out, chip, sensor, data.get(sensor)!);
+      }
+    },
+  }),
 });

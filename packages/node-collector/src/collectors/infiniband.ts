@@ -66,50 +66,52 @@ function rateBytes(text: string, path: string): number {
 export const infiniband = defineCollector({
   name: "infiniband",
   defaultEnabled: true,
-  collect(out, { paths }) {
-    const root = join(paths.sysfs, "class", "infiniband");
-    const devices = listDir(root).sort();
-    if (devices.length === 0 && !existsSync(root)) throw new NoDataError(root);
-    const info = out.family("node_infiniband_info", "gauge", "Non-numeric data from /sys/class/infiniband/<device>, value is always 1.");
-    const state = out.family("node_infiniband_state_id", "gauge", "State of the InfiniBand port (0: no change, 1: down, 2: init, 3: armed, 4: active, 5: act defer)");
-    const phys = out.family("node_infiniband_physical_state_id", "gauge", "Physical state of the InfiniBand port (0: no change, 1: sleep, 2: polling, 3: disable, 4: shift, 5: link up, 6: link error recover, 7: phytest)");
-    const rate = out.family("node_infiniband_rate_bytes_per_second", "gauge", "Maximum signal transfer rate");
-    const counterSets = [
-      { dir: "counters", table: COUNTERS },
-      { dir: "counters_ext", table: LEGACY_COUNTERS },
-    ].map(({ dir, table }) => ({
-      dir,
-      table: table.map(([file, metric, help, x4]) => ({ file, scale: x4 ? 4 : 1, family: out.family(`node_infiniband_${metric}`, "counter", help) })),
-    }));
+  create: ({ paths }) => ({
+    collect(out) {
+      const root = join(paths.sysfs, "class", "infiniband");
+      const devices = listDir(root).sort();
+      if (devices.length === 0 && !existsSync(root)) throw new NoDataError(root);
+      const info = out.family("node_infiniband_info", "gauge", "Non-numeric data from /sys/class/infiniband/<device>, value is always 1.");
+      const state = out.family("node_infiniband_state_id", "gauge", "State of the InfiniBand port (0: no change, 1: down, 2: init, 3: armed, 4: active, 5: act defer)");
+      const phys = out.family("node_infiniband_physical_state_id", "gauge", "Physical state of the InfiniBand port (0: no change, 1: sleep, 2: polling, 3: disable, 4: shift, 5: link up, 6: link error recover, 7: phytest)");
+      const rate = out.family("node_infiniband_rate_bytes_per_second", "gauge", "Maximum signal transfer rate");
+      const counterSets = [
+        { dir: "counters", table: COUNTERS },
+        { dir: "counters_ext", table: LEGACY_COUNTERS },
+      ].map(({ dir, table }) => ({
+        dir,
+        table: table.map(([file, metric, help, x4]) => ({ file, scale: x4 ? 4 : 1, family: out.family(`node_infiniband_${metric}`, "counter", help) })),
+      }));
 
-    for (const device of devices) {
-      const ddir = join(root, device);
-      const fw = readAttr(join(ddir, "fw_ver"));
-      if (fw === null) throw new Error(`infiniband: cannot read ${join(ddir, "fw_ver")}`);
-      info.add(1, { board_id: utf8Label(readAttr(join(ddir, "board_id")) ?? ""), device, firmware_version: utf8Label(fw), hca_type: utf8Label(readAttr(join(ddir, "hca_type")) ?? "") });
-      const ports = listDir(join(ddir, "ports")).sort((a, b) => Number(a) - Number(b));
-      for (const port of ports) {
-        const pdir = join(ddir, "ports", port);
-        const labels = { device, port };
-        const must = (f: string) => {
-          const v = readAttr(join(pdir, f));
-          if (v === null) throw new Error(`infiniband: cannot read ${join(pdir, f)}`);
-          return v;
-        };
-        state.add(stateId(must("state"), join(pdir, "state")), labels);
-        phys.add(stateId(must("phys_state"), join(pdir, "phys_state")), labels);
-        rate.add(rateBytes(must("rate"), join(pdir, "rate")), labels);
-        for (const set of counterSets) {
-          const present = new Set(listDir(join(pdir, set.dir)));
-          for (const c of set.table) {
-            if (!present.has(c.file)) continue;
-            const raw = readAttr(join(pdir, set.dir, c.file));
-            // Absent counters, and "N/A (no PMA)" from ports without a performance agent, are left out.
-            if (raw === null || raw === "" || raw.startsWith("N/A")) continue;
-            c.family.add(Number(raw) * c.scale, labels);
+      for (const device of devices) {
+        const ddir = join(root, device);
+        const fw = readAttr(join(ddir, "fw_ver"));
+        if (fw === null) throw new Error(`infiniband: cannot read ${join(ddir, "fw_ver")}`);
+        info.add(1, { board_id: utf8Label(readAttr(join(ddir, "board_id")) ?? ""), device, firmware_version: utf8Label(fw), hca_type: utf8Label(readAttr(join(ddir, "hca_type")) ?? "") });
+        const ports = listDir(join(ddir, "ports")).sort((a, b) => Number(a) - Number(b));
+        for (const port of ports) {
+          const pdir = join(ddir, "ports", port);
+          const labels = { device, port };
+          const must = (f: string) => {
+            const v = readAttr(join(pdir, f));
+            if (v === null) throw new Error(`infiniband: cannot read ${join(pdir, f)}`);
+            return v;
+          };
+          state.add(stateId(must("state"), join(pdir, "state")), labels);
+          phys.add(stateId(must("phys_state"), join(pdir, "phys_state")), labels);
+          rate.add(rateBytes(must("rate"), join(pdir, "rate")), labels);
+          for (const set of counterSets) {
+            const present = new Set(listDir(join(pdir, set.dir)));
+            for (const c of set.table) {
+              if (!present.has(c.file)) continue;
+              const raw = readAttr(join(pdir, set.dir, c.file));
+              // Absent counters, and "N/A (no PMA)" from ports without a performance agent, are left out.
+              if (raw === null || raw === "" || raw.startsWith("N/A")) continue;
+              c.family.add(Number(raw) * c.scale, labels);
+            }
           }
         }
       }
-    }
-  },
+    },
+  }),
 });

@@ -1,28 +1,30 @@
 import { defineCollector } from "../collector.ts";
-import { fields, lines, procPath, readText } from "../read.ts";
+import { procPath, readText } from "../read.ts";
+import { headerTable } from "../parsers.ts";
 
 export const interrupts = defineCollector({
   name: "interrupts",
   defaultEnabled: false,
-  collect(out, { paths }) {
-    const text = readText(procPath(paths, "interrupts"));
-    if (text === null) return;
-    const rows = lines(text);
-    const cpus = fields(rows[0] ?? "").map((c) => c.slice(3)); // "CPU0" -> "0"
-    const fam = out.family("node_interrupts_total", "counter", "Interrupt details.");
-    for (let r = 1; r < rows.length; r++) {
-      const f = fields(rows[r]!);
-      // Rows without a description after the per-CPU counts (ERR, MIS: one system-wide count) are not
-      // per-CPU interrupts; node_exporter skips them.
-      if (f.length < cpus.length + 2) continue;
-      const type = f[0]!.slice(0, -1);
-      const n = cpus.length;
-      // Numbered IRQs name the controller, then the devices; named ones (NMI, LOC) have a description.
-      const numbered = type !== "" && type.charCodeAt(0) >= 48 && type.charCodeAt(0) <= 57;
-      const rest = f.slice(n + 1);
-      const info = numbered ? (rest[0] ?? "") : rest.join(" ");
-      const devices = numbered ? rest.slice(1).join(" ") : "";
-      for (let i = 0; i < n; i++) fam.add(Number(f[i + 1]), { cpu: cpus[i]!, devices, info, type });
-    }
-  },
+  create: ({ paths }) => ({
+    collect(out) {
+      const text = readText(procPath(paths, "interrupts"));
+      if (text === null) return;
+      const { header, rows } = headerTable(text);
+      const cpus = header.map((c) => c.slice(3)); // "CPU0" -> "0"
+      const fam = out.family("node_interrupts_total", "counter", "Interrupt details.");
+      for (const f of rows) {
+        // Rows without a description after the per-CPU counts (ERR, MIS: one system-wide count) are not
+        // per-CPU interrupts; node_exporter skips them.
+        if (f.length < cpus.length + 2) continue;
+        const type = f[0]!.slice(0, -1);
+        const n = cpus.length;
+        // Numbered IRQs name the controller, then the devices; named ones (NMI, LOC) have a description.
+        const numbered = /^\d/.test(type);
+        const rest = f.slice(n + 1);
+        const info = numbered ? (rest[0] ?? "") : rest.join(" ");
+        const devices = numbered ? rest.slice(1).join(" ") : "";
+        for (let i = 0; i < n; i++) fam.add(Number(f[i + 1]), { cpu: cpus[i]!, devices, info, type });
+      }
+    },
+  }),
 });

@@ -41,55 +41,57 @@ export const ipvs = defineCollector({
   flags: {
     backendLabels: backendLabelsFlag(),
   },
-  collect(out, { paths, config }) {
-    const statsPath = join(paths.procfs, "net", "ip_vs_stats");
-    const statsText = readText(statsPath);
-    if (statsText === null) throw new NoDataError(statsPath);
-    const labelNames = config.backendLabels;
-    const statLines = statsText.split("\n");
-    const totals = statLines.length >= 4 ? fields(statLines[2]!) : [];
-    if (totals.length !== 5) throw new Error("ipvs: unexpected /proc/net/ip_vs_stats format");
-    const [conns, inPkts, outPkts, inBytes, outBytes] = totals.map((h) => parseInt(h, 16));
-    out.counter("node_ipvs_connections_total", "The total number of connections made.", conns!);
-    out.counter("node_ipvs_incoming_packets_total", "The total number of incoming packets.", inPkts!);
-    out.counter("node_ipvs_outgoing_packets_total", "The total number of outgoing packets.", outPkts!);
-    out.counter("node_ipvs_incoming_bytes_total", "The total amount of incoming data.", inBytes!);
-    out.counter("node_ipvs_outgoing_bytes_total", "The total amount of outgoing data.", outBytes!);
+  create: ({ paths, config }) => ({
+    collect(out) {
+      const statsPath = join(paths.procfs, "net", "ip_vs_stats");
+      const statsText = readText(statsPath);
+      if (statsText === null) throw new NoDataError(statsPath);
+      const labelNames = config.backendLabels;
+      const statLines = statsText.split("\n");
+      const totals = statLines.length >= 4 ? fields(statLines[2]!) : [];
+      if (totals.length !== 5) throw new Error("ipvs: unexpected /proc/net/ip_vs_stats format");
+      const [conns, inPkts, outPkts, inBytes, outBytes] = totals.map((h) => parseInt(h, 16));
+      out.counter("node_ipvs_connections_total", "The total number of connections made.", conns!);
+      out.counter("node_ipvs_incoming_packets_total", "The total number of incoming packets.", inPkts!);
+      out.counter("node_ipvs_outgoing_packets_total", "The total number of outgoing packets.", outPkts!);
+      out.counter("node_ipvs_incoming_bytes_total", "The total amount of incoming data.", inBytes!);
+      out.counter("node_ipvs_outgoing_bytes_total", "The total amount of outgoing data.", outBytes!);
 
-    const table = readText(join(paths.procfs, "net", "ip_vs"));
-    if (table === null) throw new Error("ipvs: /proc/net/ip_vs_stats exists but /proc/net/ip_vs does not");
-    // Backends that share the chosen labels (when some are dropped) are summed, as node_exporter does.
-    const sums = new Map<string, { labels: Record<string, string>; active: number; inactive: number; weight: number }>();
-    let service: { proto: string; local_address: string; local_port: string; local_mark: string } | undefined;
-    for (const line of lines(table)) {
-      const f = fields(line);
-      if (f[0] === "TCP" || f[0] === "UDP") {
-        if (f.length < 2) continue;
-        const { address, port } = parseAddressPort(f[1]!);
-        service = { proto: f[0], local_address: address, local_port: String(port), local_mark: "" };
-      } else if (f[0] === "FWM") {
-        if (f.length < 2) continue;
-        service = { proto: f[0], local_address: "", local_port: "0", local_mark: f[1]! };
-      } else if (f[0] === "->" && service && f.length >= 6) {
-        const { address, port } = parseAddressPort(f[1]!);
-        const all: Record<BackendLabel, string> = { ...service, remote_address: address, remote_port: String(port) };
-        const labels: Record<string, string> = {};
-        for (const l of labelNames) labels[l] = all[l];
-        const key = labelNames.map((l) => labels[l]).join("-");
-        let s = sums.get(key);
-        if (!s) sums.set(key, (s = { labels, active: 0, inactive: 0, weight: 0 }));
-        s.weight += Number(f[3]) || 0;
-        s.active += Number(f[4]) || 0;
-        s.inactive += Number(f[5]) || 0;
+      const table = readText(join(paths.procfs, "net", "ip_vs"));
+      if (table === null) throw new Error("ipvs: /proc/net/ip_vs_stats exists but /proc/net/ip_vs does not");
+      // Backends that share the chosen labels (when some are dropped) are summed, as node_exporter does.
+      const sums = new Map<string, { labels: Record<string, string>; active: number; inactive: number; weight: number }>();
+      let service: { proto: string; local_address: string; local_port: string; local_mark: string } | undefined;
+      for (const line of lines(table)) {
+        const f = fields(line);
+        if (f[0] === "TCP" || f[0] === "UDP") {
+          if (f.length < 2) continue;
+          const { address, port } = parseAddressPort(f[1]!);
+          service = { proto: f[0], local_address: address, local_port: String(port), local_mark: "" };
+        } else if (f[0] === "FWM") {
+          if (f.length < 2) continue;
+          service = { proto: f[0], local_address: "", local_port: "0", local_mark: f[1]! };
+        } else if (f[0] === "->" && service && f.length >= 6) {
+          const { address, port } = parseAddressPort(f[1]!);
+          const all: Record<BackendLabel, string> = { ...service, remote_address: address, remote_port: String(port) };
+          const labels: Record<string, string> = {};
+          for (const l of labelNames) labels[l] = all[l];
+          const key = labelNames.map((l) => labels[l]).join("-");
+          let s = sums.get(key);
+          if (!s) sums.set(key, (s = { labels, active: 0, inactive: 0, weight: 0 }));
+          s.weight += Number(f[3]) || 0;
+          s.active += Number(f[4]) || 0;
+          s.inactive += Number(f[5]) || 0;
+        }
       }
-    }
-    const active = out.family("node_ipvs_backend_connections_active", "gauge", "The current active connections by local and remote address.");
-    const inactive = out.family("node_ipvs_backend_connections_inactive", "gauge", "The current inactive connections by local and remote address.");
-    const weight = out.family("node_ipvs_backend_weight", "gauge", "The current backend weight by local and remote address.");
-    for (const s of sums.values()) {
-      active.add(s.active, s.labels);
-      inactive.add(s.inactive, s.labels);
-      weight.add(s.weight, s.labels);
-    }
-  },
+      const active = out.family("node_ipvs_backend_connections_active", "gauge", "The current active connections by local and remote address.");
+      const inactive = out.family("node_ipvs_backend_connections_inactive", "gauge", "The current inactive connections by local and remote address.");
+      const weight = out.family("node_ipvs_backend_weight", "gauge", "The current backend weight by local and remote address.");
+      for (const s of sums.values()) {
+        active.add(s.active, s.labels);
+        inactive.add(s.inactive, s.labels);
+        weight.add(s.weight, s.labels);
+      }
+    },
+  }),
 });

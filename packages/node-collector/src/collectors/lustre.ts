@@ -112,13 +112,15 @@ function emit(out: MetricSet, component: string, target: string, jobs: JobEntry[
 export const lustre = defineCollector({
   name: "lustre",
   defaultEnabled: false,
-  collect(out, { paths }) {
-    for (const { dir, component } of SOURCES) {
-      const base = join(paths.procfs, "fs", "lustre", dir);
-      for (const target of listDir(base).sort()) {
-        const text = readText(join(base, target, "job_stats"));
-        if (text !== null) emit(out, component, target, parseJobStats(text));
+  create: ({ paths }) => ({
+    collect(out) {
+      for (const { dir, component } of SOURCES) {
+        const base = join(paths.procfs, "fs", "lustre", dir);
+        for (const target of listDir(base).sort()) {
+          const text = readText(join(base, target, "job_stats"));
+          if (text !== null) emit(out, component, target, parseJobStats(text));
+        }
       }
-    }
-  },
+    },
+  }),
 });

@@ -85,25 +85,27 @@ const STATES: [label: string, state: string][] = [
 export const mdadm = defineCollector({
   name: "mdadm",
   defaultEnabled: true,
-  collect(out, { paths }) {
-    const path = join(paths.procfs, "mdstat");
-    const text = readText(path);
-    if (text === null) throw new NoDataError(path);
-    const stats = parseMdstat(text);
-    const state = out.family("node_md_state", "gauge", "Indicates the state of md-device.");
-    const disks = out.family("node_md_disks", "gauge", "Number of active/failed/spare disks of device.");
-    const required = out.family("node_md_disks_required", "gauge", "Total number of disks of device.");
-    const blocks = out.family("node_md_blocks", "gauge", "Total number of blocks on device.");
-    const synced = out.family("node_md_blocks_synced", "gauge", "Number of blocks synced on device.");
-    for (const md of stats) {
-      const device = md.name;
-      disks.add(md.active, { device, state: "active" });
-      disks.add(md.failed, { device, state: "failed" });
-      disks.add(md.spare, { device, state: "spare" });
-      required.add(md.total, { device });
-      for (const [label, s] of STATES) state.add(md.state === s ? 1 : 0, { device, state: label });
-      blocks.add(md.blocks, { device });
-      synced.add(md.synced, { device });
-    }
-  },
+  create: ({ paths }) => ({
+    collect(out) {
+      const path = join(paths.procfs, "mdstat");
+      const text = readText(path);
+      if (text === null) throw new NoDataError(path);
+      const stats = parseMdstat(text);
+      const state = out.family("node_md_state", "gauge", "Indicates the state of md-device.");
+      const disks = out.family("node_md_disks", "gauge", "Number of active/failed/spare disks of device.");
+      const required = out.family("node_md_disks_required", "gauge", "Total number of disks of device.");
+      const blocks = out.family("node_md_blocks", "gauge", "Total number of blocks on device.");
+      const synced = out.family("node_md_blocks_synced", "gauge", "Number of blocks synced on device.");
+      for (const md of stats) {
+        const device = md.name;
+        disks.add(md.active, { device, state: "active" });
+        disks.add(md.failed, { device, state: "failed" });
+        disks.add(md.spare, { device, state: "spare" });
+        required.add(md.total, { device });
+        for (const [label, s] of STATES) state.add(md.state === s ? 1 : 0, { device, state: label });
+        blocks.add(md.blocks, { device });
+        synced.add(md.synced, { device });
+      }
+    },
+  }),
 });

@@ -26,21 +26,21 @@ function colon(text: string, start: number, end: number): number {
   return at < end ? at : -1;
 }
 
-/** Per meminfo path (the host's, a fixture's), its layout. */
-const layouts = new Map<string, KeyedLines<Field>>();
-
 export const meminfo = defineCollector({
   name: "meminfo",
   defaultEnabled: true,
-  collect(out, { paths }) {
+  create({ paths }) {
     const path = procPath(paths, "meminfo");
-    const text = readText(path);
-    if (text === null) return;
-    let layout = layouts.get(path);
-    if (!layout) layouts.set(path, (layout = new KeyedLines(colon, fieldOf)));
-    layout.each(text, (f, valueStart, lineEnd) => {
-      const value = integerAt(text, valueStart, lineEnd);
-      if (!Number.isNaN(value)) out.gauge(f.name, f.help, value * f.scale);
-    });
+    const layout = new KeyedLines(colon, fieldOf);
+    return {
+      collect(out) {
+        const text = readText(path);
+        if (text === null) return;
+        layout.each(text, (f, valueStart, lineEnd) => {
+          const value = integerAt(text, valueStart, lineEnd);
+          if (!Number.isNaN(value)) out.gauge(f.name, f.help, value * f.scale);
+        });
+      },
+    };
   },
 });

@@ -194,23 +194,25 @@ function emit(out: MetricSet, m: NfsMount, mountaddr: string): void {
 export const mountstats = defineCollector({
   name: "mountstats",
   defaultEnabled: false,
-  collect(out, { paths }) {
-    const statsPath = procPath(paths, "self/mountstats");
-    const infoPath = procPath(paths, "self/mountinfo");
-    const stats = readText(statsPath);
-    if (stats === null) throw new Error(`failed to parse mountstats: ${statsPath} does not exist`);
-    const info = readText(infoPath);
-    if (info === null) throw new Error(`failed to parse mountinfo: ${infoPath} does not exist`);
-    const addrs = serverAddresses(info);
-    const seen = new Set<string>();
-    parseMountstats(stats).forEach((mount, idx) => {
-      if (!mount.nfs) return;
-      const mountaddr = addrs[idx] ?? "";
-      // One series set per export, protocol and server: a mount seen again (bind mounts) is skipped.
-      const key = JSON.stringify([mount.device, mount.nfs.protocol, mountaddr]);
-      if (seen.has(key)) return;
-      seen.add(key);
-      emit(out, mount.nfs, mountaddr);
-    });
-  },
+  create: ({ paths }) => ({
+    collect(out) {
+      const statsPath = procPath(paths, "self/mountstats");
+      const infoPath = procPath(paths, "self/mountinfo");
+      const stats = readText(statsPath);
+      if (stats === null) throw new Error(`failed to parse mountstats: ${statsPath} does not exist`);
+      const info = readText(infoPath);
+      if (info === null) throw new Error(`failed to parse mountinfo: ${infoPath} does not exist`);
+      const addrs = serverAddresses(info);
+      const seen = new Set<string>();
+      parseMountstats(stats).forEach((mount, idx) => {
+        if (!mount.nfs) return;
+        const mountaddr = addrs[idx] ?? "";
+        // One series set per export, protocol and server: a mount seen again (bind mounts) is skipped.
+        const key = JSON.stringify([mount.device, mount.nfs.protocol, mountaddr]);
+        if (seen.has(key)) return;
+        seen.add(key);
+        emit(out, mount.nfs, mountaddr);
+      });
+    },
+  }),
 });

@@ -26,8 +26,4 @@ describe("netclass collector", () => {
     expect(text).toContain(`node_network_up{device="int"} 0\n`);
     expect(text).not.toContain("bonding_masters");
   });
-
-  test("an absent /sys/class/net yields nothing", async () => {
-    expect(await collectText(netclass, { paths: { sysfs: "/nonexistent" } })).toBe("");
-  });
 });

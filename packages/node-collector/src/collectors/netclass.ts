@@ -45,7 +45,8 @@ interface StaticInfo {
   values: (number | null)[];
   broadcast: string;
 }
-const staticCache = new Map<string, StaticInfo>();
+/** Per device directory, its static attributes (an instance's, kept between scrapes). */
+export type StaticCache = Map<string, StaticInfo>;
 
 interface Options {
   ignoredDevices?: RegExp;
@@ -53,7 +54,7 @@ interface Options {
 }
 
 /** Static attributes of one device, re-read only when the name's ifindex changes (device recreated). */
-function staticInfo(dir: string, ifindex: number | null): StaticInfo {
+function staticInfo(dir: string, ifindex: number | null, staticCache: StaticCache): StaticInfo {
   let info = staticCache.get(dir);
   if (!info || info.ifindex !== ifindex) {
     info = {
@@ -82,7 +83,7 @@ function emitSpeed(out: MetricSet, speed: number | null, labels: { device: strin
 }
 
 /** Every attribute from /sys/class/net (fixture trees, and hosts where netlink is unavailable). */
-export function collectFromSysfs(out: MetricSet, paths: NodePaths, config: Options): void {
+export function collectFromSysfs(out: MetricSet, paths: NodePaths, config: Options, statics: StaticCache): void {
   const base = sysPath(paths, "class/net");
   const devices = listDir(base).sort();
   for (const device of devices) {
@@ -96,7 +97,7 @@ export function collectFromSysfs(out: MetricSet, paths: NodePaths, config: Optio
       operstate = "";
     }
     const ifindex = num(readAttr(dir + "ifindex"));
-    const info = staticInfo(dir, ifindex);
+    const info = staticInfo(dir, ifindex, statics);
     const flags = num(readAttr(dir + "flags"));
     const up = flags !== null && (flags & IFF_UP) !== 0;
     const labels = { device };
@@ -130,7 +131,7 @@ export function collectFromSysfs(out: MetricSet, paths: NodePaths, config: Optio
  * differ for promiscuous bridge ports), and duplex and speed of devices that are up. 1 to 3 reads per device
  * instead of ~20.
  */
-export function collectFromNetlink(out: MetricSet, paths: NodePaths, links: readonly Link[], config: Options): void {
+export function collectFromNetlink(out: MetricSet, paths: NodePaths, links: readonly Link[], config: Options, statics: StaticCache): void {
   const base = sysPath(paths, "class/net");
   for (const link of [...links].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const device = link.name;
@@ -138,7 +139,7 @@ export function collectFromNetlink(out: MetricSet, paths: NodePaths, links: read
     const dir = base + "/" + device + "/";
     const flags = num(readAttr(dir + "flags"));
     if (flags === null) continue; // vanished between the dump and now
-    const info = staticInfo(dir, link.index);
+    const info = staticInfo(dir, link.index, statics);
     const up = (flags & IFF_UP) !== 0;
     const labels = { device };
     out.gauge("node_network_info", "Non-numeric data from /sys/class/net/<iface>, value is always 1.", 1, {
@@ -256,7 +257,10 @@ export const netclass = defineCollector({
     netlink: flag.bool("collector.netclass.netlink", false, "Use netlink to gather stats instead of /proc/net/dev."),
     withStats: flag.bool("collector.netclass_rtnl.with-stats", false, "Expose the statistics for each network device, replacing netdev collector."),
   },
-  collect(out, { paths, config, scrape }) {
+  create({ paths, config }) {
+    const statics: StaticCache = new Map();
+    return {
+      collect(out, { scrape }) {
     if (config.netlink) {
       const links = scrape.once(dumpLinks);
       if (!links) throw new Error("could not get net class info over rtnetlink");
@@ -264,7 +268,9 @@ export const netclass = defineCollector({
       return;
     }
     const links = paths.sysfs === "/sys" ? scrape.once(dumpLinks) : null;
-    if (links) collectFromNetlink(out, paths, links, config);
-    else collectFromSysfs(out, paths, config);
+        if (links) collectFromNetlink(out, paths, links, config, statics);
+        else collectFromSysfs(out, paths, config, statics);
+      },
+    };
   },
 });

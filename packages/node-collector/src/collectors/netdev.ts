@@ -69,43 +69,45 @@ export const netdev = defineCollector({
     detailedMetrics: flag.bool("collector.netdev.enable-detailed-metrics", false, "Use (incompatible) metric names that provide more detailed stats on Linux"),
     netlink: flag.bool("collector.netdev.netlink", true, "Use netlink to gather stats instead of /proc/net/dev."),
   },
-  collect(out, { paths, config, scrape }) {
-    const keep = deviceFilter(config.deviceInclude ?? config.deviceWhitelist, config.deviceExclude ?? config.deviceBlacklist);
-    // The live host's counters come over netlink, as node_exporter reads them; fixture trees (--path.procfs)
-    // have /proc/net/dev only, with rx_nohandler, which node_exporter gets from netlink, from sysfs.
-    const links = config.netlink && paths.procfs === "/proc" ? scrape.once(dumpLinks) : null;
-    if (links) {
-      const columns = config.detailedMetrics ? STATS64_DETAILED : STATS64_LEGACY;
-      const fams = columns.map(([key]) => family(out, key));
-      const kept = links.filter((l) => l.stats && keep(l.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      for (const link of kept) {
-        const stats = link.stats!;
-        const labels = { device: link.name };
-        columns.forEach(([, fields], i) => fams[i]!.add(fields.reduce((sum, f) => sum + (stats[f] ?? 0), 0), labels));
+  create: ({ paths, config }) => ({
+    collect(out, { scrape }) {
+      const keep = deviceFilter(config.deviceInclude ?? config.deviceWhitelist, config.deviceExclude ?? config.deviceBlacklist);
+      // The live host's counters come over netlink, as node_exporter reads them; fixture trees (--path.procfs)
+      // have /proc/net/dev only, with rx_nohandler, which node_exporter gets from netlink, from sysfs.
+      const links = config.netlink && paths.procfs === "/proc" ? scrape.once(dumpLinks) : null;
+      if (links) {
+        const columns = config.detailedMetrics ? STATS64_DETAILED : STATS64_LEGACY;
+        const fams = columns.map(([key]) => family(out, key));
+        const kept = links.filter((l) => l.stats && keep(l.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        for (const link of kept) {
+          const stats = link.stats!;
+          const labels = { device: link.name };
+          columns.forEach(([, fields], i) => fams[i]!.add(fields.reduce((sum, f) => sum + (stats[f] ?? 0), 0), labels));
+        }
+      } else {
+        const text = readText(procPath(paths, "net/dev"));
+        if (text === null) return;
+        const fams = PROC_COLUMNS.map((c) => family(out, config.detailedMetrics ? c : (PROC_LEGACY[c] ?? c)));
+        const nohandler = config.netlink ? family(out, "receive_nohandler") : null;
+        const devices = fromProcNetDev(text, keep);
+        for (const device of [...devices.keys()].sort()) {
+          const labels = { device };
+          devices.get(device)!.forEach((v, i) => fams[i]!.add(v, labels));
+          const nh = nohandler && readNumber(sysPath(paths, `class/net/${device}/statistics/rx_nohandler`));
+          if (nohandler && nh !== null) nohandler.add(nh, labels);
+        }
       }
-    } else {
-      const text = readText(procPath(paths, "net/dev"));
-      if (text === null) return;
-      const fams = PROC_COLUMNS.map((c) => family(out, config.detailedMetrics ? c : (PROC_LEGACY[c] ?? c)));
-      const nohandler = config.netlink ? family(out, "receive_nohandler") : null;
-      const devices = fromProcNetDev(text, keep);
-      for (const device of [...devices.keys()].sort()) {
-        const labels = { device };
-        devices.get(device)!.forEach((v, i) => fams[i]!.add(v, labels));
-        const nh = nohandler && readNumber(sysPath(paths, `class/net/${device}/statistics/rx_nohandler`));
-        if (nohandler && nh !== null) nohandler.add(nh, labels);
+      if (config.addressInfo) {
+        // every interface's addresses, the device filter notwithstanding, as node_exporter lists them
+        const addresses = dumpAddresses();
+        const names = new Map((links ?? scrape.once(dumpLinks) ?? []).map((l) => [l.index, l.name]));
+        if (!addresses) throw new Error("could not get network interfaces' addresses over rtnetlink");
+        const rows = addresses
+          .map((a) => ({ address: a.address, device: names.get(a.ifindex) ?? "", netmask: String(a.prefixLength), scope: addressScope(a.address) }))
+          .sort((a, b) => (a.address + "\0" + a.device < b.address + "\0" + b.device ? -1 : 1));
+        const fam = out.family("node_network_address_info", "gauge", "node network address by device");
+        for (const r of rows) fam.add(1, r);
       }
-    }
-    if (config.addressInfo) {
-      // every interface's addresses, the device filter notwithstanding, as node_exporter lists them
-      const addresses = dumpAddresses();
-      const names = new Map((links ?? scrape.once(dumpLinks) ?? []).map((l) => [l.index, l.name]));
-      if (!addresses) throw new Error("could not get network interfaces' addresses over rtnetlink");
-      const rows = addresses
-        .map((a) => ({ address: a.address, device: names.get(a.ifindex) ?? "", netmask: String(a.prefixLength), scope: addressScope(a.address) }))
-        .sort((a, b) => (a.address + "\0" + a.device < b.address + "\0" + b.device ? -1 : 1));
-      const fam = out.family("node_network_address_info", "gauge", "node network address by device");
-      for (const r of rows) fam.add(1, r);
-    }
-  },
+    },
+  }),
 });

@@ -13,20 +13,18 @@ interface Wanted {
 }
 
 /**
- * Per field regex, the header line of each protocol -> the columns it keeps. The kernel prints the same
- * headers every time, so after the first scrape a header costs one string comparison (a Map hit) instead of
- * splitting ~100 names and testing each against the regex.
+ * The header line of each protocol -> the columns it keeps. The kernel prints the same headers every time, so
+ * after the first scrape a header costs one string comparison (a Map hit) instead of splitting ~100 names and
+ * testing each against the regex.
  */
-const plans = new Map<RegExp | undefined, Map<string, Wanted[]>>();
+type Plans = Map<string, Wanted[]>;
 
 function wanted(re: RegExp | undefined, proto: string, key: string, index: number): Wanted | null {
   const name = proto + "_" + key;
   return !re || re.test(name) ? { index, name: "node_netstat_" + name, help: `Statistic ${proto}${key}.` } : null;
 }
 
-function planFor(re: RegExp | undefined, header: string): Wanted[] {
-  let byHeader = plans.get(re);
-  if (!byHeader) plans.set(re, (byHeader = new Map()));
+function planFor(re: RegExp | undefined, header: string, byHeader: Plans): Wanted[] {
   let plan = byHeader.get(header);
   if (!plan) {
     const names = fields(header);
@@ -42,10 +40,10 @@ function planFor(re: RegExp | undefined, header: string): Wanted[] {
 }
 
 /** /proc/net/netstat and /proc/net/snmp: a header line of names, then a line of values, per protocol. */
-function pairs(out: MetricSet, text: string, re: RegExp | undefined): void {
+function pairs(out: MetricSet, text: string, re: RegExp | undefined, plans: Plans): void {
   const ls = lines(text);
   for (let i = 0; i + 1 < ls.length; i += 2) {
-    const plan = planFor(re, ls[i]!);
+    const plan = planFor(re, ls[i]!, plans);
     if (plan.length > 0) emitColumns(out, ls[i + 1]!, plan);
   }
 }
@@ -72,33 +70,31 @@ function emitColumns(out: MetricSet, line: string, plan: readonly Wanted[]): voi
   }
 }
 
-/** Per field regex, the layout of /proc/net/snmp6. */
-const snmp6Layouts = new Map<RegExp | undefined, KeyedLines<Wanted>>();
-
-/** /proc/net/snmp6: one `Ip6InOctets   1234` per line; the protocol is the name up to its "6". */
-function snmp6(out: MetricSet, text: string, re: RegExp | undefined): void {
-  let layout = snmp6Layouts.get(re);
-  if (!layout) {
-    const plan = (token: string) => {
+/** The layout of /proc/net/snmp6: one `Ip6InOctets   1234` per line; the protocol is the name up to its "6". */
+function snmp6Layout(re: RegExp | undefined): KeyedLines<Wanted> {
+  return new KeyedLines(blankAt, (token) => {
       const six = token.indexOf("6");
       return six < 0 ? null : wanted(re, token.slice(0, six + 1), token.slice(six + 1), 0);
-    };
-    snmp6Layouts.set(re, (layout = new KeyedLines(blankAt, plan)));
-  }
-  layout.each(text, (w, at, end) => out.untyped(w.name, w.help, integerAt(text, at, end)));
+  });
 }
 
 export const netstat = defineCollector({
   name: "netstat",
   defaultEnabled: true,
   flags: { fields: flag.regex("collector.netstat.fields", DEFAULT_FIELDS, "Regexp of fields to return for netstat collector.") },
-  collect(out, { paths, config }) {
+  create({ paths, config }) {
+    const plans: Plans = new Map();
+    const v6Layout = snmp6Layout(config.fields);
+    return {
+      collect(out) {
     const netstatText = readText(procPath(paths, "net/netstat"));
     const snmp = readText(procPath(paths, "net/snmp"));
     if (netstatText === null && snmp === null) return;
-    if (netstatText !== null) pairs(out, netstatText, config.fields);
-    if (snmp !== null) pairs(out, snmp, config.fields);
+        if (netstatText !== null) pairs(out, netstatText, config.fields, plans);
+        if (snmp !== null) pairs(out, snmp, config.fields, plans);
     const v6 = readText(procPath(paths, "net/snmp6"));
-    if (v6 !== null) snmp6(out, v6, config.fields);
+        if (v6 !== null) v6Layout.each(v6, (w, at, end) => out.untyped(w.name, w.help, integerAt(v6, at, end)));
+      },
+    };
   },
 });

@@ -21,28 +21,30 @@ const NFS_V4_CLIENT_PROCEDURES = [
 export const nfs = defineCollector({
   name: "nfs",
   defaultEnabled: true,
-  collect(out, { paths }) {
-    const path = join(paths.procfs, "net", "rpc", "nfs");
-    const text = readText(path);
-    if (text === null) throw new NoDataError(path);
-    const stats = parseRpcStats(text);
-    const net = stats.get("net") ?? [];
-    const rpc = stats.get("rpc") ?? [];
-    const packets = out.family("node_nfs_packets_total", "counter", "Total NFSd network packets (sent+received) by protocol type.");
-    packets.add(net[1] ?? 0, { protocol: "udp" });
-    packets.add(net[2] ?? 0, { protocol: "tcp" });
-    out.counter("node_nfs_connections_total", "Total number of NFSd TCP connections.", net[3] ?? 0);
-    out.counter("node_nfs_rpcs_total", "Total number of RPCs performed.", rpc[0] ?? 0);
-    out.counter("node_nfs_rpc_retransmissions_total", "Number of RPC transmissions performed.", rpc[1] ?? 0);
-    out.counter("node_nfs_rpc_authentication_refreshes_total", "Number of RPC authentication refreshes performed.", rpc[2] ?? 0);
-    const requests = out.family("node_nfs_requests_total", "counter", "Number of NFS procedures invoked.");
-    const versions: [string, string, readonly string[]][] = [
-      ["2", "proc2", NFS_V2_PROCEDURES],
-      ["3", "proc3", NFS_V3_PROCEDURES],
-      ["4", "proc4", NFS_V4_CLIENT_PROCEDURES],
-    ];
-    for (const [proto, line, names] of versions) {
-      for (const [method, v] of procedures(stats.get(line), names)) requests.add(v, { proto, method });
-    }
-  },
+  create: ({ paths }) => ({
+    collect(out) {
+      const path = join(paths.procfs, "net", "rpc", "nfs");
+      const text = readText(path);
+      if (text === null) throw new NoDataError(path);
+      const stats = parseRpcStats(text);
+      const net = stats.get("net") ?? [];
+      const rpc = stats.get("rpc") ?? [];
+      const packets = out.family("node_nfs_packets_total", "counter", "Total NFSd network packets (sent+received) by protocol type.");
+      packets.add(net[1] ?? 0, { protocol: "udp" });
+      packets.add(net[2] ?? 0, { protocol: "tcp" });
+      out.counter("node_nfs_connections_total", "Total number of NFSd TCP connections.", net[3] ?? 0);
+      out.counter("node_nfs_rpcs_total", "Total number of RPCs performed.", rpc[0] ?? 0);
+      out.counter("node_nfs_rpc_retransmissions_total", "Number of RPC transmissions performed.", rpc[1] ?? 0);
+      out.counter("node_nfs_rpc_authentication_refreshes_total", "Number of RPC authentication refreshes performed.", rpc[2] ?? 0);
+      const requests = out.family("node_nfs_requests_total", "counter", "Number of NFS procedures invoked.");
+      const versions: [string, string, readonly string[]][] = [
+        ["2", "proc2", NFS_V2_PROCEDURES],
+        ["3", "proc3", NFS_V3_PROCEDURES],
+        ["4", "proc4", NFS_V4_CLIENT_PROCEDURES],
+      ];
+      for (const [proto, line, names] of versions) {
+        for (const [method, v] of procedures(stats.get(line), names)) requests.add(v, { proto, method });
+      }
+    },
+  }),
 });

@@ -6,7 +6,7 @@
  * difference is listed in KNOWN_1_5_DIFFERENCES with the reason, and left out of the comparison.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { MetricSet, parseText, type MetricFamily } from "@agent/core";
+import { parseText, type MetricFamily } from "@agent/core";
 import type { Collector } from "../collector.ts";
 import { collectText, FIXTURES, fixturePaths } from "../testing/golden.ts";
 import { arp } from "./arp.ts";

@@ -2,10 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { createSocket, type Socket } from "node:dgram";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createLogger, MetricSet } from "@agent/core";
-import { ScrapeMemo } from "../collector.ts";
 import { ntp } from "./ntp.ts";
-import { collectText, expectGolden, fixturePaths } from "../testing/golden.ts";
+import { collectText, expectGolden, instantiate, scrapeText } from "../testing/golden.ts";
 
 const NTP_UNIX_OFFSET = 2208988800;
 
@@ -119,13 +117,7 @@ describe("ntp collector", () => {
       await expect(collectText(ntp, at(s.port))).rejects.toThrow(/within 1s/);
       expect(performance.now() - started).toBeLessThan(3000);
       const abort = new AbortController();
-      const pending = ntp.collect(new MetricSet(), {
-        paths: fixturePaths,
-        config: { ...Object.fromEntries(Object.entries(ntp.flags!).map(([k, f]) => [k, f.default])), serverPort: s.port } as never,
-        log: createLogger({ level: "error", write: () => {} }),
-        signal: abort.signal,
-        scrape: new ScrapeMemo(),
-      });
+      const pending = scrapeText(instantiate(ntp, { config: { serverPort: s.port } }), { signal: abort.signal });
       abort.abort();
       await expect(pending).rejects.toThrow(/abandoned/);
     } finally {

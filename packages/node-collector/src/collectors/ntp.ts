@@ -7,7 +7,7 @@ import { isIP } from "node:net";
 import { randomBytes } from "node:crypto";
 import { ConfigError, flag, type FlagSpec } from "@agent/core";
 import { defineCollector } from "../collector.ts";
-import { warnDeprecatedOnce } from "../deprecated.ts";
+import { warnDeprecated } from "../deprecated.ts";
 
 /** Seconds from the NTP era's start (1900) to the Unix epoch. */
 const NTP_UNIX_OFFSET = 2208988800n;
@@ -96,9 +96,6 @@ function query(host: string, port: number, version: number, ttl: number, signal:
   });
 }
 
-/** Midnight (UTC) after the day a server last announced a leap second; the offset tolerance grows by 1 s near it. */
-let leapMidnightNs: bigint | undefined;
-
 export const ntp = defineCollector({
   name: "ntp",
   defaultEnabled: false,
@@ -111,62 +108,68 @@ export const ntp = defineCollector({
     maxDistance: flag.duration("collector.ntp.max-distance", 3.46608, "Max accumulated distance to the root"),
     localOffsetTolerance: flag.duration("collector.ntp.local-offset-tolerance", 0.001, "Offset between local clock and local ntpd time to tolerate"),
   },
-  async collect(out, { config, signal, log }) {
-    warnDeprecatedOnce("ntp", log);
-    // Asking a public server on every scrape would abuse it; node_exporter refuses to start, we refuse to ask.
-    const loopback = /^127\./.test(config.server) || config.server === "::1";
-    if (!config.serverIsLocal && (isIP(config.server) === 0 || !loopback)) {
-      throw new Error("only IP address of local NTP server is valid for --collector.ntp.server");
-    }
-    let r: Awaited<ReturnType<typeof query>>;
-    try {
-      r = await query(config.server, config.serverPort, config.protocolVersion, config.ipTtl, signal);
-    } catch (e) {
-      throw new Error(`couldn't get SNTP reply: ${(e as Error).message}`);
-    }
-    const p = r.packet;
-    if (p.length < 48) throw new Error(`couldn't get SNTP reply: ${p.length}-byte answer`);
-    const leap = p[0]! >> 6;
-    const stratum = p[1]!;
-    const rootDelay = shortToNs(p.readUInt32BE(4));
-    const rootDispersion = shortToNs(p.readUInt32BE(8));
-    const refNtp = p.readBigUInt64BE(16);
-    const originNtp = p.readBigUInt64BE(24);
-    const recNtp = p.readBigUInt64BE(32);
-    const xmtNtp = p.readBigUInt64BE(40);
-    if ((p[0]! & 7) !== 4) throw new Error("couldn't get SNTP reply: invalid mode in response");
-    if (xmtNtp === 0n) throw new Error("couldn't get SNTP reply: invalid transmit time in response");
-    if (originNtp !== r.nonce) throw new Error("couldn't get SNTP reply: server response mismatch");
-    if (recNtp > xmtNtp) throw new Error("couldn't get SNTP reply: server clock ticked backwards");
+  create({ config, log }) {
+    warnDeprecated("ntp", log);
+    /** Midnight (UTC) after the day a server last announced a leap second; the offset tolerance grows by 1 s near it. */
+    let leapMidnightNs: bigint | undefined;
+    return {
+      async collect(out, { signal }) {
+        // Asking a public server on every scrape would abuse it; node_exporter refuses to start, we refuse to ask.
+        const loopback = /^127\./.test(config.server) || config.server === "::1";
+        if (!config.serverIsLocal && (isIP(config.server) === 0 || !loopback)) {
+          throw new Error("only IP address of local NTP server is valid for --collector.ntp.server");
+        }
+        let r: Awaited<ReturnType<typeof query>>;
+        try {
+          r = await query(config.server, config.serverPort, config.protocolVersion, config.ipTtl, signal);
+        } catch (e) {
+          throw new Error(`couldn't get SNTP reply: ${(e as Error).message}`);
+        }
+        const p = r.packet;
+        if (p.length < 48) throw new Error(`couldn't get SNTP reply: ${p.length}-byte answer`);
+        const leap = p[0]! >> 6;
+        const stratum = p[1]!;
+        const rootDelay = shortToNs(p.readUInt32BE(4));
+        const rootDispersion = shortToNs(p.readUInt32BE(8));
+        const refNtp = p.readBigUInt64BE(16);
+        const originNtp = p.readBigUInt64BE(24);
+        const recNtp = p.readBigUInt64BE(32);
+        const xmtNtp = p.readBigUInt64BE(40);
+        if ((p[0]! & 7) !== 4) throw new Error("couldn't get SNTP reply: invalid mode in response");
+        if (xmtNtp === 0n) throw new Error("couldn't get SNTP reply: invalid transmit time in response");
+        if (originNtp !== r.nonce) throw new Error("couldn't get SNTP reply: server response mismatch");
+        if (recNtp > xmtNtp) throw new Error("couldn't get SNTP reply: server clock ticked backwards");
 
-    // T1..T4 of RFC 5905 at the protocol's precision, in Unix nanoseconds.
-    const org = ntpToUnixNs(unixNsToNtp(r.sent));
-    const dst = ntpToUnixNs(unixNsToNtp(r.received));
-    const rec = ntpToUnixNs(recNtp);
-    const xmt = ntpToUnixNs(xmtNtp);
-    const ref = ntpToUnixNs(refNtp);
-    const offset = (rec - org + (xmt - dst)) / 2n;
-    let rtt = dst - org - (xmt - rec);
-    if (rtt < 0n) rtt = 0n;
-    const minError = [org >= rec ? org - rec : 0n, xmt >= dst ? xmt - dst : 0n].reduce((a, b) => (a > b ? a : b));
-    const rootDistance = (rtt + rootDelay) / 2n + rootDispersion;
+        // T1..T4 of RFC 5905 at the protocol's precision, in Unix nanoseconds.
+        const org = ntpToUnixNs(unixNsToNtp(r.sent));
+        const dst = ntpToUnixNs(unixNsToNtp(r.received));
+        const rec = ntpToUnixNs(recNtp);
+        const xmt = ntpToUnixNs(xmtNtp);
+        const ref = ntpToUnixNs(refNtp);
+        const offset = (rec - org + (xmt - dst)) / 2n;
+        let rtt = dst - org - (xmt - rec);
+        if (rtt < 0n) rtt = 0n;
+        const minError = [org >= rec ? org - rec : 0n, xmt >= dst ? xmt - dst : 0n].reduce((a, b) => (a > b ? a : b));
+        const rootDistance = (rtt + rootDelay) / 2n + rootDispersion;
 
-    out.gauge("node_ntp_stratum", "NTPD stratum.", stratum);
-    out.gauge("node_ntp_leap", "NTPD leap second indicator, 2 bits.", leap);
-    out.gauge("node_ntp_rtt_seconds", "RTT to NTPD.", seconds(rtt));
-    out.gauge("node_ntp_offset_seconds", "ClockOffset between NTP and local clock.", seconds(offset));
-    out.gauge("node_ntp_reference_timestamp_seconds", "NTPD ReferenceTime, UNIX timestamp.", ref >= NS ? seconds(ref) : 0);
-    out.gauge("node_ntp_root_delay_seconds", "NTPD RootDelay.", seconds(rootDelay));
-    out.gauge("node_ntp_root_dispersion_seconds", "NTPD RootDispersion.", seconds(rootDispersion));
+        out.gauge("node_ntp_stratum", "NTPD stratum.", stratum);
+        out.gauge("node_ntp_leap", "NTPD leap second indicator, 2 bits.", leap);
+        out.gauge("node_ntp_rtt_seconds", "RTT to NTPD.", seconds(rtt));
+        out.gauge("node_ntp_offset_seconds", "ClockOffset between NTP and local clock.", seconds(offset));
+        out.gauge("node_ntp_reference_timestamp_seconds", "NTPD ReferenceTime, UNIX timestamp.", ref >= NS ? seconds(ref) : 0);
+        out.gauge("node_ntp_root_delay_seconds", "NTPD RootDelay.", seconds(rootDelay));
+        out.gauge("node_ntp_root_dispersion_seconds", "NTPD RootDispersion.", seconds(rootDispersion));
 
-    let maxErr = BigInt(Math.round(config.localOffsetTolerance * 1e9));
-    if (leap === 1 || leap === 2) leapMidnightNs = xmt - (((xmt % DAY_NS) + DAY_NS) % DAY_NS) + DAY_NS;
-    if (leapMidnightNs !== undefined && leapMidnightNs - DAY_NS < xmt && xmt < leapMidnightNs + DAY_NS) maxErr += NS;
-    // RFC 5905's checks as beevik/ntp makes them: a usable stratum, a fresh reference, a bounded distance, a
-    // transmit time not before the reference, and a clock in sync.
-    const valid =
-      stratum !== 0 && stratum < 16 && xmt - ref <= MAX_POLL_INTERVAL_NS && rootDelay / 2n + rootDispersion <= MAX_DISPERSION_NS && xmt >= ref && leap !== 3;
-    const sane = valid && rootDistance <= BigInt(Math.round(config.maxDistance * 1e9)) && minError <= maxErr;
-    out.gauge("node_ntp_sanity", "NTPD sanity according to RFC5905 heuristics and configured limits.", sane ? 1 : 0);
+        let maxErr = BigInt(Math.round(config.localOffsetTolerance * 1e9));
+        if (leap === 1 || leap === 2) leapMidnightNs = xmt - (((xmt % DAY_NS) + DAY_NS) % DAY_NS) + DAY_NS;
+        if (leapMidnightNs !== undefined && leapMidnightNs - DAY_NS < xmt && xmt < leapMidnightNs + DAY_NS) maxErr += NS;
+        // RFC 5905's checks as beevik/ntp makes them: a usable stratum, a fresh reference, a bounded distance, a
+        // transmit time not before the reference, and a clock in sync.
+        const valid =
+          stratum !== 0 && stratum < 16 && xmt - ref <= MAX_POLL_INTERVAL_NS && rootDelay / 2n + rootDispersion <= MAX_DISPERSION_NS && xmt >= ref && leap !== 3;
+        const sane = valid && rootDistance <= BigInt(Math.round(config.maxDistance * 1e9)) && minError <= maxErr;
+        out.gauge("node_ntp_sanity", "NTPD sanity according to RFC5905 heuristics and configured limits.", sane ? 1 : 0);
+      },
+    };
   },
 });

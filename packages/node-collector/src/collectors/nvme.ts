@@ -8,20 +8,22 @@ import { utf8Label } from "../utf8.ts";
 export const nvme = defineCollector({
   name: "nvme",
   defaultEnabled: true,
-  collect(out, { paths }) {
-    const root = join(paths.sysfs, "class", "nvme");
-    const devices = listDir(root).sort();
-    if (devices.length === 0 && !existsSync(root)) throw new NoDataError(root);
-    const info = out.family("node_nvme_info", "gauge", "Non-numeric data from /sys/class/nvme/<device>, value is always 1.");
-    for (const device of devices) {
-      const dir = join(root, device);
-      // The kernel pads model and serial with spaces; node_exporter trims them.
-      const attr = (f: string) => {
-        const v = readAttr(join(dir, f));
-        if (v === null) throw new Error(`nvme: cannot read ${join(dir, f)}`);
-        return utf8Label(v);
-      };
-      info.add(1, { device, firmware_revision: attr("firmware_rev"), model: attr("model"), serial: attr("serial"), state: attr("state") });
-    }
-  },
+  create: ({ paths }) => ({
+    collect(out) {
+      const root = join(paths.sysfs, "class", "nvme");
+      const devices = listDir(root).sort();
+      if (devices.length === 0 && !existsSync(root)) throw new NoDataError(root);
+      const info = out.family("node_nvme_info", "gauge", "Non-numeric data from /sys/class/nvme/<device>, value is always 1.");
+      for (const device of devices) {
+        const dir = join(root, device);
+        // The kernel pads model and serial with spaces; node_exporter trims them.
+        const attr = (f: string) => {
+          const v = readAttr(join(dir, f));
+          if (v === null) throw new Error(`nvme: cannot read ${join(dir, f)}`);
+          return utf8Label(v);
+        };
+        info.add(1, { device, firmware_revision: attr("firmware_rev"), model: attr("model"), serial: attr("serial"), state: attr("state") });
+      }
+    },
+  }),
 });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { parseArgv, parseText, resolveFlags } from "@agent/core";
-import { collectText, promtoolProblems } from "../testing/golden.ts";
+import { collectText, instantiate, promtoolProblems, scrapeText } from "../testing/golden.ts";
 import { PERF_TYPE, PerfCounter } from "../perf-event.ts";
 import { parseCpus, perf } from "./perf.ts";
 
@@ -9,7 +9,8 @@ const softwareOnly = { noHardware: true, noCache: true };
 
 describe("perf collector (perf_event_open on this host)", () => {
   test("software counters per CPU, counting from the first scrape", async () => {
-    const first = parseText(await collectText(perf, { config: { ...softwareOnly, cpus: [0] } }));
+    const instance = instantiate(perf, { config: { ...softwareOnly, cpus: [0] } });
+    const first = parseText(await scrapeText(instance));
     expect(first.map((f) => f.name).sort()).toEqual([
       "node_perf_context_switches_total", "node_perf_cpu_migrations_total", "node_perf_major_faults_total",
       "node_perf_minor_faults_total", "node_perf_page_faults_total",
@@ -18,7 +19,7 @@ describe("perf collector (perf_event_open on this host)", () => {
     // sleeps five times switches at least ten
     const pinned = Bun.spawnSync(["taskset", "-c", "0", "sh", "-c", "for i in 1 2 3 4 5; do sleep 0.01; done"]);
     expect(pinned.exitCode).toBe(0);
-    const second = parseText(await collectText(perf, { config: { ...softwareOnly, cpus: [0] } }));
+    const second = parseText(await scrapeText(instance));
     const switches = (fams: typeof first) => fams.find((f) => f.name === "node_perf_context_switches_total")!.samples[0]!;
     expect(switches(second).labels).toEqual({ cpu: "0" });
     expect(switches(second).value).toBeGreaterThan(switches(first).value);
@@ -53,9 +54,9 @@ describe("perf collector (perf_event_open on this host)", () => {
   test("tracepoints count per CPU where tracefs has them (a mount namespace of its own mounts it)", () => {
     const src = join(import.meta.dir, "perf.ts");
     const golden = join(import.meta.dir, "..", "testing", "golden.ts");
-    const script = `import { perf } from ${JSON.stringify(src)}; import { collectText } from ${JSON.stringify(golden)};
+    const script = `import { perf } from ${JSON.stringify(src)}; import { instantiate, scrapeText } from ${JSON.stringify(golden)};
 const config = { noHardware: true, noSoftware: true, noCache: true, cpus: [0], tracepoint: ["sched:sched_switch"] };
-await collectText(perf, { config }); await Bun.sleep(100); process.stdout.write(await collectText(perf, { config }));`;
+const instance = instantiate(perf, { config }); await scrapeText(instance); await Bun.sleep(100); process.stdout.write(await scrapeText(instance));`;
     const r = Bun.spawnSync(["unshare", "-m", "sh", "-c", 'mount -t tracefs nodev /sys/kernel/tracing && exec "$0" -e "$1"', process.execPath, script], { stdout: "pipe", stderr: "pipe" });
     expect(r.stderr.toString()).toBe("");
     const text = r.stdout.toString();

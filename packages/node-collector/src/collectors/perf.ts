@@ -95,9 +95,6 @@ interface Opened {
   counter: PerfCounter;
 }
 
-/** Counters stay open between scrapes (they count from the first); keyed by the configuration they were opened for. */
-let opened: { key: string; counters: Opened[] } | null = null;
-
 /** Opens a class of events on every CPU; a class none of whose events opens is an error, as in node_exporter. */
 function openClass(events: Event[], cpus: number[], what: string): Opened[] {
   const out: Opened[] = [];
@@ -133,15 +130,12 @@ export const perf = defineCollector({
     noCache: flag.bool("collector.perf.disable-cache-profilers", false, "disable perf cache profilers"),
     cache: flag.list("collector.perf.cache-profilers", [], "perf cache profilers that should be collected"),
   },
-  collect(out, { config }) {
+  create({ config }) {
     const cpus = config.cpus ?? [...Array(availableParallelism()).keys()];
     // node_exporter's hardware and software lists add to the full set (so every counter stays on); only the
     // cache list narrows its set
     const cacheEvents = config.cache.length > 0 ? CACHE.filter(([key]) => config.cache.includes(key)) : CACHE;
-    const key = JSON.stringify([cpus, config.noHardware, config.noSoftware, config.noCache, cacheEvents.map(([k]) => k), config.tracepoint]);
-    if (opened?.key !== key) {
-      for (const o of opened?.counters ?? []) o.counter.close();
-      opened = null;
+    const open = (): Opened[] => {
       const counters: Opened[] = [];
       try {
         if (!config.noHardware) counters.push(...openClass(HARDWARE, cpus, "hardware"));
@@ -153,10 +147,15 @@ export const perf = defineCollector({
         for (const o of counters) o.counter.close();
         throw e;
       }
-      opened = { key, counters };
-    }
-    for (const o of [...opened.counters].sort((a, b) => (String(a.cpu) < String(b.cpu) ? -1 : String(a.cpu) > String(b.cpu) ? 1 : 0))) {
-      out.counter(o.name, o.help, o.counter.value(), { cpu: String(o.cpu) });
-    }
+      return counters.sort((a, b) => (String(a.cpu) < String(b.cpu) ? -1 : String(a.cpu) > String(b.cpu) ? 1 : 0));
+    };
+    /** Opened at the first scrape and kept open: the counters count from then. */
+    let opened: Opened[] | undefined;
+    return {
+      collect(out) {
+        opened ??= open();
+        for (const o of opened) out.counter(o.name, o.help, o.counter.value(), { cpu: String(o.cpu) });
+      },
+    };
   },
 });

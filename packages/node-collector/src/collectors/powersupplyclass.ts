@@ -67,29 +67,31 @@ export const powersupplyclass = defineCollector({
   flags: {
     ignoredSupplies: flag.regex("collector.powersupply.ignored-supplies", "^$", "Regexp of power supplies to ignore for powersupplyclass collector."),
   },
-  collect(out, { paths, config }) {
-    const root = join(paths.sysfs, "class", "power_supply");
-    for (const power_supply of listDir(root).sort()) {
-      if (config.ignoredSupplies?.test(power_supply)) continue;
-      const dir = join(root, power_supply);
-      // Drivers expose a handful of the attributes; list once rather than fail to open the rest.
-      const present = new Set(listDir(dir));
-      for (const [file, metric, scale] of NUMERIC) {
-        if (!present.has(file)) continue;
-        const raw = readAttr(join(dir, file));
-        if (raw === null || raw === "") continue;
-        const v = Number(raw);
-        if (!Number.isInteger(v)) continue;
-        out
-          .family(`node_power_supply_${metric}`, "gauge", `${metric} value of /sys/class/power_supply/<power_supply>.`)
-          .add(scale === 1 ? v : v / scale, { power_supply });
+  create: ({ paths, config }) => ({
+    collect(out) {
+      const root = join(paths.sysfs, "class", "power_supply");
+      for (const power_supply of listDir(root).sort()) {
+        if (config.ignoredSupplies?.test(power_supply)) continue;
+        const dir = join(root, power_supply);
+        // Drivers expose a handful of the attributes; list once rather than fail to open the rest.
+        const present = new Set(listDir(dir));
+        for (const [file, metric, scale] of NUMERIC) {
+          if (!present.has(file)) continue;
+          const raw = readAttr(join(dir, file));
+          if (raw === null || raw === "") continue;
+          const v = Number(raw);
+          if (!Number.isInteger(v)) continue;
+          out
+            .family(`node_power_supply_${metric}`, "gauge", `${metric} value of /sys/class/power_supply/<power_supply>.`)
+            .add(scale === 1 ? v : v / scale, { power_supply });
+        }
+        const labels: Record<string, string> = { power_supply };
+        for (const key of INFO) {
+          const v = present.has(key) ? readAttr(join(dir, key)) : null;
+          if (v) labels[key] = utf8Label(v);
+        }
+        out.gauge("node_power_supply_info", "info of /sys/class/power_supply/<power_supply>.", 1, labels);
       }
-      const labels: Record<string, string> = { power_supply };
-      for (const key of INFO) {
-        const v = present.has(key) ? readAttr(join(dir, key)) : null;
-        if (v) labels[key] = utf8Label(v);
-      }
-      out.gauge("node_power_supply_info", "info of /sys/class/power_supply/<power_supply>.", 1, labels);
-    }
-  },
+    },
+  }),
 });

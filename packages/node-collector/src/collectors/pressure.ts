@@ -24,18 +24,20 @@ const RESOURCES: Record<string, [[string, string] | null, [string, string] | nul
 export const pressure = defineCollector({
   name: "pressure",
   defaultEnabled: true,
-  collect(out, { paths }) {
-    for (const [res, [some, full]] of Object.entries(RESOURCES)) {
-      const path = procPath(paths, "pressure/" + res);
-      const text = readText(path);
-      // No PSI (kernel before 4.20, or psi=0) is no data to node_exporter
-      if (text === null) throw new NoDataError(path);
-      for (const line of lines(text)) {
-        const kind = line.startsWith("some ") ? some : line.startsWith("full ") ? full : null;
-        const t = line.indexOf("total=");
-        if (!kind || t < 0) continue;
-        out.counter(kind[0], kind[1], Number(line.slice(t + 6)) / 1e6);
+  create: ({ paths }) => ({
+    collect(out) {
+      for (const [res, [some, full]] of Object.entries(RESOURCES)) {
+        const path = procPath(paths, "pressure/" + res);
+        const text = readText(path);
+        // No PSI (kernel before 4.20, or psi=0) is no data to node_exporter
+        if (text === null) throw new NoDataError(path);
+        for (const line of lines(text)) {
+          const kind = line.startsWith("some ") ? some : line.startsWith("full ") ? full : null;
+          const t = line.indexOf("total=");
+          if (!kind || t < 0) continue;
+          out.counter(kind[0], kind[1], Number(line.slice(t + 6)) / 1e6);
+        }
       }
-    }
-  },
+    },
+  }),
 });

@@ -12,43 +12,44 @@ function statOf(text: string): [state: string, threads: number] {
 }
 
 function isPid(name: string): boolean {
-  const c = name.charCodeAt(0);
-  return c >= 48 && c <= 57;
+  return /^\d/.test(name);
 }
 
 export const processes = defineCollector({
   name: "processes",
   defaultEnabled: false,
-  collect(out, { paths }) {
-    const pidMax = readNumber(procPath(paths, "sys/kernel/pid_max"));
-    if (pidMax === null) return;
-    const states = new Map<string, number>();
-    const threadStates = new Map<string, number>();
-    let pids = 0;
-    let threads = 0;
-    for (const pid of listDir(paths.procfs)) {
-      if (!isPid(pid)) continue;
-      const stat = readText(procPath(paths, pid + "/stat"), { keepOpen: false });
-      if (stat === null) continue; // exited meanwhile
-      const [state, n] = statOf(stat);
-      pids++;
-      threads += n;
-      states.set(state, (states.get(state) ?? 0) + 1);
-      for (const tid of listDir(procPath(paths, pid + "/task"))) {
-        const t = readText(procPath(paths, `${pid}/task/${tid}/stat`), { keepOpen: false });
-        if (t === null) continue;
-        const [ts] = statOf(t);
-        threadStates.set(ts, (threadStates.get(ts) ?? 0) + 1);
+  create: ({ paths }) => ({
+    collect(out) {
+      const pidMax = readNumber(procPath(paths, "sys/kernel/pid_max"));
+      if (pidMax === null) return;
+      const states = new Map<string, number>();
+      const threadStates = new Map<string, number>();
+      let pids = 0;
+      let threads = 0;
+      for (const pid of listDir(paths.procfs)) {
+        if (!isPid(pid)) continue;
+        const stat = readText(procPath(paths, pid + "/stat"), { keepOpen: false });
+        if (stat === null) continue; // exited meanwhile
+        const [state, n] = statOf(stat);
+        pids++;
+        threads += n;
+        states.set(state, (states.get(state) ?? 0) + 1);
+        for (const tid of listDir(procPath(paths, pid + "/task"))) {
+          const t = readText(procPath(paths, `${pid}/task/${tid}/stat`), { keepOpen: false });
+          if (t === null) continue;
+          const [ts] = statOf(t);
+          threadStates.set(ts, (threadStates.get(ts) ?? 0) + 1);
+        }
       }
-    }
-    out.gauge("node_processes_max_processes", "Number of max PIDs limit", pidMax);
-    const maxThreads = readNumber(procPath(paths, "sys/kernel/threads-max"));
-    if (maxThreads !== null) out.gauge("node_processes_max_threads", "Limit of threads in the system", maxThreads);
-    out.gauge("node_processes_pids", "Number of PIDs", pids);
-    out.gauge("node_processes_threads", "Allocated threads in system", threads);
-    const st = out.family("node_processes_state", "gauge", "Number of processes in each state.");
-    for (const [state, n] of [...states].sort()) st.add(n, { state });
-    const tst = out.family("node_processes_threads_state", "gauge", "Number of threads in each state.");
-    for (const [state, n] of [...threadStates].sort()) tst.add(n, { thread_state: state });
-  },
+      out.gauge("node_processes_max_processes", "Number of max PIDs limit", pidMax);
+      const maxThreads = readNumber(procPath(paths, "sys/kernel/threads-max"));
+      if (maxThreads !== null) out.gauge("node_processes_max_threads", "Limit of threads in the system", maxThreads);
+      out.gauge("node_processes_pids", "Number of PIDs", pids);
+      out.gauge("node_processes_threads", "Allocated threads in system", threads);
+      const st = out.family("node_processes_state", "gauge", "Number of processes in each state.");
+      for (const [state, n] of [...states].sort()) st.add(n, { state });
+      const tst = out.family("node_processes_threads_state", "gauge", "Number of threads in each state.");
+      for (const [state, n] of [...threadStates].sort()) tst.add(n, { thread_state: state });
+    },
+  }),
 });

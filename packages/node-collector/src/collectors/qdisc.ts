@@ -103,25 +103,27 @@ export const qdisc = defineCollector({
     oldDeviceInclude: flag.regex("collector.qdisk.device-include", "", "DEPRECATED: Use collector.qdisc.device-include"),
     oldDeviceExclude: flag.regex("collector.qdisk.device-exclude", "", "DEPRECATED: Use collector.qdisc.device-exclude"),
   },
-  collect(out, { config, scrape }) {
-    let qdiscs: QdiscInfo[];
-    if (config.fixtures !== "") qdiscs = readFixture(config.fixtures);
-    else {
-      const links = scrape.once(dumpLinks);
-      const dumped = links && dumpQdiscs(new Map(links.map((l) => [l.index, l.name])));
-      // node_exporter fails the scrape when rtnetlink cannot be dialled; so does this
-      if (!dumped) throw new Error("couldn't list qdiscs over rtnetlink");
-      qdiscs = dumped;
-    }
-    const keep = deviceFilter(config.deviceInclude ?? config.oldDeviceInclude, config.deviceExclude ?? config.oldDeviceExclude);
-    // only root qdiscs, in client_golang's label order (device, then kind)
-    const roots = qdiscs
-      .filter((q) => q.Parent === 0 && keep(q.IfaceName))
-      .sort((a, b) => (a.IfaceName < b.IfaceName ? -1 : a.IfaceName > b.IfaceName ? 1 : a.Kind < b.Kind ? -1 : a.Kind > b.Kind ? 1 : 0));
-    if (roots.length === 0) return;
-    for (const [field, name, type, help] of FAMILIES) {
-      const fam = out.family(name, type, help);
-      for (const q of roots) fam.add(q[field] as number, { device: q.IfaceName, kind: q.Kind });
-    }
-  },
+  create: ({ config }) => ({
+    collect(out, { scrape }) {
+      let qdiscs: QdiscInfo[];
+      if (config.fixtures !== "") qdiscs = readFixture(config.fixtures);
+      else {
+        const links = scrape.once(dumpLinks);
+        const dumped = links && dumpQdiscs(new Map(links.map((l) => [l.index, l.name])));
+        // node_exporter fails the scrape when rtnetlink cannot be dialled; so does this
+        if (!dumped) throw new Error("couldn't list qdiscs over rtnetlink");
+        qdiscs = dumped;
+      }
+      const keep = deviceFilter(config.deviceInclude ?? config.oldDeviceInclude, config.deviceExclude ?? config.oldDeviceExclude);
+      // only root qdiscs, in client_golang's label order (device, then kind)
+      const roots = qdiscs
+        .filter((q) => q.Parent === 0 && keep(q.IfaceName))
+        .sort((a, b) => (a.IfaceName < b.IfaceName ? -1 : a.IfaceName > b.IfaceName ? 1 : a.Kind < b.Kind ? -1 : a.Kind > b.Kind ? 1 : 0));
+      if (roots.length === 0) return;
+      for (const [field, name, type, help] of FAMILIES) {
+        const fam = out.family(name, type, help);
+        for (const q of roots) fam.add(q[field] as number, { device: q.IfaceName, kind: q.Kind });
+      }
+    },
+  }),
 });

@@ -48,21 +48,23 @@ export const rapl = defineCollector({
     // error upstream; this says what the flag does.
     enableZoneLabel: flag.bool("collector.rapl.enable-zone-label", false, "Expose node_rapl_joules_total with a rapl_zone label instead of one family per zone."),
   },
-  collect(out, { paths, config }) {
-    const root = join(paths.sysfs, "class", "powercap");
-    const zones = raplZones(root);
-    if (zones.length === 0 && !existsSync(root)) throw new NoDataError(root);
-    for (const zone of zones) {
-      const raw = readAttr(join(zone.path, "energy_uj"));
-      // energy_uj is root-only on kernels patched for the PLATYPUS side channel: no data, as node_exporter says.
-      if (raw === null) throw new NoDataError(join(zone.path, "energy_uj"));
-      const joules = Number(raw) / 1e6;
-      const index = String(zone.index);
-      if (config.enableZoneLabel) {
-        out.family("node_rapl_joules_total", "counter", "Current RAPL value in joules").add(joules, { index, path: zone.path, rapl_zone: zone.name });
-      } else {
-        out.family(`node_rapl_${sanitize(zone.name + "_joules_total")}`, "counter", `Current RAPL ${zone.name} value in joules`).add(joules, { index, path: zone.path });
+  create: ({ paths, config }) => ({
+    collect(out) {
+      const root = join(paths.sysfs, "class", "powercap");
+      const zones = raplZones(root);
+      if (zones.length === 0 && !existsSync(root)) throw new NoDataError(root);
+      for (const zone of zones) {
+        const raw = readAttr(join(zone.path, "energy_uj"));
+        // energy_uj is root-only on kernels patched for the PLATYPUS side channel: no data, as node_exporter says.
+        if (raw === null) throw new NoDataError(join(zone.path, "energy_uj"));
+        const joules = Number(raw) / 1e6;
+        const index = String(zone.index);
+        if (config.enableZoneLabel) {
+          out.family("node_rapl_joules_total", "counter", "Current RAPL value in joules").add(joules, { index, path: zone.path, rapl_zone: zone.name });
+        } else {
+          out.family(`node_rapl_${sanitize(zone.name + "_joules_total")}`, "counter", `Current RAPL ${zone.name} value in joules`).add(joules, { index, path: zone.path });
+        }
       }
-    }
-  },
+    },
+  }),
 });

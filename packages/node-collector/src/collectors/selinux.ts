@@ -17,15 +17,17 @@ function configuredMode(text: string | null): number {
 export const selinux = defineCollector({
   name: "selinux",
   defaultEnabled: true,
-  collect(out, { paths }) {
-    const enforce = readAttr(join(paths.sysfs, "fs", "selinux", "enforce"));
-    // Without selinuxfs, the label is not asked for: /proc/self/attr/current then fails (EINVAL) every scrape.
-    const label = enforce === null ? null : readAttr(join(paths.procfs, "self", "attr", "current"));
-    const enabled = label !== null && label !== "" && label !== "kernel";
-    out.gauge("node_selinux_enabled", "SELinux is enabled, 1 is true, 0 is false", enabled ? 1 : 0);
-    if (!enabled) return;
-    out.gauge("node_selinux_config_mode", "Configured SELinux enforcement mode", configuredMode(readText(rootfsPath(paths, "/etc/selinux/config"))));
-    const current = Number(enforce);
-    out.gauge("node_selinux_current_mode", "Current SELinux enforcement mode", Number.isInteger(current) ? current : -1);
-  },
+  create: ({ paths }) => ({
+    collect(out) {
+      const enforce = readAttr(join(paths.sysfs, "fs", "selinux", "enforce"));
+      // Without selinuxfs, the label is not asked for: /proc/self/attr/current then fails (EINVAL) every scrape.
+      const label = enforce === null ? null : readAttr(join(paths.procfs, "self", "attr", "current"));
+      const enabled = label !== null && label !== "" && label !== "kernel";
+      out.gauge("node_selinux_enabled", "SELinux is enabled, 1 is true, 0 is false", enabled ? 1 : 0);
+      if (!enabled) return;
+      out.gauge("node_selinux_config_mode", "Configured SELinux enforcement mode", configuredMode(readText(rootfsPath(paths, "/etc/selinux/config"))));
+      const current = Number(enforce);
+      out.gauge("node_selinux_current_mode", "Current SELinux enforcement mode", Number.isInteger(current) ? current : -1);
+    },
+  }),
 });

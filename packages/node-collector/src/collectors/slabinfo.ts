@@ -14,22 +14,24 @@ const COLUMNS: [column: number, name: string, help: string][] = [
 export const slabinfo = defineCollector({
   name: "slabinfo",
   defaultEnabled: false,
-  collect(out, { paths }) {
-    const path = procPath(paths, "slabinfo");
-    // Readable by root only; node_exporter fails the collector when it cannot read it, and so do we.
-    const text = readText(path);
-    if (text === null) throw new Error(`couldn't get slabinfo: ${path} does not exist`);
-    const fams = COLUMNS.map(([column, name, help]) => [column, out.family(name, "gauge", help)] as const);
-    for (const line of lines(text)) {
-      if (line.includes("slabinfo -") || line.includes("# name")) continue;
-      // name active num objsize objperslab pagesperslab : tunables l b s : slabdata a n s
-      const f = fields(line);
-      if (f.length !== 16) throw new Error(`couldn't get slabinfo: unable to parse "${line}"`);
-      for (const [column, fam] of fams) {
-        const v = Number(f[column]);
-        if (!Number.isInteger(v)) throw new Error(`couldn't get slabinfo: unable to parse "${line}"`);
-        fam.add(v, { slab: f[0]! });
+  create: ({ paths }) => ({
+    collect(out) {
+      const path = procPath(paths, "slabinfo");
+      // Readable by root only; node_exporter fails the collector when it cannot read it, and so do we.
+      const text = readText(path);
+      if (text === null) throw new Error(`couldn't get slabinfo: ${path} does not exist`);
+      const fams = COLUMNS.map(([column, name, help]) => [column, out.family(name, "gauge", help)] as const);
+      for (const line of lines(text)) {
+        if (line.includes("slabinfo -") || line.includes("# name")) continue;
+        // name active num objsize objperslab pagesperslab : tunables l b s : slabdata a n s
+        const f = fields(line);
+        if (f.length !== 16) throw new Error(`couldn't get slabinfo: unable to parse "${line}"`);
+        for (const [column, fam] of fams) {
+          const v = Number(f[column]);
+          if (!Number.isInteger(v)) throw new Error(`couldn't get slabinfo: unable to parse "${line}"`);
+          fam.add(v, { slab: f[0]! });
+        }
       }
-    }
-  },
+    },
+  }),
 });

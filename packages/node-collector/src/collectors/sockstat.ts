@@ -25,10 +25,12 @@ function emit(out: MetricSet, text: string): void {
 export const sockstat = defineCollector({
   name: "sockstat",
   defaultEnabled: true,
-  collect(out, { paths }) {
-    const v4 = readText(procPath(paths, "net/sockstat"));
-    if (v4 !== null) emit(out, v4);
-    const v6 = readText(procPath(paths, "net/sockstat6"));
-    if (v6 !== null) emit(out, v6);
-  },
+  create: ({ paths }) => ({
+    collect(out) {
+      const v4 = readText(procPath(paths, "net/sockstat"));
+      if (v4 !== null) emit(out, v4);
+      const v6 = readText(procPath(paths, "net/sockstat6"));
+      if (v6 !== null) emit(out, v6);
+    },
+  }),
 });

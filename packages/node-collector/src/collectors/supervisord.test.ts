@@ -1,10 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import { createLogger, MetricSet } from "@agent/core";
-import { ScrapeMemo } from "../collector.ts";
 import { supervisord } from "./supervisord.ts";
-import { collectText, expectGolden, FIXTURES, fixturePaths } from "../testing/golden.ts";
+import { collectText, expectGolden, FIXTURES, instantiate, scrapeText } from "../testing/golden.ts";
 
 /** A response recorded from supervisord 4.2.5 (Debian) with a running, an exited and a never-started program. */
 const RECORDED = readFileSync(join(FIXTURES, "supervisord", "getAllProcessInfo.xml"), "utf8");
@@ -63,13 +61,7 @@ describe("supervisord collector", () => {
     const abort = new AbortController();
     try {
       const started = performance.now();
-      const pending = supervisord.collect(new MetricSet(), {
-        paths: fixturePaths,
-        config: { url: `http://127.0.0.1:${server.port}/RPC2` },
-        log: createLogger({ level: "error", write: () => {} }),
-        signal: abort.signal,
-        scrape: new ScrapeMemo(),
-      });
+      const pending = scrapeText(instantiate(supervisord, { config: { url: `http://127.0.0.1:${server.port}/RPC2` } }), { signal: abort.signal });
       setTimeout(() => abort.abort(), 100);
       await expect(pending).rejects.toThrow(/unable to call supervisord/);
       expect(performance.now() - started).toBeLessThan(2000);
@@ -99,7 +91,8 @@ describe("supervisord collector", () => {
     const before = Math.floor(Date.now() / 1000);
     const proc = Bun.spawn(["supervisord", "-c", join(dir, "supervisord.conf")], { stdout: "ignore", stderr: "ignore" });
     try {
-      const done = (t: string) => /node_supervisord_state\{group="oneshot",name="oneshot"\} 100/.test(t) && /node_supervisord_up\{group="sleeper",name="sleeper"\} 1/.test(t);
+      // startsecs=0 still passes through STARTING (10) until supervisord's next tick; wait for RUNNING (20)
+      const done = (t: string) => /node_supervisord_state\{group="oneshot",name="oneshot"\} 100/.test(t) && /node_supervisord_state\{group="sleeper",name="sleeper"\} 20/.test(t);
       let text = "";
       for (let i = 0; i < 200 && !done(text); i++) {
         await Bun.sleep(50);

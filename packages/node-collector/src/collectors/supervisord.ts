@@ -4,7 +4,7 @@
  */
 import { flag } from "@agent/core";
 import { defineCollector } from "../collector.ts";
-import { warnDeprecatedOnce } from "../deprecated.ts";
+import { warnDeprecated } from "../deprecated.ts";
 import { methodCall, parseMethodResponse, type XmlRpcValue } from "../xmlrpc.ts";
 
 /** supervisord's process states in which the process exists (STARTING, RUNNING, STOPPING). */
@@ -37,34 +37,38 @@ export const supervisord = defineCollector({
       "XML RPC endpoint ($SUPERVISORD_URL sets the default).",
     ),
   },
-  async collect(out, { config, signal, log }) {
-    warnDeprecatedOnce("supervisord", log);
-    const { url, unix } = endpoint(config.url);
-    let body: string;
-    try {
-      const res = await fetch(url, {
-        method: "POST",
-        headers: { "Content-Type": "text/xml" },
-        body: methodCall("supervisor.getAllProcessInfo"),
-        signal,
-        ...(unix ? { unix } : {}),
-      });
-      body = await res.text();
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    } catch (e) {
-      throw new Error(`unable to call supervisord: ${(e as Error).message}`);
-    }
-    const processes = parseMethodResponse(body);
-    if (!Array.isArray(processes)) throw new Error("unable to call supervisord: getAllProcessInfo did not answer a list");
-    for (const p of processes) {
-      if (p === null || typeof p !== "object" || Array.isArray(p)) throw new Error("unable to call supervisord: a process is not a struct");
-      const labels = { group: String(p.group ?? ""), name: String(p.name ?? "") };
-      const state = num(p.state);
-      out.gauge("node_supervisord_state", "Process State", state, labels);
-      out.gauge("node_supervisord_exit_status", "Process Exit Status", num(p.exitstatus), labels);
-      const running = RUNNING_STATES.has(state);
-      out.gauge("node_supervisord_up", "Process Up", running ? 1 : 0, labels);
-      if (running) out.counter("node_supervisord_start_time_seconds", "Process start time", num(p.start), labels);
-    }
+  create({ config, log }) {
+    warnDeprecated("supervisord", log);
+    return {
+      async collect(out, { signal }) {
+        const { url, unix } = endpoint(config.url);
+        let body: string;
+        try {
+          const res = await fetch(url, {
+            method: "POST",
+            headers: { "Content-Type": "text/xml" },
+            body: methodCall("supervisor.getAllProcessInfo"),
+            signal,
+            ...(unix ? { unix } : {}),
+          });
+          body = await res.text();
+          if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        } catch (e) {
+          throw new Error(`unable to call supervisord: ${(e as Error).message}`);
+        }
+        const processes = parseMethodResponse(body);
+        if (!Array.isArray(processes)) throw new Error("unable to call supervisord: getAllProcessInfo did not answer a list");
+        for (const p of processes) {
+          if (p === null || typeof p !== "object" || Array.isArray(p)) throw new Error("unable to call supervisord: a process is not a struct");
+          const labels = { group: String(p.group ?? ""), name: String(p.name ?? "") };
+          const state = num(p.state);
+          out.gauge("node_supervisord_state", "Process State", state, labels);
+          out.gauge("node_supervisord_exit_status", "Process Exit Status", num(p.exitstatus), labels);
+          const running = RUNNING_STATES.has(state);
+          out.gauge("node_supervisord_up", "Process Up", running ? 1 : 0, labels);
+          if (running) out.counter("node_supervisord_start_time_seconds", "Process start time", num(p.start), labels);
+        }
+      },
+    };
   },
 });

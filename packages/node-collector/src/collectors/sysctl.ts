@@ -53,19 +53,21 @@ export const sysctl = defineCollector({
     include: flag.repeated("collector.sysctl.include", "Select sysctl metrics to include."),
     includeInfo: flag.repeated("collector.sysctl.include-info", "Select sysctl metrics to include as info metrics."),
   },
-  collect(out, { paths, config }) {
-    const all = [...config.include.map((i) => parseSysctl(i, true)), ...config.includeInfo.map((i) => parseSysctl(i, false))];
-    for (const s of all) {
-      // vm.swappiness is /proc/sys/vm/swappiness.
-      const path = procPath(paths, "sys/" + s.name.replaceAll(".", "/"));
-      const text = readAttr(path);
-      if (text === null) throw new Error(`error obtaining sysctl info: cannot read ${path}`);
-      const values = fields(text);
-      if (s.numeric) {
-        const bad = values.findIndex((v) => Number.isNaN(goInt(v)));
-        if (bad >= 0) throw new Error(`error obtaining sysctl info: field ${bad} in sysctl ${s.name} is not a valid int`);
+  create: ({ paths, config }) => ({
+    collect(out) {
+      const all = [...config.include.map((i) => parseSysctl(i, true)), ...config.includeInfo.map((i) => parseSysctl(i, false))];
+      for (const s of all) {
+        // vm.swappiness is /proc/sys/vm/swappiness.
+        const path = procPath(paths, "sys/" + s.name.replaceAll(".", "/"));
+        const text = readAttr(path);
+        if (text === null) throw new Error(`error obtaining sysctl info: cannot read ${path}`);
+        const values = fields(text);
+        if (s.numeric) {
+          const bad = values.findIndex((v) => Number.isNaN(goInt(v)));
+          if (bad >= 0) throw new Error(`error obtaining sysctl info: field ${bad} in sysctl ${s.name} is not a valid int`);
+        }
+        emit(out, s, values);
       }
-      emit(out, s, values);
-    }
-  },
+    },
+  }),
 });

@@ -108,38 +108,40 @@ export const systemd = defineCollector({
     private: flag.bool("collector.systemd.private", false, "Accepted for node_exporter's command line; no effect (the agent asks systemctl)."),
     command: flag.string("collector.systemd.systemctl-command", "systemctl", "systemctl binary the collector asks for unit states."),
   },
-  async collect(out, { config, signal }) {
-    const cmd = config.command;
-    let list: { code: number; out: string };
-    try {
-      list = await run([cmd, "list-units", "--all", "--plain", "--no-legend", "--no-pager", "--full"], signal);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") return; // no systemctl: not a systemd host
-      throw e;
-    }
-    // "System has not been booted with systemd": nothing to report, as node_exporter without a bus.
-    if (list.code !== 0) return;
-    const units = parseUnits(list.out);
-    const anchored = (re: RegExp | undefined) => (re ? new RegExp(`^(?:${re.source})$`) : undefined);
-    // node_exporter's pre-1.0 names stand in for the new ones where they are given
-    const inc = anchored(config.unitWhitelist ?? config.unitInclude);
-    const exc = anchored(config.unitBlacklist ?? config.unitExclude);
-    const keep = (name: string) => (!inc || inc.test(name)) && !(exc && exc.test(name));
-    const services = units.filter((u) => u.name.endsWith(".service") && keep(u.name)).map((u) => u.name);
-    const props = ["Id", "Type", ...(config.restartsMetrics ? ["NRestarts"] : []), ...(config.taskMetrics ? ["TasksCurrent", "TasksMax"] : [])];
-    const shown = services.length ? parseShow((await run([cmd, "show", "-p", props.join(","), "--", ...services], signal)).out) : new Map<string, Map<string, string>>();
-    emitUnits(out, units, shown, keep);
-    if (config.restartsMetrics || config.taskMetrics) emitServiceCounts(out, services, shown, config.restartsMetrics, config.taskMetrics);
-    if (config.startTimeMetrics) {
-      const active = units.filter((u) => u.active === "active" && keep(u.name)).map((u) => u.name);
-      const times = active.length ? parseShow((await run([cmd, "show", "--timestamp=us+utc", "-p", "Id,ActiveEnterTimestamp", "--", ...active], signal)).out) : new Map<string, Map<string, string>>();
-      // every kept unit, 0 where it is not active, as node_exporter reports them
-      const fam = out.family("node_systemd_unit_start_time_seconds", "gauge", "Start time of the unit since unix epoch in seconds.");
-      for (const u of units) if (keep(u.name)) fam.add(u.active === "active" ? parseUsTimestamp(times.get(u.name)?.get("ActiveEnterTimestamp") ?? "") : 0, { name: u.name });
-    }
-    const running = await run([cmd, "is-system-running"], signal);
-    out.gauge("node_systemd_system_running", "Whether the system is operational (see 'systemctl is-system-running')", running.out.trim() === "running" ? 1 : 0);
-    const version = /^systemd (\d+)(?: \(([^)]+)\))?/m.exec((await run([cmd, "--version"], signal)).out);
-    if (version) out.gauge("node_systemd_version", "Detected systemd version", Number(version[1]), { version: version[2] ?? version[1]! });
-  },
+  create: ({ config }) => ({
+    async collect(out, { signal }) {
+      const cmd = config.command;
+      let list: { code: number; out: string };
+      try {
+        list = await run([cmd, "list-units", "--all", "--plain", "--no-legend", "--no-pager", "--full"], signal);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "ENOENT") return; // no systemctl: not a systemd host
+        throw e;
+      }
+      // "System has not been booted with systemd": nothing to report, as node_exporter without a bus.
+      if (list.code !== 0) return;
+      const units = parseUnits(list.out);
+      const anchored = (re: RegExp | undefined) => (re ? new RegExp(`^(?:${re.source})$`) : undefined);
+      // node_exporter's pre-1.0 names stand in for the new ones where they are given
+      const inc = anchored(config.unitWhitelist ?? config.unitInclude);
+      const exc = anchored(config.unitBlacklist ?? config.unitExclude);
+      const keep = (name: string) => (!inc || inc.test(name)) && !(exc && exc.test(name));
+      const services = units.filter((u) => u.name.endsWith(".service") && keep(u.name)).map((u) => u.name);
+      const props = ["Id", "Type", ...(config.restartsMetrics ? ["NRestarts"] : []), ...(config.taskMetrics ? ["TasksCurrent", "TasksMax"] : [])];
+      const shown = services.length ? parseShow((await run([cmd, "show", "-p", props.join(","), "--", ...services], signal)).out) : new Map<string, Map<string, string>>();
+      emitUnits(out, units, shown, keep);
+      if (config.restartsMetrics || config.taskMetrics) emitServiceCounts(out, services, shown, config.restartsMetrics, config.taskMetrics);
+      if (config.startTimeMetrics) {
+        const active = units.filter((u) => u.active === "active" && keep(u.name)).map((u) => u.name);
+        const times = active.length ? parseShow((await run([cmd, "show", "--timestamp=us+utc", "-p", "Id,ActiveEnterTimestamp", "--", ...active], signal)).out) : new Map<string, Map<string, string>>();
+        // every kept unit, 0 where it is not active, as node_exporter reports them
+        const fam = out.family("node_systemd_unit_start_time_seconds", "gauge", "Start time of the unit since unix epoch in seconds.");
+        for (const u of units) if (keep(u.name)) fam.add(u.active === "active" ? parseUsTimestamp(times.get(u.name)?.get("ActiveEnterTimestamp") ?? "") : 0, { name: u.name });
+      }
+      const running = await run([cmd, "is-system-running"], signal);
+      out.gauge("node_systemd_system_running", "Whether the system is operational (see 'systemctl is-system-running')", running.out.trim() === "running" ? 1 : 0);
+      const version = /^systemd (\d+)(?: \(([^)]+)\))?/m.exec((await run([cmd, "--version"], signal)).out);
+      if (version) out.gauge("node_systemd_version", "Detected systemd version", Number(version[1]), { version: version[2] ?? version[1]! });
+    },
+  }),
 });

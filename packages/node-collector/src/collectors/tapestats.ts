@@ -25,19 +25,21 @@ export const tapestats = defineCollector({
   flags: {
     ignoredDevices: flag.regex("collector.tapestats.ignored-devices", "^$", "Regexp of devices to ignore for tapestats."),
   },
-  collect(out, { paths, config }) {
-    const root = join(paths.sysfs, "class", "scsi_tape");
-    // Only the rewinding st<N> nodes: nst<N> and the mode variants (st0a, st0l...) share their statistics.
-    const entries = listDir(root);
-    if (entries.length === 0 && !existsSync(root)) throw new NoDataError(root);
-    const devices = entries.filter((d) => /^st\d+$/.test(d)).sort();
-    for (const device of devices) {
-      if (config.ignoredDevices?.test(device)) continue;
-      for (const [file, metric, type, help, divisor] of STATS) {
-        const raw = readAttr(join(root, device, "stats", file));
-        if (raw === null) throw new Error(`tapestats: cannot read ${join(root, device, "stats", file)}`);
-        out.family(`node_tape_${metric}`, type, help).add(Number(raw) / divisor, { device });
+  create: ({ paths, config }) => ({
+    collect(out) {
+      const root = join(paths.sysfs, "class", "scsi_tape");
+      // Only the rewinding st<N> nodes: nst<N> and the mode variants (st0a, st0l...) share their statistics.
+      const entries = listDir(root);
+      if (entries.length === 0 && !existsSync(root)) throw new NoDataError(root);
+      const devices = entries.filter((d) => /^st\d+$/.test(d)).sort();
+      for (const device of devices) {
+        if (config.ignoredDevices?.test(device)) continue;
+        for (const [file, metric, type, help, divisor] of STATS) {
+          const raw = readAttr(join(root, device, "stats", file));
+          if (raw === null) throw new Error(`tapestats: cannot read ${join(root, device, "stats", file)}`);
+          out.family(`node_tape_${metric}`, type, help).add(Number(raw) / divisor, { device });
+        }
       }
-    }
-  },
+    },
+  }),
 });

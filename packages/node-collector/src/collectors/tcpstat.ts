@@ -64,10 +64,12 @@ function tcpStats(paths: NodePaths): Map<string, number> | null {
 export const tcpstat = defineCollector({
   name: "tcpstat",
   defaultEnabled: false,
-  collect(out, { paths }) {
-    const counts = tcpStats(paths);
-    if (!counts) return;
-    const fam = out.family("node_tcp_connection_states", "gauge", "Number of connection states.");
-    for (const [state, n] of counts) fam.add(n, { state });
-  },
+  create: ({ paths }) => ({
+    collect(out) {
+      const counts = tcpStats(paths);
+      if (!counts) return;
+      const fam = out.family("node_tcp_connection_states", "gauge", "Number of connection states.");
+      for (const [state, n] of counts) fam.add(n, { state });
+    },
+  }),
 });

@@ -43,11 +43,14 @@ class DirectoryThread {
   }
 }
 
-const threads = new Map<string, DirectoryThread>();
+/** One thread per directory, for as long as its owner (a textfile collector instance) lives. */
+export class TextfileThreads {
+  private readonly threads = new Map<string, DirectoryThread>();
 
-/** Every *.prom file of `dir` as textfile-worker.ts reads it, on that directory's own thread. */
-export function readTextfilesOffThread(dir: string, maxBytes: number): Promise<TextfileReply> {
-  let thread = threads.get(dir);
-  if (!thread) threads.set(dir, (thread = new DirectoryThread(dir)));
-  return thread.read(maxBytes);
+  /** Every *.prom file of `dir` as textfile-worker.ts reads it, on that directory's own thread. */
+  read(dir: string, maxBytes: number): Promise<TextfileReply> {
+    let thread = this.threads.get(dir);
+    if (!thread) this.threads.set(dir, (thread = new DirectoryThread(dir)));
+    return thread.read(maxBytes);
+  }
 }

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { readCapped, readTextfiles } from "./textfile-worker.ts";
-import { readTextfilesOffThread } from "./textfile-thread.ts";
+import { TextfileThreads } from "./textfile-thread.ts";
 
 const dir = mkdtempSync("/tmp/textfile-worker-");
 afterAll(() => rmSync(dir, { recursive: true }));
@@ -58,14 +58,15 @@ describe("readTextfiles", () => {
   });
 });
 
-describe("readTextfilesOffThread", () => {
+describe("TextfileThreads", () => {
   test("answers from the directory's worker; callers while a reading is in flight share it", async () => {
     const d = `${dir}/threaded`;
     mkdirSync(d);
     writeFileSync(`${d}/a.prom`, "a 1\n");
-    const first = readTextfilesOffThread(d, 1024);
-    expect(readTextfilesOffThread(d, 1024)).toBe(first);
+    const threads = new TextfileThreads();
+    const first = threads.read(d, 1024);
+    expect(threads.read(d, 1024)).toBe(first);
     expect(await first).toMatchObject({ files: [{ path: `${d}/a.prom`, text: "a 1\n" }] });
-    expect(readTextfilesOffThread(d, 1024)).not.toBe(first);
+    expect(threads.read(d, 1024)).not.toBe(first);
   });
 });

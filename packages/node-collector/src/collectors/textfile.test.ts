@@ -3,9 +3,9 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, utimesSync, 
 import { createLogger, formatValue, MetricSet } from "@agent/core";
 import { join } from "node:path";
 import { collectTextfiles, textfile } from "./textfile.ts";
-import { collectText, expectGolden, FIXTURES, fixturePaths } from "../testing/golden.ts";
+import { TextfileThreads } from "./textfile-thread.ts";
+import { collectText, expectGolden, FIXTURES, instantiate, scrapeText } from "../testing/golden.ts";
 import { canHangMount, hangMount } from "../testing/hung-mount.ts";
-import { ScrapeMemo } from "../collector.ts";
 
 const MTIME = 1_700_000_000;
 function dir(name: "good" | "bad"): string {
@@ -61,11 +61,12 @@ describe("textfile collector against hostile files", () => {
     for (const [name, text] of Object.entries(files)) writeFileSync(`${d}/${name}`, text);
     return d;
   }
+  const threads = new TextfileThreads();
   async function collect(dirs: string[], opts: { maxBytes?: number; signal?: AbortSignal } = {}): Promise<{ text: string; logged: string }> {
     const lines: string[] = [];
     const out = new MetricSet();
     const log = createLogger({ level: "error", write: (line) => lines.push(line) });
-    await collectTextfiles(out, dirs, { maxBytes: opts.maxBytes ?? 64 << 20, log, signal: opts.signal ?? new AbortController().signal });
+    await collectTextfiles(out, dirs, { maxBytes: opts.maxBytes ?? 64 << 20, log, signal: opts.signal ?? new AbortController().signal, threads });
     return { text: out.render(), logged: lines.join("") };
   }
 
@@ -140,18 +141,14 @@ describe("textfile collector against hostile files", () => {
     try {
       const good = dirWith({ "a.prom": "a 1\n" });
       const lines: string[] = [];
+      const instance = instantiate(textfile, {
+        config: { directory: [hung.mountpoint, good], maxBytes: 1024 },
+        log: createLogger({ level: "error", write: (line) => lines.push(line) }),
+      });
       const collectOnce = async () => {
-        const out = new MetricSet();
         const started = performance.now();
-        await textfile.collect(out, {
-          paths: fixturePaths,
-          config: { directory: [hung.mountpoint, good], maxBytes: 1024 },
-          log: createLogger({ level: "error", write: (line) => lines.push(line) }),
-          signal: new AbortController().signal,
-          deadline: started + 1000,
-          scrape: new ScrapeMemo(),
-        });
-        return { text: out.render(), ms: performance.now() - started };
+        const text = await scrapeText(instance, { deadline: started + 1000 });
+        return { text, ms: performance.now() - started };
       };
       for (let i = 0; i < 2; i++) {
         const { text, ms } = await collectOnce();

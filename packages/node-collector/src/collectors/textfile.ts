@@ -1,7 +1,7 @@
-import { flag, parseText, type MetricFamily, type MetricSet, type Sample } from "@agent/core";
+import { flag, parseText, type Logger, type MetricFamily, type MetricSet, type Sample } from "@agent/core";
 import { untilAborted } from "../abort.ts";
-import { defineCollector, type CollectContext } from "../collector.ts";
-import { readTextfilesOffThread } from "./textfile-thread.ts";
+import { defineCollector } from "../collector.ts";
+import { TextfileThreads } from "./textfile-thread.ts";
 import type { TextfileReply } from "./textfile-worker.ts";
 
 interface Merged {
@@ -52,9 +52,10 @@ function parseFile(text: string): MetricFamily[] | string {
 export interface TextfileOptions {
   /** A file larger than this is an error and is not read (--collector.textfile.max-bytes). */
   maxBytes: number;
-  log: CollectContext["log"];
+  log: Logger;
   /** Aborted when the collector must stop waiting on reads and serve what it has. */
   signal: AbortSignal;
+  threads: TextfileThreads;
 }
 
 /** One file read and parsed, or why something was skipped (a log message and its fields). */
@@ -64,7 +65,7 @@ type Read = { file: string; families: MetricFamily[]; mtimeSeconds: number } | {
 async function readDirectory(dir: string, opts: TextfileOptions): Promise<Read[]> {
   let reply: TextfileReply;
   try {
-    reply = await untilAborted(readTextfilesOffThread(dir, opts.maxBytes), opts.signal);
+    reply = await untilAborted(opts.threads.read(dir, opts.maxBytes), opts.signal);
   } catch (e) {
     return [{ failed: "textfile directory still being read, skipped", fields: { path: dir, err: (e as Error).message } }];
   }
@@ -144,15 +145,20 @@ export const textfile = defineCollector({
     directory: flag.list("collector.textfile.directory", [], "Directories to read text files with metrics from (comma-separated)."),
     maxBytes: flag.bytes("collector.textfile.max-bytes", 64 * 1024 * 1024, "Largest textfile read; a larger one is skipped and sets node_textfile_scrape_error."),
   },
-  collect(out, { config, log, signal, deadline }) {
-    if (config.directory.length === 0) {
-      scrapeError(out, 0);
-      return;
-    }
-    if (deadline === undefined) return collectTextfiles(out, config.directory, { maxBytes: config.maxBytes, log, signal });
-    const stop = new AbortController();
-    const timeoutMs = Math.max(1, deadline - performance.now() - DEADLINE_MARGIN_MS);
-    const timer = setTimeout(() => stop.abort(new Error(`still reading after ${(timeoutMs / 1000).toFixed(2)}s (--collector.timeout)`)), timeoutMs);
-    return collectTextfiles(out, config.directory, { maxBytes: config.maxBytes, log, signal: stop.signal }).finally(() => clearTimeout(timer));
+  create({ config, log }) {
+    const threads = new TextfileThreads();
+    return {
+      collect(out, { signal, deadline }) {
+        if (config.directory.length === 0) {
+          scrapeError(out, 0);
+          return;
+        }
+        if (deadline === undefined) return collectTextfiles(out, config.directory, { maxBytes: config.maxBytes, log, signal, threads });
+        const stop = new AbortController();
+        const timeoutMs = Math.max(1, deadline - performance.now() - DEADLINE_MARGIN_MS);
+        const timer = setTimeout(() => stop.abort(new Error(`still reading after ${(timeoutMs / 1000).toFixed(2)}s (--collector.timeout)`)), timeoutMs);
+        return collectTextfiles(out, config.directory, { maxBytes: config.maxBytes, log, signal: stop.signal, threads }).finally(() => clearTimeout(timer));
+      },
+    };
   },
 });

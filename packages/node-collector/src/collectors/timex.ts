@@ -9,25 +9,24 @@ const TIME_ERROR = 5;
 /** Frequencies come in parts per million with a 16-bit fraction. */
 const PPM16 = 1_000_000 * 65536;
 
-let adjtimex: ((buf: Uint8Array) => number) | null | undefined;
-
 function loadAdjtimex(): ((buf: Uint8Array) => number) | null {
-  if (adjtimex === undefined) {
     const libc = libcFunctions({ adjtimex: { args: [FFIType.ptr], returns: FFIType.i32 } });
-    adjtimex = libc && ((p) => libc.adjtimex(p));
-  }
-  return adjtimex;
+  return libc && ((p) => libc.adjtimex(p));
 }
-
-const buf = new Uint8Array(208);
-const view = new DataView(buf.buffer);
 
 export const timex = defineCollector({
   name: "timex",
   defaultEnabled: true,
+  create() {
+    /** Bound at the first scrape; null where libc or the call is missing. */
+    let adjtimex: ((buf: Uint8Array) => number) | null | undefined;
+    const buf = new Uint8Array(208);
+    const view = new DataView(buf.buffer);
+    return {
   collect(out) {
     if (process.arch !== "x64" && process.arch !== "arm64") return;
-    const call = loadAdjtimex();
+        if (adjtimex === undefined) adjtimex = loadAdjtimex();
+        const call = adjtimex;
     if (!call) return;
     buf.fill(0); // modes = 0: read only
     const state = call(buf);
@@ -53,5 +52,7 @@ export const timex = defineCollector({
     out.counter("node_timex_pps_error_total", "Pulse per second count of calibration errors.", long("errcnt"));
     out.counter("node_timex_pps_stability_exceeded_total", "Pulse per second count of stability limit exceeded events.", long("stbcnt"));
     out.gauge("node_timex_tai_offset_seconds", "International Atomic Time (TAI) offset.", int("tai"));
+  },
+    };
   },
 });

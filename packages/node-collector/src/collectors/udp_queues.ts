@@ -30,14 +30,16 @@ function sumQueues(text: string): [tx: number, rx: number] {
 export const udp_queues = defineCollector({
   name: "udp_queues",
   defaultEnabled: true,
-  collect(out, { paths }) {
-    for (const [file, ip] of [["net/udp", "v4"], ["net/udp6", "v6"]] as const) {
-      const text = readText(procPath(paths, file));
-      if (text === null) continue;
-      const [tx, rx] = sumQueues(text);
-      const fam = out.family("node_udp_queues", "gauge", "Number of allocated memory in the kernel for UDP datagrams in bytes.");
-      fam.add(rx, { ip, queue: "rx" });
-      fam.add(tx, { ip, queue: "tx" });
-    }
-  },
+  create: ({ paths }) => ({
+    collect(out) {
+      for (const [file, ip] of [["net/udp", "v4"], ["net/udp6", "v6"]] as const) {
+        const text = readText(procPath(paths, file));
+        if (text === null) continue;
+        const [tx, rx] = sumQueues(text);
+        const fam = out.family("node_udp_queues", "gauge", "Number of allocated memory in the kernel for UDP datagrams in bytes.");
+        fam.add(rx, { ip, queue: "rx" });
+        fam.add(tx, { ip, queue: "tx" });
+      }
+    },
+  }),
 });

@@ -4,26 +4,28 @@ import { procPath, readAttr } from "../read.ts";
 
 const MACHINE = machine();
 
-/** ostype, osrelease and version are fixed until reboot; hostname and domainname can change at any time. */
-const fixed = new Map<string, [string | null, string | null, string | null]>();
-
 /** The uname(2) fields, read from /proc/sys/kernel where the kernel publishes the same strings. */
 export const uname = defineCollector({
   name: "uname",
   defaultEnabled: true,
-  collect(out, { paths }) {
+  create({ paths }) {
     const k = (f: string) => readAttr(procPath(paths, "sys/kernel/" + f));
-    let kernel = fixed.get(paths.procfs);
-    if (!kernel || kernel[0] === null) fixed.set(paths.procfs, (kernel = [k("ostype"), k("osrelease"), k("version")]));
-    const [sysname, release, version] = kernel;
-    if (sysname === null) return;
-    out.gauge("node_uname_info", "Labeled system information as provided by the uname system call.", 1, {
-      domainname: k("domainname") ?? "",
-      machine: MACHINE,
-      nodename: k("hostname") ?? "",
-      release: release ?? "",
-      sysname,
-      version: version ?? "",
-    });
+    /** ostype, osrelease and version are fixed until reboot; hostname and domainname can change at any time. */
+    let kernel: [string | null, string | null, string | null] | undefined;
+    return {
+      collect(out) {
+        if (!kernel || kernel[0] === null) kernel = [k("ostype"), k("osrelease"), k("version")];
+        const [sysname, release, version] = kernel;
+        if (sysname === null) return;
+        out.gauge("node_uname_info", "Labeled system information as provided by the uname system call.", 1, {
+          domainname: k("domainname") ?? "",
+          machine: MACHINE,
+          nodename: k("hostname") ?? "",
+          release: release ?? "",
+          sysname,
+          version: version ?? "",
+        });
+      },
+    };
   },
 });

@@ -7,22 +7,21 @@ interface Field {
   help: string;
 }
 
-/** Per field regex, the layout of /proc/vmstat: ~180 lines, of which the default pattern keeps ~20. */
-const layouts = new Map<RegExp | undefined, KeyedLines<Field>>();
-
 export const vmstat = defineCollector({
   name: "vmstat",
   defaultEnabled: true,
   flags: { fields: flag.regex("collector.vmstat.fields", "^(oom_kill|pgpg|pswp|pg.*fault).*", "Regexp of fields to return for vmstat collector.") },
-  collect(out, { paths, config }) {
-    const text = readText(procPath(paths, "vmstat"));
-    if (text === null) return;
+  create({ paths, config }) {
     const re = config.fields;
-    let layout = layouts.get(re);
-    if (!layout) {
-      const plan = (key: string) => (!re || re.test(key) ? { name: `node_vmstat_${key}`, help: `/proc/vmstat information field ${key}.` } : null);
-      layouts.set(re, (layout = new KeyedLines(blankAt, plan)));
-    }
-    layout.each(text, (f, at, end) => out.untyped(f.name, f.help, integerAt(text, at, end)));
+    const plan = (key: string): Field | null => (!re || re.test(key) ? { name: `node_vmstat_${key}`, help: `/proc/vmstat information field ${key}.` } : null);
+    /** The layout of /proc/vmstat: ~180 lines, of which the default pattern keeps ~20. */
+    const layout = new KeyedLines(blankAt, plan);
+    return {
+      collect(out) {
+        const text = readText(procPath(paths, "vmstat"));
+        if (text === null) return;
+        layout.each(text, (f, at, end) => out.untyped(f.name, f.help, integerAt(text, at, end)));
+      },
+    };
   },
 });

@@ -45,28 +45,30 @@ export const wifi = defineCollector({
   flags: {
     fixtures: flag.string("collector.wifi.fixtures", "", "test fixtures to use for wifi collector metrics"),
   },
-  collect(out, { config }) {
-    const source = config.fixtures === "" ? nl80211() : wifiFixtures(config.fixtures);
-    if (!source) throw new NoDataError("nl80211 generic netlink family");
-    const interfaces = reading("failed to retrieve wifi interfaces", () => source.interfaces());
-    const frequency = out.family("node_wifi_interface_frequency_hertz", "gauge", "The current frequency a WiFi interface is operating at, in hertz.");
-    const infos: Record<string, string>[] = [];
-    const stations: { device: string; mac_address: string; s: WifiStation }[] = [];
-    // virtual devices without a name are skipped, as node_exporter skips them
-    for (const ifi of interfaces.filter((i) => i.name !== "").sort(byKey((i) => i.name))) {
-      const device = ifi.name;
-      frequency.add(ifi.frequency * 1e6, { device });
-      const bss = reading(`failed to retrieve BSS for device ${device}`, () => source.bss(ifi));
-      if (bss) infos.push({ bssid: hardwareAddr(bss.bssid), device, mode: mode(bss.status), ssid: bss.ssid });
-      const list = reading(`failed to retrieve station info for device "${device}"`, () => source.stations(ifi));
-      for (const s of list ?? []) stations.push({ device, mac_address: hardwareAddr(s.hardwareAddr), s });
-    }
-    const info = out.family("node_wifi_station_info", "gauge", "Labeled WiFi interface station information as provided by the operating system.");
-    for (const labels of infos.sort(byKey((l) => `${l.bssid}\0${l.device}\0${l.mode}\0${l.ssid}`))) info.add(1, labels);
-    stations.sort(byKey((x) => `${x.device}\0${x.mac_address}`));
-    for (const [name, type, help, value] of STATION_FAMILIES) {
-      const fam = out.family(name, type, help);
-      for (const { device, mac_address, s } of stations) fam.add(value(s), { device, mac_address });
-    }
-  },
+  create: ({ config }) => ({
+    collect(out) {
+      const source = config.fixtures === "" ? nl80211() : wifiFixtures(config.fixtures);
+      if (!source) throw new NoDataError("nl80211 generic netlink family");
+      const interfaces = reading("failed to retrieve wifi interfaces", () => source.interfaces());
+      const frequency = out.family("node_wifi_interface_frequency_hertz", "gauge", "The current frequency a WiFi interface is operating at, in hertz.");
+      const infos: Record<string, string>[] = [];
+      const stations: { device: string; mac_address: string; s: WifiStation }[] = [];
+      // virtual devices without a name are skipped, as node_exporter skips them
+      for (const ifi of interfaces.filter((i) => i.name !== "").sort(byKey((i) => i.name))) {
+        const device = ifi.name;
+        frequency.add(ifi.frequency * 1e6, { device });
+        const bss = reading(`failed to retrieve BSS for device ${device}`, () => source.bss(ifi));
+        if (bss) infos.push({ bssid: hardwareAddr(bss.bssid), device, mode: mode(bss.status), ssid: bss.ssid });
+        const list = reading(`failed to retrieve station info for device "${device}"`, () => source.stations(ifi));
+        for (const s of list ?? []) stations.push({ device, mac_address: hardwareAddr(s.hardwareAddr), s });
+      }
+      const info = out.family("node_wifi_station_info", "gauge", "Labeled WiFi interface station information as provided by the operating system.");
+      for (const labels of infos.sort(byKey((l) => `${l.bssid}\0${l.device}\0${l.mode}\0${l.ssid}`))) info.add(1, labels);
+      stations.sort(byKey((x) => `${x.device}\0${x.mac_address}`));
+      for (const [name, type, help, value] of STATION_FAMILIES) {
+        const fam = out.family(name, type, help);
+        for (const { device, mac_address, s } of stations) fam.add(value(s), { device, mac_address });
+      }
+    },
+  }),
 });

@@ -1,13 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { xfrm } from "./xfrm.ts";
-import { collectText, expectGolden } from "../testing/golden.ts";
-
-const NOWHERE = { procfs: "/nonexistent", sysfs: "/nonexistent", rootfs: "/nonexistent" };
+import { collectText } from "../testing/golden.ts";
 
 describe("xfrm collector", () => {
-  test("matches the golden file for the fixture tree", async () => {
+  test("reads the fixture tree's values", async () => {
     const text = await collectText(xfrm);
-    expectGolden("xfrm", text);
     expect(text).toMatch(/^node_xfrm_in_error_packets_total 0$/m);
     expect(text).toMatch(/^node_xfrm_acquire_error_packets_total 0$/m);
     expect(text).toMatch(/^# HELP node_xfrm_in_no_pols_packets_total No policy is found for states e.g. Inbound SAs are correct but no SP is found$/m);
@@ -23,9 +20,5 @@ describe("xfrm collector", () => {
     expect(text).toMatch(/^node_xfrm_out_pol_dead_packets_total 7$/m);
     expect(text).toMatch(/^node_xfrm_fwd_hdr_error_packets_total 0$/m);
     expect(text.match(/^node_xfrm_/gm)?.length).toBe(28);
-  });
-
-  test("a kernel without IPsec fails the collector, as node_exporter does", async () => {
-    await expect(collectText(xfrm, { paths: NOWHERE })).rejects.toThrow(/xfrm/);
   });
 });

@@ -46,17 +46,19 @@ const FAMILIES = COUNTERS.map(([kernel, help]) => {
 export const xfrm = defineCollector({
   name: "xfrm",
   defaultEnabled: false,
-  collect(out, { paths }) {
-    const path = procPath(paths, "net/xfrm_stat");
-    const text = readText(path);
-    if (text === null) throw new Error(`xfrm: ${path} does not exist`);
-    const values = new Map<string, number>();
-    for (const line of lines(text)) {
-      const f = fields(line);
-      const v = Number(f[1]);
-      if (f.length !== 2 || !Number.isInteger(v)) throw new Error(`xfrm: bad line "${line}" in ${path}`);
-      values.set(f[0]!, v);
-    }
-    for (const { kernel, name, help } of FAMILIES) out.counter(name, help, values.get(kernel) ?? 0);
-  },
+  create: ({ paths }) => ({
+    collect(out) {
+      const path = procPath(paths, "net/xfrm_stat");
+      const text = readText(path);
+      if (text === null) throw new Error(`xfrm: ${path} does not exist`);
+      const values = new Map<string, number>();
+      for (const line of lines(text)) {
+        const f = fields(line);
+        const v = Number(f[1]);
+        if (f.length !== 2 || !Number.isInteger(v)) throw new Error(`xfrm: bad line "${line}" in ${path}`);
+        values.set(f[0]!, v);
+      }
+      for (const { kernel, name, help } of FAMILIES) out.counter(name, help, values.get(kernel) ?? 0);
+    },
+  }),
 });

@@ -69,24 +69,26 @@ const LINES: Record<string, ([metric: string, help: string] | null)[]> = {
 export const xfs = defineCollector({
   name: "xfs",
   defaultEnabled: true,
-  collect(out, { paths }) {
-    const root = join(paths.sysfs, "fs", "xfs");
-    for (const device of listDir(root).sort()) {
-      // /sys/fs/xfs/stats holds the sum over all filesystems; only per-device directories are reported.
-      if (device === "stats") continue;
-      const text = readText(join(root, device, "stats", "stats"));
-      if (text === null) continue;
-      const seen = new Map<string, number[]>();
-      for (const line of text.split("\n")) {
-        const f = fields(line);
-        if (f.length > 1 && f[0]! in LINES) seen.set(f[0]!, f.slice(1).map(Number));
+  create: ({ paths }) => ({
+    collect(out) {
+      const root = join(paths.sysfs, "fs", "xfs");
+      for (const device of listDir(root).sort()) {
+        // /sys/fs/xfs/stats holds the sum over all filesystems; only per-device directories are reported.
+        if (device === "stats") continue;
+        const text = readText(join(root, device, "stats", "stats"));
+        if (text === null) continue;
+        const seen = new Map<string, number[]>();
+        for (const line of text.split("\n")) {
+          const f = fields(line);
+          if (f.length > 1 && f[0]! in LINES) seen.set(f[0]!, f.slice(1).map(Number));
+        }
+        for (const [key, metrics] of Object.entries(LINES)) {
+          const values = seen.get(key) ?? [];
+          metrics.forEach((m, i) => {
+            if (m) out.family(`node_xfs_${m[0]}`, "counter", m[1]).add(values[i] ?? 0, { device });
+          });
+        }
       }
-      for (const [key, metrics] of Object.entries(LINES)) {
-        const values = seen.get(key) ?? [];
-        metrics.forEach((m, i) => {
-          if (m) out.family(`node_xfs_${m[0]}`, "counter", m[1]).add(values[i] ?? 0, { device });
-        });
-      }
-    }
-  },
+    },
+  }),
 });

@@ -57,49 +57,51 @@ function eachKstat(text: string, types: readonly string[], fn: (name: string, va
 export const zfs = defineCollector({
   name: "zfs",
   defaultEnabled: true,
-  collect(out, { paths }) {
-    const root = join(paths.procfs, "spl", "kstat", "zfs");
-    const entries = listDir(root).sort();
-    if (entries.length === 0) throw new NoDataError(root);
+  create: ({ paths }) => ({
+    collect(out) {
+      const root = join(paths.procfs, "spl", "kstat", "zfs");
+      const entries = listDir(root).sort();
+      if (entries.length === 0) throw new NoDataError(root);
 
-    for (const [subsystem, file] of KSTAT_FILES) {
-      // kstat files come and go with ZFS versions; a missing one is fine.
-      const text = readText(join(root, file));
-      if (text === null) continue;
-      const ok = eachKstat(text, [UINT64, INT64], (name, v) => {
-        out.untyped(`node_${subsystem}_${metricName(name)}`, `kstat.zfs.misc.${file}.${name}`, v);
-      });
-      if (!ok) throw new Error(`zfs: did not parse a single "${file}" metric`);
-    }
-
-    const pools = entries.filter((e) => !KSTAT_FILES.some(([, f]) => f === e));
-    for (const zpool of pools) {
-      const io = readText(join(root, zpool, "io"));
-      if (io !== null) poolIo(out, zpool, io);
-    }
-    for (const zpool of pools) {
-      for (const objset of listDir(join(root, zpool)).filter((f) => f.startsWith("objset-")).sort()) {
-        const text = readText(join(root, zpool, objset));
+      for (const [subsystem, file] of KSTAT_FILES) {
+        // kstat files come and go with ZFS versions; a missing one is fine.
+        const text = readText(join(root, file));
         if (text === null) continue;
-        let dataset = "";
-        const rows: [string, number][] = [];
-        const ok = eachKstat(text, [UINT64], (name, v) => rows.push([name, v]), (name, v) => {
-          if (name === "dataset_name") dataset = v;
+        const ok = eachKstat(text, [UINT64, INT64], (name, v) => {
+          out.untyped(`node_${subsystem}_${metricName(name)}`, `kstat.zfs.misc.${file}.${name}`, v);
         });
-        if (!ok) throw new Error(`zfs: did not parse a single metric in ${join(root, zpool, objset)}`);
-        for (const [name, v] of rows) {
-          out.untyped(`node_zfs_zpool_dataset_${metricName(name)}`, `kstat.zfs.misc.objset.${name}`, v, { zpool, dataset });
+        if (!ok) throw new Error(`zfs: did not parse a single "${file}" metric`);
+      }
+
+      const pools = entries.filter((e) => !KSTAT_FILES.some(([, f]) => f === e));
+      for (const zpool of pools) {
+        const io = readText(join(root, zpool, "io"));
+        if (io !== null) poolIo(out, zpool, io);
+      }
+      for (const zpool of pools) {
+        for (const objset of listDir(join(root, zpool)).filter((f) => f.startsWith("objset-")).sort()) {
+          const text = readText(join(root, zpool, objset));
+          if (text === null) continue;
+          let dataset = "";
+          const rows: [string, number][] = [];
+          const ok = eachKstat(text, [UINT64], (name, v) => rows.push([name, v]), (name, v) => {
+            if (name === "dataset_name") dataset = v;
+          });
+          if (!ok) throw new Error(`zfs: did not parse a single metric in ${join(root, zpool, objset)}`);
+          for (const [name, v] of rows) {
+            out.untyped(`node_zfs_zpool_dataset_${metricName(name)}`, `kstat.zfs.misc.objset.${name}`, v, { zpool, dataset });
+          }
         }
       }
-    }
-    for (const zpool of pools) {
-      const state = readText(join(root, zpool, "state"));
-      if (state === null) continue;
-      const actual = state.split("\n")[0]!.toLowerCase();
-      const fam = out.family("node_zfs_zpool_state", "gauge", "kstat.zfs.misc.state");
-      for (const s of POOL_STATES) fam.add(actual === s ? 1 : 0, { zpool, state: s });
-    }
-  },
+      for (const zpool of pools) {
+        const state = readText(join(root, zpool, "state"));
+        if (state === null) continue;
+        const actual = state.split("\n")[0]!.toLowerCase();
+        const fam = out.family("node_zfs_zpool_state", "gauge", "kstat.zfs.misc.state");
+        for (const s of POOL_STATES) fam.add(actual === s ? 1 : 0, { zpool, state: s });
+      }
+    },
+  }),
 });
 
 /** A pool's `io` kstat: a row of column names starting with `nread`, then one row of values. */

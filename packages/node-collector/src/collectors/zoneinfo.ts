@@ -44,41 +44,43 @@ const BY_KEY = new Map(KEYS.map((k) => [k[0], k]));
 export const zoneinfo = defineCollector({
   name: "zoneinfo",
   defaultEnabled: false,
-  collect(out, { paths }) {
-    const path = procPath(paths, "zoneinfo");
-    const text = readText(path);
-    if (text === null) throw new Error(`couldn't get zoneinfo: ${path} does not exist`);
-    // One block per "Node N, zone NAME" heading. A node's first zone also carries its "per-node stats"; as in
-    // node_exporter, a key's last value in the block is the zone's, and keys the block lacks are not reported.
-    for (const block of text.split("\nNode")) {
-      let node = "";
-      let zone = "";
-      const values = new Map<string, number>();
-      let protection: number[] = [];
-      for (const line of block.split("\n")) {
-        const heading = /(\d+), zone\s+(\w+)/.exec(line);
-        if (heading) {
-          node = heading[1]!;
-          zone = heading[2]!;
-          continue;
+  create: ({ paths }) => ({
+    collect(out) {
+      const path = procPath(paths, "zoneinfo");
+      const text = readText(path);
+      if (text === null) throw new Error(`couldn't get zoneinfo: ${path} does not exist`);
+      // One block per "Node N, zone NAME" heading. A node's first zone also carries its "per-node stats"; as in
+      // node_exporter, a key's last value in the block is the zone's, and keys the block lacks are not reported.
+      for (const block of text.split("\nNode")) {
+        let node = "";
+        let zone = "";
+        const values = new Map<string, number>();
+        let protection: number[] = [];
+        for (const line of block.split("\n")) {
+          const heading = /(\d+), zone\s+(\w+)/.exec(line);
+          if (heading) {
+            node = heading[1]!;
+            zone = heading[2]!;
+            continue;
+          }
+          const f = fields(line);
+          if (f.length < 2 || f[0] === "per-node") continue;
+          if (f[0] === "protection:") {
+            // "protection: (0, 2815, 15868)"; a list that does not parse is left out whole.
+            const items = line.slice(line.indexOf(":") + 1).replace("(", "").replace(")", "").trim().split(", ").map(goInt);
+            if (!items.some(Number.isNaN)) protection = items;
+            continue;
+          }
+          if (BY_KEY.has(f[0]!)) values.set(f[0]!, goInt(f[1]!));
         }
-        const f = fields(line);
-        if (f.length < 2 || f[0] === "per-node") continue;
-        if (f[0] === "protection:") {
-          // "protection: (0, 2815, 15868)"; a list that does not parse is left out whole.
-          const items = line.slice(line.indexOf(":") + 1).replace("(", "").replace(")", "").trim().split(", ").map(goInt);
-          if (!items.some(Number.isNaN)) protection = items;
-          continue;
+        const labels = { node, zone };
+        for (const [key, name, help, counter] of KEYS) {
+          const v = values.get(key);
+          // A value that does not parse leaves the key unset, as procfs does.
+          if (v !== undefined && !Number.isNaN(v)) out.family(`node_zoneinfo_${name}`, counter ? "counter" : "gauge", help).add(v, labels);
         }
-        if (BY_KEY.has(f[0]!)) values.set(f[0]!, goInt(f[1]!));
+        protection.forEach((v, i) => out.family(`node_zoneinfo_protection_${i}`, "gauge", `Protection array ${i}. field`).add(v, labels));
       }
-      const labels = { node, zone };
-      for (const [key, name, help, counter] of KEYS) {
-        const v = values.get(key);
-        // A value that does not parse leaves the key unset, as procfs does.
-        if (v !== undefined && !Number.isNaN(v)) out.family(`node_zoneinfo_${name}`, counter ? "counter" : "gauge", help).add(v, labels);
-      }
-      protection.forEach((v, i) => out.family(`node_zoneinfo_protection_${i}`, "gauge", `Protection array ${i}. field`).add(v, labels));
-    }
-  },
+    },
+  }),
 });

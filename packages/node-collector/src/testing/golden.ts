@@ -5,8 +5,8 @@
 import { expect } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { createLogger, MetricSet, type FlagSet, type FlagValues } from "@agent/core";
-import { ScrapeMemo, type Collector, type NodePaths } from "../collector.ts";
+import { createLogger, MetricSet, type FlagSet, type FlagValues, type Logger } from "@agent/core";
+import { ScrapeMemo, type Collector, type CollectorInstance, type NodePaths, type ScrapeContext } from "../collector.ts";
 
 export const FIXTURES = join(import.meta.dir, "..", "..", "fixtures");
 
@@ -39,20 +39,31 @@ function defaults<F extends FlagSet>(flags: F | undefined): FlagValues<F> {
   return out as FlagValues<F>;
 }
 
-/** Runs `c` once and returns its rendered families. */
-export async function collectText<F extends FlagSet>(
+/** Creates an instance of `c` over the fixture trees; a test that scrapes twice keeps it, as the registry does. */
+export function instantiate<F extends FlagSet>(
+  c: Collector<F>,
+  opts: { config?: Partial<FlagValues<F>>; paths?: Partial<NodePaths>; log?: Logger } = {},
+): CollectorInstance {
+  return c.create({
+    paths: { ...fixturePaths, ...opts.paths },
+    config: { ...defaults(c.flags), ...opts.config },
+    log: opts.log ?? createLogger({ level: "error", write: () => {} }),
+  });
+}
+
+/** Scrapes `instance` once and returns its rendered families. */
+export async function scrapeText(instance: CollectorInstance, ctx: Partial<ScrapeContext> = {}): Promise<string> {
+  const out = new MetricSet();
+  await instance.collect(out, { signal: new AbortController().signal, scrape: new ScrapeMemo(), ...ctx });
+  return out.render();
+}
+
+/** Creates a fresh instance of `c`, scrapes it once and returns its rendered families. */
+export function collectText<F extends FlagSet>(
   c: Collector<F>,
   opts: { config?: Partial<FlagValues<F>>; paths?: Partial<NodePaths> } = {},
 ): Promise<string> {
-  const out = new MetricSet();
-  await c.collect(out, {
-    paths: { ...fixturePaths, ...opts.paths },
-    config: { ...defaults(c.flags), ...opts.config },
-    log: createLogger({ level: "error", write: () => {} }),
-    signal: new AbortController().signal,
-    scrape: new ScrapeMemo(),
-  });
-  return out.render();
+  return scrapeText(instantiate(c, opts));
 }
 
 /** Asserts `text` equals the golden file; UPDATE_GOLDEN=1 writes it instead (review the diff before committing). */

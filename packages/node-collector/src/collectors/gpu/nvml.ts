@@ -224,6 +224,19 @@ export class Nvml {
   }
 
   private readDevice(dev: Pointer, index: number, driverVersion: string): GpuReading {
+    const values = this.readGauges(dev);
+    return {
+      counters: this.readCounters(dev),
+      processes: this.readProcesses(dev, index),
+      nvlinks: this.readNvLinks(dev),
+      migDevices: values["mig.mode.current"] === 1 ? this.readMigDevices(dev) : undefined,
+      info: this.readInfo(dev, index, driverVersion),
+      values,
+    };
+  }
+
+  /** The device's gauges under nvidia-smi's --query-gpu field names; a field NVML cannot answer is left out. */
+  private readGauges(dev: Pointer): Partial<Record<GaugeField, number>> {
     const { fn, opt } = this;
     const values: Partial<Record<GaugeField, number>> = {};
     const uint = (field: GaugeField, call: Call | undefined, ...args: number[]) => {
@@ -283,13 +296,11 @@ export class Nvml {
     if (opt.nvmlDeviceGetEccMode?.(dev, current, pending) === NVML_SUCCESS) values["ecc.mode.current"] = current[0]!;
     this.readMemoryErrors(dev, values);
     this.readFabricAndRecovery(dev, values);
+    return values;
+  }
 
-    const pci = new Uint8Array(PCI_INFO.size);
-    const pciOk = fn.nvmlDeviceGetPciInfo_v3(dev, pci) === NVML_SUCCESS;
-    const pciView = new DataView(pci.buffer);
-    const major = new Int32Array(1);
-    const minor = new Int32Array(1);
-    const ccOk = opt.nvmlDeviceGetCudaComputeCapability?.(dev, major, minor) === NVML_SUCCESS;
+  private readCounters(dev: Pointer): NvmlCounters {
+    const { opt } = this;
     const counters: NvmlCounters = {};
     const energy = new BigUint64Array(1);
     if (opt.nvmlDeviceGetTotalEnergyConsumption?.(dev, energy) === NVML_SUCCESS) counters.energyMillijoules = Number(energy[0]);
@@ -304,26 +315,31 @@ export class Nvml {
       counters.xidLastSeen = new Map(xids.lastSeen);
       counters.lastXid = xids.last;
     }
+    return counters;
+  }
+
+  /** The labels of nvidia_smi_gpu_info, as nvidia-smi prints them ("[N/A]" where it has none). */
+  private readInfo(dev: Pointer, index: number, driverVersion: string): GpuReading["info"] {
+    const { fn, opt } = this;
+    const pci = new Uint8Array(PCI_INFO.size);
+    const pciOk = fn.nvmlDeviceGetPciInfo_v3(dev, pci) === NVML_SUCCESS;
+    const pciView = new DataView(pci.buffer);
+    const major = new Int32Array(1);
+    const minor = new Int32Array(1);
+    const ccOk = opt.nvmlDeviceGetCudaComputeCapability?.(dev, major, minor) === NVML_SUCCESS;
     return {
-      counters,
-      processes: this.readProcesses(dev, index),
-      nvlinks: this.readNvLinks(dev),
-      migDevices: values["mig.mode.current"] === 1 ? this.readMigDevices(dev) : undefined,
-      info: {
-        uuid: this.text((b, n) => fn.nvmlDeviceGetUUID(dev, b, n), UUID_SIZE),
-        name: this.text((b, n) => fn.nvmlDeviceGetName(dev, b, n), NAME_SIZE),
-        // Windows-only (WDDM/TCC); nvidia-smi prints [N/A] on Linux.
-        driver_model_current: "[N/A]",
-        driver_model_pending: "[N/A]",
-        vbios_version: this.text((b, n) => opt.nvmlDeviceGetVbiosVersion?.(dev, b, n), VBIOS_SIZE),
-        driver_version: driverVersion,
-        pci_bus_id: pciOk ? cString(pci.subarray(PCI_INFO.busId, PCI_INFO.busId + PCI_INFO.busIdSize)) : "[N/A]",
-        serial: this.text((b, n) => opt.nvmlDeviceGetSerial?.(dev, b, n), SERIAL_SIZE),
-        compute_cap: ccOk ? `${major[0]}.${minor[0]}` : "[N/A]",
-        pci_sub_device_id: pciOk ? hex32(pciView.getUint32(PCI_INFO.pciSubSystemId, true)) : "[N/A]",
-        index: String(index),
-      },
-      values,
+      uuid: this.text((b, n) => fn.nvmlDeviceGetUUID(dev, b, n), UUID_SIZE),
+      name: this.text((b, n) => fn.nvmlDeviceGetName(dev, b, n), NAME_SIZE),
+      // Windows-only (WDDM/TCC); nvidia-smi prints [N/A] on Linux.
+      driver_model_current: "[N/A]",
+      driver_model_pending: "[N/A]",
+      vbios_version: this.text((b, n) => opt.nvmlDeviceGetVbiosVersion?.(dev, b, n), VBIOS_SIZE),
+      driver_version: driverVersion,
+      pci_bus_id: pciOk ? cString(pci.subarray(PCI_INFO.busId, PCI_INFO.busId + PCI_INFO.busIdSize)) : "[N/A]",
+      serial: this.text((b, n) => opt.nvmlDeviceGetSerial?.(dev, b, n), SERIAL_SIZE),
+      compute_cap: ccOk ? `${major[0]}.${minor[0]}` : "[N/A]",
+      pci_sub_device_id: pciOk ? hex32(pciView.getUint32(PCI_INFO.pciSubSystemId, true)) : "[N/A]",
+      index: String(index),
     };
   }
 
