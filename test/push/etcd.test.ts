@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { makeTestPki, runAgent, startAgent, startEtcd, type RunningAgent, type RunningEtcd } from "../harness/index.ts";
+import { makeTestPki, runAgent, startAgent, startEtcd, startEtcdProxy, type RunningAgent, type RunningEtcd } from "../harness/index.ts";
 
 setDefaultTimeout(60_000);
 
@@ -22,11 +22,14 @@ afterAll(async () => {
   await etcd?.stop();
 });
 
-/** An agent on the shared cluster under `prefix` (one prefix per test: their groups stay apart). */
-async function etcdAgent(prefix: string, extra: string[] = []): Promise<RunningAgent> {
+/**
+ * An agent on the shared cluster under `prefix` (one prefix per test: their groups stay apart), through
+ * `endpoints` (a relay's, say) or all members'.
+ */
+async function etcdAgent(prefix: string, extra: string[] = [], endpoints = etcd.endpoints): Promise<RunningAgent> {
   const a = await startAgent({
     roles: ["push"],
-    args: ["--push.store=etcd", `--push.etcd.endpoints=${etcd.endpoints}`, `--push.etcd.prefix=${prefix}`, "--push.enable-admin-api", ...extra],
+    args: ["--push.store=etcd", `--push.etcd.endpoints=${endpoints}`, `--push.etcd.prefix=${prefix}`, "--push.enable-admin-api", ...extra],
   });
   agents.push(a);
   return a;
@@ -44,6 +47,13 @@ const push = (a: RunningAgent, path: string, body: string, method = "PUT", heade
 async function jobsOf(a: RunningAgent, metric: string): Promise<string[]> {
   const text = await fetch(`${a.urls.push}/metrics`).then((r) => r.text());
   return [...text.matchAll(new RegExp(`^${metric}\\{[^}]*job="([^"]+)"`, "gm"))].map((m) => m[1]!).sort();
+}
+
+/** The value the agent serves for `metric` in job `job`; undefined when it serves none. */
+async function valueOf(a: RunningAgent, metric: string, job: string): Promise<number | undefined> {
+  const text = await fetch(`${a.urls.push}/metrics`).then((r) => r.text());
+  const m = new RegExp(`^${metric}\\{[^}]*job="${job}"[^}]*\\} (\\S+)$`, "m").exec(text);
+  return m ? Number(m[1]) : undefined;
 }
 
 /** Polls until `f` returns `want` or `ms` pass; returns the last value. */
@@ -304,4 +314,54 @@ test("a group bigger than etcd takes is refused with 413 alone; pushes beside it
   expect(await jobsOf(a, "big_probe")).toEqual([]);
   expect(await jobsOf(a, "beside_probe")).toEqual(["after", "beside0", "beside1", "beside2", "beside3", "beside4"]);
   await stopAll();
+});
+
+test("a fresh read taken while this agent's own commit is in flight does not take the acknowledged push back", async () => {
+  const proxy = startEtcdProxy(etcd.members[0]!.clientUrl);
+  try {
+    const a = await etcdAgent("/t9/", [], proxy.url);
+    expect(await push(a, "/metrics/job/k", "resync_probe 1\n")).toBe(200);
+    proxy.holdTxns();
+    const second = push(a, "/metrics/job/k", "resync_probe 2\n");
+    await proxy.held();
+    // The watch is lost while the commit waits; the agent reads afresh 500 ms later.
+    proxy.cutWatches();
+    await Bun.sleep(1500);
+    proxy.releaseTxns();
+    expect(await second).toBe(200);
+    expect(await within(1000, () => valueOf(a, "resync_probe", "k"), 2)).toBe(2);
+    expect(await within(5000, async () => a.output().includes("etcd view resynchronised from a fresh read"), true)).toBe(true);
+    expect(await valueOf(a, "resync_probe", "k")).toBe(2);
+  } finally {
+    await stopAll();
+    proxy.stop();
+  }
+});
+
+test("another agent's change that arrives while a push waits for its commit makes the push be checked again, not lost", async () => {
+  const proxy = startEtcdProxy(etcd.members[0]!.clientUrl);
+  try {
+    const a = await etcdAgent("/t10/");
+    const b = await etcdAgent("/t10/", [], proxy.url);
+    expect(await push(b, "/metrics/job/k", "order_probe 1\n")).toBe(200);
+    expect(await within(1000, () => valueOf(a, "order_probe", "k"), 1)).toBe(1);
+    // b's commit of another group waits in the relay; b's push of k queues behind it, in b's view at once.
+    proxy.holdTxns();
+    const other = push(b, "/metrics/job/other", "other_probe 1\n");
+    await proxy.held();
+    const mine = push(b, "/metrics/job/k", "order_probe 3\n");
+    expect(await within(1000, () => valueOf(b, "order_probe", "k"), 3)).toBe(3);
+    // Meanwhile a stores 2 in k, and b's watch brings it.
+    expect(await push(a, "/metrics/job/k", "order_probe 2\n")).toBe(200);
+    expect(await within(1000, () => valueOf(b, "order_probe", "k"), 2)).toBe(2);
+    proxy.releaseTxns();
+    expect(await mine).toBe(200);
+    expect(await other).toBe(200);
+    // 3 was acknowledged after 2: both serve 3.
+    expect(await within(1000, () => valueOf(b, "order_probe", "k"), 3)).toBe(3);
+    expect(await within(1000, () => valueOf(a, "order_probe", "k"), 3)).toBe(3);
+  } finally {
+    await stopAll();
+    proxy.stop();
+  }
 });

@@ -56,6 +56,8 @@ const ANNOUNCE_MS = 3000;
 /** A save waiting for its transaction, and the push waiting for it. */
 interface PendingSave {
   group: Group;
+  /** `othersChanges` when the push was checked. */
+  basis: number;
   resolve: () => void;
   reject: (e: unknown) => void;
 }
@@ -92,6 +94,13 @@ export class EtcdGroupStore implements GroupStorage {
   private readonly revisions = new Map<string, number>();
   /** etcd key -> group key: delete events carry only the etcd key. */
   private readonly groupKeys = new Map<string, string>();
+  /**
+   * Counts changes to the view that are not this agent's own commits (another agent's, through the watch;
+   * a fresh read). A save checked before one of them must be checked again: its commit would otherwise
+   * compare against a marker that includes a change its push was never checked against, and the watch,
+   * taking the commit for this agent's own, would never bring its group into the view.
+   */
+  private othersChanges = 0;
   /** Saves waiting for the next transaction. */
   private readonly pending: PendingSave[] = [];
   /** Changes leave one at a time: each compares against the marker the previous one left. */
@@ -195,7 +204,7 @@ export class EtcdGroupStore implements GroupStorage {
    */
   save(g: Group): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ group: g, resolve, reject });
+      this.pending.push({ group: g, basis: this.othersChanges, resolve, reject });
       if (this.pending.length === 1) void this.enqueue(() => this.commitPending()).catch(() => undefined);
     });
   }
@@ -212,6 +221,10 @@ export class EtcdGroupStore implements GroupStorage {
     for (const p of batch) last.set(p.group.key, p.group);
     try {
       this.check();
+      if (batch.some((p) => p.basis !== this.othersChanges)) {
+        this.target = this.seen;
+        throw new StaleView();
+      }
       const puts = [...last.values()].map((g) => ({ request_put: { key: b64(this.opts.prefix + dbKey(g.key)), value: b64(JSON.stringify(toRecord(g))) } }));
       const res = await this.call<{ succeeded?: boolean; responses?: Array<{ response_range?: { kvs?: KeyValue[] } }> }>("/v3/kv/txn", {
         compare: [{ key: b64(this.marker), target: "MOD", result: "EQUAL", mod_revision: this.seen }],
@@ -353,10 +366,15 @@ export class EtcdGroupStore implements GroupStorage {
     while (!this.closed) {
       try {
         if (!fresh) {
-          const groups = await this.loadAll();
-          this.resyncs++;
-          this.follower!.reset(groups);
-          this.opts.log.warn("etcd view resynchronised from a fresh read", { groups: groups.length, revision: this.from - 1 });
+          // Behind any commit under way: a read taken while one is in flight could miss it, and the watch,
+          // starting after the read, would skip it as this agent's own and leave the older value served.
+          await this.enqueue(async () => {
+            const groups = await this.loadAll();
+            this.resyncs++;
+            this.othersChanges++;
+            this.follower!.reset(groups);
+            this.opts.log.warn("etcd view resynchronised from a fresh read", { groups: groups.length, revision: this.from - 1 });
+          });
         }
         fresh = false;
         await this.watch();
@@ -426,6 +444,7 @@ export class EtcdGroupStore implements GroupStorage {
     const markerEvent = events.find((e) => text(e.kv.key) === this.marker);
     const own = markerEvent !== undefined && text(markerEvent.kv.value) === this.id;
     const intern = new Interner();
+    if (!own && events.some((e) => this.isGroup(text(e.kv.key)))) this.othersChanges++;
     for (const e of events) {
       const key = text(e.kv.key);
       if (key.startsWith(this.replicaPrefix)) {
