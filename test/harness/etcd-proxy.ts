@@ -4,8 +4,6 @@
  * until released, and cuts the watch streams it relays (as a lost member would). Everything else passes
  * through unchanged.
  */
-import type { Server } from "bun";
-
 export interface EtcdProxy {
   /** The relay's client URL, for --push.etcd.endpoints. */
   url: string;
@@ -25,7 +23,7 @@ export function startEtcdProxy(target: string): EtcdProxy {
   let holding = 0;
   /** Ends one relayed watch stream, each. */
   const watches = new Set<() => void>();
-  const server: Server = Bun.serve({
+  const server = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
     // A quiet watch is a healthy one: never cut it for idling.

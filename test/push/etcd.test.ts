@@ -365,3 +365,31 @@ test("another agent's change that arrives while a push waits for its commit make
     proxy.stop();
   }
 });
+
+test("another agent's push that arrives while a delete waits for its commit, and that etcd orders before it, is deleted on both", async () => {
+  const proxy = startEtcdProxy(etcd.members[0]!.clientUrl);
+  try {
+    const a = await etcdAgent("/t11/");
+    const b = await etcdAgent("/t11/", [], proxy.url);
+    expect(await push(a, "/metrics/job/k", "gone_probe 1\n")).toBe(200);
+    expect(await within(1000, () => valueOf(b, "gone_probe", "k"), 1)).toBe(1);
+    // b's commit of another group waits in the relay; b's delete of k queues behind it, out of b's view at once.
+    proxy.holdTxns();
+    const other = push(b, "/metrics/job/other", "other_probe 1\n");
+    await proxy.held();
+    const deleted = fetch(`${b.urls.push}/metrics/job/k`, { method: "DELETE" }).then((r) => r.status);
+    expect(await within(1000, () => valueOf(b, "gone_probe", "k"), undefined)).toBeUndefined();
+    // Meanwhile a stores 2 in k, and b's watch brings it.
+    expect(await push(a, "/metrics/job/k", "gone_probe 2\n")).toBe(200);
+    expect(await within(1000, () => valueOf(b, "gone_probe", "k"), 2)).toBe(2);
+    proxy.releaseTxns();
+    expect(await deleted).toBe(202);
+    expect(await other).toBe(200);
+    // The delete came last: neither serves k.
+    expect(await within(1000, () => valueOf(a, "gone_probe", "k"), undefined)).toBeUndefined();
+    expect(await within(1000, () => valueOf(b, "gone_probe", "k"), undefined)).toBeUndefined();
+  } finally {
+    await stopAll();
+    proxy.stop();
+  }
+});

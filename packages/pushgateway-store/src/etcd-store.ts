@@ -265,6 +265,7 @@ export class EtcdGroupStore implements GroupStorage {
    */
   removeAll(groupKeys: readonly string[], ifUnchanged = false): Promise<number> {
     const seenAt = groupKeys.map((k) => this.revisions.get(k));
+    const basis = this.othersChanges;
     return this.enqueue(async () => {
       this.check();
       let removed = 0;
@@ -284,7 +285,17 @@ export class EtcdGroupStore implements GroupStorage {
         if (res.succeeded && !ifUnchanged) this.seen = Math.max(this.seen, Number(res.header?.revision));
         if (res.succeeded || !ifUnchanged) {
           for (const r of res.responses ?? []) removed += Number(r.response_delete_range?.deleted ?? 0);
-          for (const k of keys) this.revisions.delete(k);
+          const rev = Number(res.header?.revision);
+          for (const k of keys) {
+            // Another agent's change that the watch brought after this removal took the group out of the view,
+            // but that etcd ordered before the removal, is gone too; the watch skips the removal as this
+            // agent's own, so it is taken out here (and saves checked with it in the view are checked again).
+            if (basis !== this.othersChanges && (this.revisions.get(k) ?? rev) < rev) {
+              this.othersChanges++;
+              this.follower?.apply(k, undefined);
+            }
+            this.revisions.delete(k);
+          }
         }
       }
       return removed;
@@ -456,8 +467,11 @@ export class EtcdGroupStore implements GroupStorage {
         const groupKey = this.groupKeys.get(key);
         if (groupKey === undefined) continue;
         this.groupKeys.delete(key);
+        // This agent's own removal may come through before etcd's answer to it, which needs the revision
+        // of what the view holds (see removeAll).
+        if (own) continue;
         this.revisions.delete(groupKey);
-        if (!own) this.follower!.apply(groupKey, undefined);
+        this.follower!.apply(groupKey, undefined);
       } else {
         const g = fromRecord(JSON.parse(text(e.kv.value)) as GroupRecord, intern);
         this.groupKeys.set(key, g.key);
