@@ -179,10 +179,14 @@ test("faults: with one agent killed and one etcd member down, every acknowledged
       expect(values[i]!).toBeLessThanOrEqual(tried[i]!);
     }
   };
+  check(await served(b));
+  // b watched the killed member (every agent starts on the first endpoint): it read afresh and says so. The
+  // fresh read waits for b's commits under way, and one sent as the member died may wait out its 5 s timeout
+  // (its push answered 503, though etcd may have committed it: the fresh read then brings it).
+  const resynced = async () => b.output().includes("etcd view resynchronised from a fresh read");
+  expect(await within(10_000, resynced, true)).toBe(true);
   const viewB = await served(b);
   check(viewB);
-  // b watched the killed member (every agent starts on the first endpoint): it read afresh and says so.
-  expect(b.output()).toContain("etcd view resynchronised from a fresh read");
   const bMetrics = await fetch(`${b.urls.push}/metrics`).then((r) => r.text());
   expect(Number(/^agent_push_etcd_resyncs_total (\d+)$/m.exec(bMetrics)![1])).toBeGreaterThanOrEqual(1);
   // Refusals while etcd was re-electing or the watch was lost are 503s with a reason, never anything else.
