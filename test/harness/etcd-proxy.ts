@@ -9,6 +9,8 @@ export interface EtcdProxy {
   url: string;
   /** From now on, transactions wait in the relay until releaseTxns(). */
   holdTxns(): void;
+  /** From now on, transactions reach etcd at once but their answers wait until releaseTxns(). */
+  holdTxnAnswers(): void;
   /** Sends every held transaction on to etcd, and lets later ones through. */
   releaseTxns(): void;
   /** Settles once at least `n` transactions are being held. */
@@ -20,6 +22,7 @@ export interface EtcdProxy {
 
 export function startEtcdProxy(target: string): EtcdProxy {
   let gate: { promise: Promise<void>; resolve: () => void } | undefined;
+  let answersOnly = false;
   let holding = 0;
   /** Ends one relayed watch stream, each. */
   const watches = new Set<() => void>();
@@ -31,11 +34,16 @@ export function startEtcdProxy(target: string): EtcdProxy {
     async fetch(req) {
       const path = new URL(req.url).pathname;
       const body = await req.arrayBuffer();
-      if (path === "/v3/kv/txn" && gate) {
+      const held = path === "/v3/kv/txn" ? gate : undefined;
+      if (held && !answersOnly) {
         holding++;
-        await gate.promise;
+        await held.promise;
       }
       const upstream = await fetch(target + path, { method: req.method, body, timeout: false });
+      if (held && answersOnly) {
+        holding++;
+        await held.promise;
+      }
       const headers = { "content-type": upstream.headers.get("content-type") ?? "application/json" };
       if (path !== "/v3/watch" || !upstream.body) return new Response(await upstream.arrayBuffer(), { status: upstream.status, headers });
       // Relayed chunk by chunk, so that a cut ends the agent's stream cleanly, as a member going away does.
@@ -72,6 +80,11 @@ export function startEtcdProxy(target: string): EtcdProxy {
     url: `http://127.0.0.1:${server.port}`,
     holdTxns() {
       gate = Promise.withResolvers<void>();
+      answersOnly = false;
+    },
+    holdTxnAnswers() {
+      gate = Promise.withResolvers<void>();
+      answersOnly = true;
     },
     releaseTxns() {
       gate?.resolve();

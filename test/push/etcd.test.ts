@@ -397,3 +397,20 @@ test("another agent's push that arrives while a delete waits for its commit, and
     proxy.stop();
   }
 });
+
+test("a commit that etcd made but never answered is not undone in the view: the agent reads afresh", async () => {
+  const proxy = startEtcdProxy(etcd.members[0]!.clientUrl);
+  try {
+    const a = await etcdAgent("/t12/", [], proxy.url);
+    expect(await push(a, "/metrics/job/k", "unanswered_probe 1\n")).toBe(200);
+    proxy.holdTxnAnswers();
+    // etcd commits 2, but its answer never comes within the agent's 5 s request timeout.
+    expect(await push(a, "/metrics/job/k", "unanswered_probe 2\n")).toBe(503);
+    proxy.releaseTxns();
+    expect(await within(2000, () => valueOf(a, "unanswered_probe", "k"), 2)).toBe(2);
+    expect(a.output()).toContain("etcd did not answer a commit");
+  } finally {
+    await stopAll();
+    proxy.stop();
+  }
+});

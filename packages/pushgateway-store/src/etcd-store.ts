@@ -179,6 +179,22 @@ export class EtcdGroupStore implements GroupStorage {
     return groups;
   }
 
+  /**
+   * A transaction that no endpoint answered may still have committed; the watch would skip it as this
+   * agent's own while the caller undoes it in the view, so the view is read afresh (as after a lost watch).
+   */
+  private async txn<T>(body: unknown): Promise<T & { header?: Header }> {
+    try {
+      return await this.call<T>("/v3/kv/txn", body);
+    } catch (e) {
+      if (e instanceof StorageFailure && e.fault === "unreachable" && !this.lost && !this.closed) {
+        this.lose(`etcd did not answer a commit: ${e.message}`);
+        this.watching?.abort();
+      }
+      throw e;
+    }
+  }
+
   /** Keys under the prefix that are not groups (the marker, a later format's) are left alone. */
   private isGroup(key: string): boolean {
     return key.startsWith(this.opts.prefix + GROUP_PREFIX);
@@ -226,7 +242,7 @@ export class EtcdGroupStore implements GroupStorage {
         throw new StaleView();
       }
       const puts = [...last.values()].map((g) => ({ request_put: { key: b64(this.opts.prefix + dbKey(g.key)), value: b64(JSON.stringify(toRecord(g))) } }));
-      const res = await this.call<{ succeeded?: boolean; responses?: Array<{ response_range?: { kvs?: KeyValue[] } }> }>("/v3/kv/txn", {
+      const res = await this.txn<{ succeeded?: boolean; responses?: Array<{ response_range?: { kvs?: KeyValue[] } }> }>({
         compare: [{ key: b64(this.marker), target: "MOD", result: "EQUAL", mod_revision: this.seen }],
         success: [this.markerPut(), ...puts],
         failure: [{ request_range: { key: b64(this.marker) } }],
@@ -277,7 +293,7 @@ export class EtcdGroupStore implements GroupStorage {
         const compare = ifUnchanged
           ? [{ key: b64(this.opts.prefix + dbKey(keys[0]!)), target: "MOD", result: "EQUAL", mod_revision: seenAt[i] }]
           : [{ key: b64(this.marker), target: "MOD", result: "EQUAL", mod_revision: this.seen }];
-        const res = await this.call<{ succeeded?: boolean; responses?: Array<{ response_delete_range?: { deleted?: string } }> }>("/v3/kv/txn", {
+        const res = await this.txn<{ succeeded?: boolean; responses?: Array<{ response_delete_range?: { deleted?: string } }> }>({
           compare,
           success: deletes,
           failure: ifUnchanged ? [] : deletes,
