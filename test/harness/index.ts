@@ -9,3 +9,4 @@ export * from "./victoria-metrics.ts";
 export * from "./uploads.ts";
 export * from "./node.ts";
 export * from "./etcd.ts";
+export * from "./etcd-proxy.ts";

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { makeTestPki, runAgent, startAgent, startEtcd, type RunningAgent, type RunningEtcd } from "../harness/index.ts";
+import { makeTestPki, runAgent, startAgent, startEtcd, startEtcdProxy, type RunningAgent, type RunningEtcd } from "../harness/index.ts";
 
 setDefaultTimeout(60_000);
 
@@ -22,11 +22,14 @@ afterAll(async () => {
   await etcd?.stop();
 });
 
-/** An agent on the shared cluster under `prefix` (one prefix per test: their groups stay apart). */
-async function etcdAgent(prefix: string, extra: string[] = []): Promise<RunningAgent> {
+/**
+ * An agent on the shared cluster under `prefix` (one prefix per test: their groups stay apart), through
+ * `endpoints` (a relay's, say) or all members'.
+ */
+async function etcdAgent(prefix: string, extra: string[] = [], endpoints = etcd.endpoints): Promise<RunningAgent> {
   const a = await startAgent({
     roles: ["push"],
-    args: ["--push.store=etcd", `--push.etcd.endpoints=${etcd.endpoints}`, `--push.etcd.prefix=${prefix}`, "--push.enable-admin-api", ...extra],
+    args: ["--push.store=etcd", `--push.etcd.endpoints=${endpoints}`, `--push.etcd.prefix=${prefix}`, "--push.enable-admin-api", ...extra],
   });
   agents.push(a);
   return a;
@@ -44,6 +47,13 @@ const push = (a: RunningAgent, path: string, body: string, method = "PUT", heade
 async function jobsOf(a: RunningAgent, metric: string): Promise<string[]> {
   const text = await fetch(`${a.urls.push}/metrics`).then((r) => r.text());
   return [...text.matchAll(new RegExp(`^${metric}\\{[^}]*job="([^"]+)"`, "gm"))].map((m) => m[1]!).sort();
+}
+
+/** The value the agent serves for `metric` in job `job`; undefined when it serves none. */
+async function valueOf(a: RunningAgent, metric: string, job: string): Promise<number | undefined> {
+  const text = await fetch(`${a.urls.push}/metrics`).then((r) => r.text());
+  const m = new RegExp(`^${metric}\\{[^}]*job="${job}"[^}]*\\} (\\S+)$`, "m").exec(text);
+  return m ? Number(m[1]) : undefined;
 }
 
 /** Polls until `f` returns `want` or `ms` pass; returns the last value. */
@@ -169,10 +179,14 @@ test("faults: with one agent killed and one etcd member down, every acknowledged
       expect(values[i]!).toBeLessThanOrEqual(tried[i]!);
     }
   };
+  check(await served(b));
+  // b watched the killed member (every agent starts on the first endpoint): it read afresh and says so. The
+  // fresh read waits for b's commits under way, and one sent as the member died may wait out its 5 s timeout
+  // (its push answered 503, though etcd may have committed it: the fresh read then brings it).
+  const resynced = async () => b.output().includes("etcd view resynchronised from a fresh read");
+  expect(await within(10_000, resynced, true)).toBe(true);
   const viewB = await served(b);
   check(viewB);
-  // b watched the killed member (every agent starts on the first endpoint): it read afresh and says so.
-  expect(b.output()).toContain("etcd view resynchronised from a fresh read");
   const bMetrics = await fetch(`${b.urls.push}/metrics`).then((r) => r.text());
   expect(Number(/^agent_push_etcd_resyncs_total (\d+)$/m.exec(bMetrics)![1])).toBeGreaterThanOrEqual(1);
   // Refusals while etcd was re-electing or the watch was lost are 503s with a reason, never anything else.
@@ -304,4 +318,99 @@ test("a group bigger than etcd takes is refused with 413 alone; pushes beside it
   expect(await jobsOf(a, "big_probe")).toEqual([]);
   expect(await jobsOf(a, "beside_probe")).toEqual(["after", "beside0", "beside1", "beside2", "beside3", "beside4"]);
   await stopAll();
+});
+
+test("a fresh read taken while this agent's own commit is in flight does not take the acknowledged push back", async () => {
+  const proxy = startEtcdProxy(etcd.members[0]!.clientUrl);
+  try {
+    const a = await etcdAgent("/t9/", [], proxy.url);
+    expect(await push(a, "/metrics/job/k", "resync_probe 1\n")).toBe(200);
+    proxy.holdTxns();
+    const second = push(a, "/metrics/job/k", "resync_probe 2\n");
+    await proxy.held();
+    // The watch is lost while the commit waits; the agent reads afresh 500 ms later.
+    proxy.cutWatches();
+    await Bun.sleep(1500);
+    proxy.releaseTxns();
+    expect(await second).toBe(200);
+    expect(await within(1000, () => valueOf(a, "resync_probe", "k"), 2)).toBe(2);
+    expect(await within(5000, async () => a.output().includes("etcd view resynchronised from a fresh read"), true)).toBe(true);
+    expect(await valueOf(a, "resync_probe", "k")).toBe(2);
+  } finally {
+    await stopAll();
+    proxy.stop();
+  }
+});
+
+test("another agent's change that arrives while a push waits for its commit makes the push be checked again, not lost", async () => {
+  const proxy = startEtcdProxy(etcd.members[0]!.clientUrl);
+  try {
+    const a = await etcdAgent("/t10/");
+    const b = await etcdAgent("/t10/", [], proxy.url);
+    expect(await push(b, "/metrics/job/k", "order_probe 1\n")).toBe(200);
+    expect(await within(1000, () => valueOf(a, "order_probe", "k"), 1)).toBe(1);
+    // b's commit of another group waits in the relay; b's push of k queues behind it, in b's view at once.
+    proxy.holdTxns();
+    const other = push(b, "/metrics/job/other", "other_probe 1\n");
+    await proxy.held();
+    const mine = push(b, "/metrics/job/k", "order_probe 3\n");
+    expect(await within(1000, () => valueOf(b, "order_probe", "k"), 3)).toBe(3);
+    // Meanwhile a stores 2 in k, and b's watch brings it.
+    expect(await push(a, "/metrics/job/k", "order_probe 2\n")).toBe(200);
+    expect(await within(1000, () => valueOf(b, "order_probe", "k"), 2)).toBe(2);
+    proxy.releaseTxns();
+    expect(await mine).toBe(200);
+    expect(await other).toBe(200);
+    // 3 was acknowledged after 2: both serve 3.
+    expect(await within(1000, () => valueOf(b, "order_probe", "k"), 3)).toBe(3);
+    expect(await within(1000, () => valueOf(a, "order_probe", "k"), 3)).toBe(3);
+  } finally {
+    await stopAll();
+    proxy.stop();
+  }
+});
+
+test("another agent's push that arrives while a delete waits for its commit, and that etcd orders before it, is deleted on both", async () => {
+  const proxy = startEtcdProxy(etcd.members[0]!.clientUrl);
+  try {
+    const a = await etcdAgent("/t11/");
+    const b = await etcdAgent("/t11/", [], proxy.url);
+    expect(await push(a, "/metrics/job/k", "gone_probe 1\n")).toBe(200);
+    expect(await within(1000, () => valueOf(b, "gone_probe", "k"), 1)).toBe(1);
+    // b's commit of another group waits in the relay; b's delete of k queues behind it, out of b's view at once.
+    proxy.holdTxns();
+    const other = push(b, "/metrics/job/other", "other_probe 1\n");
+    await proxy.held();
+    const deleted = fetch(`${b.urls.push}/metrics/job/k`, { method: "DELETE" }).then((r) => r.status);
+    expect(await within(1000, () => valueOf(b, "gone_probe", "k"), undefined)).toBeUndefined();
+    // Meanwhile a stores 2 in k, and b's watch brings it.
+    expect(await push(a, "/metrics/job/k", "gone_probe 2\n")).toBe(200);
+    expect(await within(1000, () => valueOf(b, "gone_probe", "k"), 2)).toBe(2);
+    proxy.releaseTxns();
+    expect(await deleted).toBe(202);
+    expect(await other).toBe(200);
+    // The delete came last: neither serves k.
+    expect(await within(1000, () => valueOf(a, "gone_probe", "k"), undefined)).toBeUndefined();
+    expect(await within(1000, () => valueOf(b, "gone_probe", "k"), undefined)).toBeUndefined();
+  } finally {
+    await stopAll();
+    proxy.stop();
+  }
+});
+
+test("a commit that etcd made but never answered is not undone in the view: the agent reads afresh", async () => {
+  const proxy = startEtcdProxy(etcd.members[0]!.clientUrl);
+  try {
+    const a = await etcdAgent("/t12/", [], proxy.url);
+    expect(await push(a, "/metrics/job/k", "unanswered_probe 1\n")).toBe(200);
+    proxy.holdTxnAnswers();
+    // etcd commits 2, but its answer never comes within the agent's 5 s request timeout.
+    expect(await push(a, "/metrics/job/k", "unanswered_probe 2\n")).toBe(503);
+    proxy.releaseTxns();
+    expect(await within(2000, () => valueOf(a, "unanswered_probe", "k"), 2)).toBe(2);
+    expect(a.output()).toContain("etcd did not answer a commit");
+  } finally {
+    await stopAll();
+    proxy.stop();
+  }
 });

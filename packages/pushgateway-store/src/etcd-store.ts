@@ -56,6 +56,8 @@ const ANNOUNCE_MS = 3000;
 /** A save waiting for its transaction, and the push waiting for it. */
 interface PendingSave {
   group: Group;
+  /** `othersChanges` when the push was checked. */
+  basis: number;
   resolve: () => void;
   reject: (e: unknown) => void;
 }
@@ -92,6 +94,13 @@ export class EtcdGroupStore implements GroupStorage {
   private readonly revisions = new Map<string, number>();
   /** etcd key -> group key: delete events carry only the etcd key. */
   private readonly groupKeys = new Map<string, string>();
+  /**
+   * Counts changes to the view that are not this agent's own commits (another agent's, through the watch;
+   * a fresh read). A save checked before one of them must be checked again: its commit would otherwise
+   * compare against a marker that includes a change its push was never checked against, and the watch,
+   * taking the commit for this agent's own, would never bring its group into the view.
+   */
+  private othersChanges = 0;
   /** Saves waiting for the next transaction. */
   private readonly pending: PendingSave[] = [];
   /** Changes leave one at a time: each compares against the marker the previous one left. */
@@ -170,6 +179,22 @@ export class EtcdGroupStore implements GroupStorage {
     return groups;
   }
 
+  /**
+   * A transaction that no endpoint answered may still have committed; the watch would skip it as this
+   * agent's own while the caller undoes it in the view, so the view is read afresh (as after a lost watch).
+   */
+  private async txn<T>(body: unknown): Promise<T & { header?: Header }> {
+    try {
+      return await this.call<T>("/v3/kv/txn", body);
+    } catch (e) {
+      if (e instanceof StorageFailure && e.fault === "unreachable" && !this.lost && !this.closed) {
+        this.lose(`etcd did not answer a commit: ${e.message}`);
+        this.watching?.abort();
+      }
+      throw e;
+    }
+  }
+
   /** Keys under the prefix that are not groups (the marker, a later format's) are left alone. */
   private isGroup(key: string): boolean {
     return key.startsWith(this.opts.prefix + GROUP_PREFIX);
@@ -195,7 +220,7 @@ export class EtcdGroupStore implements GroupStorage {
    */
   save(g: Group): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ group: g, resolve, reject });
+      this.pending.push({ group: g, basis: this.othersChanges, resolve, reject });
       if (this.pending.length === 1) void this.enqueue(() => this.commitPending()).catch(() => undefined);
     });
   }
@@ -212,8 +237,12 @@ export class EtcdGroupStore implements GroupStorage {
     for (const p of batch) last.set(p.group.key, p.group);
     try {
       this.check();
+      if (batch.some((p) => p.basis !== this.othersChanges)) {
+        this.target = this.seen;
+        throw new StaleView();
+      }
       const puts = [...last.values()].map((g) => ({ request_put: { key: b64(this.opts.prefix + dbKey(g.key)), value: b64(JSON.stringify(toRecord(g))) } }));
-      const res = await this.call<{ succeeded?: boolean; responses?: Array<{ response_range?: { kvs?: KeyValue[] } }> }>("/v3/kv/txn", {
+      const res = await this.txn<{ succeeded?: boolean; responses?: Array<{ response_range?: { kvs?: KeyValue[] } }> }>({
         compare: [{ key: b64(this.marker), target: "MOD", result: "EQUAL", mod_revision: this.seen }],
         success: [this.markerPut(), ...puts],
         failure: [{ request_range: { key: b64(this.marker) } }],
@@ -252,6 +281,7 @@ export class EtcdGroupStore implements GroupStorage {
    */
   removeAll(groupKeys: readonly string[], ifUnchanged = false): Promise<number> {
     const seenAt = groupKeys.map((k) => this.revisions.get(k));
+    const basis = this.othersChanges;
     return this.enqueue(async () => {
       this.check();
       let removed = 0;
@@ -263,7 +293,7 @@ export class EtcdGroupStore implements GroupStorage {
         const compare = ifUnchanged
           ? [{ key: b64(this.opts.prefix + dbKey(keys[0]!)), target: "MOD", result: "EQUAL", mod_revision: seenAt[i] }]
           : [{ key: b64(this.marker), target: "MOD", result: "EQUAL", mod_revision: this.seen }];
-        const res = await this.call<{ succeeded?: boolean; responses?: Array<{ response_delete_range?: { deleted?: string } }> }>("/v3/kv/txn", {
+        const res = await this.txn<{ succeeded?: boolean; responses?: Array<{ response_delete_range?: { deleted?: string } }> }>({
           compare,
           success: deletes,
           failure: ifUnchanged ? [] : deletes,
@@ -271,7 +301,17 @@ export class EtcdGroupStore implements GroupStorage {
         if (res.succeeded && !ifUnchanged) this.seen = Math.max(this.seen, Number(res.header?.revision));
         if (res.succeeded || !ifUnchanged) {
           for (const r of res.responses ?? []) removed += Number(r.response_delete_range?.deleted ?? 0);
-          for (const k of keys) this.revisions.delete(k);
+          const rev = Number(res.header?.revision);
+          for (const k of keys) {
+            // Another agent's change that the watch brought after this removal took the group out of the view,
+            // but that etcd ordered before the removal, is gone too; the watch skips the removal as this
+            // agent's own, so it is taken out here (and saves checked with it in the view are checked again).
+            if (basis !== this.othersChanges && (this.revisions.get(k) ?? rev) < rev) {
+              this.othersChanges++;
+              this.follower?.apply(k, undefined);
+            }
+            this.revisions.delete(k);
+          }
         }
       }
       return removed;
@@ -353,10 +393,15 @@ export class EtcdGroupStore implements GroupStorage {
     while (!this.closed) {
       try {
         if (!fresh) {
-          const groups = await this.loadAll();
-          this.resyncs++;
-          this.follower!.reset(groups);
-          this.opts.log.warn("etcd view resynchronised from a fresh read", { groups: groups.length, revision: this.from - 1 });
+          // Behind any commit under way: a read taken while one is in flight could miss it, and the watch,
+          // starting after the read, would skip it as this agent's own and leave the older value served.
+          await this.enqueue(async () => {
+            const groups = await this.loadAll();
+            this.resyncs++;
+            this.othersChanges++;
+            this.follower!.reset(groups);
+            this.opts.log.warn("etcd view resynchronised from a fresh read", { groups: groups.length, revision: this.from - 1 });
+          });
         }
         fresh = false;
         await this.watch();
@@ -426,6 +471,7 @@ export class EtcdGroupStore implements GroupStorage {
     const markerEvent = events.find((e) => text(e.kv.key) === this.marker);
     const own = markerEvent !== undefined && text(markerEvent.kv.value) === this.id;
     const intern = new Interner();
+    if (!own && events.some((e) => this.isGroup(text(e.kv.key)))) this.othersChanges++;
     for (const e of events) {
       const key = text(e.kv.key);
       if (key.startsWith(this.replicaPrefix)) {
@@ -437,8 +483,11 @@ export class EtcdGroupStore implements GroupStorage {
         const groupKey = this.groupKeys.get(key);
         if (groupKey === undefined) continue;
         this.groupKeys.delete(key);
+        // This agent's own removal may come through before etcd's answer to it, which needs the revision
+        // of what the view holds (see removeAll).
+        if (own) continue;
         this.revisions.delete(groupKey);
-        if (!own) this.follower!.apply(groupKey, undefined);
+        this.follower!.apply(groupKey, undefined);
       } else {
         const g = fromRecord(JSON.parse(text(e.kv.value)) as GroupRecord, intern);
         this.groupKeys.set(key, g.key);
