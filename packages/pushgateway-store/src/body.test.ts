@@ -1,6 +1,7 @@
 import { expect, test } from "bun:test";
 import { gzipSync } from "node:zlib";
-import { encodeDelimited, parseText, PROTOBUF_DELIMITED_CONTENT_TYPE } from "@agent/core";
+import { parseText, PROTOBUF_DELIMITED_CONTENT_TYPE } from "@agent/core";
+import { encodeDelimited } from "@agent/core/testing";
 import { BodyBudget, isProtobufDelimited, readPushBody } from "./body.ts";
 import { PushRejected } from "./families.ts";
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { ParseError, parseGoFloat, parseText } from "./parse.ts";
-import { renderFamily } from "./writer.ts";
+import { renderFamily } from "./render.ts";
 import type { MetricFamily } from "./model.ts";
 
 function positiveZero(families: MetricFamily[]): MetricFamily[] {

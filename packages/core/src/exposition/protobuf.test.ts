@@ -5,9 +5,10 @@ import { join } from "node:path";
 import { freePort, waitForHttp } from "../../../../test/harness/ports.ts";
 import type { MetricFamily } from "./model.ts";
 import { ParseError, parseText } from "./parse.ts";
-import { renderFamily } from "./writer.ts";
-import { PROTOBUF_DELIMITED_CONTENT_TYPE, decodeDelimited, encodeDelimited } from "./protobuf.ts";
-import { formatValue } from "./writer.ts";
+import { renderFamily } from "./render.ts";
+import { encodeDelimited } from "../testing/encode-delimited.ts";
+import { PROTOBUF_DELIMITED_CONTENT_TYPE, decodeDelimited } from "./protobuf.ts";
+import { formatValue } from "./render.ts";
 
 // A minimal, independent protobuf writer, so the decoder is tested against bytes built by the book rather
 // than by the encoder under test.
