@@ -12,7 +12,8 @@
  */
 import { readFileSync } from "node:fs";
 import type { Logger } from "@agent/core";
-import { PushRejected } from "./families.ts";
+import { PushRejected } from "./push-rejected.ts";
+import { nonFiniteAsString } from "./family-record.ts";
 import { dbKey, fromRecord, GROUP_PREFIX, Interner, toRecord, type GroupRecord } from "./group-db.ts";
 import { StaleView, type GroupStorage, type StorageFollower } from "./group-storage.ts";
 import type { Group } from "./memory-index.ts";
@@ -212,7 +213,7 @@ export class EtcdGroupStore implements GroupStorage {
     for (const p of batch) last.set(p.group.key, p.group);
     try {
       this.check();
-      const puts = [...last.values()].map((g) => ({ request_put: { key: b64(this.opts.prefix + dbKey(g.key)), value: b64(JSON.stringify(toRecord(g))) } }));
+      const puts = [...last.values()].map((g) => ({ request_put: { key: b64(this.opts.prefix + dbKey(g.key)), value: b64(JSON.stringify(toRecord(g), nonFiniteAsString)) } }));
       const res = await this.call<{ succeeded?: boolean; responses?: Array<{ response_range?: { kvs?: KeyValue[] } }> }>("/v3/kv/txn", {
         compare: [{ key: b64(this.marker), target: "MOD", result: "EQUAL", mod_revision: this.seen }],
         success: [this.markerPut(), ...puts],

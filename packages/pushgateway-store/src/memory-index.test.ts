@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { MetricSet, parseText } from "@agent/core";
-import { groupSeriesLabels, prepareFamilies } from "./families.ts";
+import { groupSeriesLabels, prepareFamilies } from "./grouping.ts";
 import { groupingKey, type GroupLabels } from "./grouping-key.ts";
 import { MemoryIndex, type Group } from "./memory-index.ts";
 
@@ -11,7 +11,7 @@ function group(labels: GroupLabels, text: string): { g: Group; prepared: ReturnT
     key: groupingKey(labels),
     labels,
     seriesLabels: groupSeriesLabels(labels),
-    families: new Map(prepared.map((f) => [f.name, f])),
+    families: new Map(prepared.map(({ family }) => [family.name, family])),
     pushTime: clock / 1000,
     failTime: 0,
     failReason: undefined,

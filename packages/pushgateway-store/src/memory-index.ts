@@ -1,20 +1,19 @@
 /**
  * The in-memory side of the store: every group, a per-family index (type and member groups) and a series
  * index (metric identity -> owning group), so a push is checked in time proportional to the push, not the
- * store; and per-family render caches, so a scrape is a concatenation of text rendered at push time.
+ * store; and per-family render caches, so a scrape is a concatenation of text each family rendered once.
  */
-import { renderHeader, suffixesOf, type MetricSet, type MetricType } from "@agent/core";
+import { renderHeader, renderLabelPairs, renderSeries, suffixesOf, type MetricSet, type MetricType } from "@agent/core";
 import {
   identityHash,
-  probesOf,
   PUSH_FAILURE_TIME,
   PUSH_FAILURE_TIME_HELP,
   PUSH_TIME,
   PUSH_TIME_HELP,
-  timestampLine,
   type PreparedFamily,
   type StoredFamily,
 } from "./families.ts";
+import { timestampLine } from "./render-metrics.ts";
 import type { GroupLabels } from "./grouping-key.ts";
 
 /** One grouping key's state. Replaced as a whole on every change, never mutated in place. */
@@ -115,7 +114,7 @@ export class MemoryIndex {
   }
 
   private indexSeries(g: Group, f: StoredFamily): void {
-    for (const probe of probesOf(f)) this.seriesOwner.set(identityHash(probe), g.key);
+    for (const id of f.identities()) this.seriesOwner.set(identityHash(id), g.key);
   }
 
   /**
@@ -153,8 +152,8 @@ export class MemoryIndex {
           e.type = e.members.values().next().value!.type;
         }
       }
-      for (const probe of probesOf(f)) {
-        const h = identityHash(probe);
+      for (const id of f.identities()) {
+        const h = identityHash(id);
         if (this.seriesOwner.get(h) === g.key) this.seriesOwner.delete(h);
       }
       this.seriesCount -= f.series;
@@ -167,7 +166,7 @@ export class MemoryIndex {
    * agent's own families, no histogram/summary suffix clash, no metric stored twice. Undefined if none.
    */
   conflict(key: string, replace: boolean, pushed: readonly PreparedFamily[], ownTypes: ReadonlyMap<string, MetricType>): string | undefined {
-    const pushedTypes = new Map(pushed.map((f) => [f.name, f.type]));
+    const pushedTypes = new Map(pushed.map(({ family: f }) => [f.name, f.type]));
     const typeAfter = (name: string): MetricType | undefined => {
       const t = pushedTypes.get(name) ?? SYNTHETIC.get(name) ?? ownTypes.get(name);
       if (t) return t;
@@ -177,7 +176,7 @@ export class MemoryIndex {
       if (mine && replace) return this.otherType(e, key);
       return e.type;
     };
-    for (const f of pushed) {
+    for (const { family: f, identities, hashes } of pushed) {
       const own = ownTypes.get(f.name);
       if (own && own !== f.type) return `${f.name} is pushed as ${f.type} but is a ${own} of the agent itself`;
       const e = this.families.get(f.name);
@@ -193,13 +192,12 @@ export class MemoryIndex {
           return `the ${f.type} ${f.name} collides with the metric named ${f.name + suffix}`;
         }
       }
-      for (let i = 0; i < f.hashes.length; i++) {
-        const owner = this.seriesOwner.get(f.hashes[i]!);
+      for (let i = 0; i < hashes.length; i++) {
+        const owner = this.seriesOwner.get(hashes[i]!);
         if (owner === undefined || owner === key) continue;
-        const theirs = this.groups.get(owner)?.families.get(f.name);
-        const probe = f.probes[i]!;
-        if (theirs && (theirs.text.startsWith(probe) || theirs.text.includes("\n" + probe))) {
-          return `${probe.trimEnd()} is already pushed by another group`;
+        // The hash names a candidate; the identity itself decides.
+        if (this.groups.get(owner)?.families.get(f.name)?.holds(identities[i]!)) {
+          return `${renderSeries(f.name, renderLabelPairs(f.metrics[i]!.labels))} is already pushed by another group`;
         }
       }
     }

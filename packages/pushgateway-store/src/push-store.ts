@@ -4,17 +4,10 @@
  * the typed read API the HTTP routes and pages use.
  */
 import { addProcessMetrics, MetricSet, renderHeader, type Logger, type MetricFamily, type MetricType, type NameValidation } from "@agent/core";
-import {
-  groupSeriesLabels,
-  prepareFamilies,
-  PUSH_FAILURE_TIME,
-  PUSH_FAILURE_TIME_HELP,
-  PUSH_TIME,
-  PUSH_TIME_HELP,
-  PushRejected,
-  timestampLine,
-  type StoredFamily,
-} from "./families.ts";
+import { PUSH_FAILURE_TIME, PUSH_FAILURE_TIME_HELP, PUSH_TIME, PUSH_TIME_HELP, type StoredFamily } from "./families.ts";
+import { groupSeriesLabels, prepareFamilies } from "./grouping.ts";
+import { PushRejected } from "./push-rejected.ts";
+import { timestampLine } from "./render-metrics.ts";
 import { StaleView, type GroupStorage } from "./group-storage.ts";
 import { groupingKey, pushPathFor, type GroupLabels } from "./grouping-key.ts";
 import { MemoryIndex, type Group } from "./memory-index.ts";
@@ -162,7 +155,7 @@ export class PushStore {
       throw new PushRejected(message, e.reason, e.status, true);
     }
     if (this.opts.maxSeriesPerPush > 0) {
-      const n = prepared.reduce((sum, f) => sum + f.series, 0);
+      const n = prepared.reduce((sum, p) => sum + p.family.series, 0);
       if (n > this.opts.maxSeriesPerPush) {
         throw new PushRejected(`push carries ${n} metrics, more than --push.max-series-per-push=${this.opts.maxSeriesPerPush}`, "too_many_series", 413, false);
       }
@@ -178,7 +171,7 @@ export class PushStore {
       }
     }
     const families = new Map<string, StoredFamily>(req.replace || !old ? [] : old.families);
-    for (const p of prepared) families.set(p.name, { name: p.name, type: p.type, help: p.help, text: p.text, series: p.series, at: p.at });
+    for (const { family } of prepared) families.set(family.name, family);
     const next: Group = {
       ...(old ?? this.fresh(req.labels, at)),
       families,

@@ -1,0 +1,75 @@
+/**
+ * A stored family as a record holds it: its values, not its text, so a restart rebuilds the same
+ * StoredFamily and the render happens on the first scrape. Numbers are JS numbers; where a record travels
+ * as JSON (etcd), NaN and ±Inf travel as the strings String() gives them, which num() reads back.
+ *
+ * Format 1 records (agents before this one) held rendered sample lines instead; they are read once by the
+ * text parser, as a pushed body would be, and written in format 2 at the group's next change.
+ */
+import { parseText, partLabelOf, renderHeader, type MetricType } from "@agent/core";
+import { StoredFamily, type GroupedMetric } from "./families.ts";
+import { groupMetrics } from "./grouping.ts";
+
+type Num = number | string;
+/** A sample: [flat label pairs, value]; a histogram or summary: [flat label pairs, sum, count, flat parts, has +Inf]. */
+type MetricRecord = [string[], Num] | [string[], Num, Num, Num[], boolean];
+/** [name, type, help or null, pushed at (ms), metrics] */
+export type FamilyRecord = [string, MetricType, string | null, number, MetricRecord[]];
+/** [name, type, help or null, sample lines, pushed at (ms), metrics in text]: format 1. */
+export type FamilyRecordV1 = [string, MetricType, string | null, string, number, number];
+
+function num(x: Num): number {
+  return typeof x === "number" ? x : Number(x);
+}
+
+function flatten(pairs: readonly (readonly [string, string])[]): string[] {
+  const out: string[] = [];
+  for (const [k, v] of pairs) out.push(k, v);
+  return out;
+}
+
+function pairsOf(flat: readonly string[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) out.push([flat[i]!, flat[i + 1]!]);
+  return out;
+}
+
+function toMetricRecord(composite: boolean, m: GroupedMetric): MetricRecord {
+  if (!composite) return [flatten(m.labels), m.value];
+  return [flatten(m.labels), m.sum, m.count, m.parts.flat(), m.hasInf];
+}
+
+function fromMetricRecord(r: MetricRecord): GroupedMetric {
+  const labels = pairsOf(r[0]);
+  if (r.length === 2) return { labels, value: num(r[1]), parts: [], sum: 0, count: 0, hasInf: false };
+  const parts: [number, number][] = [];
+  for (let i = 0; i + 1 < r[3].length; i += 2) parts.push([num(r[3][i]!), num(r[3][i + 1]!)]);
+  return { labels, value: 0, parts, sum: num(r[1]), count: num(r[2]), hasInf: r[4] };
+}
+
+export function toFamilyRecord(f: StoredFamily): FamilyRecord {
+  const composite = partLabelOf(f.type) !== undefined;
+  return [f.name, f.type, f.help ?? null, f.at, f.metrics.map((m) => toMetricRecord(composite, m))];
+}
+
+/** `intern` gives one copy of each name, type and HELP text however many records repeat them. */
+export function fromFamilyRecord(r: FamilyRecord | FamilyRecordV1, intern: (s: string) => string): StoredFamily {
+  const name = intern(r[0]);
+  const type = intern(r[1]) as MetricType;
+  const help = r[2] === null ? undefined : intern(r[2]);
+  if (r.length === 6) return new StoredFamily(name, type, help, upgradeV1(name, type, r[3]), r[4]);
+  return new StoredFamily(name, type, help, r[4].map(fromMetricRecord), r[3]);
+}
+
+/** Format 1's sample lines back to metrics; the lines were rendered with grouping labels applied and sorted. */
+function upgradeV1(name: string, type: MetricType, text: string): GroupedMetric[] {
+  // The text may quote UTF-8 names (--push.enable-utf8-names).
+  const [family] = parseText(renderHeader(name, type, undefined) + text, "utf8");
+  const drop = partLabelOf(type);
+  return family ? groupMetrics(family, (s) => Object.entries(s.labels).filter(([k]) => k !== drop)) : [];
+}
+
+/** JSON.stringify's replacer for records that travel as JSON: NaN and ±Inf as strings (see num()). */
+export function nonFiniteAsString(_key: string, value: unknown): unknown {
+  return typeof value === "number" && !Number.isFinite(value) ? String(value) : value;
+}

@@ -1,0 +1,32 @@
+/**
+ * A group's metrics as sample lines, as Pushgateway renders them: histogram buckets with the `+Inf` one,
+ * summary quantiles, then `_sum` and `_count`, every number in Go's shortest form.
+ */
+import { formatValue, renderLabelPairs, renderSeries, type MetricType } from "@agent/core";
+import type { GroupedMetric } from "./families.ts";
+
+function line(name: string, labels: string, value: number): string {
+  return renderSeries(name, labels) + " " + formatValue(value) + "\n";
+}
+
+/** Sample lines for metrics of one family, in Go's text exposition order. */
+export function renderMetrics(name: string, type: MetricType, metrics: readonly GroupedMetric[]): string {
+  let text = "";
+  for (const m of metrics) {
+    if (type === "histogram") {
+      for (const [le, c] of m.parts) text += line(name + "_bucket", renderLabelPairs(m.labels, ["le", formatValue(le)]), c);
+      if (!m.hasInf) text += line(name + "_bucket", renderLabelPairs(m.labels, ["le", "+Inf"]), m.count);
+    } else if (type === "summary") {
+      for (const [q, v] of m.parts) text += line(name, renderLabelPairs(m.labels, ["quantile", formatValue(q)]), v);
+    }
+    const ls = renderLabelPairs(m.labels);
+    if (type === "histogram" || type === "summary") text += line(name + "_sum", ls, m.sum) + line(name + "_count", ls, m.count);
+    else text += line(name, ls, m.value);
+  }
+  return text;
+}
+
+/** push_time_seconds / push_failure_time_seconds line for a group. */
+export function timestampLine(name: string, seriesLabels: string, seconds: number): string {
+  return name + seriesLabels + " " + formatValue(seconds) + "\n";
+}
