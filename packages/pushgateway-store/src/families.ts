@@ -13,8 +13,8 @@ export const PUSH_FAILURE_TIME_HELP = "Last Unix time when changing this group i
 
 /** One Pushgateway metric: a sample, or a whole histogram or summary. */
 export interface GroupedMetric {
-  /** Name-sorted label pairs, without `le`/`quantile`. */
-  labels: [string, string][];
+  /** Label pairs sorted by name, flat (`[name, value, name, value, ...]`), without `le`/`quantile`. */
+  labels: readonly string[];
   value: number;
   /** [upper bound, cumulative count] or [quantile, value], in input order. */
   parts: [number, number][];
@@ -22,6 +22,9 @@ export interface GroupedMetric {
   count: number;
   hasInf: boolean;
 }
+
+/** The parts of a sample that is no histogram or summary: one shared array, never written to. */
+export const NO_PARTS: [number, number][] = Object.freeze([]) as unknown as [number, number][];
 
 /** One family as a group holds it. */
 export class StoredFamily {

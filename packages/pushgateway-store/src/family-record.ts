@@ -7,7 +7,7 @@
  * text parser, as a pushed body would be, and written in format 2 at the group's next change.
  */
 import { parseText, partLabelOf, renderHeader, type MetricType } from "@agent/core";
-import { StoredFamily, type GroupedMetric } from "./families.ts";
+import { NO_PARTS, StoredFamily, type GroupedMetric } from "./families.ts";
 import { groupMetrics } from "./grouping.ts";
 
 type Num = number | string;
@@ -22,26 +22,14 @@ function num(x: Num): number {
   return typeof x === "number" ? x : Number(x);
 }
 
-function flatten(pairs: readonly (readonly [string, string])[]): string[] {
-  const out: string[] = [];
-  for (const [k, v] of pairs) out.push(k, v);
-  return out;
-}
-
-function pairsOf(flat: readonly string[]): [string, string][] {
-  const out: [string, string][] = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) out.push([flat[i]!, flat[i + 1]!]);
-  return out;
-}
-
 function toMetricRecord(composite: boolean, m: GroupedMetric): MetricRecord {
-  if (!composite) return [flatten(m.labels), m.value];
-  return [flatten(m.labels), m.sum, m.count, m.parts.flat(), m.hasInf];
+  if (!composite) return [m.labels as string[], m.value];
+  return [m.labels as string[], m.sum, m.count, m.parts.flat(), m.hasInf];
 }
 
 function fromMetricRecord(r: MetricRecord): GroupedMetric {
-  const labels = pairsOf(r[0]);
-  if (r.length === 2) return { labels, value: num(r[1]), parts: [], sum: 0, count: 0, hasInf: false };
+  const labels = r[0];
+  if (r.length === 2) return { labels, value: num(r[1]), parts: NO_PARTS, sum: 0, count: 0, hasInf: false };
   const parts: [number, number][] = [];
   for (let i = 0; i + 1 < r[3].length; i += 2) parts.push([num(r[3][i]!), num(r[3][i + 1]!)]);
   return { labels, value: 0, parts, sum: num(r[1]), count: num(r[2]), hasInf: r[4] };
@@ -66,7 +54,7 @@ function upgradeV1(name: string, type: MetricType, text: string): GroupedMetric[
   // The text may quote UTF-8 names (--push.enable-utf8-names).
   const [family] = parseText(renderHeader(name, type, undefined) + text, "utf8");
   const drop = partLabelOf(type);
-  return family ? groupMetrics(family, (s) => Object.entries(s.labels).filter(([k]) => k !== drop)) : [];
+  return family ? groupMetrics(family, (s) => Object.entries(s.labels).flatMap(([k, v]) => (k === drop ? [] : [k, v]))) : [];
 }
 
 /** JSON.stringify's replacer for records that travel as JSON: NaN and ±Inf as strings (see num()). */

@@ -52,7 +52,7 @@ test("UTF-8 names are rendered quoted as expfmt writes them; a metric's identity
   );
   expect(h.identities()).toEqual([...p!.identities]);
   expect(h.holds(p!.identities[0]!)).toBe(true);
-  expect(h.holds(seriesIdentity("h.x", [["a.b", "2"], ["instance", ""], ["job", "j"]]))).toBe(false);
+  expect(h.holds(seriesIdentity("h.x", ["a.b", "2", "instance", "", "job", "j"]))).toBe(false);
   // The same label name is refused when names must be classic, also if a parser let it through.
   expect(() => prepareFamilies(parseText('m{"a.b"="1"} 1\n', "utf8"), { job: "j" }, at)).toThrow(PushRejected);
 });

@@ -14,7 +14,7 @@ import {
   type NameValidation,
   type Sample,
 } from "@agent/core";
-import { identityHash, PUSH_FAILURE_TIME, PUSH_TIME, StoredFamily, type GroupedMetric, type PreparedFamily } from "./families.ts";
+import { identityHash, NO_PARTS, PUSH_FAILURE_TIME, PUSH_TIME, StoredFamily, type GroupedMetric, type PreparedFamily } from "./families.ts";
 import type { GroupLabels } from "./grouping-key.ts";
 import { PushRejected } from "./push-rejected.ts";
 
@@ -35,8 +35,8 @@ function byteCompare(a: string, b: string): number {
 /** Pushgateway's (client_golang's) metric order: fewer labels first, then label values in name order. */
 function compareMetrics(a: GroupedMetric, b: GroupedMetric): number {
   if (a.labels.length !== b.labels.length) return a.labels.length - b.labels.length;
-  for (let i = 0; i < a.labels.length; i++) {
-    const c = byteCompare(a.labels[i]![1], b.labels[i]![1]);
+  for (let i = 1; i < a.labels.length; i += 2) {
+    const c = byteCompare(a.labels[i]!, b.labels[i]!);
     if (c !== 0) return c;
   }
   return 0;
@@ -52,11 +52,11 @@ function asCount(v: number): number {
 }
 
 /**
- * Groups a family's flat samples into Pushgateway metrics. `labelsOf` turns a sample's labels into the
- * final sorted pairs (grouping labels applied); samples of a histogram or summary with equal pairs are one
+ * Groups a family's samples into Pushgateway metrics. `labelsOf` turns a sample's labels into the final
+ * name-sorted flat pairs (grouping labels applied); samples of a histogram or summary with equal pairs are one
  * metric. Throws PushRejected on a timestamp or an illegal label name.
  */
-export function groupMetrics(family: MetricFamily, labelsOf: (s: Sample) => [string, string][]): GroupedMetric[] {
+export function groupMetrics(family: MetricFamily, labelsOf: (s: Sample) => string[]): GroupedMetric[] {
   const composite = family.type === "histogram" || family.type === "summary";
   const out: GroupedMetric[] = [];
   const byKey = composite ? new Map<string, GroupedMetric>() : undefined;
@@ -64,10 +64,10 @@ export function groupMetrics(family: MetricFamily, labelsOf: (s: Sample) => [str
     refuseTimestamp(s);
     const pairs = labelsOf(s);
     if (!byKey) {
-      out.push({ labels: pairs, value: s.value, parts: [], sum: 0, count: 0, hasInf: false });
+      out.push({ labels: pairs, value: s.value, parts: NO_PARTS, sum: 0, count: 0, hasInf: false });
       continue;
     }
-    const key = pairs.map((p) => p[0] + "\u0000" + p[1]).join("\u0001");
+    const key = JSON.stringify(pairs);
     let m = byKey.get(key);
     if (!m) {
       m = { labels: pairs, value: 0, parts: [], sum: 0, count: 0, hasInf: false };
@@ -91,8 +91,8 @@ function parseBound(text: string | undefined): number {
   return (text === undefined ? undefined : parseGoFloat(text)) ?? NaN;
 }
 
-/** Final label pairs: body labels, grouping labels over them, `instance=""` where missing, sorted by name. */
-function applyGrouping(body: Readonly<Record<string, string>>, group: GroupLabels, drop?: string, names?: NameValidation): [string, string][] {
+/** Final flat label pairs: body labels, grouping labels over them, `instance=""` where missing, sorted by name. */
+function applyGrouping(body: Readonly<Record<string, string>>, group: GroupLabels, drop?: string, names?: NameValidation): string[] {
   const merged: Record<string, string> = Object.create(null);
   for (const k in body) {
     if (k === drop) continue;
@@ -103,9 +103,9 @@ function applyGrouping(body: Readonly<Record<string, string>>, group: GroupLabel
   }
   for (const k in group) merged[k] = group[k]!;
   if (!("instance" in merged)) merged.instance = "";
-  return Object.keys(merged)
-    .sort()
-    .map((k) => [k, merged[k]!]);
+  const out: string[] = [];
+  for (const k of Object.keys(merged).sort()) out.push(k, merged[k]!);
+  return out;
 }
 
 /**
@@ -138,8 +138,8 @@ export function prepareFamilies(families: readonly MetricFamily[], group: GroupL
   return out;
 }
 
-/** The label pairs every series of a group carries at least: grouping labels plus `instance`. */
-export function groupSeriesPairs(group: GroupLabels): [string, string][] {
+/** The flat label pairs every series of a group carries at least: grouping labels plus `instance`. */
+export function groupSeriesPairs(group: GroupLabels): string[] {
   return applyGrouping({}, group);
 }
 

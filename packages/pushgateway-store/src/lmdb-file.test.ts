@@ -16,7 +16,7 @@ function group(i: number): Group {
   const labels = { job: "unit", instance: `i${i}` };
   // Every third record spans overflow pages.
   const metrics = Array.from({ length: i % 3 === 0 ? 200 : 1 }, (_, n) => ({
-    labels: [["instance", `i${i}`], ["job", "unit"], ["n", String(n)]] as [string, string][],
+    labels: ["instance", `i${i}`, "job", "unit", "n", String(n)],
     value: i,
     parts: [],
     sum: 0,

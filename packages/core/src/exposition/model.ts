@@ -60,10 +60,10 @@ export function suffixesOf(type: MetricType): readonly string[] {
 }
 
 /**
- * A series' identity: its name and its label pairs, sorted by label name, as one string that two series
- * share exactly when they are the same series (JSON quoting keeps any name or value from running into the
- * next). The one key every index of series uses.
+ * A series' identity: its name and its label pairs, sorted by label name and flat (`[name, value, ...]`),
+ * as one string that two series share exactly when they are the same series (JSON quoting keeps any name
+ * or value from running into the next). The one key every index of series uses.
  */
-export function seriesIdentity(name: string, sortedPairs: readonly (readonly [string, string])[]): string {
-  return JSON.stringify([name, sortedPairs]);
+export function seriesIdentity(name: string, sortedFlatPairs: readonly string[]): string {
+  return JSON.stringify([name, sortedFlatPairs]);
 }

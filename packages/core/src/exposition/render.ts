@@ -29,7 +29,7 @@ export function formatValue(value: number): string {
   else if (value === Infinity) return "+Inf";
   else if (value === -Infinity) return "-Inf";
   // JS's shortest round-trip digits are Go's. Up to 1e21 String() writes them positionally, and moving the
-  // point is ~5x cheaper than toExponential(): counters in bytes are the bulk of a node scrape.
+  // point is cheaper than toExponential(): counters in bytes are the bulk of a node scrape.
   const abs = value < 0 ? -value : value;
   if (abs >= 1e6 && abs < 1e21) return (value < 0 ? "-" : "") + exponentForm(String(abs));
   const e = value.toExponential();
@@ -72,12 +72,15 @@ function labelPair(name: string, value: string): string {
   return renderLabelName(name) + '="' + escapeLabelValue(value) + '"';
 }
 
-/** `{a="1",b="2"}` from pairs already in order, with `extra` (its value rendered already) last; "" when empty. */
-export function renderLabelPairs(pairs: readonly (readonly [string, string])[], extra?: readonly [string, string]): string {
-  if (pairs.length === 0 && extra === undefined) return "";
+/**
+ * `{a="1",b="2"}` from flat pairs (`[name, value, ...]`) already in order, with `extra` (its value rendered
+ * already) last; "" when empty.
+ */
+export function renderLabelPairs(flat: readonly string[], extra?: readonly [string, string]): string {
+  if (flat.length === 0 && extra === undefined) return "";
   let out = "{";
-  for (let i = 0; i < pairs.length; i++) out += (i > 0 ? "," : "") + labelPair(pairs[i]![0], pairs[i]![1]);
-  if (extra !== undefined) out += (pairs.length > 0 ? "," : "") + extra[0] + '="' + extra[1] + '"';
+  for (let i = 0; i + 1 < flat.length; i += 2) out += (i > 0 ? "," : "") + labelPair(flat[i]!, flat[i + 1]!);
+  if (extra !== undefined) out += (flat.length > 0 ? "," : "") + extra[0] + '="' + extra[1] + '"';
   return out + "}";
 }
 
