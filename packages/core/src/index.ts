@@ -5,6 +5,7 @@ export * from "./role.ts";
 export * from "./http/index.ts";
 export * from "./startup-pages.ts";
 export * from "./pseudo-files.ts";
+export * from "./proc-stat.ts";
 export * from "./regular-file.ts";
 export * from "./libc.ts";
 export * from "./dir-lock.ts";

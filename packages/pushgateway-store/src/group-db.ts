@@ -109,7 +109,7 @@ export async function importLmdb(): Promise<typeof import("lmdb")> {
 /**
  * Address space LMDB maps the file into at open. lmdb-js grows a smaller map by mapping the file again and
  * keeps every earlier mapping (reads may still point into it), so the pages a store touched while growing
- * were resident once per mapping: 4 mappings and ~70 MiB of a 20,000-group store's RSS. A map this size is
+ * were resident once per mapping, several times over in a large store's RSS. A map this size is
  * only address space (the file grows with its data, not with the map); a store that outgrows it still works,
  * remapped as before.
  */

@@ -5,3 +5,4 @@ export * from "./parse.ts";
 export * from "./protobuf.ts";
 export { ProtoWriter } from "./proto-wire.ts";
 export * from "./escaping.ts";
+export * from "./push-path.ts";

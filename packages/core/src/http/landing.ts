@@ -1,4 +1,5 @@
 /** The small page each address serves at `/` unless its role brings a page of its own. */
+import { isWildcardHost } from "../config/flag.ts";
 import type { AgentInfo, Link } from "../role.ts";
 
 export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -9,7 +10,7 @@ export function otherRoleLinks(agent: AgentInfo, self: string, requestHost: stri
     .filter(([role]) => role !== self)
     .map(([role, address]) => {
       const m = /^(.*):(\d+)$/.exec(address);
-      const h = m && m[1] && m[1] !== "0.0.0.0" && m[1] !== "[::]" ? m[1] : host;
+      const h = m && !isWildcardHost(m[1]!) ? m[1] : host;
       return { path: `//${h}:${m?.[2] ?? ""}/`, title: `${role} role (${address})` };
     });
 }

@@ -4,7 +4,7 @@
  */
 import { Hono } from "hono";
 import type { Server } from "bun";
-import type { ListenAddress } from "../config/flag.ts";
+import { isWildcardHost, type ListenAddress } from "../config/flag.ts";
 import { negotiateEscaping } from "../exposition/escaping.ts";
 import { MetricSet } from "../exposition/writer.ts";
 import type { Logger } from "../log.ts";
@@ -150,7 +150,7 @@ export function startRoleServer(opts: RoleServerOptions): RoleServer {
     throw new ListenError(`${opts.role} role cannot listen on ${opts.address.text}: ${why}`);
   }
   const scheme = opts.web.tls ? "https" : "http";
-  const host = ["", "0.0.0.0", "::"].includes(opts.address.host) ? "127.0.0.1" : opts.address.host;
+  const host = isWildcardHost(opts.address.host) ? "127.0.0.1" : opts.address.host;
   const url = opts.unixSocket ? `${scheme}+unix://${opts.unixSocket}` : `${scheme}://${host.includes(":") ? `[${host}]` : host}:${server.port}`;
 
   return {
