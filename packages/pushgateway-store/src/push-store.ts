@@ -7,7 +7,7 @@ import { addProcessMetrics, MetricSet, renderHeader, type Logger, type MetricFam
 import { PUSH_FAILURE_TIME, PUSH_FAILURE_TIME_HELP, PUSH_TIME, PUSH_TIME_HELP, type StoredFamily } from "./families.ts";
 import { groupSeriesLabels, prepareFamilies } from "./grouping.ts";
 import { PushRejected } from "./push-rejected.ts";
-import { timestampLine } from "./render-metrics.ts";
+import { renderFamilies, timestampLine } from "./render-metrics.ts";
 import { StaleView, type GroupStorage } from "./group-storage.ts";
 import { groupingKey, pushPathFor, type GroupLabels } from "./grouping-key.ts";
 import { MemoryIndex, type Group } from "./memory-index.ts";
@@ -348,8 +348,7 @@ export class PushStore {
   groupText(labels: GroupLabels): string | undefined {
     const g = this.get(labels);
     if (!g) return undefined;
-    let out = "";
-    for (const f of [...g.families.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) out += renderHeader(f.name, f.type, f.help) + f.text;
+    let out = renderFamilies(g.families.values());
     out += renderHeader(PUSH_FAILURE_TIME, "gauge", PUSH_FAILURE_TIME_HELP) + timestampLine(PUSH_FAILURE_TIME, g.seriesLabels, g.failTime);
     return out + renderHeader(PUSH_TIME, "gauge", PUSH_TIME_HELP) + timestampLine(PUSH_TIME, g.seriesLabels, g.pushTime);
   }

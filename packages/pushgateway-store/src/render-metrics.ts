@@ -2,8 +2,8 @@
  * A group's metrics as sample lines, as Pushgateway renders them: histogram buckets with the `+Inf` one,
  * summary quantiles, then `_sum` and `_count`, every number in Go's shortest form.
  */
-import { formatValue, renderLabelPairs, renderSeries, type MetricType } from "@agent/core";
-import type { GroupedMetric } from "./families.ts";
+import { formatValue, renderHeader, renderLabelPairs, renderSeries, type MetricType } from "@agent/core";
+import type { GroupedMetric, StoredFamily } from "./families.ts";
 
 function line(name: string, labels: string, value: number): string {
   return renderSeries(name, labels) + " " + formatValue(value) + "\n";
@@ -29,4 +29,11 @@ export function renderMetrics(name: string, type: MetricType, metrics: readonly 
 /** push_time_seconds / push_failure_time_seconds line for a group. */
 export function timestampLine(name: string, seriesLabels: string, seconds: number): string {
   return name + seriesLabels + " " + formatValue(seconds) + "\n";
+}
+
+/** A group's families with their HELP and TYPE headers, in name order. */
+export function renderFamilies(families: Iterable<StoredFamily>): string {
+  let out = "";
+  for (const f of [...families].sort((a, b) => (a.name < b.name ? -1 : 1))) out += renderHeader(f.name, f.type, f.help) + f.text;
+  return out;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { ParseError, parseGoFloat, parseText } from "./parse.ts";
+import { parseText } from "./parse.ts";
+import { ParseError, parseGoFloat } from "./text-scan.ts";
 import { renderFamily } from "./render.ts";
 import type { MetricFamily } from "./model.ts";
 

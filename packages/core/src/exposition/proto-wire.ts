@@ -3,7 +3,7 @@
  * MetricFamily streams and a growable writer for remote write's messages.
  */
 import type { NameValidation } from "./model.ts";
-import { ParseError } from "./parse.ts";
+import { ParseError } from "./text-scan.ts";
 
 export const WIRE_VARINT = 0;
 export const WIRE_FIXED64 = 1;

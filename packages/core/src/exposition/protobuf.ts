@@ -10,7 +10,7 @@
  */
 import type { Labels, MetricFamily, MetricType, Sample } from "./model.ts";
 import { isValidLabelName, isValidMetricName, partLabelOf, type NameValidation } from "./model.ts";
-import { ParseError, parseGoFloat, setLabel } from "./parse.ts";
+import { ParseError, parseGoFloat, setLabel } from "./text-scan.ts";
 import { formatValue } from "./render.ts";
 import { Reader, WIRE_BYTES, WIRE_FIXED32, WIRE_FIXED64, WIRE_VARINT } from "./proto-wire.ts";
 

@@ -3,7 +3,7 @@
  * client_golang does. The agent never encodes families, so this stays out of the binary's import graph.
  */
 import { type Labels, type MetricFamily, type MetricType, partLabelOf, type Sample } from "../exposition/model.ts";
-import { parseGoFloat } from "../exposition/parse.ts";
+import { parseGoFloat } from "../exposition/text-scan.ts";
 import { ProtoWriter, WIRE_VARINT } from "../exposition/proto-wire.ts";
 import { VALUE_FIELD } from "../exposition/protobuf.ts";
 
