@@ -6,7 +6,7 @@
 import { formatValue, type AgentInfo, type MetricType } from "@agent/core";
 import { NO_PARTS, PUSH_FAILURE_TIME, PUSH_FAILURE_TIME_HELP, PUSH_TIME, PUSH_TIME_HELP, type GroupedMetric, type StoredFamily } from "./families.ts";
 import { groupSeriesPairs } from "./grouping.ts";
-import type { Group } from "./memory-index.ts";
+import type { Group } from "./group.ts";
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
 

@@ -16,7 +16,7 @@ import { PushRejected } from "./push-rejected.ts";
 import { nonFiniteAsString } from "./family-record.ts";
 import { dbKey, fromRecord, GROUP_PREFIX, Interner, toRecord, type GroupRecord } from "./group-db.ts";
 import { StaleView, type GroupStorage, type StorageFollower } from "./group-storage.ts";
-import type { Group } from "./memory-index.ts";
+import type { Group } from "./group.ts";
 import { StorageFailure } from "./storage-failure.ts";
 
 export interface EtcdOptions {

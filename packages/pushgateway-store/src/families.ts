@@ -1,7 +1,8 @@
 /**
  * What a group stores: its families as values (Pushgateway metrics with the grouping labels applied), each
- * rendered to sample lines on first need and kept so, since a scrape of thousands of groups must be a
- * concatenation. A metric's identity is seriesIdentity() of its family name and label pairs.
+ * with its sample lines rendered once (with the push, or on first need for a family read from storage) and
+ * kept, since a scrape of thousands of groups must be a concatenation. A metric's identity is
+ * seriesIdentity() of its family name and label pairs.
  */
 import { seriesIdentity, type MetricType } from "@agent/core";
 import { renderMetrics } from "./render-metrics.ts";
@@ -28,8 +29,6 @@ export const NO_PARTS: [number, number][] = Object.freeze([]) as unknown as [num
 
 /** One family as a group holds it. */
 export class StoredFamily {
-  private rendered: string | undefined;
-
   constructor(
     readonly name: string,
     readonly type: MetricType,
@@ -39,6 +38,8 @@ export class StoredFamily {
     readonly metrics: readonly GroupedMetric[],
     /** Unix ms of the push that stored it. */
     readonly at: number,
+    /** Its sample lines when rendered already; else rendered on first need. */
+    private rendered?: string,
   ) {}
 
   /** Metrics held; a histogram or summary counts once. */

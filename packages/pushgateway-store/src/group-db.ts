@@ -14,7 +14,7 @@ import type { StoredFamily } from "./families.ts";
 import { fromFamilyRecord, toFamilyRecord, type FamilyRecord, type FamilyRecordV1 } from "./family-record.ts";
 import { groupSeriesLabels } from "./grouping.ts";
 import { groupingKey, type GroupLabels } from "./grouping-key.ts";
-import type { Group } from "./memory-index.ts";
+import type { Group } from "./group.ts";
 import { damagedAdvice, preflightStore, STORE_FILE } from "./store-check.ts";
 import type { GroupStorage } from "./group-storage.ts";
 import { freeBytes, StorageFailure } from "./storage-failure.ts";

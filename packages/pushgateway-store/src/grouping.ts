@@ -17,6 +17,7 @@ import {
 import { identityHash, NO_PARTS, PUSH_FAILURE_TIME, PUSH_TIME, StoredFamily, type GroupedMetric, type PreparedFamily } from "./families.ts";
 import type { GroupLabels } from "./grouping-key.ts";
 import { PushRejected } from "./push-rejected.ts";
+import { renderMetrics } from "./render-metrics.ts";
 
 function byteCompare(a: string, b: string): number {
   // UTF-16 order differs from UTF-8 byte order (Go's) only around surrogates; fall back to code points there.
@@ -133,7 +134,9 @@ export function prepareFamilies(families: readonly MetricFamily[], group: GroupL
       }
       seen.add(id);
     });
-    out.push({ family: new StoredFamily(family.name, family.type, family.help, metrics, at), identities, hashes: identities.map(identityHash) });
+    // Rendered with the push rather than at the next scrape, which would otherwise render every group pushed since.
+    const stored = new StoredFamily(family.name, family.type, family.help, metrics, at, renderMetrics(family.name, family.type, metrics));
+    out.push({ family: stored, identities, hashes: identities.map(identityHash) });
   }
   return out;
 }

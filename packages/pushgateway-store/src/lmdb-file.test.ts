@@ -6,7 +6,7 @@ import { StoredFamily } from "./families.ts";
 import { GroupDb } from "./group-db.ts";
 import { groupingKey } from "./grouping-key.ts";
 import { LmdbFile } from "./lmdb-file.ts";
-import type { Group } from "./memory-index.ts";
+import type { Group } from "./group.ts";
 import { checkStoreFile, readMetas } from "./store-check.ts";
 
 let dir: string;

@@ -2,7 +2,8 @@ import { expect, test } from "bun:test";
 import { MetricSet, parseText } from "@agent/core";
 import { groupSeriesLabels, prepareFamilies } from "./grouping.ts";
 import { groupingKey, type GroupLabels } from "./grouping-key.ts";
-import { MemoryIndex, type Group } from "./memory-index.ts";
+import type { Group } from "./group.ts";
+import { MemoryIndex } from "./memory-index.ts";
 
 let clock = 1_700_000_000_000;
 function group(labels: GroupLabels, text: string): { g: Group; prepared: ReturnType<typeof prepareFamilies> } {

@@ -14,28 +14,7 @@ import {
   type StoredFamily,
 } from "./families.ts";
 import { timestampLine } from "./render-metrics.ts";
-import type { GroupLabels } from "./grouping-key.ts";
-
-/** One grouping key's state. Replaced as a whole on every change, never mutated in place. */
-export interface Group {
-  /** Grouping key (see groupingKey()). */
-  readonly key: string;
-  readonly labels: GroupLabels;
-  /** `{...}` of the grouping labels plus `instance`, for the push-time series. */
-  readonly seriesLabels: string;
-  readonly families: ReadonlyMap<string, StoredFamily>;
-  /** Unix seconds of the last successful push; 0 if none. */
-  readonly pushTime: number;
-  /** Unix seconds of the last failed push; 0 if none. */
-  readonly failTime: number;
-  readonly failReason: string | undefined;
-  /** Unix ms when the group first appeared. */
-  readonly createdAt: number;
-  /** Seconds; 0: kept until deleted. */
-  readonly ttl: number;
-  /** Unix ms; 0: never. */
-  readonly expiresAt: number;
-}
+import type { Group } from "./group.ts";
 
 interface FamilyEntry {
   /** The type every member agrees on (the first member's, should an unchecked push disagree). */

@@ -10,7 +10,8 @@ import type { AgentInfo, Link } from "@agent/core";
 import { formatSeconds, html, pageResponse, renderPage, timeHtml, type Html } from "@agent/core/pages";
 import type { StoredFamily } from "./families.ts";
 import { parsePushPath } from "./grouping-key.ts";
-import type { GroupSummary, PushStore } from "./push-store.ts";
+import type { GroupSummary } from "./group.ts";
+import type { PushStore } from "./push-store.ts";
 import { renderFamilies } from "./render-metrics.ts";
 
 export interface PushPageOptions {

@@ -11,7 +11,7 @@ import { decodeGob, GobError, type GobStruct, type GobValue } from "./gob.ts";
 import { PUSH_FAILURE_TIME, PUSH_TIME, type StoredFamily } from "./families.ts";
 import { groupSeriesLabels, prepareFamilies } from "./grouping.ts";
 import { groupingKey, type GroupLabels } from "./grouping-key.ts";
-import type { Group } from "./memory-index.ts";
+import type { Group } from "./group.ts";
 
 /** Seconds from 0001-01-01 (Go's time zero) to the Unix epoch. */
 const GO_EPOCH_TO_UNIX = 62135596800n;

@@ -3,7 +3,8 @@
  * summary quantiles, then `_sum` and `_count`, every number in Go's shortest form.
  */
 import { formatValue, renderHeader, renderLabelPairs, renderSeries, type MetricType } from "@agent/core";
-import type { GroupedMetric, StoredFamily } from "./families.ts";
+import { PUSH_FAILURE_TIME, PUSH_FAILURE_TIME_HELP, PUSH_TIME, PUSH_TIME_HELP, type GroupedMetric, type StoredFamily } from "./families.ts";
+import type { Group } from "./group.ts";
 
 function line(name: string, labels: string, value: number): string {
   return renderSeries(name, labels) + " " + formatValue(value) + "\n";
@@ -36,4 +37,15 @@ export function renderFamilies(families: Iterable<StoredFamily>): string {
   let out = "";
   for (const f of [...families].sort((a, b) => (a.name < b.name ? -1 : 1))) out += renderHeader(f.name, f.type, f.help) + f.text;
   return out;
+}
+
+/** One group's metrics in the text format, its push times included. */
+export function renderGroup(g: Group): string {
+  return (
+    renderFamilies(g.families.values()) +
+    renderHeader(PUSH_FAILURE_TIME, "gauge", PUSH_FAILURE_TIME_HELP) +
+    timestampLine(PUSH_FAILURE_TIME, g.seriesLabels, g.failTime) +
+    renderHeader(PUSH_TIME, "gauge", PUSH_TIME_HELP) +
+    timestampLine(PUSH_TIME, g.seriesLabels, g.pushTime)
+  );
 }
