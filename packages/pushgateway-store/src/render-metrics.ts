@@ -10,21 +10,25 @@ function line(name: string, labels: string, value: number): string {
   return renderSeries(name, labels) + " " + formatValue(value) + "\n";
 }
 
-/** Sample lines for metrics of one family, in Go's text exposition order. */
+/**
+ * Sample lines for metrics of one family, in Go's text exposition order. Lines are joined from an array:
+ * JSC keeps a string built by += as a tree of its pieces, which every scrape that joins the families would
+ * walk again; join() gives one flat string.
+ */
 export function renderMetrics(name: string, type: MetricType, metrics: readonly GroupedMetric[]): string {
-  let text = "";
+  const lines: string[] = [];
   for (const m of metrics) {
     if (type === "histogram") {
-      for (const [le, c] of m.parts) text += line(name + "_bucket", renderLabelPairs(m.labels, ["le", formatValue(le)]), c);
-      if (!m.hasInf) text += line(name + "_bucket", renderLabelPairs(m.labels, ["le", "+Inf"]), m.count);
+      for (const [le, c] of m.parts) lines.push(line(name + "_bucket", renderLabelPairs(m.labels, ["le", formatValue(le)]), c));
+      if (!m.hasInf) lines.push(line(name + "_bucket", renderLabelPairs(m.labels, ["le", "+Inf"]), m.count));
     } else if (type === "summary") {
-      for (const [q, v] of m.parts) text += line(name, renderLabelPairs(m.labels, ["quantile", formatValue(q)]), v);
+      for (const [q, v] of m.parts) lines.push(line(name, renderLabelPairs(m.labels, ["quantile", formatValue(q)]), v));
     }
     const ls = renderLabelPairs(m.labels);
-    if (type === "histogram" || type === "summary") text += line(name + "_sum", ls, m.sum) + line(name + "_count", ls, m.count);
-    else text += line(name, ls, m.value);
+    if (type === "histogram" || type === "summary") lines.push(line(name + "_sum", ls, m.sum), line(name + "_count", ls, m.count));
+    else lines.push(line(name, ls, m.value));
   }
-  return text;
+  return lines.join("");
 }
 
 /** push_time_seconds / push_failure_time_seconds line for a group. */
