@@ -4,7 +4,7 @@
  * kept, since a scrape of thousands of groups must be a concatenation. A metric's identity is
  * seriesIdentity() of its family name and label pairs.
  */
-import { seriesIdentity, type MetricType } from "@agent/core";
+import { partLabelOf, seriesIdentity, type MetricType } from "@agent/core";
 import { renderMetrics } from "./render-metrics.ts";
 
 export const PUSH_TIME = "push_time_seconds";
@@ -27,24 +27,88 @@ export interface GroupedMetric {
 /** The parts of a sample that is no histogram or summary: one shared array, never written to. */
 export const NO_PARTS: [number, number][] = Object.freeze([]) as unknown as [number, number][];
 
-/** One family as a group holds it. */
+/**
+ * Rows of any length as one flat array and where each row starts: a number (every row's length) when all rows
+ * are that long, else each row's offset and the end offset.
+ */
+interface Ragged<T> {
+  flat: T[];
+  starts: number | number[];
+}
+
+function ragged<T>(rows: readonly (readonly T[])[]): Ragged<T> {
+  const stride = rows[0]?.length ?? 0;
+  const uniform = rows.every((r) => r.length === stride);
+  const starts = [0];
+  for (const r of rows) starts.push(starts[starts.length - 1]! + r.length);
+  // Sized once: an array grown by push() keeps spare capacity.
+  const flat = new Array<T>(starts[rows.length]!);
+  rows.forEach((r, i) => r.forEach((x, j) => (flat[starts[i]! + j] = x)));
+  return { flat, starts: uniform ? stride : starts };
+}
+
+function row<T>(r: Ragged<T>, i: number): T[] {
+  const from = typeof r.starts === "number" ? i * r.starts : r.starts[i]!;
+  const to = typeof r.starts === "number" ? from + r.starts : r.starts[i + 1]!;
+  return r.flat.slice(from, to);
+}
+
+/**
+ * One family as a group holds it, in columns rather than an object per metric, so that a store of many
+ * groups holds a handful of allocations per family instead of several per series: every metric's label
+ * pairs in one array, its numbers in another (a sample's value, or a histogram's or summary's sum and
+ * count), a histogram's or summary's parts (flat `[bound, value, ...]`) in a third.
+ */
 export class StoredFamily {
+  private readonly labels: Ragged<string>;
+  private readonly numbers: number[];
+  private readonly parts: Ragged<number> | undefined;
+
   constructor(
     readonly name: string,
     readonly type: MetricType,
     /** Undefined when the push had no HELP for it. */
     readonly help: string | undefined,
     /** In Go's text exposition order. */
-    readonly metrics: readonly GroupedMetric[],
+    metrics: readonly GroupedMetric[],
     /** Unix ms of the push that stored it. */
     readonly at: number,
     /** Its sample lines when rendered already; else rendered on first need. */
     private rendered?: string,
-  ) {}
+  ) {
+    this.labels = ragged(metrics.map((m) => m.labels));
+    if (partLabelOf(type) === undefined) {
+      this.numbers = metrics.map((m) => m.value);
+    } else {
+      this.numbers = metrics.flatMap((m) => [m.sum, m.count]);
+      this.parts = ragged(metrics.map((m) => m.parts.flat()));
+    }
+  }
 
   /** Metrics held; a histogram or summary counts once. */
   get series(): number {
-    return this.metrics.length;
+    return this.parts === undefined ? this.numbers.length : this.numbers.length / 2;
+  }
+
+  /** Metric `i`'s label pairs, name-sorted and flat. */
+  labelsOf(i: number): string[] {
+    return row(this.labels, i);
+  }
+
+  /** Metric `i` as a value of its own (built on each call: the family keeps columns). */
+  metric(i: number): GroupedMetric {
+    const labels = this.labelsOf(i);
+    if (this.parts === undefined) return { labels, value: this.numbers[i]!, parts: NO_PARTS, sum: 0, count: 0, hasInf: false };
+    const flat = row(this.parts, i);
+    const parts: [number, number][] = [];
+    for (let p = 0; p + 1 < flat.length; p += 2) parts.push([flat[p]!, flat[p + 1]!]);
+    const hasInf = this.type === "histogram" && parts.some(([le]) => le === Infinity);
+    return { labels, value: 0, parts, sum: this.numbers[2 * i]!, count: this.numbers[2 * i + 1]!, hasInf };
+  }
+
+  /** Every metric, in Go's text exposition order. */
+  get metrics(): GroupedMetric[] {
+    return Array.from({ length: this.series }, (_, i) => this.metric(i));
   }
 
   /** Sample lines, each ending in LF; no HELP/TYPE header. */
@@ -55,11 +119,12 @@ export class StoredFamily {
 
   /** Whether a metric with this identity (see seriesIdentity()) is among this family's. */
   holds(identity: string): boolean {
-    return this.metrics.some((m) => seriesIdentity(this.name, m.labels) === identity);
+    for (let i = 0; i < this.series; i++) if (seriesIdentity(this.name, this.labelsOf(i)) === identity) return true;
+    return false;
   }
 
   identities(): string[] {
-    return this.metrics.map((m) => seriesIdentity(this.name, m.labels));
+    return Array.from({ length: this.series }, (_, i) => seriesIdentity(this.name, this.labelsOf(i)));
   }
 }
 

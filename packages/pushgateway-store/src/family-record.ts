@@ -27,8 +27,9 @@ function toMetricRecord(composite: boolean, m: GroupedMetric): MetricRecord {
   return [m.labels as string[], m.sum, m.count, m.parts.flat(), m.hasInf];
 }
 
-function fromMetricRecord(r: MetricRecord): GroupedMetric {
-  const labels = r[0];
+/** `intern` also gives label names and values one copy each: a record's strings are new ones each time. */
+function fromMetricRecord(r: MetricRecord, intern: (s: string) => string): GroupedMetric {
+  const labels = r[0].map(intern);
   if (r.length === 2) return { labels, value: num(r[1]), parts: NO_PARTS, sum: 0, count: 0, hasInf: false };
   const parts: [number, number][] = [];
   for (let i = 0; i + 1 < r[3].length; i += 2) parts.push([num(r[3][i]!), num(r[3][i + 1]!)]);
@@ -40,13 +41,13 @@ export function toFamilyRecord(f: StoredFamily): FamilyRecord {
   return [f.name, f.type, f.help ?? null, f.at, f.metrics.map((m) => toMetricRecord(composite, m))];
 }
 
-/** `intern` gives one copy of each name, type and HELP text however many records repeat them. */
+/** `intern` gives one copy of each name, type, HELP text and label string however many records repeat them. */
 export function fromFamilyRecord(r: FamilyRecord | FamilyRecordV1, intern: (s: string) => string): StoredFamily {
   const name = intern(r[0]);
   const type = intern(r[1]) as MetricType;
   const help = r[2] === null ? undefined : intern(r[2]);
   if (r.length === 6) return new StoredFamily(name, type, help, upgradeV1(name, type, r[3]), r[4]);
-  return new StoredFamily(name, type, help, r[4].map(fromMetricRecord), r[3]);
+  return new StoredFamily(name, type, help, r[4].map((m) => fromMetricRecord(m, intern)), r[3]);
 }
 
 /** Format 1's sample lines back to metrics; the lines were rendered with grouping labels applied and sorted. */

@@ -56,7 +56,7 @@ export function toRecord(g: Group): GroupRecord {
   };
 }
 
-/** One copy of each family name and HELP text across all groups, however many records repeat them. */
+/** One copy of each family name, HELP text and label string across all groups, however many records repeat them. */
 export class Interner {
   private readonly seen = new Map<string, string>();
   get(s: string): string {

@@ -176,7 +176,7 @@ export class MemoryIndex {
         if (owner === undefined || owner === key) continue;
         // The hash names a candidate; the identity itself decides.
         if (this.groups.get(owner)?.families.get(f.name)?.holds(identities[i]!)) {
-          return `${renderSeries(f.name, renderLabelPairs(f.metrics[i]!.labels))} is already pushed by another group`;
+          return `${renderSeries(f.name, renderLabelPairs(f.labelsOf(i)))} is already pushed by another group`;
         }
       }
     }

@@ -68,7 +68,7 @@ export interface JobOutcome {
 
 /** The value of a stored family's first metric; undefined without one, or for NaN. */
 function firstValue(family: StoredFamily | undefined): number | undefined {
-  const v = family?.metrics[0]?.value;
+  const v = family?.series ? family.metric(0).value : undefined;
   return v === undefined || Number.isNaN(v) ? undefined : v;
 }
 

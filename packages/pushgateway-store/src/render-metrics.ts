@@ -2,33 +2,38 @@
  * A group's metrics as sample lines, as Pushgateway renders them: histogram buckets with the `+Inf` one,
  * summary quantiles, then `_sum` and `_count`, every number in Go's shortest form.
  */
-import { formatValue, renderHeader, renderLabelPairs, renderSeries, type MetricType } from "@agent/core";
+import { appendLabelPairs, formatValue, isValidMetricName, renderHeader, renderLabelPairs, renderSeries, type MetricType } from "@agent/core";
 import { PUSH_FAILURE_TIME, PUSH_FAILURE_TIME_HELP, PUSH_TIME, PUSH_TIME_HELP, type GroupedMetric, type StoredFamily } from "./families.ts";
 import type { Group } from "./group.ts";
 
-function line(name: string, labels: string, value: number): string {
-  return renderSeries(name, labels) + " " + formatValue(value) + "\n";
-}
-
 /**
- * Sample lines for metrics of one family, in Go's text exposition order. Lines are joined from an array:
- * JSC keeps a string built by += as a tree of its pieces, which every scrape that joins the families would
- * walk again; join() gives one flat string.
+ * Sample lines for metrics of one family, in Go's text exposition order. Every line goes onto one array of
+ * pieces joined once: a string per line (or a += chain, which JSC keeps as a tree of its pieces) would be
+ * garbage the size of the text once joined, and a first scrape after a restart renders every stored family.
  */
 export function renderMetrics(name: string, type: MetricType, metrics: readonly GroupedMetric[]): string {
-  const lines: string[] = [];
+  const out: string[] = [];
+  const sample = (series: string, labels: readonly string[], extra: readonly [string, string] | undefined, value: number): void => {
+    if (isValidMetricName(series)) {
+      out.push(series);
+      appendLabelPairs(out, labels, extra);
+    } else out.push(renderSeries(series, renderLabelPairs(labels, extra)));
+    out.push(" ", formatValue(value), "\n");
+  };
+  const [bucket, sum, count] = [name + "_bucket", name + "_sum", name + "_count"];
   for (const m of metrics) {
     if (type === "histogram") {
-      for (const [le, c] of m.parts) lines.push(line(name + "_bucket", renderLabelPairs(m.labels, ["le", formatValue(le)]), c));
-      if (!m.hasInf) lines.push(line(name + "_bucket", renderLabelPairs(m.labels, ["le", "+Inf"]), m.count));
+      for (const [le, c] of m.parts) sample(bucket, m.labels, ["le", formatValue(le)], c);
+      if (!m.hasInf) sample(bucket, m.labels, ["le", "+Inf"], m.count);
     } else if (type === "summary") {
-      for (const [q, v] of m.parts) lines.push(line(name, renderLabelPairs(m.labels, ["quantile", formatValue(q)]), v));
+      for (const [q, v] of m.parts) sample(name, m.labels, ["quantile", formatValue(q)], v);
     }
-    const ls = renderLabelPairs(m.labels);
-    if (type === "histogram" || type === "summary") lines.push(line(name + "_sum", ls, m.sum), line(name + "_count", ls, m.count));
-    else lines.push(line(name, ls, m.value));
+    if (type === "histogram" || type === "summary") {
+      sample(sum, m.labels, undefined, m.sum);
+      sample(count, m.labels, undefined, m.count);
+    } else sample(name, m.labels, undefined, m.value);
   }
-  return lines.join("");
+  return out.join("");
 }
 
 /** push_time_seconds / push_failure_time_seconds line for a group. */

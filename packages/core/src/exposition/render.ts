@@ -74,14 +74,25 @@ function labelPair(name: string, value: string): string {
 
 /**
  * `{a="1",b="2"}` from flat pairs (`[name, value, ...]`) already in order, with `extra` (its value rendered
- * already) last; "" when empty.
+ * already) last, pushed onto `out` piece by piece; nothing when empty. A caller that joins many lines' pieces
+ * once allocates only the joined text, not a string per line that is garbage once joined.
  */
+export function appendLabelPairs(out: string[], flat: readonly string[], extra?: readonly [string, string]): void {
+  if (flat.length === 0 && extra === undefined) return;
+  out.push("{");
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    if (i > 0) out.push(",");
+    out.push(renderLabelName(flat[i]!), '="', escapeLabelValue(flat[i + 1]!), '"');
+  }
+  if (extra !== undefined) out.push(flat.length > 0 ? "," : "", extra[0], '="', extra[1], '"');
+  out.push("}");
+}
+
+/** appendLabelPairs() as one string; "" when empty. */
 export function renderLabelPairs(flat: readonly string[], extra?: readonly [string, string]): string {
-  if (flat.length === 0 && extra === undefined) return "";
-  let out = "{";
-  for (let i = 0; i + 1 < flat.length; i += 2) out += (i > 0 ? "," : "") + labelPair(flat[i]!, flat[i + 1]!);
-  if (extra !== undefined) out += (flat.length > 0 ? "," : "") + extra[0] + '="' + extra[1] + '"';
-  return out + "}";
+  const out: string[] = [];
+  appendLabelPairs(out, flat, extra);
+  return out.join("");
 }
 
 /** `{a="1",b="2"}`, or "" for no labels; names in byte order, as client_golang writes them. */
