@@ -31,12 +31,12 @@ export const NO_PARTS: [number, number][] = Object.freeze([]) as unknown as [num
  * Rows of any length as one flat array and where each row starts: a number (every row's length) when all rows
  * are that long, else each row's offset and the end offset.
  */
-interface Ragged<T> {
+export interface Ragged<T> {
   flat: T[];
   starts: number | number[];
 }
 
-function ragged<T>(rows: readonly (readonly T[])[]): Ragged<T> {
+export function ragged<T>(rows: readonly (readonly T[])[]): Ragged<T> {
   const stride = rows[0]?.length ?? 0;
   const uniform = rows.every((r) => r.length === stride);
   const starts = [0];
@@ -47,63 +47,76 @@ function ragged<T>(rows: readonly (readonly T[])[]): Ragged<T> {
   return { flat, starts: uniform ? stride : starts };
 }
 
+/** Where row `i` starts in `r.flat`; row `i` ends where row `i + 1` starts. */
+export function rowStart(r: Ragged<unknown>, i: number): number {
+  return typeof r.starts === "number" ? i * r.starts : r.starts[i]!;
+}
+
 function row<T>(r: Ragged<T>, i: number): T[] {
-  const from = typeof r.starts === "number" ? i * r.starts : r.starts[i]!;
-  const to = typeof r.starts === "number" ? from + r.starts : r.starts[i + 1]!;
-  return r.flat.slice(from, to);
+  return r.flat.slice(rowStart(r, i), rowStart(r, i + 1));
+}
+
+/**
+ * A family's metrics in columns: every metric's label pairs, its numbers (a sample's value, or a histogram's
+ * or summary's sum and count, two per metric) and a histogram's or summary's parts (flat `[bound, value, ...]`).
+ */
+export interface FamilyColumns {
+  labels: Ragged<string>;
+  numbers: number[];
+  /** Histograms and summaries only. */
+  parts?: Ragged<number>;
+}
+
+/** Metrics held; a histogram or summary counts once. */
+export function seriesOf(c: FamilyColumns): number {
+  return c.parts === undefined ? c.numbers.length : c.numbers.length / 2;
+}
+
+/** The columns of these metrics of a family of type `type`. */
+export function columnsOf(type: MetricType, metrics: readonly GroupedMetric[]): FamilyColumns {
+  const labels = ragged(metrics.map((m) => m.labels));
+  if (partLabelOf(type) === undefined) return { labels, numbers: metrics.map((m) => m.value) };
+  return { labels, numbers: metrics.flatMap((m) => [m.sum, m.count]), parts: ragged(metrics.map((m) => m.parts.flat())) };
 }
 
 /**
  * One family as a group holds it, in columns rather than an object per metric, so that a store of many
- * groups holds a handful of allocations per family instead of several per series: every metric's label
- * pairs in one array, its numbers in another (a sample's value, or a histogram's or summary's sum and
- * count), a histogram's or summary's parts (flat `[bound, value, ...]`) in a third.
+ * groups holds a handful of allocations per family instead of several per series.
  */
 export class StoredFamily {
-  private readonly labels: Ragged<string>;
-  private readonly numbers: number[];
-  private readonly parts: Ragged<number> | undefined;
-
   constructor(
     readonly name: string,
     readonly type: MetricType,
     /** Undefined when the push had no HELP for it. */
     readonly help: string | undefined,
-    /** In Go's text exposition order. */
-    metrics: readonly GroupedMetric[],
+    /** Metrics in Go's text exposition order. */
+    private readonly columns: FamilyColumns,
     /** Unix ms of the push that stored it. */
     readonly at: number,
     /** Its sample lines when rendered already; else rendered on first need. */
     private rendered?: string,
-  ) {
-    this.labels = ragged(metrics.map((m) => m.labels));
-    if (partLabelOf(type) === undefined) {
-      this.numbers = metrics.map((m) => m.value);
-    } else {
-      this.numbers = metrics.flatMap((m) => [m.sum, m.count]);
-      this.parts = ragged(metrics.map((m) => m.parts.flat()));
-    }
-  }
+  ) {}
 
   /** Metrics held; a histogram or summary counts once. */
   get series(): number {
-    return this.parts === undefined ? this.numbers.length : this.numbers.length / 2;
+    return seriesOf(this.columns);
   }
 
   /** Metric `i`'s label pairs, name-sorted and flat. */
   labelsOf(i: number): string[] {
-    return row(this.labels, i);
+    return row(this.columns.labels, i);
   }
 
   /** Metric `i` as a value of its own (built on each call: the family keeps columns). */
   metric(i: number): GroupedMetric {
     const labels = this.labelsOf(i);
-    if (this.parts === undefined) return { labels, value: this.numbers[i]!, parts: NO_PARTS, sum: 0, count: 0, hasInf: false };
-    const flat = row(this.parts, i);
+    const { numbers, parts: partColumn } = this.columns;
+    if (partColumn === undefined) return { labels, value: numbers[i]!, parts: NO_PARTS, sum: 0, count: 0, hasInf: false };
+    const flat = row(partColumn, i);
     const parts: [number, number][] = [];
     for (let p = 0; p + 1 < flat.length; p += 2) parts.push([flat[p]!, flat[p + 1]!]);
     const hasInf = this.type === "histogram" && parts.some(([le]) => le === Infinity);
-    return { labels, value: 0, parts, sum: this.numbers[2 * i]!, count: this.numbers[2 * i + 1]!, hasInf };
+    return { labels, value: 0, parts, sum: numbers[2 * i]!, count: numbers[2 * i + 1]!, hasInf };
   }
 
   /** Every metric, in Go's text exposition order. */
@@ -113,7 +126,7 @@ export class StoredFamily {
 
   /** Sample lines, each ending in LF; no HELP/TYPE header. */
   get text(): string {
-    this.rendered ??= renderMetrics(this.name, this.type, this.metrics);
+    this.rendered ??= renderMetrics(this.name, this.type, this.columns);
     return this.rendered;
   }
 

@@ -7,7 +7,7 @@
  * text parser, as a pushed body would be, and written in format 2 at the group's next change.
  */
 import { parseText, partLabelOf, renderHeader, type MetricType } from "@agent/core";
-import { NO_PARTS, StoredFamily, type GroupedMetric } from "./families.ts";
+import { columnsOf, ragged, StoredFamily, type FamilyColumns, type GroupedMetric } from "./families.ts";
 import { groupMetrics } from "./grouping.ts";
 
 type Num = number | string;
@@ -27,13 +27,20 @@ function toMetricRecord(composite: boolean, m: GroupedMetric): MetricRecord {
   return [m.labels as string[], m.sum, m.count, m.parts.flat(), m.hasInf];
 }
 
-/** `intern` also gives label names and values one copy each: a record's strings are new ones each time. */
-function fromMetricRecord(r: MetricRecord, intern: (s: string) => string): GroupedMetric {
-  const labels = r[0].map(intern);
-  if (r.length === 2) return { labels, value: num(r[1]), parts: NO_PARTS, sum: 0, count: 0, hasInf: false };
-  const parts: [number, number][] = [];
-  for (let i = 0; i + 1 < r[3].length; i += 2) parts.push([num(r[3][i]!), num(r[3][i + 1]!)]);
-  return { labels, value: 0, parts, sum: num(r[1]), count: num(r[2]), hasInf: r[4] };
+/**
+ * A family's metric records as columns, with no value per metric on the way. `intern` gives label names and
+ * values one copy each (a record's strings are new ones each time); the records' label arrays, read for
+ * this alone, become the rows.
+ */
+function columnsOfRecords(type: MetricType, records: MetricRecord[], intern: (s: string) => string): FamilyColumns {
+  const rows = records.map((m) => {
+    const pairs = m[0];
+    for (let j = 0; j < pairs.length; j++) pairs[j] = intern(pairs[j]!);
+    return pairs;
+  });
+  const labels = ragged(rows);
+  if (partLabelOf(type) === undefined) return { labels, numbers: records.map((m) => num(m[1])) };
+  return { labels, numbers: records.flatMap((m) => [num(m[1]), num(m[2] ?? NaN)]), parts: ragged(records.map((m) => (m[3] ?? []).map(num))) };
 }
 
 export function toFamilyRecord(f: StoredFamily): FamilyRecord {
@@ -46,8 +53,8 @@ export function fromFamilyRecord(r: FamilyRecord | FamilyRecordV1, intern: (s: s
   const name = intern(r[0]);
   const type = intern(r[1]) as MetricType;
   const help = r[2] === null ? undefined : intern(r[2]);
-  if (r.length === 6) return new StoredFamily(name, type, help, upgradeV1(name, type, r[3]), r[4]);
-  return new StoredFamily(name, type, help, r[4].map((m) => fromMetricRecord(m, intern)), r[3]);
+  if (r.length === 6) return new StoredFamily(name, type, help, columnsOf(type, upgradeV1(name, type, r[3])), r[4]);
+  return new StoredFamily(name, type, help, columnsOfRecords(type, r[4], intern), r[3]);
 }
 
 /** Format 1's sample lines back to metrics; the lines were rendered with grouping labels applied and sorted. */

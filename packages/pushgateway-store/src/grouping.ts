@@ -14,7 +14,7 @@ import {
   type NameValidation,
   type Sample,
 } from "@agent/core";
-import { identityHash, NO_PARTS, PUSH_FAILURE_TIME, PUSH_TIME, StoredFamily, type GroupedMetric, type PreparedFamily } from "./families.ts";
+import { columnsOf, identityHash, NO_PARTS, PUSH_FAILURE_TIME, PUSH_TIME, StoredFamily, type GroupedMetric, type PreparedFamily } from "./families.ts";
 import type { GroupLabels } from "./grouping-key.ts";
 import { PushRejected } from "./push-rejected.ts";
 import { renderMetrics } from "./render-metrics.ts";
@@ -135,7 +135,8 @@ export function prepareFamilies(families: readonly MetricFamily[], group: GroupL
       seen.add(id);
     });
     // Rendered with the push rather than at the next scrape, which would otherwise render every group pushed since.
-    const stored = new StoredFamily(family.name, family.type, family.help, metrics, at, renderMetrics(family.name, family.type, metrics));
+    const columns = columnsOf(family.type, metrics);
+    const stored = new StoredFamily(family.name, family.type, family.help, columns, at, renderMetrics(family.name, family.type, columns));
     out.push({ family: stored, identities, hashes: identities.map(identityHash) });
   }
   return out;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { closeSync, copyFileSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { StoredFamily } from "./families.ts";
+import { columnsOf, StoredFamily } from "./families.ts";
 import { GroupDb } from "./group-db.ts";
 import { groupingKey } from "./grouping-key.ts";
 import { LmdbFile } from "./lmdb-file.ts";
@@ -27,7 +27,7 @@ function group(i: number): Group {
     key: groupingKey(labels),
     labels,
     seriesLabels: [],
-    families: new Map([["unit_total", new StoredFamily("unit_total", "counter", undefined, metrics, 1)]]),
+    families: new Map([["unit_total", new StoredFamily("unit_total", "counter", undefined, columnsOf("counter", metrics), 1)]]),
     pushTime: 1,
     failTime: 0,
     createdAt: 1,

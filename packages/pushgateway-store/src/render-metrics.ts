@@ -3,35 +3,49 @@
  * summary quantiles, then `_sum` and `_count`, every number in Go's shortest form.
  */
 import { appendLabelPairs, formatValue, isValidMetricName, renderHeader, renderLabelPairs, renderSeries, type MetricType } from "@agent/core";
-import { PUSH_FAILURE_TIME, PUSH_FAILURE_TIME_HELP, PUSH_TIME, PUSH_TIME_HELP, type GroupedMetric, type StoredFamily } from "./families.ts";
+import { PUSH_FAILURE_TIME, PUSH_FAILURE_TIME_HELP, PUSH_TIME, PUSH_TIME_HELP, rowStart, seriesOf, type FamilyColumns, type StoredFamily } from "./families.ts";
 import type { Group } from "./group.ts";
 
 /**
  * Sample lines for metrics of one family, in Go's text exposition order. Every line goes onto one array of
- * pieces joined once: a string per line (or a += chain, which JSC keeps as a tree of its pieces) would be
- * garbage the size of the text once joined, and a first scrape after a restart renders every stored family.
+ * pieces joined once, read straight from the columns: a string per line (or a += chain, which JSC keeps as a
+ * tree of its pieces) or a value per metric would be garbage the size of the text once joined, and a first
+ * scrape after a restart renders every stored family.
  */
-export function renderMetrics(name: string, type: MetricType, metrics: readonly GroupedMetric[]): string {
+export function renderMetrics(name: string, type: MetricType, c: FamilyColumns): string {
   const out: string[] = [];
-  const sample = (series: string, labels: readonly string[], extra: readonly [string, string] | undefined, value: number): void => {
+  const pairs = c.labels.flat;
+  let from = 0;
+  let to = 0;
+  const sample = (series: string, extra: readonly [string, string] | undefined, value: number): void => {
     if (isValidMetricName(series)) {
       out.push(series);
-      appendLabelPairs(out, labels, extra);
-    } else out.push(renderSeries(series, renderLabelPairs(labels, extra)));
+      appendLabelPairs(out, pairs, extra, from, to);
+    } else out.push(renderSeries(series, renderLabelPairs(pairs.slice(from, to), extra)));
     out.push(" ", formatValue(value), "\n");
   };
-  const [bucket, sum, count] = [name + "_bucket", name + "_sum", name + "_count"];
-  for (const m of metrics) {
-    if (type === "histogram") {
-      for (const [le, c] of m.parts) sample(bucket, m.labels, ["le", formatValue(le)], c);
-      if (!m.hasInf) sample(bucket, m.labels, ["le", "+Inf"], m.count);
-    } else if (type === "summary") {
-      for (const [q, v] of m.parts) sample(name, m.labels, ["quantile", formatValue(q)], v);
+  const [bucket, sumName, countName] = [name + "_bucket", name + "_sum", name + "_count"];
+  const n = seriesOf(c);
+  for (let i = 0; i < n; i++) {
+    from = rowStart(c.labels, i);
+    to = rowStart(c.labels, i + 1);
+    if (c.parts === undefined) {
+      sample(name, undefined, c.numbers[i]!);
+      continue;
     }
-    if (type === "histogram" || type === "summary") {
-      sample(sum, m.labels, undefined, m.sum);
-      sample(count, m.labels, undefined, m.count);
-    } else sample(name, m.labels, undefined, m.value);
+    const parts = c.parts.flat;
+    const [sum, count] = [c.numbers[2 * i]!, c.numbers[2 * i + 1]!];
+    const [partFrom, partTo] = [rowStart(c.parts, i), rowStart(c.parts, i + 1)];
+    let hasInf = false;
+    for (let p = partFrom; p + 1 < partTo; p += 2) {
+      if (type === "histogram") {
+        if (parts[p] === Infinity) hasInf = true;
+        sample(bucket, ["le", formatValue(parts[p]!)], parts[p + 1]!);
+      } else sample(name, ["quantile", formatValue(parts[p]!)], parts[p + 1]!);
+    }
+    if (type === "histogram" && !hasInf) sample(bucket, ["le", "+Inf"], count);
+    sample(sumName, undefined, sum);
+    sample(countName, undefined, count);
   }
   return out.join("");
 }

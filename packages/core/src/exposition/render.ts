@@ -73,18 +73,19 @@ function labelPair(name: string, value: string): string {
 }
 
 /**
- * `{a="1",b="2"}` from flat pairs (`[name, value, ...]`) already in order, with `extra` (its value rendered
- * already) last, pushed onto `out` piece by piece; nothing when empty. A caller that joins many lines' pieces
- * once allocates only the joined text, not a string per line that is garbage once joined.
+ * `{a="1",b="2"}` from flat pairs (`[name, value, ...]`, those in `flat[from..to)`) already in order, with
+ * `extra` (its value rendered already) last, pushed onto `out` piece by piece; nothing when empty. A caller
+ * that joins many lines' pieces once allocates only the joined text, not a string per line that is garbage
+ * once joined.
  */
-export function appendLabelPairs(out: string[], flat: readonly string[], extra?: readonly [string, string]): void {
-  if (flat.length === 0 && extra === undefined) return;
+export function appendLabelPairs(out: string[], flat: readonly string[], extra?: readonly [string, string], from = 0, to = flat.length): void {
+  if (from >= to && extra === undefined) return;
   out.push("{");
-  for (let i = 0; i + 1 < flat.length; i += 2) {
-    if (i > 0) out.push(",");
+  for (let i = from; i + 1 < to; i += 2) {
+    if (i > from) out.push(",");
     out.push(renderLabelName(flat[i]!), '="', escapeLabelValue(flat[i + 1]!), '"');
   }
-  if (extra !== undefined) out.push(flat.length > 0 ? "," : "", extra[0], '="', extra[1], '"');
+  if (extra !== undefined) out.push(to > from ? "," : "", extra[0], '="', extra[1], '"');
   out.push("}");
 }
 
