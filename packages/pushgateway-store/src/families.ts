@@ -141,14 +141,8 @@ export class StoredFamily {
   }
 }
 
-/** A family about to be stored, with each metric's identity and its hash for the consistency check. */
+/** A family about to be stored, with each metric's identity for the consistency check. */
 export interface PreparedFamily {
   readonly family: StoredFamily;
   readonly identities: readonly string[];
-  readonly hashes: readonly number[];
-}
-
-/** 53 bits from two seeded 32-bit hashes: exact in a double, and no BigInt per series on the load path. */
-export function identityHash(identity: string): number {
-  return Bun.hash.murmur32v3(identity, 0) * 2097152 + (Bun.hash.murmur32v3(identity, 0x9e3779b9) >>> 11);
 }

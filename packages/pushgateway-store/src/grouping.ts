@@ -14,7 +14,7 @@ import {
   type NameValidation,
   type Sample,
 } from "@agent/core";
-import { columnsOf, identityHash, NO_PARTS, PUSH_FAILURE_TIME, PUSH_TIME, StoredFamily, type GroupedMetric, type PreparedFamily } from "./families.ts";
+import { columnsOf, NO_PARTS, PUSH_FAILURE_TIME, PUSH_TIME, StoredFamily, type GroupedMetric, type PreparedFamily } from "./families.ts";
 import type { GroupLabels } from "./grouping-key.ts";
 import { PushRejected } from "./push-rejected.ts";
 import { renderMetrics } from "./render-metrics.ts";
@@ -137,7 +137,7 @@ export function prepareFamilies(families: readonly MetricFamily[], group: GroupL
     // Rendered with the push rather than at the next scrape, which would otherwise render every group pushed since.
     const columns = columnsOf(family.type, metrics);
     const stored = new StoredFamily(family.name, family.type, family.help, columns, at, renderMetrics(family.name, family.type, columns));
-    out.push({ family: stored, identities, hashes: identities.map(identityHash) });
+    out.push({ family: stored, identities });
   }
   return out;
 }

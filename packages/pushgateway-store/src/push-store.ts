@@ -25,8 +25,6 @@ export class PushStore {
   private readonly index = new MemoryIndex();
   /** Families the agent serves itself on /metrics, by name; a push may not give them another type. */
   private readonly ownTypes = new Map<string, MetricType>();
-  /** Settles once the loaded groups are fully indexed; every change waits for it. */
-  private readonly indexed: Promise<void>;
 
   /** `groups`: what `db` held at start (its loadAll()). */
   constructor(
@@ -34,18 +32,17 @@ export class PushStore {
     private readonly opts: PushStoreOptions,
     groups: readonly Group[],
   ) {
-    this.indexed = this.index.load(groups).then(() =>
-      db.follow({
-        apply: (key, group) => {
-          this.index.replace(this.index.get(key), group);
-          // Another agent's group expires here too, should that agent be gone by its deadline.
-          if (group && group.expiresAt > 0) this.opts.onDeadline?.(group.expiresAt);
-        },
-        reset: (all) => this.reset(all),
-        reachable: () => this.health.succeeded(),
-      }),
-    );
+    this.index.load(groups);
     this.health = new StorageHealth(opts.log, () => db.freeBytes());
+    db.follow({
+      apply: (key, group) => {
+        this.index.replace(this.index.get(key), group);
+        // Another agent's group expires here too, should that agent be gone by its deadline.
+        if (group && group.expiresAt > 0) this.opts.onDeadline?.(group.expiresAt);
+      },
+      reset: (all) => this.reset(all),
+      reachable: () => this.health.succeeded(),
+    });
     // The frame adds process_* to /metrics; know their types before the first scrape does.
     const probe = new MetricSet();
     addProcessMetrics(probe);
@@ -90,7 +87,6 @@ export class PushStore {
    * the groups since this one checked; the push is then checked again against the view caught up.
    */
   async push(req: PushRequest): Promise<void> {
-    await this.indexed;
     for (;;) {
       try {
         return await this.tryPush(req);
@@ -203,14 +199,12 @@ export class PushStore {
   }
 
   async delete(labels: GroupLabels): Promise<void> {
-    await this.indexed;
     this.stats.deletes++;
     const old = this.index.get(groupingKey(labels));
     if (old) await this.commit(old, undefined, true);
   }
 
   async wipe(): Promise<number> {
-    await this.indexed;
     const all = [...this.index.all()];
     await this.removeGroups(all);
     return all.length;
@@ -221,7 +215,6 @@ export class PushStore {
    * broken expired groups stay, to go at the first sweep after it works again.
    */
   async expire(now: number): Promise<number> {
-    await this.indexed;
     if (!this.health.writable()) return 0;
     const due: Group[] = [];
     for (const g of this.index.all()) if (g.expiresAt > 0 && g.expiresAt <= now) due.push(g);
