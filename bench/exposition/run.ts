@@ -2,7 +2,8 @@
 // (many groups, a few labels each, some histograms), side by side with Go's expfmt parser as Debian's
 // promtool runs it (`promtool check metrics`: expfmt parse plus lint; its start-up time, measured on an
 // empty input, is subtracted).
-import { decodeDelimited, encodeDelimited, parseText } from "../../packages/core/src/exposition/index.ts";
+import { decodeDelimited, parseText } from "../../packages/core/src/exposition/index.ts";
+import { encodeDelimited } from "../../packages/core/src/testing/encode-delimited.ts";
 
 function corpus(bytes: number): string {
   let text = "";

@@ -8,7 +8,8 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { gzipSync } from "node:zlib";
-import { encodeDelimited, parseText, PROTOBUF_DELIMITED_CONTENT_TYPE } from "../../packages/core/src/index.ts";
+import { parseText, PROTOBUF_DELIMITED_CONTENT_TYPE } from "../../packages/core/src/index.ts";
+import { encodeDelimited } from "../../packages/core/src/testing/encode-delimited.ts";
 import { startAgent, startPushgateway, type RunningAgent, type RunningPushgateway } from "../harness/index.ts";
 import { normalizeApi, normalizeExposition } from "./pushgateway.ts";
 

@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { gzipSync } from "node:zlib";
-import { encodeDelimited, parseText, PROTOBUF_DELIMITED_CONTENT_TYPE } from "../../packages/core/src/index.ts";
+import { parseText, PROTOBUF_DELIMITED_CONTENT_TYPE } from "../../packages/core/src/index.ts";
+import { encodeDelimited } from "../../packages/core/src/testing/encode-delimited.ts";
 import { startAgent, type RunningAgent } from "../harness/index.ts";
 import { OWN_FAMILY } from "./pushgateway.ts";
 

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { encodeDelimited, PROTOBUF_DELIMITED_CONTENT_TYPE } from "../../packages/core/src/index.ts";
+import { PROTOBUF_DELIMITED_CONTENT_TYPE } from "../../packages/core/src/index.ts";
+import { encodeDelimited } from "../../packages/core/src/testing/encode-delimited.ts";
 import { startAgent, startPushgateway } from "../harness/index.ts";
 
 setDefaultTimeout(60_000);

@@ -5,7 +5,8 @@
  * first with the flag) is not in Debian, so the expected forms are those of its handler tests and expfmt's.
  */
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
-import { encodeDelimited, PROTOBUF_DELIMITED_CONTENT_TYPE } from "../../packages/core/src/index.ts";
+import { PROTOBUF_DELIMITED_CONTENT_TYPE } from "../../packages/core/src/index.ts";
+import { encodeDelimited } from "../../packages/core/src/testing/encode-delimited.ts";
 import { curl, startAgent, startPrometheus, type RunningAgent, type RunningPrometheus } from "../harness/index.ts";
 
 setDefaultTimeout(60_000);

@@ -7,6 +7,7 @@ import {
   loadWebConfig,
   NO_WEB_CONFIG,
   parseArgv,
+  isWildcardHost,
   parseListenAddress,
   inheritedFd,
   relayActivatedSocket,
@@ -73,8 +74,7 @@ interface Running {
 /** Two listeners collide when their ports match and either binds every interface or both name the same host. */
 function collides(a: ListenAddress, b: ListenAddress): boolean {
   if (a.port !== b.port || a.port === 0) return false;
-  const wild = (h: string) => h === "" || h === "0.0.0.0" || h === "::";
-  return wild(a.host) || wild(b.host) || a.host === b.host;
+  return isWildcardHost(a.host) || isWildcardHost(b.host) || a.host === b.host;
 }
 
 /**

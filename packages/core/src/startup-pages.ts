@@ -1,7 +1,7 @@
 /**
  * Gives back the pages of the agent's own executable that only start-up touched. A compiled Bun program is
- * one 108 MiB file; starting the runtime, parsing flags, binding the roles and the first scrapes leave ~45 MiB
- * of it resident, of which later scrapes fault back ~30 MiB (measured on the node role). The kernel keeps
+ * one large file; starting the runtime, parsing flags, binding the roles and the first scrapes leave much
+ * of it resident, of which later scrapes fault back only part. The kernel keeps
  * every page a process touched in its resident set until memory runs short, so start-up code would show in
  * RSS for the life of the agent.
  *

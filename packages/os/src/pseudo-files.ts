@@ -17,7 +17,7 @@ let buffer = Buffer.allocUnsafe(64 * 1024);
 /**
  * Reads `fd` to its end into `buffer`, from offset 0 when `fromStart` (a held descriptor), else onwards;
  * returns the length. Each read asks for at most `chunk` bytes: for a /proc/sys file the kernel allocates
- * and zeroes as much as a read asks for (entropy_avail: 8 us for 64 KiB, 1.3 us for 4 KiB).
+ * and zeroes as much as a read asks for, so a small file read with a large buffer pays for the whole buffer.
  */
 function readAll(fd: number, fromStart: boolean, chunk = buffer.length): number {
   let n = 0;

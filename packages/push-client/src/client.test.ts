@@ -64,9 +64,9 @@ describe("requests", () => {
     expect((await c.pushAdd("b 2")).ok).toBe(true);
     expect((await c.delete()).ok).toBe(true);
     expect(s.seen.map((r) => `${r.method} ${r.path}`)).toEqual([
-      "PUT /metrics/job/test/dir@base64/L2RhdGE=",
-      "POST /metrics/job/test/dir@base64/L2RhdGE=",
-      "DELETE /metrics/job/test/dir@base64/L2RhdGE=",
+      "PUT /metrics/job/test/dir@base64/L2RhdGE",
+      "POST /metrics/job/test/dir@base64/L2RhdGE",
+      "DELETE /metrics/job/test/dir@base64/L2RhdGE",
     ]);
     expect(s.seen[0]!.body).toBe("# TYPE a_bytes gauge\na_bytes 1\n");
     expect(s.seen[1]!.body).toBe("# TYPE b untyped\nb 2\n");

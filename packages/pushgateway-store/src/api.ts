@@ -1,19 +1,12 @@
 /**
  * Pushgateway's JSON API (`/api/v1/metrics`, `/api/v1/status`) in its shape: numbers as strings as Go's
- * fmt.Sprint writes them, object keys in Go's (sorted) order. Built from the stored text on request, so
- * the store keeps one representation only.
+ * fmt.Sprint writes them, object keys in Go's (sorted) order. Built on request from the values the store
+ * holds.
  */
-import { formatValue, parseText, partLabelOf, renderHeader, type AgentInfo, type MetricType } from "@agent/core";
-import {
-  groupMetrics,
-  PUSH_FAILURE_TIME,
-  PUSH_FAILURE_TIME_HELP,
-  PUSH_TIME,
-  PUSH_TIME_HELP,
-  timestampLine,
-  type StoredFamily,
-} from "./families.ts";
-import type { Group } from "./memory-index.ts";
+import { formatValue, type AgentInfo, type MetricType } from "@agent/core";
+import { NO_PARTS, PUSH_FAILURE_TIME, PUSH_FAILURE_TIME_HELP, PUSH_TIME, PUSH_TIME_HELP, type GroupedMetric, type StoredFamily } from "./families.ts";
+import { groupSeriesPairs } from "./grouping.ts";
+import type { Group } from "./group.ts";
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
 
@@ -28,50 +21,43 @@ function sortedObject(entries: [string, Json][]): { [k: string]: Json } {
   return out;
 }
 
-function familyJson(name: string, type: MetricType, help: string | undefined, text: string, at: number): Json {
-  // Stored text may quote UTF-8 names (--push.enable-utf8-names); the JSON shows them as stored.
-  const [family] = parseText(renderHeader(name, type, help) + text, "utf8");
-  const drop = partLabelOf(type);
-  const metrics = family
-    ? groupMetrics(family, (s) => Object.entries(s.labels).filter(([k]) => k !== drop)).map((m): Json => {
-        const labels = sortedObject(m.labels);
-        if (type === "histogram") {
-          return {
-            buckets: sortedObject(m.parts.map(([le, c]) => [formatValue(le), String(c)])),
-            count: String(m.count),
-            labels,
-            sum: formatValue(m.sum),
-          };
-        }
-        if (type === "summary") {
-          return {
-            count: String(m.count),
-            labels,
-            quantiles: sortedObject(m.parts.map(([q, v]) => [formatValue(q), formatValue(v)])),
-            sum: formatValue(m.sum),
-          };
-        }
-        return { labels, value: formatValue(m.value) };
-      })
-    : [];
-  const out: { [k: string]: Json } = { time_stamp: goTime(at), type: type.toUpperCase() };
-  if (help) out.help = help;
-  out.metrics = metrics;
+function metricJson(type: MetricType, m: GroupedMetric): Json {
+  const labels: { [k: string]: Json } = {};
+  // Flat pairs, already in Go's (sorted) order.
+  for (let i = 0; i + 1 < m.labels.length; i += 2) labels[m.labels[i]!] = m.labels[i + 1]!;
+  if (type === "histogram") {
+    // As served in the text format: the `+Inf` bucket is there even when the push left it out.
+    const buckets = m.hasInf ? m.parts : [...m.parts, [Infinity, m.count] as [number, number]];
+    return { buckets: sortedObject(buckets.map(([le, c]) => [formatValue(le), String(c)])), count: String(m.count), labels, sum: formatValue(m.sum) };
+  }
+  if (type === "summary") {
+    return { count: String(m.count), labels, quantiles: sortedObject(m.parts.map(([q, v]) => [formatValue(q), formatValue(v)])), sum: formatValue(m.sum) };
+  }
+  return { labels, value: formatValue(m.value) };
+}
+
+type FamilyValues = Pick<StoredFamily, "type" | "help" | "metrics" | "at">;
+
+function familyJson(f: FamilyValues): Json {
+  const out: { [k: string]: Json } = { time_stamp: goTime(f.at), type: f.type.toUpperCase() };
+  if (f.help) out.help = f.help;
+  out.metrics = f.metrics.map((m) => metricJson(f.type, m));
   return out;
 }
 
-function timestampJson(g: Group, name: string, help: string, seconds: number): Json {
-  return familyJson(name, "gauge", help, timestampLine(name, g.seriesLabels, seconds), seconds > 0 ? seconds * 1000 : g.createdAt);
+function timestampJson(g: Group, help: string, seconds: number): Json {
+  const metric: GroupedMetric = { labels: groupSeriesPairs(g.labels), value: seconds, parts: NO_PARTS, sum: 0, count: 0, hasInf: false };
+  return familyJson({ type: "gauge", help, metrics: [metric], at: seconds > 0 ? seconds * 1000 : g.createdAt });
 }
 
 function groupJson(g: Group): Json {
   const entries: [string, Json][] = [
     ["labels", sortedObject(Object.entries(g.labels))],
     ["last_push_successful", g.pushTime >= g.failTime],
-    [PUSH_TIME, timestampJson(g, PUSH_TIME, PUSH_TIME_HELP, g.pushTime)],
-    [PUSH_FAILURE_TIME, timestampJson(g, PUSH_FAILURE_TIME, PUSH_FAILURE_TIME_HELP, g.failTime)],
+    [PUSH_TIME, timestampJson(g, PUSH_TIME_HELP, g.pushTime)],
+    [PUSH_FAILURE_TIME, timestampJson(g, PUSH_FAILURE_TIME_HELP, g.failTime)],
   ];
-  for (const f of g.families.values() as IterableIterator<StoredFamily>) entries.push([f.name, familyJson(f.name, f.type, f.help, f.text, f.at)]);
+  for (const f of g.families.values()) entries.push([f.name, familyJson(f)]);
   return sortedObject(entries);
 }
 

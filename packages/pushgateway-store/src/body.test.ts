@@ -1,8 +1,9 @@
 import { expect, test } from "bun:test";
 import { gzipSync } from "node:zlib";
-import { encodeDelimited, parseText, PROTOBUF_DELIMITED_CONTENT_TYPE } from "@agent/core";
+import { parseText, PROTOBUF_DELIMITED_CONTENT_TYPE } from "@agent/core";
+import { encodeDelimited } from "@agent/core/testing";
 import { BodyBudget, isProtobufDelimited, readPushBody } from "./body.ts";
-import { PushRejected } from "./families.ts";
+import { PushRejected } from "./push-rejected.ts";
 
 const req = (body: string | Uint8Array, headers: Record<string, string> = {}) => new Request("http://x/metrics/job/j", { method: "PUT", body, headers });
 

@@ -6,7 +6,7 @@
  * bodies being read at once share one budget, so many large uploads together cannot exhaust memory either.
  */
 import { decodeDelimited, ParseError, parseText, type MetricFamily, type NameValidation } from "@agent/core";
-import { PushRejected } from "./families.ts";
+import { PushRejected } from "./push-rejected.ts";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 

@@ -7,7 +7,7 @@ import { createLogger } from "@agent/core";
 import { EtcdGroupStore } from "./etcd-store.ts";
 import { GroupDb } from "./group-db.ts";
 import type { GroupStorage } from "./group-storage.ts";
-import type { Group } from "./memory-index.ts";
+import type { Group } from "./group.ts";
 import { storeFile } from "./store-check.ts";
 import { dirname } from "node:path";
 

@@ -12,10 +12,11 @@
  */
 import { readFileSync } from "node:fs";
 import type { Logger } from "@agent/core";
-import { PushRejected } from "./families.ts";
+import { PushRejected } from "./push-rejected.ts";
+import { nonFiniteAsString } from "./family-record.ts";
 import { dbKey, fromRecord, GROUP_PREFIX, Interner, toRecord, type GroupRecord } from "./group-db.ts";
 import { StaleView, type GroupStorage, type StorageFollower } from "./group-storage.ts";
-import type { Group } from "./memory-index.ts";
+import type { Group } from "./group.ts";
 import { StorageFailure } from "./storage-failure.ts";
 
 export interface EtcdOptions {
@@ -241,7 +242,7 @@ export class EtcdGroupStore implements GroupStorage {
         this.target = this.seen;
         throw new StaleView();
       }
-      const puts = [...last.values()].map((g) => ({ request_put: { key: b64(this.opts.prefix + dbKey(g.key)), value: b64(JSON.stringify(toRecord(g))) } }));
+      const puts = [...last.values()].map((g) => ({ request_put: { key: b64(this.opts.prefix + dbKey(g.key)), value: b64(JSON.stringify(toRecord(g), nonFiniteAsString)) } }));
       const res = await this.txn<{ succeeded?: boolean; responses?: Array<{ response_range?: { kvs?: KeyValue[] } }> }>({
         compare: [{ key: b64(this.marker), target: "MOD", result: "EQUAL", mod_revision: this.seen }],
         success: [this.markerPut(), ...puts],

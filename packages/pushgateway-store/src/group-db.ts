@@ -1,7 +1,7 @@
 /**
  * The durable side: one LMDB environment under the role's data directory, one record per group holding
- * its already-rendered family text and just enough metadata to rebuild the indexes, so a restart reads
- * records and never re-parses. Writes issued while a transaction commits share the next one (group
+ * its families as values (family-record.ts) and its times, so a restart reads records and never parses
+ * text. Writes issued while a transaction commits share the next one (group
  * commit); the returned promise settles once that transaction is committed and, with `--push.sync=flush`,
  * on disk. A failed commit rejects with a StorageFailure that names its cause.
  */
@@ -9,21 +9,21 @@ import { statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { RootDatabase } from "lmdb";
-import { lockDir, type DirLock, type MetricType } from "@agent/core";
+import { lockDir, type DirLock } from "@agent/core";
 import type { StoredFamily } from "./families.ts";
-import { groupSeriesLabels } from "./families.ts";
+import { fromFamilyRecord, toFamilyRecord, type FamilyRecord, type FamilyRecordV1 } from "./family-record.ts";
+import { groupSeriesLabels } from "./grouping.ts";
 import { groupingKey, type GroupLabels } from "./grouping-key.ts";
-import type { Group } from "./memory-index.ts";
+import type { Group } from "./group.ts";
 import { damagedAdvice, preflightStore, STORE_FILE } from "./store-check.ts";
 import type { GroupStorage } from "./group-storage.ts";
 import { freeBytes, StorageFailure } from "./storage-failure.ts";
 
-const FORMAT = 1;
+/** Format 1 records held rendered text; this agent reads them and writes format 2 (see family-record.ts). */
+const FORMAT = 2;
+const READABLE_FORMATS: readonly unknown[] = [1, 2];
 /** Every group's record key starts with this. */
 export const GROUP_PREFIX = "g:";
-
-/** [name, type, help or null, text, pushed at (ms), metrics in text] */
-type FamilyRecord = [string, MetricType, string | null, string, number, number];
 
 export interface GroupRecord {
   labels: GroupLabels;
@@ -33,7 +33,7 @@ export interface GroupRecord {
   createdAt: number;
   ttl: number;
   expiresAt: number;
-  families: FamilyRecord[];
+  families: (FamilyRecord | FamilyRecordV1)[];
 }
 
 export function dbKey(groupKey: string): string {
@@ -43,9 +43,7 @@ export function dbKey(groupKey: string): string {
 
 export function toRecord(g: Group): GroupRecord {
   const families: FamilyRecord[] = [];
-  for (const f of g.families.values()) {
-    families.push([f.name, f.type, f.help ?? null, f.text, f.at, f.series]);
-  }
+  for (const f of g.families.values()) families.push(toFamilyRecord(f));
   return {
     labels: g.labels,
     pushTime: g.pushTime,
@@ -58,7 +56,7 @@ export function toRecord(g: Group): GroupRecord {
   };
 }
 
-/** One copy of each family name and HELP text across all groups, however many records repeat them. */
+/** One copy of each family name, HELP text and label string across all groups, however many records repeat them. */
 export class Interner {
   private readonly seen = new Map<string, string>();
   get(s: string): string {
@@ -71,9 +69,10 @@ export class Interner {
 
 export function fromRecord(r: GroupRecord, intern: Interner): Group {
   const families = new Map<string, StoredFamily>();
-  for (const [rawName, type, help, text, at, series] of r.families) {
-    const name = intern.get(rawName);
-    families.set(name, { name, type: intern.get(type) as MetricType, help: help === null ? undefined : intern.get(help), text, at, series });
+  const get = (s: string) => intern.get(s);
+  for (const rec of r.families) {
+    const f = fromFamilyRecord(rec, get);
+    families.set(f.name, f);
   }
   return {
     key: groupingKey(r.labels),
@@ -110,7 +109,7 @@ export async function importLmdb(): Promise<typeof import("lmdb")> {
 /**
  * Address space LMDB maps the file into at open. lmdb-js grows a smaller map by mapping the file again and
  * keeps every earlier mapping (reads may still point into it), so the pages a store touched while growing
- * were resident once per mapping: 4 mappings and ~70 MiB of a 20,000-group store's RSS. A map this size is
+ * were resident once per mapping, several times over in a large store's RSS. A map this size is
  * only address space (the file grows with its data, not with the map); a store that outgrows it still works,
  * remapped as before.
  */
@@ -179,7 +178,7 @@ export class GroupDb implements GroupStorage {
         throw new Error(`cannot open ${file}: ${(e as Error).message}`);
       }
       const format = db.get("format");
-      if (format === undefined) db.putSync("format", FORMAT);
+      if (format === undefined || (format !== FORMAT && READABLE_FORMATS.includes(format))) db.putSync("format", FORMAT);
       else if (format !== FORMAT) throw new Error(`${dir} holds push data in format ${String(format)}; this agent reads format ${FORMAT}`);
       return new GroupDb(db, file, open, lock, sync);
     } catch (e) {

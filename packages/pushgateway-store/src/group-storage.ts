@@ -3,7 +3,7 @@
  * an etcd cluster (EtcdGroupStore, any number of agents serving the same groups). Every method settles
  * once the change is durable there; a failure is a StorageFailure.
  */
-import type { Group } from "./memory-index.ts";
+import type { Group } from "./group.ts";
 
 /** How a shared store tells the push store about changes other agents made. */
 export interface StorageFollower {

@@ -5,7 +5,7 @@
  * (--push.enable-utf8-names), a label name may also be any UTF-8 text or written in `U__` value escaping
  * (`U__a_2e_b` for `a.b`), which is undone, as Pushgateway 1.11 does.
  */
-import { escapeName, isValidLabelName, unescapeValuesName, type NameValidation } from "@agent/core";
+import { escapeName, isValidLabelName, pushPath, unescapeValuesName, type NameValidation } from "@agent/core";
 
 export type GroupLabels = Readonly<Record<string, string>>;
 
@@ -31,10 +31,6 @@ export function decodeBase64Url(text: string): Decoded {
   } catch {
     return { ok: false, why: "the decoded bytes are not valid UTF-8" };
   }
-}
-
-function encodeBase64Url(text: string): string {
-  return Buffer.from(text, "utf8").toString("base64url");
 }
 
 /** Parses the path of a push or delete request into its grouping labels (job included). */
@@ -107,18 +103,11 @@ export function groupingKey(labels: GroupLabels): string {
   return key;
 }
 
-/**
- * The path that addresses this group, base64 where a value needs it and `U__` escaping for a UTF-8 label name
- * (for links and the push client).
- */
+/** The path that addresses this group, for links and the read API. */
 export function pushPathFor(labels: GroupLabels): string {
-  const seg = (label: string, value: string) => {
-    const name = isValidLabelName(label) ? label : escapeName(label, "values");
-    return value === "" || /[/%]/.test(value) || value !== encodeURIComponent(value)
-      ? `/${name}${BASE64_SUFFIX}/${value === "" ? "=" : encodeBase64Url(value)}`
-      : `/${name}/${value}`;
-  };
-  let path = "/metrics" + seg("job", labels.job ?? "");
-  for (const k of Object.keys(labels).sort()) if (k !== "job") path += seg(k, labels[k]!);
-  return path;
+  const others = Object.keys(labels)
+    .sort()
+    .filter((k) => k !== "job")
+    .map((k): [string, string] => [k, labels[k]!]);
+  return pushPath(labels.job ?? "", others);
 }

@@ -9,7 +9,7 @@ import { ExpiryTimer } from "./expiry.ts";
 import { pushFlags } from "./flags.ts";
 import { EtcdGroupStore } from "./etcd-store.ts";
 import { GroupDb } from "./group-db.ts";
-import type { Group } from "./memory-index.ts";
+import type { Group } from "./group.ts";
 import { readPersistenceFile } from "./persistence-file.ts";
 import type { GroupStorage } from "./group-storage.ts";
 import { PushStore } from "./push-store.ts";
@@ -17,7 +17,8 @@ import { pushPage } from "./page.ts";
 import { pushRoutes } from "./routes.ts";
 import { TtlPolicy } from "./ttl.ts";
 
-export { PushStore, type GroupSummary } from "./push-store.ts";
+export { PushStore } from "./push-store.ts";
+export type { GroupSummary } from "./group.ts";
 export { parsePushPath, pushPathFor, groupingKey } from "./grouping-key.ts";
 export { importLmdb } from "./group-db.ts";
 export { salvageStore, type SalvageReport } from "./salvage.ts";

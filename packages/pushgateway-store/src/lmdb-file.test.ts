@@ -2,10 +2,11 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { closeSync, copyFileSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { columnsOf, StoredFamily } from "./families.ts";
 import { GroupDb } from "./group-db.ts";
 import { groupingKey } from "./grouping-key.ts";
 import { LmdbFile } from "./lmdb-file.ts";
-import type { Group } from "./memory-index.ts";
+import type { Group } from "./group.ts";
 import { checkStoreFile, readMetas } from "./store-check.ts";
 
 let dir: string;
@@ -13,12 +14,20 @@ let file: string;
 
 function group(i: number): Group {
   const labels = { job: "unit", instance: `i${i}` };
-  const text = `unit_total{instance="i${i}",job="unit"} ${i}\n`.repeat(i % 3 === 0 ? 200 : 1);
+  // Every third record spans overflow pages.
+  const metrics = Array.from({ length: i % 3 === 0 ? 200 : 1 }, (_, n) => ({
+    labels: ["instance", `i${i}`, "job", "unit", "n", String(n)],
+    value: i,
+    parts: [],
+    sum: 0,
+    count: 0,
+    hasInf: false,
+  }));
   return {
     key: groupingKey(labels),
     labels,
     seriesLabels: [],
-    families: new Map([["unit_total", { name: "unit_total", type: "counter", text, at: 1, series: 1 }]]),
+    families: new Map([["unit_total", new StoredFamily("unit_total", "counter", undefined, columnsOf("counter", metrics), 1)]]),
     pushTime: 1,
     failTime: 0,
     createdAt: 1,

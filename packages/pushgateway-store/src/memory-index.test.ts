@@ -1,8 +1,9 @@
 import { expect, test } from "bun:test";
 import { MetricSet, parseText } from "@agent/core";
-import { groupSeriesLabels, prepareFamilies } from "./families.ts";
+import { groupSeriesLabels, prepareFamilies } from "./grouping.ts";
 import { groupingKey, type GroupLabels } from "./grouping-key.ts";
-import { MemoryIndex, type Group } from "./memory-index.ts";
+import type { Group } from "./group.ts";
+import { MemoryIndex } from "./memory-index.ts";
 
 let clock = 1_700_000_000_000;
 function group(labels: GroupLabels, text: string): { g: Group; prepared: ReturnType<typeof prepareFamilies> } {
@@ -11,7 +12,7 @@ function group(labels: GroupLabels, text: string): { g: Group; prepared: ReturnT
     key: groupingKey(labels),
     labels,
     seriesLabels: groupSeriesLabels(labels),
-    families: new Map(prepared.map((f) => [f.name, f])),
+    families: new Map(prepared.map(({ family }) => [family.name, family])),
     pushTime: clock / 1000,
     failTime: 0,
     failReason: undefined,
@@ -50,6 +51,13 @@ test("the same series from two groups is a conflict; own families' types are enf
   expect(idx.conflict(sub.g.key, true, sub.prepared, none)).toContain("already pushed by another group");
   const fine = group({ job: "a", k: "2" }, "x 2\n");
   expect(idx.conflict(fine.g.key, true, fine.prepared, none)).toBeUndefined();
+  // The other way round: the group with more grouping labels came first; once it is gone, nothing clashes.
+  const first = new MemoryIndex();
+  first.replace(undefined, sub.g);
+  const wide = group({ job: "a" }, 'x{k="1"} 1\n');
+  expect(first.conflict(wide.g.key, true, wide.prepared, none)).toContain("already pushed by another group");
+  first.replace(sub.g, undefined);
+  expect(first.conflict(wide.g.key, true, wide.prepared, none)).toBeUndefined();
   const own = group({ job: "c" }, "# TYPE process_open_fds counter\nprocess_open_fds 1\n");
   expect(idx.conflict(own.g.key, true, own.prepared, new Map([["process_open_fds", "gauge"]]))).toContain("agent itself");
 });

@@ -1,42 +1,20 @@
 /**
- * The in-memory side of the store: every group, a per-family index (type and member groups) and a series
- * index (metric identity -> owning group), so a push is checked in time proportional to the push, not the
- * store; and per-family render caches, so a scrape is a concatenation of text rendered at push time.
+ * The in-memory side of the store: every group, a per-family index (type and member groups) and the sets of
+ * grouping label names in use, so a push is checked in time proportional to the push, not the store; and
+ * per-family render caches, so a scrape is a concatenation of text each family rendered once.
  */
-import { renderHeader, suffixesOf, type MetricSet, type MetricType } from "@agent/core";
+import { renderHeader, renderLabelPairs, renderSeries, suffixesOf, type MetricSet, type MetricType } from "@agent/core";
 import {
-  identityHash,
-  probesOf,
   PUSH_FAILURE_TIME,
   PUSH_FAILURE_TIME_HELP,
   PUSH_TIME,
   PUSH_TIME_HELP,
-  timestampLine,
   type PreparedFamily,
   type StoredFamily,
 } from "./families.ts";
-import type { GroupLabels } from "./grouping-key.ts";
-
-/** One grouping key's state. Replaced as a whole on every change, never mutated in place. */
-export interface Group {
-  /** Grouping key (see groupingKey()). */
-  readonly key: string;
-  readonly labels: GroupLabels;
-  /** `{...}` of the grouping labels plus `instance`, for the push-time series. */
-  readonly seriesLabels: string;
-  readonly families: ReadonlyMap<string, StoredFamily>;
-  /** Unix seconds of the last successful push; 0 if none. */
-  readonly pushTime: number;
-  /** Unix seconds of the last failed push; 0 if none. */
-  readonly failTime: number;
-  readonly failReason: string | undefined;
-  /** Unix ms when the group first appeared. */
-  readonly createdAt: number;
-  /** Seconds; 0: kept until deleted. */
-  readonly ttl: number;
-  /** Unix ms; 0: never. */
-  readonly expiresAt: number;
-}
+import { timestampLine } from "./render-metrics.ts";
+import type { Group } from "./group.ts";
+import { groupingKey } from "./grouping-key.ts";
 
 interface FamilyEntry {
   /** The type every member agrees on (the first member's, should an unchecked push disagree). */
@@ -58,10 +36,28 @@ function clashes(t: MetricType | undefined, suffix: string): boolean {
   return t !== undefined && suffixesOf(t).includes(suffix);
 }
 
+/** The key of the group named by `pairs` (flat) for grouping label names `names`; undefined if it lacks one. */
+function keyWithin(pairs: readonly string[], names: readonly string[]): string | undefined {
+  const labels: Record<string, string> = {};
+  for (const name of names) {
+    let p = 0;
+    while (p < pairs.length && pairs[p] !== name) p += 2;
+    if (p >= pairs.length) return undefined;
+    labels[name] = pairs[p + 1]!;
+  }
+  return groupingKey(labels);
+}
+
 export class MemoryIndex {
   private readonly groups = new Map<string, Group>();
   private readonly families = new Map<string, FamilyEntry>();
-  private readonly seriesOwner = new Map<number, string>();
+  /**
+   * Each set of grouping label names among the groups (names sorted, joined by NUL), with how many groups
+   * have it. A group's labels are on every series it holds, so the only groups that can hold a series are
+   * those named by its values for one of these sets: the duplicate check looks there, and no index per
+   * series is kept (a store has a few such sets, and many series).
+   */
+  private readonly shapes = new Map<string, { names: string[]; groups: number }>();
   private timestamps: Record<string, string> | undefined;
   private seriesCount = 0;
 
@@ -95,11 +91,20 @@ export class MemoryIndex {
   /** Adds `g`; families it shares unchanged with `predecessor` are in the indexes already. */
   private index(g: Group, predecessor: Group | undefined): void {
     this.groups.set(g.key, g);
+    if (!predecessor) this.countShape(g, 1);
     for (const f of g.families.values()) {
       if (predecessor?.families.get(f.name) === f) continue;
       this.indexFamily(g, f);
-      this.indexSeries(g, f);
     }
+  }
+
+  private countShape(g: Group, delta: 1 | -1): void {
+    const names = Object.keys(g.labels).sort();
+    const id = names.join("\u0000");
+    const shape = this.shapes.get(id) ?? { names, groups: 0 };
+    shape.groups += delta;
+    if (shape.groups > 0) this.shapes.set(id, shape);
+    else this.shapes.delete(id);
   }
 
   private indexFamily(g: Group, f: StoredFamily): void {
@@ -114,33 +119,18 @@ export class MemoryIndex {
     this.seriesCount += f.series;
   }
 
-  private indexSeries(g: Group, f: StoredFamily): void {
-    for (const probe of probesOf(f)) this.seriesOwner.set(identityHash(probe), g.key);
-  }
-
-  /**
-   * Start-up: the stored groups enter the group and family indexes at once (enough to serve scrapes and
-   * reads); the series index, which only the consistency check needs, is built by the returned promise in
-   * slices that let the server answer meanwhile. Nothing may change the index before it settles.
-   */
-  load(groups: readonly Group[]): Promise<void> {
-    for (const g of groups) {
-      this.groups.set(g.key, g);
-      for (const f of g.families.values()) this.indexFamily(g, f);
-    }
+  /** Start-up: the stored groups enter the indexes. */
+  load(groups: readonly Group[]): void {
+    for (const g of groups) this.index(g, undefined);
     this.timestamps = undefined;
-    return (async () => {
-      for (let i = 0; i < groups.length; i++) {
-        const g = groups[i]!;
-        for (const f of g.families.values()) this.indexSeries(g, f);
-        if (i % 2000 === 1999) await Bun.sleep(0);
-      }
-    })();
   }
 
   /** Takes `g` out of the indexes; entries that `successor` (same key) will overwrite are left in place. */
   private unindex(g: Group, successor: Group | undefined): void {
-    if (!successor) this.groups.delete(g.key);
+    if (!successor) {
+      this.groups.delete(g.key);
+      this.countShape(g, -1);
+    }
     for (const f of g.families.values()) {
       if (successor?.families.get(f.name) === f) continue;
       const e = this.families.get(f.name);
@@ -153,10 +143,6 @@ export class MemoryIndex {
           e.type = e.members.values().next().value!.type;
         }
       }
-      for (const probe of probesOf(f)) {
-        const h = identityHash(probe);
-        if (this.seriesOwner.get(h) === g.key) this.seriesOwner.delete(h);
-      }
       this.seriesCount -= f.series;
     }
   }
@@ -167,7 +153,7 @@ export class MemoryIndex {
    * agent's own families, no histogram/summary suffix clash, no metric stored twice. Undefined if none.
    */
   conflict(key: string, replace: boolean, pushed: readonly PreparedFamily[], ownTypes: ReadonlyMap<string, MetricType>): string | undefined {
-    const pushedTypes = new Map(pushed.map((f) => [f.name, f.type]));
+    const pushedTypes = new Map(pushed.map(({ family: f }) => [f.name, f.type]));
     const typeAfter = (name: string): MetricType | undefined => {
       const t = pushedTypes.get(name) ?? SYNTHETIC.get(name) ?? ownTypes.get(name);
       if (t) return t;
@@ -177,7 +163,7 @@ export class MemoryIndex {
       if (mine && replace) return this.otherType(e, key);
       return e.type;
     };
-    for (const f of pushed) {
+    for (const { family: f, identities } of pushed) {
       const own = ownTypes.get(f.name);
       if (own && own !== f.type) return `${f.name} is pushed as ${f.type} but is a ${own} of the agent itself`;
       const e = this.families.get(f.name);
@@ -193,13 +179,14 @@ export class MemoryIndex {
           return `the ${f.type} ${f.name} collides with the metric named ${f.name + suffix}`;
         }
       }
-      for (let i = 0; i < f.hashes.length; i++) {
-        const owner = this.seriesOwner.get(f.hashes[i]!);
-        if (owner === undefined || owner === key) continue;
-        const theirs = this.groups.get(owner)?.families.get(f.name);
-        const probe = f.probes[i]!;
-        if (theirs && (theirs.text.startsWith(probe) || theirs.text.includes("\n" + probe))) {
-          return `${probe.trimEnd()} is already pushed by another group`;
+      for (let i = 0; i < identities.length; i++) {
+        const pairs = f.labelsOf(i);
+        for (const { names } of this.shapes.values()) {
+          const owner = keyWithin(pairs, names);
+          if (owner === undefined || owner === key) continue;
+          if (this.groups.get(owner)?.families.get(f.name)?.holds(identities[i]!)) {
+            return `${renderSeries(f.name, renderLabelPairs(pairs))} is already pushed by another group`;
+          }
         }
       }
     }

@@ -6,10 +6,13 @@
  * library push job_success and job_exit_code); "failed only" keeps the groups where either failed.
  */
 import type { Context, Hono } from "hono";
-import { renderHeader, type AgentInfo, type Link } from "@agent/core";
+import type { AgentInfo, Link } from "@agent/core";
 import { formatSeconds, html, pageResponse, renderPage, timeHtml, type Html } from "@agent/core/pages";
+import type { StoredFamily } from "./families.ts";
 import { parsePushPath } from "./grouping-key.ts";
-import type { GroupSummary, PushStore } from "./push-store.ts";
+import type { GroupSummary } from "./group.ts";
+import type { PushStore } from "./push-store.ts";
+import { renderFamilies } from "./render-metrics.ts";
 
 export interface PushPageOptions {
   store: PushStore;
@@ -63,18 +66,16 @@ export interface JobOutcome {
   exitCode: number | undefined;
 }
 
-/** The value of a stored family's first sample (pushes carry no timestamps, so it is the line's last word). */
-function firstValue(text: string | undefined): number | undefined {
-  if (!text) return undefined;
-  const end = text.indexOf("\n");
-  const v = Number(text.slice(text.lastIndexOf(" ", end) + 1, end));
-  return Number.isNaN(v) ? undefined : v;
+/** The value of a stored family's first metric; undefined without one, or for NaN. */
+function firstValue(family: StoredFamily | undefined): number | undefined {
+  const v = family?.series ? family.metric(0).value : undefined;
+  return v === undefined || Number.isNaN(v) ? undefined : v;
 }
 
 export function jobOutcome(store: PushStore, g: GroupSummary): JobOutcome | undefined {
   const families = store.get(g.labels)?.families;
-  const success = firstValue(families?.get("job_success")?.text);
-  const exitCode = firstValue(families?.get("job_exit_code")?.text);
+  const success = firstValue(families?.get("job_success"));
+  const exitCode = firstValue(families?.get("job_exit_code"));
   if (success === undefined && exitCode === undefined) return undefined;
   return { success: success === undefined ? exitCode === 0 : success === 1, exitCode };
 }
@@ -166,8 +167,7 @@ function groupText(store: PushStore, c: Context): Response {
   if (!path.ok) return new Response(`bad group path: ${path.message}\n`, { status: 400 });
   const g = store.get(path.labels);
   if (!g) return new Response("no such group (deleted or expired)\n", { status: 404 });
-  let out = "";
-  for (const f of g.families.values()) out += renderHeader(f.name, f.type, f.help) + f.text;
+  const out = renderFamilies(g.families.values());
   return new Response(out || "(no metrics: only failed pushes so far)\n", { headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" } });
 }
 

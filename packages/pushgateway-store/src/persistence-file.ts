@@ -8,9 +8,10 @@
  */
 import { decodeDelimited, type MetricFamily } from "@agent/core";
 import { decodeGob, GobError, type GobStruct, type GobValue } from "./gob.ts";
-import { groupSeriesLabels, prepareFamilies, PUSH_FAILURE_TIME, PUSH_TIME, type StoredFamily } from "./families.ts";
+import { PUSH_FAILURE_TIME, PUSH_TIME, type StoredFamily } from "./families.ts";
+import { groupSeriesLabels, prepareFamilies } from "./grouping.ts";
 import { groupingKey, type GroupLabels } from "./grouping-key.ts";
-import type { Group } from "./memory-index.ts";
+import type { Group } from "./group.ts";
 
 /** Seconds from 0001-01-01 (Go's time zero) to the Unix epoch. */
 const GO_EPOCH_TO_UNIX = 62135596800n;
@@ -68,9 +69,7 @@ function toGroup(raw: GobValue): Group {
     if (name === PUSH_TIME) pushTime = timeOf(family);
     else if (name === PUSH_FAILURE_TIME) failTime = timeOf(family);
     else if (family) {
-      for (const p of prepareFamilies([family], labels, at)) {
-        families.set(p.name, { name: p.name, type: p.type, help: p.help, text: p.text, series: p.series, at: p.at });
-      }
+      for (const { family: stored } of prepareFamilies([family], labels, at)) families.set(stored.name, stored);
     }
   }
   return {

@@ -3,64 +3,21 @@
  * change to its storage (LMDB, or etcd shared by several agents) before the caller acknowledges it. Also
  * the typed read API the HTTP routes and pages use.
  */
-import { addProcessMetrics, MetricSet, renderHeader, type Logger, type MetricFamily, type MetricType, type NameValidation } from "@agent/core";
-import {
-  groupSeriesLabels,
-  prepareFamilies,
-  PUSH_FAILURE_TIME,
-  PUSH_FAILURE_TIME_HELP,
-  PUSH_TIME,
-  PUSH_TIME_HELP,
-  PushRejected,
-  timestampLine,
-  type StoredFamily,
-} from "./families.ts";
+import { addProcessMetrics, MetricSet, type MetricType } from "@agent/core";
+import type { StoredFamily } from "./families.ts";
+import { emptyGroup, expiryOf, summaries, type Group, type GroupSummary } from "./group.ts";
+import { prepareFamilies } from "./grouping.ts";
+import { PushRejected } from "./push-rejected.ts";
+import { renderGroup } from "./render-metrics.ts";
+import type { PushRequest, PushStoreOptions } from "./push-request.ts";
 import { StaleView, type GroupStorage } from "./group-storage.ts";
-import { groupingKey, pushPathFor, type GroupLabels } from "./grouping-key.ts";
-import { MemoryIndex, type Group } from "./memory-index.ts";
+import { groupingKey, type GroupLabels } from "./grouping-key.ts";
+import { MemoryIndex } from "./memory-index.ts";
 import { PushStats } from "./own-metrics.ts";
 import { StorageFailure, StorageHealth } from "./storage-failure.ts";
 
 /** Pushgateway's wording for every refusal that records push_failure_time_seconds. */
 const INVALID = "pushed metrics are invalid or inconsistent with existing metrics";
-
-export interface PushStoreOptions {
-  checkConsistency: boolean;
-  /** 0: no limit. */
-  maxGroups: number;
-  /** 0: no limit. */
-  maxSeriesPerPush: number;
-  /** Which metric and label names pushes may use; legacy unless --push.enable-utf8-names. */
-  names?: NameValidation;
-  log: Logger;
-  /** Told each deadline (Unix ms) a change gives a group, before the change commits. */
-  onDeadline?: (at: number) => void;
-}
-
-export interface PushRequest {
-  labels: GroupLabels;
-  families: readonly MetricFamily[];
-  /** PUT replaces the whole group; POST only the families it names. */
-  replace: boolean;
-  /** Seconds the group lives after this push; 0: until deleted. */
-  ttl: number;
-}
-
-/** One group as the status page and JSON API list it. */
-export interface GroupSummary {
-  labels: GroupLabels;
-  /** The push path that addresses this group (for DELETE). */
-  path: string;
-  /** Unix seconds; 0 if never. */
-  lastPush: number;
-  lastFailure: number;
-  lastFailureReason: string | undefined;
-  lastPushSuccessful: boolean;
-  /** Seconds until expiry; undefined if the group does not expire. */
-  ttlLeft: number | undefined;
-  series: number;
-  families: number;
-}
 
 export class PushStore {
   readonly stats = new PushStats();
@@ -68,8 +25,6 @@ export class PushStore {
   private readonly index = new MemoryIndex();
   /** Families the agent serves itself on /metrics, by name; a push may not give them another type. */
   private readonly ownTypes = new Map<string, MetricType>();
-  /** Settles once the loaded groups are fully indexed; every change waits for it. */
-  private readonly indexed: Promise<void>;
 
   /** `groups`: what `db` held at start (its loadAll()). */
   constructor(
@@ -77,18 +32,17 @@ export class PushStore {
     private readonly opts: PushStoreOptions,
     groups: readonly Group[],
   ) {
-    this.indexed = this.index.load(groups).then(() =>
-      db.follow({
-        apply: (key, group) => {
-          this.index.replace(this.index.get(key), group);
-          // Another agent's group expires here too, should that agent be gone by its deadline.
-          if (group && group.expiresAt > 0) this.opts.onDeadline?.(group.expiresAt);
-        },
-        reset: (all) => this.reset(all),
-        reachable: () => this.health.succeeded(),
-      }),
-    );
+    this.index.load(groups);
     this.health = new StorageHealth(opts.log, () => db.freeBytes());
+    db.follow({
+      apply: (key, group) => {
+        this.index.replace(this.index.get(key), group);
+        // Another agent's group expires here too, should that agent be gone by its deadline.
+        if (group && group.expiresAt > 0) this.opts.onDeadline?.(group.expiresAt);
+      },
+      reset: (all) => this.reset(all),
+      reachable: () => this.health.succeeded(),
+    });
     // The frame adds process_* to /metrics; know their types before the first scrape does.
     const probe = new MetricSet();
     addProcessMetrics(probe);
@@ -133,7 +87,6 @@ export class PushStore {
    * the groups since this one checked; the push is then checked again against the view caught up.
    */
   async push(req: PushRequest): Promise<void> {
-    await this.indexed;
     for (;;) {
       try {
         return await this.tryPush(req);
@@ -162,7 +115,7 @@ export class PushStore {
       throw new PushRejected(message, e.reason, e.status, true);
     }
     if (this.opts.maxSeriesPerPush > 0) {
-      const n = prepared.reduce((sum, f) => sum + f.series, 0);
+      const n = prepared.reduce((sum, p) => sum + p.family.series, 0);
       if (n > this.opts.maxSeriesPerPush) {
         throw new PushRejected(`push carries ${n} metrics, more than --push.max-series-per-push=${this.opts.maxSeriesPerPush}`, "too_many_series", 413, false);
       }
@@ -178,9 +131,9 @@ export class PushStore {
       }
     }
     const families = new Map<string, StoredFamily>(req.replace || !old ? [] : old.families);
-    for (const p of prepared) families.set(p.name, { name: p.name, type: p.type, help: p.help, text: p.text, series: p.series, at: p.at });
+    for (const { family } of prepared) families.set(family.name, family);
     const next: Group = {
-      ...(old ?? this.fresh(req.labels, at)),
+      ...(old ?? emptyGroup(req.labels, at)),
       families,
       pushTime: at / 1000,
       ttl: req.ttl,
@@ -195,7 +148,7 @@ export class PushStore {
     const key = groupingKey(labels);
     const old = this.index.get(key);
     if (!old && this.full()) return;
-    const base = old ?? { ...this.fresh(labels, at), ttl, expiresAt: expiryOf(ttl, at) };
+    const base = old ?? { ...emptyGroup(labels, at), ttl, expiresAt: expiryOf(ttl, at) };
     try {
       await this.commit(old, { ...base, failTime: at / 1000, failReason: reason });
     } catch (e) {
@@ -218,21 +171,6 @@ export class PushStore {
         false,
       );
     }
-  }
-
-  private fresh(labels: GroupLabels, at: number): Group {
-    return {
-      key: groupingKey(labels),
-      labels,
-      seriesLabels: groupSeriesLabels(labels),
-      families: new Map(),
-      pushTime: 0,
-      failTime: 0,
-      failReason: undefined,
-      createdAt: at,
-      ttl: 0,
-      expiresAt: 0,
-    };
   }
 
   /**
@@ -261,14 +199,12 @@ export class PushStore {
   }
 
   async delete(labels: GroupLabels): Promise<void> {
-    await this.indexed;
     this.stats.deletes++;
     const old = this.index.get(groupingKey(labels));
     if (old) await this.commit(old, undefined, true);
   }
 
   async wipe(): Promise<number> {
-    await this.indexed;
     const all = [...this.index.all()];
     await this.removeGroups(all);
     return all.length;
@@ -279,7 +215,6 @@ export class PushStore {
    * broken expired groups stay, to go at the first sweep after it works again.
    */
   async expire(now: number): Promise<number> {
-    await this.indexed;
     if (!this.health.writable()) return 0;
     const due: Group[] = [];
     for (const g of this.index.all()) if (g.expiresAt > 0 && g.expiresAt <= now) due.push(g);
@@ -337,9 +272,7 @@ export class PushStore {
   }
 
   list(now = Date.now()): GroupSummary[] {
-    const out: GroupSummary[] = [];
-    for (const g of this.index.all()) out.push(summarize(g, now));
-    return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return summaries(this.index.all(), now);
   }
 
   /** Stored groups in path order, for the JSON API. */
@@ -354,31 +287,6 @@ export class PushStore {
   /** One group's metrics in the text format, push times included; undefined if there is no such group. */
   groupText(labels: GroupLabels): string | undefined {
     const g = this.get(labels);
-    if (!g) return undefined;
-    let out = "";
-    for (const f of [...g.families.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) out += renderHeader(f.name, f.type, f.help) + f.text;
-    out += renderHeader(PUSH_FAILURE_TIME, "gauge", PUSH_FAILURE_TIME_HELP) + timestampLine(PUSH_FAILURE_TIME, g.seriesLabels, g.failTime);
-    return out + renderHeader(PUSH_TIME, "gauge", PUSH_TIME_HELP) + timestampLine(PUSH_TIME, g.seriesLabels, g.pushTime);
+    return g && renderGroup(g);
   }
-}
-
-/** Unix ms when a group pushed at `at` with this TTL (seconds) expires; 0: never. */
-function expiryOf(ttl: number, at: number): number {
-  return ttl > 0 ? at + ttl * 1000 : 0;
-}
-
-function summarize(g: Group, now: number): GroupSummary {
-  let series = 0;
-  for (const f of g.families.values()) series += f.series;
-  return {
-    labels: g.labels,
-    path: pushPathFor(g.labels),
-    lastPush: g.pushTime,
-    lastFailure: g.failTime,
-    lastFailureReason: g.failReason,
-    lastPushSuccessful: g.pushTime >= g.failTime,
-    ttlLeft: g.expiresAt > 0 ? Math.max(0, (g.expiresAt - now) / 1000) : undefined,
-    series,
-    families: g.families.size,
-  };
 }

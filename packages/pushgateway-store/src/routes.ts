@@ -3,7 +3,7 @@ import type { Context, Hono } from "hono";
 import { BadRequest, type AgentInfo, type Logger, type NameValidation } from "@agent/core";
 import { metricsResponse, statusResponse } from "./api.ts";
 import { BodyBudget, readPushBody } from "./body.ts";
-import { PushRejected } from "./families.ts";
+import { PushRejected } from "./push-rejected.ts";
 import { parsePushPath } from "./grouping-key.ts";
 import type { PushStore } from "./push-store.ts";
 import type { TtlPolicy } from "./ttl.ts";

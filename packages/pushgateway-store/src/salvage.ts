@@ -38,6 +38,13 @@ function isStrings(v: unknown): v is Record<string, string> {
   return typeof v === "object" && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === "string");
 }
 
+/** A family of format 2 ([name, type, help, at, metrics]) or format 1 ([name, type, help, text, at, series]). */
+function isFamilyRecord(f: unknown): boolean {
+  if (!Array.isArray(f) || typeof f[0] !== "string" || typeof f[1] !== "string" || (f[2] !== null && typeof f[2] !== "string")) return false;
+  if (f.length === 5) return typeof f[3] === "number" && Array.isArray(f[4]) && f[4].every((m) => Array.isArray(m) && Array.isArray(m[0]));
+  return f.length === 6 && typeof f[3] === "string" && typeof f[4] === "number" && typeof f[5] === "number";
+}
+
 /** Why `v`, stored under `key`, is not a whole group record; null when it is one. */
 function recordFault(key: string, v: unknown): string | null {
   if (typeof v !== "object" || v === null) return "not a group record";
@@ -45,10 +52,7 @@ function recordFault(key: string, v: unknown): string | null {
   if (!isStrings(r.labels) || typeof r.labels.job !== "string") return "no grouping labels";
   for (const n of [r.pushTime, r.failTime, r.createdAt, r.ttl, r.expiresAt]) if (typeof n !== "number") return "a time field is not a number";
   if (!Array.isArray(r.families)) return "no families";
-  for (const f of r.families) {
-    if (!Array.isArray(f) || f.length !== 6 || typeof f[0] !== "string" || typeof f[1] !== "string" || typeof f[3] !== "string") return "a family is malformed";
-    if ((f[2] !== null && typeof f[2] !== "string") || typeof f[4] !== "number" || typeof f[5] !== "number") return "a family is malformed";
-  }
+  for (const f of r.families) if (!isFamilyRecord(f)) return "a family is malformed";
   return dbKey(groupingKey(r.labels)) === key ? null : "its labels do not match its key";
 }
 

@@ -6,7 +6,7 @@
  */
 import { statfsSync } from "node:fs";
 import type { Logger } from "@agent/core";
-import { PushRejected } from "./families.ts";
+import { PushRejected } from "./push-rejected.ts";
 
 /**
  * full: no room (ENOSPC, quota, LMDB's map); failing: I/O errors; unreachable: no etcd quorum answers;

@@ -133,6 +133,11 @@ export interface ListenAddress {
   text: string;
 }
 
+/** Whether a listen host binds every interface: none given, `0.0.0.0` or `::` (brackets allowed). */
+export function isWildcardHost(host: string): boolean {
+  return host === "" || host === "0.0.0.0" || host === "::" || host === "[::]";
+}
+
 /** `:9100`, `127.0.0.1:9100`, `[::1]:9100`, `localhost:9100`. */
 export function parseListenAddress(text: string): ListenAddress {
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\[\]\s]*)):(\d{1,5})$/.exec(text.trim());

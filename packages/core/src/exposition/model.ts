@@ -58,3 +58,12 @@ export function suffixesOf(type: MetricType): readonly string[] {
       return [];
   }
 }
+
+/**
+ * A series' identity: its name and its label pairs, sorted by label name and flat (`[name, value, ...]`),
+ * as one string that two series share exactly when they are the same series (JSON quoting keeps any name
+ * or value from running into the next). The one key every index of series uses.
+ */
+export function seriesIdentity(name: string, sortedFlatPairs: readonly string[]): string {
+  return JSON.stringify([name, sortedFlatPairs]);
+}

@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { freePort, waitForHttp } from "../../../../test/harness/ports.ts";
+import { describe, expect, test } from "bun:test";
 import type { MetricFamily } from "./model.ts";
-import { ParseError, parseText } from "./parse.ts";
-import { renderFamily } from "./writer.ts";
-import { PROTOBUF_DELIMITED_CONTENT_TYPE, decodeDelimited, encodeDelimited } from "./protobuf.ts";
-import { formatValue } from "./writer.ts";
+import { ParseError } from "./text-scan.ts";
+import { encodeDelimited } from "../testing/encode-delimited.ts";
+import { decodeDelimited } from "./protobuf.ts";
+import { FAMILIES } from "./protobuf-cases.ts";
 
 // A minimal, independent protobuf writer, so the decoder is tested against bytes built by the book rather
 // than by the encoder under test.
@@ -45,28 +41,6 @@ function decodeError(buf: Uint8Array): ParseError {
   }
   throw new Error("expected a ParseError");
 }
-
-describe("formatValue", () => {
-  test.each([
-    [0, "0"],
-    [-0, "0"],
-    [1, "1"],
-    [0.5, "0.5"],
-    [0.0001, "0.0001"],
-    [0.00001, "1e-05"],
-    [123456, "123456"],
-    [1e6, "1e+06"],
-    [1234567, "1.234567e+06"],
-    [2.5e-10, "2.5e-10"],
-    [1e100, "1e+100"],
-    [-1.5e7, "-1.5e+07"],
-    [Infinity, "+Inf"],
-    [-Infinity, "-Inf"],
-    [NaN, "NaN"],
-  ] as Array<[number, string]>)("%p -> %s", (v, s) => {
-    expect(formatValue(v)).toBe(s);
-  });
-});
 
 describe("decodeDelimited: hand-built messages", () => {
   test("every metric type, labels, help, timestamps (negative too)", () => {
@@ -195,38 +169,6 @@ describe("decodeDelimited: hand-built messages", () => {
   }
 });
 
-const FAMILIES: MetricFamily[] = parseText(
-  [
-    "# HELP jobs_total Jobs, with a \\\\ and a\\nnewline.",
-    "# TYPE jobs_total counter",
-    'jobs_total{queue="default",path="C:\\\\x",msg="say \\"hi\\""} 1027',
-    'jobs_total{queue="ü→"} 0',
-    "# HELP temp Temperature.",
-    "# TYPE temp gauge",
-    "temp NaN",
-    'temp{x="1"} -Inf',
-    'temp{x="2"} 1.7976931348623157e+308',
-    'temp{x="3"} 5e-324',
-    "# TYPE lat histogram",
-    'lat_bucket{le="0.1",a="1"} 1',
-    'lat_bucket{a="1",le="1e+06"} 3',
-    'lat_bucket{a="1",le="+Inf"} 4',
-    'lat_sum{a="1"} 2.5',
-    'lat_count{a="1"} 4',
-    'lat_bucket{a="2",le="+Inf"} 0',
-    'lat_sum{a="2"} 0',
-    'lat_count{a="2"} 0',
-    "# HELP rpc ",
-    "# TYPE rpc summary",
-    'rpc{quantile="0.5"} 0.25',
-    'rpc{quantile="0.99"} NaN',
-    "rpc_sum 9",
-    "rpc_count 123456789012",
-    "u 3",
-    "",
-  ].join("\n"),
-);
-
 describe("encodeDelimited -> decodeDelimited", () => {
   test("families round trip to the same model", () => {
     expect(decodeDelimited(encodeDelimited(FAMILIES))).toEqual(FAMILIES);
@@ -308,114 +250,6 @@ describe("decodeDelimited: never anything but ParseError, never a hang", () => {
       }
     }
     expect(refused).toBeGreaterThan(1000);
-  });
-});
-
-/**
- * The real Pushgateway (Go's client_model and expfmt) as the source of protobuf bytes: what it serves as
- * protobuf must decode to what it serves as text.
- */
-describe.skipIf(Bun.which("prometheus-pushgateway") === null)("against the real Pushgateway", () => {
-  let proc: ReturnType<typeof Bun.spawn> | undefined;
-  let dir = "";
-  let base = "";
-  const ours = (f: MetricFamily): boolean => !/^(go|process|pushgateway|promhttp)_/.test(f.name);
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "pgw-protobuf-"));
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    proc = Bun.spawn(
-      ["prometheus-pushgateway", `--web.listen-address=127.0.0.1:${port}`, `--persistence.file=${join(dir, "store")}`],
-      { stdout: "ignore", stderr: "ignore" },
-    );
-    await waitForHttp(`${base}/-/ready`);
-  });
-
-  afterAll(async () => {
-    proc?.kill();
-    await proc?.exited;
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  async function scrape(): Promise<{ text: MetricFamily[]; proto: MetricFamily[] }> {
-    const text = parseText(await (await fetch(`${base}/metrics`)).text()).filter(ours);
-    const res = await fetch(`${base}/metrics`, {
-      headers: { Accept: "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited" },
-    });
-    expect(res.headers.get("content-type")).toContain("encoding=delimited");
-    // Text cannot carry an empty HELP ("# HELP name " reads as none, in expfmt as here); protobuf can.
-    const proto = decodeDelimited(new Uint8Array(await res.arrayBuffer()))
-      .filter(ours)
-      .map(({ help, ...f }) => (help ? { ...f, help } : f));
-    const byName = (a: MetricFamily, b: MetricFamily): number => (a.name < b.name ? -1 : 1);
-    return { text: text.sort(byName), proto: proto.sort(byName) };
-  }
-
-  test("text pushed, then served as protobuf decodes to the served text", async () => {
-    const res = await fetch(`${base}/metrics/job/text/instance/a`, { method: "PUT", body: FAMILIES.map(renderFamily).join("") });
-    expect(res.status).toBe(200);
-    const { text, proto } = await scrape();
-    expect(proto.map((f) => f.name)).toContain("lat");
-    expect(proto).toEqual(text);
-  });
-
-  test("protobuf pushed by our encoder is stored as the same families", async () => {
-    const pushed: MetricFamily[] = [
-      { name: "pb_gauge", type: "gauge", help: "From protobuf.", samples: [{ name: "pb_gauge", labels: { k: "v→" }, value: 0.125 }] },
-      { name: "pb_empty_help", type: "counter", help: "", samples: [{ name: "pb_empty_help", labels: {}, value: 2 }] },
-      {
-        name: "pb_hist",
-        type: "histogram",
-        samples: [
-          { name: "pb_hist_bucket", labels: { le: "1e+06" }, value: 1 },
-          { name: "pb_hist_sum", labels: {}, value: 3 },
-          { name: "pb_hist_count", labels: {}, value: 2 },
-        ],
-      },
-    ];
-    const res = await fetch(`${base}/metrics/job/proto`, {
-      method: "PUT",
-      body: encodeDelimited(pushed),
-      headers: { "Content-Type": PROTOBUF_DELIMITED_CONTENT_TYPE },
-    });
-    expect(res.status).toBe(200);
-    const { text, proto } = await scrape();
-    expect(proto).toEqual(text);
-    const stored = (name: string): MetricFamily | undefined => proto.find((f) => f.name === name);
-    const raw = decodeDelimited(
-      new Uint8Array(await (await fetch(`${base}/metrics`, { headers: { Accept: PROTOBUF_DELIMITED_CONTENT_TYPE } })).arrayBuffer()),
-    );
-    const grouping = { instance: "", job: "proto" };
-    expect(stored("pb_gauge")).toEqual({ ...pushed[0]!, samples: [{ name: "pb_gauge", labels: { ...grouping, k: "v→" }, value: 0.125 }] });
-    // Pushgateway keeps an empty HELP as "# HELP name " in text: present, not absent.
-    expect(raw.find((f) => f.name === "pb_empty_help")!.help).toBe("");
-    expect(raw.find((f) => f.name === "pb_hist")!.help).toBeUndefined();
-    expect(stored("pb_hist")!.samples).toEqual([
-      { name: "pb_hist_bucket", labels: { ...grouping, le: "1e+06" }, value: 1 },
-      { name: "pb_hist_bucket", labels: { ...grouping, le: "+Inf" }, value: 2 },
-      { name: "pb_hist_sum", labels: grouping, value: 3 },
-      { name: "pb_hist_count", labels: grouping, value: 2 },
-    ]);
-  });
-
-  test("the same families pushed as protobuf and as text are stored alike", async () => {
-    const put = (job: string, body: Uint8Array | string, contentType?: string): Promise<Response> =>
-      fetch(`${base}/metrics/job/${job}`, { method: "PUT", body, headers: contentType ? { "Content-Type": contentType } : {} });
-    expect((await put("as_text", FAMILIES.map(renderFamily).join(""))).status).toBe(200);
-    expect((await put("as_proto", encodeDelimited(FAMILIES), PROTOBUF_DELIMITED_CONTENT_TYPE)).status).toBe(200);
-    const { proto } = await scrape();
-    const ofJob = (job: string): MetricFamily[] =>
-      proto
-        .filter((f) => FAMILIES.some((g) => g.name === f.name))
-        .map((f) => ({
-          ...f,
-          samples: f.samples.filter((s) => s.labels.job === job).map((s) => ({ ...s, labels: { ...s.labels, job: "" } })),
-        }));
-    const asText = ofJob("as_text");
-    expect(asText.map((f) => f.name).sort()).toEqual(FAMILIES.map((f) => f.name).sort());
-    expect(asText.every((f) => f.samples.length > 0)).toBe(true);
-    expect(ofJob("as_proto")).toEqual(asText);
   });
 });
 

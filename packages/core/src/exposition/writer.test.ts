@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { formatValue, MetricSet, renderHeader, renderSampleLine } from "./writer.ts";
+import { formatValue, renderHeader, renderSampleLine } from "./render.ts";
+import { MetricSet } from "./writer.ts";
 
 describe("renderHeader", () => {
   test("escapes backslashes and newlines in the help text, as Prometheus does", () => {
@@ -53,6 +54,30 @@ describe("MetricSet", () => {
     expect(set.render()).toBe(
       '# HELP a_first_total A.\n# TYPE a_first_total counter\na_first_total{k="1"} 2\na_first_total{k="2"} 3\n' + "# HELP z_last Z.\n# TYPE z_last gauge\nz_last 1\n",
     );
+  });
+});
+
+describe("FamilyBuilder values", () => {
+  test("toFamily gives the samples as values in series order, and a render after an add includes it", () => {
+    const set = new MetricSet();
+    const f = set.family("disk_bytes", "counter", "D.");
+    f.add(2, { device: "sdb" });
+    expect(f.render()).toBe('# HELP disk_bytes D.\n# TYPE disk_bytes counter\ndisk_bytes{device="sdb"} 2\n');
+    f.add(1, { device: "sda" });
+    expect(f.toFamily()).toEqual({
+      name: "disk_bytes",
+      type: "counter",
+      help: "D.",
+      samples: [
+        { name: "disk_bytes", labels: { device: "sda" }, value: 1 },
+        { name: "disk_bytes", labels: { device: "sdb" }, value: 2 },
+      ],
+    });
+    expect(f.render()).toBe('# HELP disk_bytes D.\n# TYPE disk_bytes counter\ndisk_bytes{device="sda"} 1\ndisk_bytes{device="sdb"} 2\n');
+  });
+
+  test("a label name that is not classic is quoted, as expfmt writes UTF-8 names", () => {
+    expect(renderSampleLine("m", { "dotted.name": "v", plain: "w" }, 1)).toBe('m{"dotted.name"="v",plain="w"} 1\n');
   });
 });
 

@@ -1,5 +1,6 @@
 /** The small page each address serves at `/` unless its role brings a page of its own. */
 import { html, type Html } from "../pages/html.ts";
+import { isWildcardHost } from "../config/flag.ts";
 import type { AgentInfo, Link } from "../role.ts";
 
 /** Links as list items, for a `<ul>`. */
@@ -13,7 +14,7 @@ export function otherRoleLinks(agent: AgentInfo, self: string, requestHost: stri
     .filter(([role]) => role !== self)
     .map(([role, address]) => {
       const m = /^(.*):(\d+)$/.exec(address);
-      const h = m && m[1] && m[1] !== "0.0.0.0" && m[1] !== "[::]" ? m[1] : host;
+      const h = m && !isWildcardHost(m[1]!) ? m[1] : host;
       return { path: `//${h}:${m?.[2] ?? ""}/`, title: `${role} role (${address})` };
     });
 }

@@ -4,7 +4,7 @@
  */
 import { Hono, type Context } from "hono";
 import type { Server } from "bun";
-import type { ListenAddress } from "../config/flag.ts";
+import { isWildcardHost, type ListenAddress } from "../config/flag.ts";
 import { negotiateEscaping } from "../exposition/escaping.ts";
 import { MetricSet } from "../exposition/writer.ts";
 import type { Logger } from "../log.ts";
@@ -183,7 +183,7 @@ function listen(opts: RoleServerOptions, app: Hono): Server<undefined> {
 function localUrl(opts: RoleServerOptions, port: number | undefined): string {
   const scheme = opts.web.tls ? "https" : "http";
   if (opts.unixSocket) return `${scheme}+unix://${opts.unixSocket}`;
-  const host = ["", "0.0.0.0", "::"].includes(opts.address.host) ? "127.0.0.1" : opts.address.host;
+  const host = isWildcardHost(opts.address.host) ? "127.0.0.1" : opts.address.host;
   return `${scheme}://${host.includes(":") ? `[${host}]` : host}:${port}`;
 }
 

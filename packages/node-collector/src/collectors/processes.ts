@@ -1,14 +1,11 @@
+import { procStatFields } from "@agent/core";
 import { defineCollector } from "../collector.ts";
 import { listDir, procPath, readNumber, readText } from "../read.ts";
 
-/** State letter and thread count from /proc/<pid>/stat, whose comm field may hold spaces and parens. */
+/** State letter and thread count from /proc/<pid>/stat. */
 function statOf(text: string): [state: string, threads: number] {
-  const close = text.lastIndexOf(")");
-  const state = text.charAt(close + 2);
-  // Fields after comm: state(3) ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime priority nice num_threads(20)
-  let i = close + 2;
-  for (let n = 3; n < 20; n++) i = text.indexOf(" ", i) + 1;
-  return [state, Number(text.slice(i, text.indexOf(" ", i)))];
+  const f = procStatFields(text);
+  return [f[0] ?? "", Number(f[17])];
 }
 
 function isPid(name: string): boolean {

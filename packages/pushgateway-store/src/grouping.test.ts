@@ -1,9 +1,10 @@
 import { expect, test } from "bun:test";
-import { parseText } from "@agent/core";
-import { prepareFamilies, probesOf, PushRejected } from "./families.ts";
+import { parseText, seriesIdentity } from "@agent/core";
+import { prepareFamilies } from "./grouping.ts";
+import { PushRejected } from "./push-rejected.ts";
 
 const at = 1_700_000_000_000;
-const prep = (text: string, group: Record<string, string> = { job: "j" }) => prepareFamilies(parseText(text), group, at);
+const prep = (text: string, group: Record<string, string> = { job: "j" }) => prepareFamilies(parseText(text), group, at).map((p) => p.family);
 
 test("grouping labels override body labels, instance is added, labels sorted, Go number formatting", () => {
   const [f] = prep('# TYPE x gauge\nx{job="other",z="1",a="2"} 1234567\nx{instance="i"} 0.00001\n');
@@ -19,7 +20,7 @@ test("histograms get +Inf, _sum and _count as Go writes them; summaries keep qua
   expect(s!.text).toBe(
     's{instance="",job="j",quantile="0.9"} 3\ns{instance="",job="j",quantile="0.5"} 1\ns_sum{instance="",job="j"} 4\ns_count{instance="",job="j"} 2\n',
   );
-  expect(s!.hashes.length).toBe(1);
+  expect(s!.series).toBe(1);
 });
 
 test("timestamps, reserved label names and duplicates are refused and count as failed pushes", () => {
@@ -41,14 +42,17 @@ test("push_time_seconds and push_failure_time_seconds in a push are dropped", ()
   expect(prep("push_time_seconds 5\npush_failure_time_seconds 1\nother 1\n").map((f) => f.name)).toEqual(["other"]);
 });
 
-test("UTF-8 names are stored quoted as expfmt writes them, and their identities read back from that text", () => {
+test("UTF-8 names are rendered quoted as expfmt writes them; a metric's identity is its name and label values", () => {
   const text = '# TYPE "h.x" histogram\n{"h.x_bucket","a.b"="1",le="1"} 2\n{"h.x_sum","a.b"="1"} 3\n{"h.x_count","a.b"="1"} 2\n';
-  const [h] = prepareFamilies(parseText(text, "utf8"), { job: "j" }, at, "utf8");
-  expect(h!.text).toBe(
+  const [p] = prepareFamilies(parseText(text, "utf8"), { job: "j" }, at, "utf8");
+  const h = p!.family;
+  expect(h.text).toBe(
     '{"h.x_bucket","a.b"="1",instance="",job="j",le="1"} 2\n{"h.x_bucket","a.b"="1",instance="",job="j",le="+Inf"} 2\n' +
       '{"h.x_sum","a.b"="1",instance="",job="j"} 3\n{"h.x_count","a.b"="1",instance="",job="j"} 2\n',
   );
-  expect(probesOf(h!)).toEqual(h!.probes);
+  expect(h.identities()).toEqual([...p!.identities]);
+  expect(h.holds(p!.identities[0]!)).toBe(true);
+  expect(h.holds(seriesIdentity("h.x", ["a.b", "2", "instance", "", "job", "j"]))).toBe(false);
   // The same label name is refused when names must be classic, also if a parser let it through.
   expect(() => prepareFamilies(parseText('m{"a.b"="1"} 1\n', "utf8"), { job: "j" }, at)).toThrow(PushRejected);
 });
