@@ -88,10 +88,19 @@ function batchesFor(series: readonly Series[], q: Queue): Batch[] {
   return out;
 }
 
+/** Collections taken while earlier ones still wait for their queue write; past this, ticks are skipped. */
+const MAX_WRITES_WAITING = 10;
+
 export class RemoteWrite {
   private readonly sources = new Map<string, Source>();
   private timer: ReturnType<typeof setInterval> | undefined;
-  private collecting: Promise<void> | undefined;
+  private gathering = false;
+  /**
+   * Queue writes of earlier collections, in order. A collection is taken at its tick and waits here only for its
+   * write, so a slow disk (a sync behind other writers) delays what is queued, not what is collected.
+   */
+  private queued: Promise<void> = Promise.resolve();
+  private writesWaiting = 0;
   private highestTimestampMs = 0;
   /** The role whose /metrics and address carry the remote-write metrics and page (Role.hostsSharedPages). */
   private readonly home: string;
@@ -176,11 +185,16 @@ export class RemoteWrite {
   start(): void {
     for (const q of this.queues) q.sender.start();
     const tick = () => {
-      if (this.collecting) return;
-      this.collecting = this.collect()
+      // A disk that takes longer than MAX_WRITES_WAITING intervals per write loses collections, not memory.
+      if (this.gathering || this.writesWaiting >= MAX_WRITES_WAITING) return;
+      this.gathering = true;
+      const gathered = this.gather().finally(() => (this.gathering = false));
+      this.writesWaiting++;
+      this.queued = this.queued
+        .then(async () => this.enqueue(await gathered))
         // A queue that cannot be written (disk full) loses this collection, not the agent.
         .catch((e: Error) => this.opts.log.error("remote write: queueing a collection failed", { err: e.message }))
-        .finally(() => (this.collecting = undefined));
+        .finally(() => this.writesWaiting--);
     };
     tick();
     this.timer = setInterval(tick, this.opts.settings.interval * 1000);
@@ -194,8 +208,8 @@ export class RemoteWrite {
     return service.metrics(own, service.utf8Names ? { escaping: "underscores" } : undefined);
   }
 
-  /** One collection of every role, queued for every receiver. */
-  private async collect(): Promise<void> {
+  /** One collection of every role, with the stale markers for what disappeared since the last. */
+  private async gather(): Promise<Series[]> {
     const all: Series[] = [];
     for (const source of this.sources.values()) {
       const service = source.service;
@@ -213,6 +227,11 @@ export class RemoteWrite {
       for (const s of source.staleness.update(series, now)) all.push(s);
       if (now > this.highestTimestampMs && series.length > 0) this.highestTimestampMs = now;
     }
+    return all;
+  }
+
+  /** Queues a collection for every receiver and wakes their senders. */
+  private async enqueue(all: readonly Series[]): Promise<void> {
     await Promise.all(
       this.queues.map(async (q) => {
         await q.queue.append(batchesFor(all, q));
@@ -223,7 +242,7 @@ export class RemoteWrite {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await this.collecting;
+    await this.queued;
     await Promise.allSettled(this.queues.map((q) => q.sender.stop()));
     await Promise.allSettled(this.queues.map((q) => q.queue.close()));
   }

@@ -94,10 +94,16 @@ describe("supervisord collector", () => {
       // startsecs=0 still passes through STARTING (10) until supervisord's next tick; wait for RUNNING (20)
       const done = (t: string) => /node_supervisord_state\{group="oneshot",name="oneshot"\} 100/.test(t) && /node_supervisord_state\{group="sleeper",name="sleeper"\} 20/.test(t);
       let text = "";
+      let lastError = "the socket never appeared";
       for (let i = 0; i < 200 && !done(text); i++) {
         await Bun.sleep(50);
         if (!existsSync(sock)) continue;
-        text = await collectText(supervisord, { config: { url: `unix://${sock}` } }).catch(() => "");
+        text = await collectText(supervisord, { config: { url: `unix://${sock}` } }).catch((e: Error) => ((lastError = e.message), ""));
+      }
+      // Once seen in a full run: every scrape failed for 27 s. Say why, with supervisord's own log, if it happens again.
+      if (text === "") {
+        const log = existsSync(join(dir, "supervisord.log")) ? readFileSync(join(dir, "supervisord.log"), "utf8").slice(-2000) : "(no log)";
+        throw new Error(`supervisord never answered: ${lastError} (exit ${proc.exitCode ?? "none yet"}); its log:\n${log}`);
       }
       expect(text).toMatch(/^node_supervisord_up\{group="sleeper",name="sleeper"\} 1$/m);
       expect(text).toMatch(/^node_supervisord_state\{group="sleeper",name="sleeper"\} 20$/m);

@@ -50,7 +50,8 @@ export async function hangMount(): Promise<HungMount> {
     released = true;
     server.kill("SIGKILL");
     await server.exited;
-    Bun.spawnSync(["umount", mountpoint], { stderr: "ignore" });
+    // An agent still blocked in the mount keeps it busy: detach it lazily rather than leave it mounted
+    if (Bun.spawnSync(["umount", mountpoint], { stderr: "ignore" }).exitCode !== 0) Bun.spawnSync(["umount", "-l", mountpoint], { stderr: "ignore" });
     rmSync(dir, { recursive: true, force: true });
   };
   if (!said.startsWith("mounted")) {
