@@ -166,7 +166,12 @@ function parseRate(text: string): number {
   return Number(m[1]) * 1024 ** ["B", "KiB", "MiB", "GiB"].indexOf(m[2]!);
 }
 
-const near = (actual: number, expected: number) => Math.abs(actual - expected) <= expected * 0.25;
+/**
+ * A rate is two samples 2 s apart, each stamped when its scrape ends, of counters this process rewrites on a
+ * 50 ms timer that slips while it drives the browser (a 25 % bound failed once in a quiet full run); a unit or
+ * scale mistake (bits for bytes, per interval for per second) is off by 2x or more.
+ */
+const near = (actual: number, expected: number) => Math.abs(actual - expected) <= expected * 0.4;
 
 describe("node page", () => {
   test("needs the credentials", async () => {
