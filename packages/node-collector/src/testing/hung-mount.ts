@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { unmount } from "./unmount.ts";
 
 const SERVER = `
 import ctypes, os, sys, time
@@ -50,8 +51,8 @@ export async function hangMount(): Promise<HungMount> {
     released = true;
     server.kill("SIGKILL");
     await server.exited;
-    // An agent still blocked in the mount keeps it busy: detach it lazily rather than leave it mounted
-    if (Bun.spawnSync(["umount", mountpoint], { stderr: "ignore" }).exitCode !== 0) Bun.spawnSync(["umount", "-l", mountpoint], { stderr: "ignore" });
+    // An agent still blocked in the mount keeps it busy; with the server gone, waiting would not free it
+    unmount(mountpoint);
     rmSync(dir, { recursive: true, force: true });
   };
   if (!said.startsWith("mounted")) {

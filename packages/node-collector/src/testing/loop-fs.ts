@@ -5,6 +5,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { unmount } from "./unmount.ts";
 
 function run(cmd: string[]): { ok: boolean; out: string } {
   const r = Bun.spawnSync(cmd, { stdout: "pipe", stderr: "pipe" });
@@ -34,12 +35,8 @@ export function mountLoopFs(mkfs: string[], images: number, sizeMiB: number): Lo
   let mounted = false;
   const remove = () => {
     // Another program statting every mount (a node_exporter of a test running beside this one) can hold it busy
-    // for a moment: retry, then detach it lazily so the images can go.
-    for (let i = 0; mounted && i < 20; i++) {
-      if (run(["umount", mountpoint]).ok) mounted = false;
-      else Bun.sleepSync(100);
-    }
-    if (mounted) run(["umount", "-l", mountpoint]);
+    // for a moment.
+    if (mounted) unmount(mountpoint, 20);
     mounted = false;
     for (const d of devices.splice(0)) run(["losetup", "-d", d]);
     rmSync(dir, { recursive: true, force: true });
