@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { DBusProtocolError, decodeMessage, encodeMessage, messageLength, MessageType, Reader, splitSignature, Writer, type DBusValue } from "./wire.ts";
+import { DBusProtocolError, decodeMessage, encodeMessage, messageLength, MessageType, Reader, splitSignature, Writer, type DBusMessage, type DBusValue } from "./wire.ts";
 
 /**
  * What `dbus-monitor --system --binary` wrote on a private dbus-daemon (dbus 1.14, Debian 12) while these ran:
@@ -91,7 +91,7 @@ describe("D-Bus marshalling, byte for byte", () => {
   });
 
   test("a message this client encodes decodes to itself (a{sv} and a(ssssssouso) as systemd sends them)", () => {
-    const m = {
+    const m: DBusMessage = {
       type: MessageType.METHOD_RETURN,
       flags: 1,
       serial: 9,
@@ -99,10 +99,10 @@ describe("D-Bus marshalling, byte for byte", () => {
       destination: ":1.7",
       signature: "a{sv}a(ssssssouso)",
       body: [new Map<DBusValue, DBusValue>([["Version", { signature: "s", value: "252" }], ["NNames", { signature: "u", value: 3 }]]), [["a.service", "A", "loaded", "active", "running", "", "/org/freedesktop/systemd1/unit/a_2eservice", 0, "", "/"]]],
-    } as const;
-    const encoded = encodeMessage({ ...m, body: [...m.body] });
+    };
+    const encoded = encodeMessage(m);
     expect(messageLength(encoded)).toBe(encoded.length);
-    expect(decodeMessage(encoded)).toEqual({ ...m, body: [...m.body] });
+    expect(decodeMessage(encoded)).toEqual(m);
   });
 
   test("a big-endian message is read in its own byte order", () => {
