@@ -154,6 +154,11 @@ export class DBusConnection {
     return out;
   }
 
+  /** Whether the connection is closed (by close(), the signal, the peer or a protocol error): no call can succeed. */
+  get closed(): boolean {
+    return this.closedBy !== undefined;
+  }
+
   /** Closes the socket; calls still waiting reject. Safe twice. */
   close(): void {
     this.fail(new Error(`D-Bus connection to ${this.options.address} closed`));
