@@ -71,6 +71,25 @@ describe("against a real dbus-daemon", () => {
     }
   });
 
+  test("500 calls at once: all answered, though dbus-daemon allows a connection 128 pending replies", async () => {
+    const server = await DBusConnection.open({
+      address: bus.address,
+      signal: new AbortController().signal,
+      onCall: async (call) => {
+        await Bun.sleep(20); // replies pile up at the bus meanwhile
+        return { signature: "u", body: call.body };
+      },
+    });
+    const conn = await DBusConnection.open({ address: bus.address, signal: new AbortController().signal });
+    try {
+      const replies = await Promise.all(Array.from({ length: 500 }, (_, i) => conn.call({ destination: server.uniqueName, path: "/", interface: "org.example.Slow", member: "Echo", signature: "u", body: [i] })));
+      expect(replies).toEqual(Array.from({ length: 500 }, (_, i) => [i]));
+    } finally {
+      conn.close();
+      server.close();
+    }
+  });
+
   test("abstract sockets: the bus's address as dbus-daemon prints it", async () => {
     const abstract = await startDbusDaemon({ abstract: true });
     try {

@@ -51,6 +51,11 @@ export interface ConnectOptions {
 const DBUS = "org.freedesktop.DBus";
 const PROPERTIES = `${DBUS}.Properties`;
 const MAX_AUTH_LINE = 16 * 1024;
+/**
+ * Calls waiting for their replies at once, at most; more wait here to be sent. dbus-daemon refuses a connection
+ * more than 128 pending replies (LimitsExceeded) unless its configuration allows more, as session.conf does.
+ */
+const MAX_IN_FLIGHT = 64;
 
 interface Pending {
   resolve: (body: DBusValue[]) => void;
@@ -69,6 +74,8 @@ export class DBusConnection {
   private socket: Socket<undefined> | undefined;
   private serial = 0;
   private readonly pending = new Map<number, Pending>();
+  /** Calls not yet sent, while MAX_IN_FLIGHT wait for replies. */
+  private readonly queued: (Pending & { serial: number; bytes: Uint8Array })[] = [];
   private inbox = new Uint8Array(0);
   private outbox: Uint8Array[] = [];
   /** Who waits for the peer's next authentication line, while authentication goes on. */
@@ -107,7 +114,10 @@ export class DBusConnection {
             error: (_s, e) => this.fail(new Error(`D-Bus connection to ${this.options.address}: ${e.message}`)),
           },
         });
-        if (this.closedBy) throw this.closedBy; // aborted while connecting
+        if (this.closedBy) {
+          this.socket.terminate(); // aborted while connecting
+          throw this.closedBy;
+        }
         return;
       } catch (e) {
         if (this.closedBy) throw this.closedBy;
@@ -135,9 +145,14 @@ export class DBusConnection {
     const what = `${m.interface ? `${m.interface}.` : ""}${m.member} on ${m.destination ?? "peer"} ${m.path}`;
     const bytes = encodeMessage({ type: MessageType.METHOD_CALL, flags: 0, serial, path: m.path, interface: m.interface, member: m.member, destination: m.destination, signature: m.signature ?? "", body: m.body ?? [] });
     return new Promise<DBusValue[]>((resolve, reject) => {
-      this.pending.set(serial, { resolve, reject, what });
-      this.write(bytes);
+      if (this.pending.size < MAX_IN_FLIGHT) this.send(serial, bytes, { resolve, reject, what });
+      else this.queued.push({ resolve, reject, what, serial, bytes });
     });
+  }
+
+  private send(serial: number, bytes: Uint8Array, p: Pending): void {
+    this.pending.set(serial, p);
+    this.write(bytes);
   }
 
   /** org.freedesktop.DBus.Properties.Get: the property's value, out of its variant. */
@@ -173,8 +188,9 @@ export class DBusConnection {
     if (this.closedBy) return;
     this.closedBy = e;
     this.options.signal.removeEventListener("abort", this.onAbort);
-    const waiting = [...this.pending.values()];
+    const waiting = [...this.pending.values(), ...this.queued];
     this.pending.clear();
+    this.queued.length = 0;
     for (const p of waiting) p.reject(new Error(`${p.what}: ${e.message}`));
     this.auth?.reject(e);
     this.socket?.terminate();
@@ -233,6 +249,8 @@ export class DBusConnection {
       const p = m.replySerial === undefined ? undefined : this.pending.get(m.replySerial);
       if (!p) return; // a reply to nothing we wait for (one abandoned by an earlier call)
       this.pending.delete(m.replySerial!);
+      const next = this.queued.shift();
+      if (next) this.send(next.serial, next.bytes, next);
       if (m.type === MessageType.METHOD_RETURN) p.resolve(m.body);
       else p.reject(new DBusError(m.errorName ?? "org.freedesktop.DBus.Error.Failed", typeof m.body[0] === "string" ? m.body[0] : ""));
     } else if (m.type === MessageType.METHOD_CALL && !(m.flags & NO_REPLY_EXPECTED)) {
