@@ -21,9 +21,15 @@ export interface SystemdUser {
   stop(): Promise<void>;
 }
 
-/** Whether this machine can run one: root, the systemd package, unshare. */
+/** Whether this machine can run one: root allowed a mount namespace, systemd and Debian's user dbus.service (dbus-user-session). */
 export function canRunSystemdUser(): boolean {
-  return process.getuid?.() === 0 && Bun.which("unshare") !== null && Bun.spawnSync(["test", "-x", "/lib/systemd/systemd"]).exitCode === 0;
+  return (
+    process.getuid?.() === 0 &&
+    existsSync("/lib/systemd/systemd") &&
+    existsSync("/usr/lib/systemd/user/dbus.service") &&
+    Bun.which("unshare") !== null &&
+    Bun.spawnSync(["unshare", "--mount", "true"]).exitCode === 0
+  );
 }
 
 async function until(what: string, check: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
