@@ -143,6 +143,13 @@ describe.skipIf(!canRunSystemdUser())("against a real systemd (systemd --user on
     expect(starts["fixture-fail.service"]).toBe("0");
   });
 
+  test("unit-include/exclude, and their deprecated names in their place, anchored as node_exporter anchors them", async () => {
+    const names = (text: string) => Object.keys(byName(text, "node_systemd_unit_state", ',state="active",type="[^"]*"')).sort();
+    expect(names(await collectText(systemd, { config: { unitInclude: /fixture-.*/, unitExclude: /.*sleep.*/ } }))).toEqual(["fixture-fail.service"]);
+    expect(names(await collectText(systemd, { config: { unitWhitelist: /fixture-.*/, unitBlacklist: /.*sleep.*/ } }))).toEqual(["fixture-fail.service"]);
+    expect(names(await collectText(systemd, { config: { unitInclude: /fixture/ } }))).toEqual([]);
+  });
+
   test("--collector.systemd.private: the same units over systemd's own socket, without the bus", async () => {
     // /run/systemd/private, as node_exporter names it: the manager's socket bound there in a mount namespace
     const socketDir = sd.privateAddress.slice("unix:path=".length, -"/private".length);

@@ -2,7 +2,8 @@
  * systemd units, sockets, timers and the manager's state, asked of org.freedesktop.systemd1 over D-Bus as
  * node_exporter 1.8.2 asks (off by default, like node_exporter's): one connection per scrape, ListUnits, then
  * one Properties.Get per unit and property. The calls go out together on the one connection (node_exporter
- * runs them from a few goroutines); a property a unit does not have is left out, as node_exporter leaves it.
+ * runs them from a few goroutines; the connection keeps at most 64 waiting); a property a unit does not have is
+ * left out, as node_exporter leaves it.
  */
 import { ConfigError, flag, type Logger, type MetricSet } from "@agent/core";
 import { DBusConnection, systemBusAddress, type DBusValue } from "@agent/os";
@@ -16,6 +17,8 @@ export const SYSTEMD_PRIVATE_SOCKET = "unix:path=/run/systemd/private";
 const MIN_VERSION_SYSTEM_STATE = 212;
 const STATES = ["active", "activating", "deactivating", "inactive", "failed"];
 const UINT64_MAX = 0xffffffffffffffffn;
+const DEFAULT_INCLUDE = ".+";
+const DEFAULT_EXCLUDE = ".+\\.(automount|device|mount|scope|slice)";
 
 /** One row of ListUnits' a(ssssssouso), the fields used here. */
 interface Unit {
@@ -38,7 +41,7 @@ function anchored(re: RegExp): RegExp {
 /** The include or exclude pattern, from node_exporter's pre-1.0 name where that is given (with its warning). */
 function unitPattern(current: RegExp | undefined, currentFlag: string, currentDefault: string, old: RegExp | undefined, oldFlag: string, log: Logger): RegExp {
   if (old === undefined) return anchored(current ?? /(?:)/);
-  if (current !== undefined && current.source !== currentDefault) throw new ConfigError(`--${oldFlag} and --${currentFlag} are mutually exclusive`);
+  if (current !== undefined && current.source !== new RegExp(currentDefault).source) throw new ConfigError(`--${oldFlag} and --${currentFlag} are mutually exclusive`);
   log.warn(`--${oldFlag} is DEPRECATED and will be removed in 2.0.0, use --${currentFlag}`);
   return anchored(old);
 }
@@ -47,8 +50,8 @@ export const systemd = defineCollector({
   name: "systemd",
   defaultEnabled: false,
   flags: {
-    unitInclude: flag.regex("collector.systemd.unit-include", ".+", "Regexp of systemd units to include. Units must both match include and not match exclude to be included."),
-    unitExclude: flag.regex("collector.systemd.unit-exclude", ".+\\.(automount|device|mount|scope|slice)", "Regexp of systemd units to exclude. Units must both match include and not match exclude to be included."),
+    unitInclude: flag.regex("collector.systemd.unit-include", DEFAULT_INCLUDE, "Regexp of systemd units to include. Units must both match include and not match exclude to be included."),
+    unitExclude: flag.regex("collector.systemd.unit-exclude", DEFAULT_EXCLUDE, "Regexp of systemd units to exclude. Units must both match include and not match exclude to be included."),
     unitWhitelist: flag.regex("collector.systemd.unit-whitelist", "", "Deprecated: use --collector.systemd.unit-include."),
     unitBlacklist: flag.regex("collector.systemd.unit-blacklist", "", "Deprecated: use --collector.systemd.unit-exclude."),
     taskMetrics: flag.bool("collector.systemd.enable-task-metrics", false, "Service units' tasks: node_systemd_unit_tasks_current and node_systemd_unit_tasks_max."),
@@ -57,8 +60,8 @@ export const systemd = defineCollector({
     private: flag.bool("collector.systemd.private", false, "Talk to systemd on its private socket /run/systemd/private, without a bus (needs root; for testing)."),
   },
   create: ({ config, log }) => {
-    const include = unitPattern(config.unitInclude, "collector.systemd.unit-include", ".+", config.unitWhitelist, "collector.systemd.unit-whitelist", log);
-    const exclude = unitPattern(config.unitExclude, "collector.systemd.unit-exclude", ".+\\.(automount|device|mount|scope|slice)", config.unitBlacklist, "collector.systemd.unit-blacklist", log);
+    const include = unitPattern(config.unitInclude, "collector.systemd.unit-include", DEFAULT_INCLUDE, config.unitWhitelist, "collector.systemd.unit-whitelist", log);
+    const exclude = unitPattern(config.unitExclude, "collector.systemd.unit-exclude", DEFAULT_EXCLUDE, config.unitBlacklist, "collector.systemd.unit-blacklist", log);
     return {
       async collect(out, { signal }) {
         let conn: DBusConnection;

@@ -4,9 +4,11 @@
  * org.freedesktop.systemd1 on that bus as it does on a host's system bus. It needs root and no systemd as
  * PID 1: systemd refuses to run a user instance unless /run/systemd/system exists, so it runs in a mount
  * namespace of its own (unshare) where a temporary directory is bound over /run/systemd; the host's /run is
- * left as it was (but for an empty /run/systemd created where there is none to bind over).
+ * left as it was (but for an empty /run/systemd created where there is none to bind over). It also runs in a
+ * cgroup of its own: a user manager takes the cgroup it starts in as its tree, so two of them (two test runs at
+ * once) in one cgroup would move and kill each other's processes.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DBusConnection } from "@agent/os";
@@ -21,6 +23,32 @@ export interface SystemdUser {
   stop(): Promise<void>;
 }
 
+/**
+ * The directories of this process's cgroups that systemd manages: the name=systemd hierarchy of a cgroup v1 or
+ * hybrid host, and the cgroup2 one (mounted at /sys/fs/cgroup/unified on a hybrid host, /sys/fs/cgroup on v2).
+ */
+function ownCgroups(): string[] {
+  const dirs: string[] = [];
+  for (const line of readFileSync("/proc/self/cgroup", "utf8").split("\n")) {
+    const [, controllers, path] = /^\d+:([^:]*):(.*)$/.exec(line) ?? [];
+    if (path === undefined) continue;
+    if (controllers === "name=systemd") dirs.push(join("/sys/fs/cgroup/systemd", path));
+    else if (controllers === "") dirs.push(join(existsSync("/sys/fs/cgroup/unified") ? "/sys/fs/cgroup/unified" : "/sys/fs/cgroup", path));
+  }
+  return dirs.filter((d) => existsSync(join(d, "cgroup.procs")));
+}
+
+/** Removes a cgroup directory and what systemd left under it (cgroups are removed with rmdir, deepest first). */
+function removeCgroup(dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) removeCgroup(join(dir, e.name));
+  try {
+    rmdirSync(dir);
+  } catch {
+    // still busy: a process systemd left behind; the directory goes with the next reboot
+  }
+}
+
 /** Whether this machine can run one: root allowed a mount namespace, systemd and Debian's user dbus.service (dbus-user-session). */
 export function canRunSystemdUser(): boolean {
   return (
@@ -28,6 +56,7 @@ export function canRunSystemdUser(): boolean {
     existsSync("/lib/systemd/systemd") &&
     existsSync("/usr/lib/systemd/user/dbus.service") &&
     Bun.which("unshare") !== null &&
+    ownCgroups().length > 0 &&
     Bun.spawnSync(["unshare", "--mount", "true"]).exitCode === 0
   );
 }
@@ -51,8 +80,11 @@ export async function startSystemdUser(units: Record<string, string>): Promise<S
   mkdirSync(unitDir, { recursive: true });
   mkdirSync(join(boundRun, "system"), { recursive: true });
   for (const [name, text] of Object.entries(units)) writeFileSync(join(unitDir, name), text);
+  const cgroups = ownCgroups().map((d) => join(d, `agent-test-${dir.slice(dir.lastIndexOf("-") + 1)}`));
+  for (const c of cgroups) mkdirSync(c);
   const env: Record<string, string> = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, XDG_RUNTIME_DIR: runtime, XDG_CONFIG_HOME: join(dir, "config") };
-  const manager = Bun.spawn(["unshare", "--mount", "--propagation", "private", "sh", "-c", 'mkdir -p /run/systemd && mount --bind "$1" /run/systemd && exec /lib/systemd/systemd --user', "sh", boundRun], {
+  const script = 'bound="$1"; shift; for c in "$@"; do echo $$ > "$c/cgroup.procs" || exit 1; done; mkdir -p /run/systemd && mount --bind "$bound" /run/systemd && exec /lib/systemd/systemd --user';
+  const manager = Bun.spawn(["unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh", boundRun, ...cgroups], {
     env,
     stdout: "ignore",
     stderr: "pipe",
@@ -67,6 +99,7 @@ export async function startSystemdUser(units: Record<string, string>): Promise<S
     manager.kill(); // SIGTERM: a user manager stops its units and exits
     await manager.exited;
     rmSync(dir, { recursive: true, force: true });
+    for (const c of cgroups) removeCgroup(c);
   };
   const busAddress = `unix:path=${join(runtime, "bus")}`;
   try {

@@ -131,11 +131,13 @@ export class DBusConnection {
   private async authenticate(): Promise<void> {
     const uid = process.getuid?.() ?? 0;
     const answered = new Promise<string>((resolve, reject) => (this.auth = { resolve, reject }));
-    this.write(Buffer.from(`\0AUTH EXTERNAL ${externalAuthIdentity(uid)}\r\n`, "ascii"));
+    // BEGIN goes with AUTH, as sd-bus's own client sends it (the specification allows the pipelining): systemd's
+    // server (its private socket) leaves a message that reaches it in the same read as BEGIN unread until more
+    // bytes come, so a first call sent after OK could wait for ever; sent this way, BEGIN is read with AUTH.
+    this.write(Buffer.from(`\0AUTH EXTERNAL ${externalAuthIdentity(uid)}\r\nBEGIN\r\n`, "ascii"));
     const answer = await answered.finally(() => (this.auth = undefined));
     if (answer.startsWith("REJECTED")) throw new Error(`D-Bus peer ${this.options.address} refused EXTERNAL authentication as uid ${uid} (it offers: ${answer.slice(8).trim() || "nothing"})`);
     if (!answer.startsWith("OK ")) throw new DBusProtocolError(`D-Bus peer ${this.options.address} answered "${answer}" to AUTH`);
-    this.write(Buffer.from("BEGIN\r\n", "ascii"));
   }
 
   /** Calls a method and resolves with the reply's values; an error reply rejects with a DBusError. */
