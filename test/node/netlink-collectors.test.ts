@@ -9,12 +9,14 @@ import { startAgent, type RunningAgent } from "../harness/index.ts";
 import { genlFamilyId } from "../../packages/node-collector/src/genetlink.ts";
 import { FIXTURES } from "../../packages/node-collector/src/testing/golden.ts";
 import { startNodeExporter } from "./node-exporter.ts";
+import { startDbusDaemon, type TestBus } from "../../packages/os/src/testing/dbus-daemon.ts";
+import { FIXTURE_SEATS, FIXTURE_SESSIONS, startLogindStandIn, type LogindStandIn } from "../../packages/node-collector/src/testing/logind-bus.ts";
 
 const ARGS = [
   "--collector.disable-defaults",
   "--collector.qdisc", `--collector.qdisc.fixtures=${FIXTURES}/qdisc`,
   "--collector.wifi", `--collector.wifi.fixtures=${FIXTURES}/wifi`,
-  "--collector.logind", `--collector.logind.busctl-command=${FIXTURES}/logind/busctl`,
+  "--collector.logind",
   "--collector.network_route",
   "--collector.ethtool",
   "--collector.netdev", "--collector.netdev.address-info",
@@ -29,14 +31,21 @@ function byName(text: string): Map<string, MetricFamily> {
 describe("netlink, ioctl and perf collectors in the compiled agent", () => {
   let agent: RunningAgent;
   let served: Map<string, MetricFamily>;
+  // logind cannot run here: a stand-in serves its D-Bus interface on a private bus
+  let bus: TestBus;
+  let logind: LogindStandIn;
 
   beforeAll(async () => {
-    agent = await startAgent({ roles: ["node"], args: ARGS });
+    bus = await startDbusDaemon();
+    logind = await startLogindStandIn(bus.address, FIXTURE_SEATS, FIXTURE_SESSIONS);
+    agent = await startAgent({ roles: ["node"], args: ARGS, env: { DBUS_SYSTEM_BUS_ADDRESS: bus.address } });
     served = byName(await (await fetch(`${agent.urls.node}/metrics`)).text());
   }, 30000);
 
   afterAll(async () => {
     await agent?.stop();
+    logind?.stop();
+    await bus?.stop();
   });
 
   test("every collector succeeds", () => {

@@ -22,9 +22,12 @@ export interface RunningNodeExporter {
   stop(): Promise<void>;
 }
 
-export async function startNodeExporter(args: string[] = []): Promise<RunningNodeExporter> {
+/** Starts node_exporter with `args` after the defaults; a collector `args` turns on is not also turned off (kingpin refuses both). */
+export async function startNodeExporter(args: string[] = [], env: Record<string, string> = {}): Promise<RunningNodeExporter> {
   const port = await freePort();
-  const proc = Bun.spawn(["prometheus-node-exporter", `--web.listen-address=127.0.0.1:${port}`, ...UPSTREAM_DEFAULTS, ...args], {
+  const defaults = UPSTREAM_DEFAULTS.filter((d) => !(d.startsWith("--no-collector.") && args.includes(`--collector.${d.slice("--no-collector.".length)}`)));
+  const proc = Bun.spawn(["prometheus-node-exporter", `--web.listen-address=127.0.0.1:${port}`, ...defaults, ...args], {
+    env: { ...process.env, ...env },
     stdout: "ignore",
     stderr: "ignore",
   });

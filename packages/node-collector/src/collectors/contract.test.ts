@@ -27,7 +27,7 @@ const GOLDEN_ELSEWHERE: Record<string, string> = {
   runit: "needs --collector.runit.servicedir",
   supervisord: "needs a supervisord",
   sysctl: "needs --collector.sysctl.include",
-  systemd: "needs a D-Bus stand-in",
+  systemd: "a real systemd, whose units are the host's; its test compares with systemctl",
   textfile: "needs --collector.textfile.directory",
   time: "prints the time",
   timex: "prints this host's clock state",
