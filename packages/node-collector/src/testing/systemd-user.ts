@@ -49,6 +49,18 @@ function removeCgroup(dir: string): void {
   }
 }
 
+/** Whether a cgroup can be made under `dir` (a container may mount cgroupfs read-only). */
+function canCreateCgroup(dir: string): boolean {
+  const probe = join(dir, `agent-test-probe-${process.pid}`);
+  try {
+    mkdirSync(probe);
+    rmdirSync(probe);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Whether this machine can run one: root allowed a mount namespace, systemd and Debian's user dbus.service (dbus-user-session). */
 export function canRunSystemdUser(): boolean {
   return (
@@ -57,6 +69,7 @@ export function canRunSystemdUser(): boolean {
     existsSync("/usr/lib/systemd/user/dbus.service") &&
     Bun.which("unshare") !== null &&
     ownCgroups().length > 0 &&
+    ownCgroups().every(canCreateCgroup) &&
     Bun.spawnSync(["unshare", "--mount", "true"]).exitCode === 0
   );
 }
