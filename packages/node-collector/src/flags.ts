@@ -61,7 +61,7 @@ export function nodeFlags(collectors: readonly Collector[]): NodeFlags {
       out[spec.name] = spec;
     }
   }
-  return { ...out, ...roleFlags };
+  return { ...roleFlags, ...out };
 }
 
 export function pathsFrom(values: NodeValues): NodePaths {
