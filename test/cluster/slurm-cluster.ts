@@ -87,38 +87,7 @@ export async function startSlurm(users: string[]): Promise<SlurmCluster> {
     // munged refuses root without --force; a private socket and key keep the host's own munge untouched.
     run(["munged", "--force", `--socket=${sock}`, `--key-file=${join(dir, "munge.key")}`, `--pid-file=${pidFiles[2]}`, `--log-file=${join(dir, "munged.log")}`, `--seed-file=${join(dir, "munged.seed")}`]);
     for (const d of ["state", "spool"]) mkdirSync(join(dir, d));
-    writeFileSync(
-      conf,
-      [
-        "ClusterName=agenttest",
-        `SlurmctldHost=${host}`,
-        `SlurmctldPort=${ctldPort}`,
-        `SlurmdPort=${slurmdPort}`,
-        "SlurmUser=root",
-        "AuthType=auth/munge",
-        "CredType=cred/munge",
-        `AuthInfo=socket=${sock}`,
-        `StateSaveLocation=${join(dir, "state")}`,
-        `SlurmdSpoolDir=${join(dir, "spool")}`,
-        `SlurmctldPidFile=${pidFiles[1]}`,
-        `SlurmdPidFile=${pidFiles[0]}`,
-        "ProctrackType=proctrack/linuxproc",
-        "TaskPlugin=task/none",
-        "SchedulerType=sched/backfill",
-        "SelectType=select/cons_tres",
-        "SelectTypeParameters=CR_Core",
-        "ReturnToService=2",
-        "MpiDefault=none",
-        "JobAcctGatherType=jobacct_gather/none",
-        // No slurmdbd: accounts are taken as given to --account, and squeue's %a shows them.
-        "AccountingStorageType=accounting_storage/none",
-        `SlurmctldLogFile=${join(dir, "slurmctld.log")}`,
-        `SlurmdLogFile=${join(dir, "slurmd.log")}`,
-        `NodeName=${host} CPUs=${cpus().length} State=UNKNOWN`,
-        `PartitionName=debug Nodes=${host} Default=YES MaxTime=INFINITE State=UP`,
-        "",
-      ].join("\n"),
-    );
+    writeFileSync(conf, slurmConf({ dir, host, ctldPort, slurmdPort, sock, pidFiles }));
     run(["slurmctld"], env);
     run(["slurmd"], env);
     await until("slurmctld to answer", () => Bun.spawnSync(["squeue", "-h"], { env }).exitCode === 0, 20_000);
@@ -142,4 +111,38 @@ export async function startSlurm(users: string[]): Promise<SlurmCluster> {
     },
     stop,
   };
+}
+
+/** A one-node cluster's slurm.conf, everything it writes kept under `dir`. */
+function slurmConf(c: { dir: string; host: string; ctldPort: number; slurmdPort: number; sock: string; pidFiles: string[] }): string {
+  const { dir, host, ctldPort, slurmdPort, sock, pidFiles } = c;
+  return [
+    "ClusterName=agenttest",
+    `SlurmctldHost=${host}`,
+    `SlurmctldPort=${ctldPort}`,
+    `SlurmdPort=${slurmdPort}`,
+    "SlurmUser=root",
+    "AuthType=auth/munge",
+    "CredType=cred/munge",
+    `AuthInfo=socket=${sock}`,
+    `StateSaveLocation=${join(dir, "state")}`,
+    `SlurmdSpoolDir=${join(dir, "spool")}`,
+    `SlurmctldPidFile=${pidFiles[1]}`,
+    `SlurmdPidFile=${pidFiles[0]}`,
+    "ProctrackType=proctrack/linuxproc",
+    "TaskPlugin=task/none",
+    "SchedulerType=sched/backfill",
+    "SelectType=select/cons_tres",
+    "SelectTypeParameters=CR_Core",
+    "ReturnToService=2",
+    "MpiDefault=none",
+    "JobAcctGatherType=jobacct_gather/none",
+    // No slurmdbd: accounts are taken as given to --account, and squeue's %a shows them.
+    "AccountingStorageType=accounting_storage/none",
+    `SlurmctldLogFile=${join(dir, "slurmctld.log")}`,
+    `SlurmdLogFile=${join(dir, "slurmd.log")}`,
+    `NodeName=${host} CPUs=${cpus().length} State=UNKNOWN`,
+    `PartitionName=debug Nodes=${host} Default=YES MaxTime=INFINITE State=UP`,
+    "",
+  ].join("\n");
 }

@@ -46,34 +46,7 @@ export function startEtcdProxy(target: string): EtcdProxy {
       }
       const headers = { "content-type": upstream.headers.get("content-type") ?? "application/json" };
       if (path !== "/v3/watch" || !upstream.body) return new Response(await upstream.arrayBuffer(), { status: upstream.status, headers });
-      // Relayed chunk by chunk, so that a cut ends the agent's stream cleanly, as a member going away does.
-      const reader = upstream.body.getReader();
-      const end = (c: ReadableStreamDefaultController<Uint8Array>) => {
-        watches.delete(cut);
-        void reader.cancel().catch(() => undefined);
-        try {
-          c.close();
-        } catch {
-          // closed already
-        }
-      };
-      let cut = () => {};
-      const relay = new ReadableStream<Uint8Array>({
-        start(c) {
-          cut = () => end(c);
-          watches.add(cut);
-        },
-        async pull(c) {
-          const r = await reader.read().catch(() => ({ done: true as const, value: undefined }));
-          if (r.done) end(c);
-          else c.enqueue(r.value);
-        },
-        cancel() {
-          watches.delete(cut);
-          void reader.cancel().catch(() => undefined);
-        },
-      });
-      return new Response(relay, { status: upstream.status, headers });
+      return relayWatch(upstream.body, upstream.status, headers, watches);
     },
   });
   return {
@@ -103,4 +76,38 @@ export function startEtcdProxy(target: string): EtcdProxy {
       void server.stop(true);
     },
   };
+}
+
+/**
+ * A watch stream relayed chunk by chunk, so that a cut (the function it adds to `watches`) ends the agent's
+ * stream cleanly, as a member going away does.
+ */
+function relayWatch(body: ReadableStream<Uint8Array>, status: number, headers: Record<string, string>, watches: Set<() => void>): Response {
+  const reader = body.getReader();
+  const end = (c: ReadableStreamDefaultController<Uint8Array>) => {
+    watches.delete(cut);
+    void reader.cancel().catch(() => undefined);
+    try {
+      c.close();
+    } catch {
+      // closed already
+    }
+  };
+  let cut = () => {};
+  const relay = new ReadableStream<Uint8Array>({
+    start(c) {
+      cut = () => end(c);
+      watches.add(cut);
+    },
+    async pull(c) {
+      const r = await reader.read().catch(() => ({ done: true as const, value: undefined }));
+      if (r.done) end(c);
+      else c.enqueue(r.value);
+    },
+    cancel() {
+      watches.delete(cut);
+      void reader.cancel().catch(() => undefined);
+    },
+  });
+  return new Response(relay, { status, headers });
 }

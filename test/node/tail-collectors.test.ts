@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseText, type MetricFamily } from "../../packages/core/src/index.ts";
 import { agentBinary, startAgent, type RunningAgent } from "../harness/index.ts";
-import { FIXTURES } from "../../packages/node-collector/src/testing/golden.ts";
+import { FIXTURES, writeBtrfsDataProfiles } from "../../packages/node-collector/src/testing/golden.ts";
 
 const COLLECTORS = [
   "arp", "bcache", "bonding", "btrfs", "dmi", "edac", "fibrechannel", "infiniband", "ipvs", "mdadm",
@@ -35,6 +35,7 @@ describe("tail collectors in the compiled agent", () => {
   let served: Map<string, MetricFamily>;
 
   beforeAll(async () => {
+    writeBtrfsDataProfiles();
     agent = await startAgent({ roles: ["node"], args: ["--collector.disable-defaults", ...COLLECTORS.map((c) => `--collector.${c}`), ...PATHS] });
     served = byName(await metrics(agent));
   }, 30000);

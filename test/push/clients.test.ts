@@ -3,7 +3,7 @@
  * run by /usr/bin/python3), prom-client's Pushgateway class, and curl.
  */
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
-import { Counter, Gauge, Histogram, Pushgateway, Registry } from "../../packages/pushgateway-store/node_modules/prom-client";
+import { Counter, Gauge, Histogram, Pushgateway, Registry } from "prom-client";
 import { curl, startAgent, type RunningAgent } from "../harness/index.ts";
 
 let agent: RunningAgent;

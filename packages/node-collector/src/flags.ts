@@ -2,7 +2,7 @@
  * The node role's flags, after node_exporter's: the --path.* roots, one `--collector.<name>` toggle per
  * collector plus the flags each collector owns, and which collectors a set of flag values enables.
  */
-import { flag, type FlagSet, type FlagSpec } from "@agent/core";
+import { flag, type FlagSpec, type FlagValues } from "@agent/core";
 import type { Collector, NodePaths } from "./collector.ts";
 
 /**
@@ -17,57 +17,72 @@ function toggleFlag(name: string, def: boolean): FlagSpec<Toggle> {
 }
 
 export const roleFlags = {
-  "path.procfs": flag.string("path.procfs", "/proc", "procfs mountpoint."),
-  "path.sysfs": flag.string("path.sysfs", "/sys", "sysfs mountpoint."),
-  "path.rootfs": flag.string("path.rootfs", "/", "rootfs mountpoint."),
-  "path.udev.data": flag.string("path.udev.data", "/run/udev/data", "udev data path."),
-  "collector.disable-defaults": flag.bool(
+  procfs: flag.string("path.procfs", "/proc", "procfs mountpoint."),
+  sysfs: flag.string("path.sysfs", "/sys", "sysfs mountpoint."),
+  rootfs: flag.string("path.rootfs", "/", "rootfs mountpoint."),
+  udevData: flag.string("path.udev.data", "/run/udev/data", "udev data path."),
+  disableDefaults: flag.bool(
     "collector.disable-defaults",
     false,
     "Set all collectors to disabled by default; enable them one by one with --collector.<name>.",
   ),
-  "collector.timeout": flag.duration(
+  collectorTimeout: flag.duration(
     "collector.timeout",
     5,
     "A collector still running after this long is abandoned for that scrape and reported with success 0.",
   ),
 } as const;
 
+/**
+ * The collectors' flags, keyed by flag name: one toggle per collector (`collector.<name>`) and each
+ * collector's own, which only that collector's specs read (collectorConfig).
+ */
+export type CollectorFlags = Readonly<Record<string, FlagSpec<unknown>>>;
+export type NodeFlags = typeof roleFlags & CollectorFlags;
+/** The node role's flag values: the role's own typed, the collectors' as CollectorFlags keys them. */
+export type NodeValues = FlagValues<typeof roleFlags> & Readonly<Record<string, unknown>>;
+
+function toggleName(c: Collector): string {
+  return `collector.${c.name}`;
+}
+
 /** Every flag of the node role: the frame flags above, one toggle per collector, and each collector's own. */
-export function nodeFlags(collectors: readonly Collector[]): FlagSet {
-  const out: Record<string, FlagSpec<unknown>> = { ...roleFlags };
+export function nodeFlags(collectors: readonly Collector[]): NodeFlags {
+  const out: Record<string, FlagSpec<unknown>> = {};
+  const taken = new Set(Object.values(roleFlags).map((spec) => spec.name));
   for (const c of collectors) {
-    const name = `collector.${c.name}`;
-    if (out[name]) throw new Error(`collector ${c.name} is registered twice`);
+    const name = toggleName(c);
+    if (taken.has(name)) throw new Error(`collector ${c.name} is registered twice`);
+    taken.add(name);
     out[name] = toggleFlag(name, c.defaultEnabled);
     for (const spec of Object.values(c.flags ?? {})) {
-      if (out[spec.name]) throw new Error(`flag --${spec.name} of collector ${c.name} is declared twice`);
+      if (taken.has(spec.name)) throw new Error(`flag --${spec.name} of collector ${c.name} is declared twice`);
+      taken.add(spec.name);
       out[spec.name] = spec;
     }
   }
-  return out;
+  return { ...roleFlags, ...out };
 }
 
-export function pathsFrom(values: Record<string, unknown>): NodePaths {
-  const str = (k: string) => String(values[k] ?? (roleFlags as Record<string, FlagSpec<unknown>>)[k]!.default);
+export function pathsFrom(values: NodeValues): NodePaths {
   return {
-    procfs: str("path.procfs").replace(/\/+$/, "") || "/",
-    sysfs: str("path.sysfs").replace(/\/+$/, "") || "/",
-    rootfs: str("path.rootfs"),
-    udevData: str("path.udev.data").replace(/\/+$/, ""),
+    procfs: values.procfs.replace(/\/+$/, "") || "/",
+    sysfs: values.sysfs.replace(/\/+$/, "") || "/",
+    rootfs: values.rootfs,
+    udevData: values.udevData.replace(/\/+$/, ""),
   };
 }
 
 /** Whether `values` turn `c` on: an explicit toggle wins, then --collector.disable-defaults, then its default. */
-export function isEnabled(c: Collector, values: Record<string, unknown>): boolean {
-  const t = values[`collector.${c.name}`] as Toggle | undefined;
+export function isEnabled(c: Collector, values: NodeValues): boolean {
+  const t = values[toggleName(c)] as Toggle | undefined;
   if (typeof t === "boolean") return t;
-  if (values["collector.disable-defaults"] === true) return false;
+  if (values.disableDefaults) return false;
   return t === undefined ? c.defaultEnabled : t === 1;
 }
 
 /** The collector's own flags as `values` set them, each unset one at its default, keyed as the collector declares them. */
-export function collectorConfig(c: Collector, values: Record<string, unknown>): Record<string, unknown> {
+export function collectorConfig(c: Collector, values: NodeValues): Record<string, unknown> {
   const config: Record<string, unknown> = {};
   for (const [key, spec] of Object.entries(c.flags ?? {})) config[key] = spec.name in values ? values[spec.name] : spec.default;
   return config;

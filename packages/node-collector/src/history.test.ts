@@ -3,11 +3,13 @@ import { ConfigError, createLogger, MetricSet, parseText } from "@agent/core";
 import { defineCollector, type Collector } from "./collector.ts";
 import { deriveSample, HistoryRing, MAX_SERIES, MAX_SLOTS, NodeHistory, seriesOf } from "./history.ts";
 import { NodeRegistry } from "./registry.ts";
+import { nodeValues } from "./testing/node-values.ts";
 
 const quiet = createLogger({ level: "error", write: () => {} });
 
 /** A history over a registry of `collectors`, both reading the same flag values. */
-function historyOf(collectors: Collector[], values: Record<string, unknown>): NodeHistory {
+function historyOf(collectors: Collector[], interval: string): NodeHistory {
+  const values = nodeValues(collectors, [`--node.history-interval=${interval}`]);
   return new NodeHistory(new NodeRegistry(collectors, values, quiet), values, quiet);
 }
 
@@ -53,15 +55,15 @@ describe("HistoryRing", () => {
 
 describe("NodeHistory", () => {
   test("covers 15 minutes at the default interval and never keeps more than MAX_SLOTS samples", () => {
-    expect(historyOf([], { "node.history-interval": 15 }).windowSeconds).toBe(15 * 60);
-    const fast = historyOf([], { "node.history-interval": 1 });
+    expect(historyOf([], "15s").windowSeconds).toBe(15 * 60);
+    const fast = historyOf([], "1s");
     expect(fast.ring.slots).toBe(MAX_SLOTS);
     expect(fast.windowSeconds).toBe(MAX_SLOTS);
   });
 
   test("refuses an interval that is not positive, naming the flag", () => {
-    expect(() => historyOf([], { "node.history-interval": 0 })).toThrow(ConfigError);
-    expect(() => historyOf([], { "node.history-interval": 0 })).toThrow("--node.history-interval");
+    expect(() => historyOf([], "0s")).toThrow(ConfigError);
+    expect(() => historyOf([], "0s")).toThrow("--node.history-interval");
   });
 });
 
@@ -89,7 +91,7 @@ describe("NodeHistory reuses the role's scrapes", () => {
 
   test("a scrape is sampled on the spot once an interval has passed, and the timer then leaves the host alone", async () => {
     const { collector, reads } = countingLoadavg();
-    const h = historyOf([collector], { "node.history-interval": 0.05 });
+    const h = historyOf([collector], "50ms");
     await h.tick();
     expect(reads.n).toBe(1);
     expect(h.latest!.load[0]).toBe(1);
@@ -110,7 +112,7 @@ describe("NodeHistory reuses the role's scrapes", () => {
 
   test("only the overview collectors' families are taken from a scrape", () => {
     const { collector, reads } = countingLoadavg();
-    const h = historyOf([collector], { "node.history-interval": 60 });
+    const h = historyOf([collector], "60s");
     h.offer(...scraped("netstat", 9));
     expect(reads.n).toBe(0);
     expect(Number.isNaN(h.latest!.load[0])).toBe(true);

@@ -4,7 +4,7 @@
  * nobody scrapes (so the page has 15 minutes of history either way). Per-device network and disk rows are
  * kept for the latest sample only; the ring (history/ring.ts) keeps the sparkline points.
  */
-import { ConfigError, flag, type Logger, type MetricFamily, type MetricSet } from "@agent/core";
+import { ConfigError, flag, type FlagValues, type Logger, type MetricFamily, type MetricSet } from "@agent/core";
 import { deriveSample, seriesOf, type Counters, type HostSample } from "./history/host-sample.ts";
 import { HistoryRing, MAX_SLOTS } from "./history/ring.ts";
 import type { Enabled, NodeRegistry, ScrapeResult } from "./registry.ts";
@@ -58,7 +58,7 @@ function sampledFamilies(set: MetricSet): MetricFamily[] {
 }
 
 export const historyFlags = {
-  "node.history-interval": flag.duration(
+  historyInterval: flag.duration(
     "node.history-interval",
     15,
     "How often the node page's overview samples the host; the page keeps 15 minutes (at most 300 samples).",
@@ -80,10 +80,10 @@ export class NodeHistory {
 
   constructor(
     private readonly registry: NodeRegistry,
-    values: Record<string, unknown>,
+    values: FlagValues<typeof historyFlags>,
     log: Logger,
   ) {
-    this.intervalSeconds = Number(values["node.history-interval"] ?? 15);
+    this.intervalSeconds = values.historyInterval;
     if (!(this.intervalSeconds > 0)) throw new ConfigError("--node.history-interval: must be greater than 0");
     this.ring = new HistoryRing(Math.min(MAX_SLOTS, Math.ceil(WINDOW_SECONDS / this.intervalSeconds)));
     // Failures are the scrape's to report; the tick would repeat each one every interval.

@@ -1,8 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { createLogger, flag, MetricSet, parseArgv, resolveFlags, ScrapeQueryError } from "@agent/core";
+import { createLogger, flag, MetricSet, ScrapeQueryError } from "@agent/core";
 import { defineCollector, NoDataError, type Collector } from "./collector.ts";
 import { nodeFlags } from "./flags.ts";
 import { NodeRegistry } from "./registry.ts";
+import { nodeValues } from "./testing/node-values.ts";
 
 const quiet = createLogger({ level: "error", write: () => {} });
 
@@ -69,9 +70,7 @@ const textfileLike = defineCollector({
 const all: Collector[] = [textfileLike, fast, offByDefault, hangs, fails, noData];
 
 function registry(argv: string[], collectors: Collector[] = all): NodeRegistry {
-  const flags = nodeFlags(collectors);
-  const values = resolveFlags(flags, parseArgv(argv, [{ title: "node", flags }]).values);
-  return new NodeRegistry(collectors, values, quiet);
+  return new NodeRegistry(collectors, nodeValues(collectors, argv), quiet);
 }
 
 const names = (r: NodeRegistry) => r.enabled.map((e) => e.collector.name).sort();
@@ -118,9 +117,7 @@ describe("node registry", () => {
     const lines: string[] = [];
     const log = createLogger({ level: "debug", format: "json", write: (line) => lines.push(line) });
     const collectors = [fast, noData];
-    const flags = nodeFlags(collectors);
-    const values = resolveFlags(flags, parseArgv(["--collector.nodata"], [{ title: "node", flags }]).values);
-    const text = await new NodeRegistry(collectors, values, log).render(new MetricSet());
+    const text = await new NodeRegistry(collectors, nodeValues(collectors, ["--collector.nodata"]), log).render(new MetricSet());
     expect(text).toContain(`node_scrape_collector_success{collector="nodata"} 0\n`);
     expect(text).toContain(`node_scrape_collector_success{collector="fast"} 1\n`);
     // Logged at debug, as node_exporter does, not as a failure.

@@ -4,7 +4,7 @@
  */
 import { ConfigError, MetricSet, ScrapeQueryError, type Logger } from "@agent/core";
 import type { Collector, NodePaths } from "./collector.ts";
-import { collectorConfig, isEnabled, pathsFrom } from "./flags.ts";
+import { collectorConfig, isEnabled, pathsFrom, type NodeValues } from "./flags.ts";
 import { IdleGc } from "./idle-gc.ts";
 import { scrapeOnce, type Enabled, type Scraped, type ScrapeResult } from "./scrape.ts";
 
@@ -22,11 +22,11 @@ export class NodeRegistry {
 
   constructor(
     collectors: readonly Collector[],
-    values: Record<string, unknown>,
+    values: NodeValues,
     private readonly log: Logger,
   ) {
     this.known = new Set(collectors.map((c) => c.name));
-    const timeout = Number(values["collector.timeout"] ?? 5);
+    const timeout = values.collectorTimeout;
     if (!(timeout > 0)) throw new ConfigError("--collector.timeout: must be greater than 0");
     this.timeoutMs = timeout * 1000;
     this.paths = pathsFrom(values);

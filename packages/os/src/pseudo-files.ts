@@ -9,8 +9,8 @@ import { assertRegularFile, READ_NONBLOCK } from "./regular-file.ts";
 
 /**
  * One reusable buffer for every read: procfs and sysfs files report size 0, so readFileSync probes and
- * grows per call (30 us for /proc/sys files); reading into this buffer costs a third of that. Reads are
- * synchronous on the one JS thread, so sharing it is safe.
+ * grows a buffer per call, which costs more than reading into this one. Reads are synchronous on the one
+ * JS thread, so sharing it is safe.
  */
 let buffer = Buffer.allocUnsafe(64 * 1024);
 
@@ -42,8 +42,7 @@ function chunkFor(length: number): number {
 /**
  * Descriptors of procfs and sysfs files kept open between scrapes and read again from offset 0, as procps
  * does with /proc/stat: the kernel regenerates a pseudo file's content on every read from its start, and
- * the open and close cost more than the read (per file, measured: a sysfs attribute 12.8 -> 1.6 us,
- * /proc/net/netstat 106 -> 50 us). Regular files (os-release, textfiles, fixture trees) are opened afresh
+ * the open and close cost more than the read. Regular files (os-release, textfiles, fixture trees) are opened afresh
  * each time, since a held descriptor would go on reading a file that was replaced. A held descriptor that
  * fails (its device was removed: ENODEV) is closed and its path opened again.
  */

@@ -5,7 +5,7 @@
  * (--push.enable-utf8-names), a label name may also be any UTF-8 text or written in `U__` value escaping
  * (`U__a_2e_b` for `a.b`), which is undone, as Pushgateway 1.11 does.
  */
-import { escapeName, isValidLabelName, pushPath, unescapeValuesName, type NameValidation } from "@agent/core";
+import { isValidLabelName, pushPath, unescapeValuesName, type NameValidation } from "@agent/core";
 
 export type GroupLabels = Readonly<Record<string, string>>;
 

@@ -4,14 +4,16 @@
  * TimestampedMetricFamily is {Timestamp time.Time; GobbableMetricFamily}, the family as protobuf bytes
  * (a GobEncoder) with the grouping labels already on every metric. push_time_seconds and
  * push_failure_time_seconds are families there; here they become the group's push and failure times.
- * The file is only read, never written.
+ * The file is only read, never written: importPersistenceFile brings it into an empty store once.
  */
-import { decodeDelimited, type MetricFamily } from "@agent/core";
+import { ConfigError, decodeDelimited, type Logger, type MetricFamily } from "@agent/core";
 import { decodeGob, GobError, type GobStruct, type GobValue } from "./gob.ts";
 import { PUSH_FAILURE_TIME, PUSH_TIME, type StoredFamily } from "./families.ts";
 import { groupSeriesLabels, prepareFamilies } from "./grouping.ts";
 import { groupingKey, type GroupLabels } from "./grouping-key.ts";
 import type { Group } from "./group.ts";
+import type { GroupStorage } from "./group-storage.ts";
+import type { TtlPolicy } from "./ttl.ts";
 
 /** Seconds from 0001-01-01 (Go's time zero) to the Unix epoch. */
 const GO_EPOCH_TO_UNIX = 62135596800n;
@@ -92,4 +94,30 @@ export function readPersistenceFile(bytes: Uint8Array): Group[] {
   const top = decodeGob(bytes);
   if (!(top instanceof Map)) throw new GobError("the file does not hold a map of groups");
   return [...top.values()].map(toGroup);
+}
+
+/**
+ * Brings the groups of Pushgateway's persistence file into an empty store; a missing file is nothing to
+ * import. Each group gets the TTL its labels call for, counted from its last push, as if pushed here.
+ */
+export async function importPersistenceFile(db: GroupStorage, path: string, policy: TtlPolicy, log: Logger): Promise<Group[]> {
+  const file = Bun.file(path);
+  if (!(await file.exists())) {
+    log.info("no Pushgateway persistence file to import", { file: path });
+    return [];
+  }
+  let groups: Group[];
+  try {
+    groups = readPersistenceFile(new Uint8Array(await file.arrayBuffer()));
+  } catch (e) {
+    throw new ConfigError(`--persistence.file: cannot import ${path}: ${(e as Error).message}`);
+  }
+  groups = groups.map((g) => {
+    const ttl = policy.ttlFor(g.labels, undefined);
+    const lastPushMs = (g.pushTime || g.failTime) * 1000 || g.createdAt;
+    return ttl > 0 ? { ...g, ttl, expiresAt: lastPushMs + ttl * 1000 } : g;
+  });
+  await Promise.all(groups.map((g) => db.save(g)));
+  log.info("imported Pushgateway persistence file", { file: path, groups: groups.length });
+  return groups;
 }

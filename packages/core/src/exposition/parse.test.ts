@@ -2,7 +2,6 @@ import { describe, expect, test } from "bun:test";
 import { parseText } from "./parse.ts";
 import { ParseError } from "./text-scan.ts";
 import { renderFamily } from "./render.ts";
-import type { MetricFamily } from "./model.ts";
 import { INVALID, VALID } from "./parse-cases.ts";
 
 function parseError(text: string): ParseError {

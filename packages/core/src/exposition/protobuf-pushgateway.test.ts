@@ -6,7 +6,7 @@ import { freePort, waitForHttp } from "../../../../test/harness/ports.ts";
 import { encodeDelimited } from "../testing/encode-delimited.ts";
 import type { MetricFamily } from "./model.ts";
 import { parseText } from "./parse.ts";
-import { FAMILIES } from "./protobuf-cases.ts";
+import { FAMILIES } from "../testing/protobuf-cases.ts";
 import { PROTOBUF_DELIMITED_CONTENT_TYPE, decodeDelimited } from "./protobuf.ts";
 import { renderFamily } from "./render.ts";
 

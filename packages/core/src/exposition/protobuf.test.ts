@@ -3,7 +3,7 @@ import type { MetricFamily } from "./model.ts";
 import { ParseError } from "./text-scan.ts";
 import { encodeDelimited } from "../testing/encode-delimited.ts";
 import { decodeDelimited } from "./protobuf.ts";
-import { FAMILIES } from "./protobuf-cases.ts";
+import { FAMILIES } from "../testing/protobuf-cases.ts";
 
 // A minimal, independent protobuf writer, so the decoder is tested against bytes built by the book rather
 // than by the encoder under test.

@@ -10,9 +10,9 @@
  */
 import type { Labels, MetricFamily, MetricType, Sample } from "./model.ts";
 import { isValidLabelName, isValidMetricName, partLabelOf, type NameValidation } from "./model.ts";
-import { ParseError, parseGoFloat, setLabel } from "./text-scan.ts";
+import { setLabel } from "./text-scan.ts";
 import { formatValue } from "./render.ts";
-import { Reader, WIRE_BYTES, WIRE_FIXED32, WIRE_FIXED64, WIRE_VARINT } from "./proto-wire.ts";
+import { Reader, WIRE_BYTES, WIRE_FIXED64, WIRE_VARINT } from "./proto-wire.ts";
 
 export const PROTOBUF_DELIMITED_CONTENT_TYPE =
   "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";

@@ -31,8 +31,8 @@ const RLIM_INFINITY = 0xffffffffffffffffn;
 const rlimit = new BigUint64Array(2);
 
 /**
- * The soft limit on open files, from getrlimit where /proc/self/limits formats sixteen lines for it (a read
- * of 6 us, 19 us with cold caches); prlimit(1) from outside changes what both report.
+ * The soft limit on open files, from getrlimit where /proc/self/limits formats sixteen lines for it;
+ * prlimit(1) from outside changes what both report.
  */
 function maxOpenFiles(): number {
   if (libc && libc.getrlimit(RLIMIT_NOFILE, rlimit) === 0) return rlimit[0] === RLIM_INFINITY ? Infinity : Number(rlimit[0]);

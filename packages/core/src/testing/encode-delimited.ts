@@ -9,8 +9,6 @@ import { VALUE_FIELD } from "../exposition/protobuf.ts";
 
 const NUMBER_BY_TYPE: Readonly<Record<MetricType, number>> = { counter: 0, gauge: 1, summary: 2, untyped: 3, histogram: 4 };
 
-const encoder = new TextEncoder();
-
 function writeLabels(w: ProtoWriter, labels: Labels, skip: string): void {
   for (const k in labels) {
     if (k === skip) continue;

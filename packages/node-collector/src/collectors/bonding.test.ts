@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { bonding } from "./bonding.ts";
-import { collectText, expectGolden } from "../testing/golden.ts";
+import { collectText } from "../testing/golden.ts";
 
 describe("bonding collector", () => {
   test("counts configured and up slaves per master, lower_ and slave_ links alike", async () => {

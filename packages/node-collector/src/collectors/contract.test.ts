@@ -3,11 +3,11 @@
  * file, promtool finds nothing wrong in it but node_exporter's own names, and a host without its source gets
  * what node_exporter gives (nothing, or no data). A collector's own test file covers only what is its own.
  */
-import { describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { NoDataError } from "../collector.ts";
-import { collectText, expectGolden, promtoolProblems } from "../testing/golden.ts";
+import { collectText, expectGolden, promtoolProblems, writeBtrfsDataProfiles } from "../testing/golden.ts";
 import { allCollectors } from "./all.ts";
 
 /** Collectors whose golden file needs more than the fixture trees (a server, a bus, a config); their own test writes it. */
@@ -63,6 +63,8 @@ const NOT_UNDER_PATHS: Record<string, string> = {
   wifi: "nl80211",
 };
 const NOWHERE = { procfs: "/nonexistent", sysfs: "/nonexistent", rootfs: "/nonexistent", udevData: "/nonexistent" };
+
+beforeAll(writeBtrfsDataProfiles);
 
 describe.each(allCollectors.map((c) => [c.name, c] as const))("collector %s", (name, c) => {
   test.skipIf(name in GOLDEN_ELSEWHERE)("prints its golden file over the fixture trees, promtool-clean", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { dmi } from "./dmi.ts";
-import { collectText, expectGolden } from "../testing/golden.ts";
+import { collectText } from "../testing/golden.ts";
 
 describe("dmi collector", () => {
   test("labels node_dmi_info with every DMI attribute present, sys_vendor as system_vendor, as valid UTF-8", async () => {

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { promtoolProblems } from "../testing/golden.ts";
 import { NetNs } from "../testing/netns.ts";
 import { familiesOf, scrapeNodeExporter } from "../testing/node-exporter.ts";
-import { ethtool } from "./ethtool.ts";
 
 describe("ethtool collector (SIOCETHTOOL in a network namespace of its own)", () => {
   let ns: NetNs;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { fibrechannel } from "./fibrechannel.ts";
-import { collectText, expectGolden } from "../testing/golden.ts";
+import { collectText } from "../testing/golden.ts";
 
 describe("fibrechannel collector", () => {
   test("exposes host info and hex statistics, skipping counters the firmware does not implement", async () => {

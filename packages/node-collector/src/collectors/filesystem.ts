@@ -55,9 +55,9 @@ const POLLERR = 0x8;
 const parsedTables = new Map<string, readonly Mount[]>();
 
 /**
- * A mount table, parsed, or null when it does not exist. The kernel formats every mount on each read
- * (~40 us here, more with many mounts), and filesystem and btrfs both need the table, so the last parse is
- * kept while poll(2) on the held descriptor says the namespace's mounts have not changed since.
+ * A mount table, parsed, or null when it does not exist. The kernel formats every mount on each read, and
+ * filesystem and btrfs both need the table, so the last parse is kept while poll(2) on the held descriptor
+ * says the namespace's mounts have not changed since.
  */
 function mountTable(path: string): readonly Mount[] | null {
   const last = parsedTables.get(path);

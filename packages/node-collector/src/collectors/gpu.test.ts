@@ -6,6 +6,7 @@ import { createLogger, formatValue } from "@agent/core";
 import { buildFakeNvml, FAKE_NVIDIA_SMI, FAKE_SMI_DATA } from "../../fixtures/gpu/fakes.ts";
 import { collectText, expectGolden, instantiate, promtoolProblems, scrapeText } from "../testing/golden.ts";
 import { NodeRegistry } from "../registry.ts";
+import { nodeValues } from "../testing/node-values.ts";
 import { gpu } from "./gpu.ts";
 
 const H100 = "00000000-0000-0000-0000-000000000000";
@@ -349,7 +350,7 @@ describe("gpu collector", () => {
     const hang = script("smi-hang", `echo $$ > ${pidFile}\nexec sleep 600`);
     const registry = new NodeRegistry(
       [gpu],
-      { "collector.timeout": 0.5, "collector.gpu.nvml-library": MISSING_LIBRARY, "collector.gpu.nvidia-smi-command": hang },
+      nodeValues([gpu], ["--collector.timeout=500ms", `--collector.gpu.nvml-library=${MISSING_LIBRARY}`, `--collector.gpu.nvidia-smi-command=${hang}`]),
       createLogger({ level: "error", write: () => {} }),
     );
     const { results, sets } = await registry.scrape();
@@ -364,7 +365,11 @@ describe("gpu collector", () => {
   test("a blocked NVML call is abandoned at --collector.timeout without stalling the agent", async () => {
     const registry = new NodeRegistry(
       [gpu],
-      { "collector.timeout": 0.5, "collector.gpu.nvml-library": buildFakeNvml(work, { hangSeconds: 2 }), "collector.gpu.nvidia-smi-command": FAKE_NVIDIA_SMI },
+      nodeValues([gpu], [
+        "--collector.timeout=500ms",
+        `--collector.gpu.nvml-library=${buildFakeNvml(work, { hangSeconds: 2 })}`,
+        `--collector.gpu.nvidia-smi-command=${FAKE_NVIDIA_SMI}`,
+      ]),
       createLogger({ level: "error", write: () => {} }),
     );
     // The timers that end these scrapes fire while NVML is blocked: it is blocked on another thread.
@@ -388,7 +393,7 @@ describe("gpu collector", () => {
   test("overlapping scrapes share one NVML reading", async () => {
     const registry = new NodeRegistry(
       [gpu],
-      { "collector.gpu.nvml-library": fakeNvml, "collector.gpu.nvidia-smi-command": "" },
+      nodeValues([gpu], [`--collector.gpu.nvml-library=${fakeNvml}`, "--collector.gpu.nvidia-smi-command="]),
       createLogger({ level: "error", write: () => {} }),
     );
     const both = await Promise.all([registry.scrape(), registry.scrape(), registry.scrape()]);

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { hwmon } from "./hwmon.ts";
-import { collectText, expectGolden } from "../testing/golden.ts";
+import { collectText } from "../testing/golden.ts";
 
 describe("hwmon collector", () => {
   test("reads the fixture tree's values", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { infiniband } from "./infiniband.ts";
-import { collectText, expectGolden } from "../testing/golden.ts";
+import { collectText } from "../testing/golden.ts";
 
 describe("infiniband collector", () => {
   test("exposes port state, rate and counters; data counters are scaled by 4 lanes", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { formatIPv6 } from "../ip-address.ts";
 import { ipvs } from "./ipvs.ts";
-import { collectText, expectGolden } from "../testing/golden.ts";
+import { collectText } from "../testing/golden.ts";
 
 describe("ipvs collector", () => {
   test("exposes hex totals and per-backend connections with every label", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { mdadm, parseMdstat } from "./mdadm.ts";
-import { collectText, expectGolden } from "../testing/golden.ts";
+import { collectText } from "../testing/golden.ts";
 
 describe("mdadm collector", () => {
   test("reports state, disks and sync progress for every array kind", async () => {

@@ -67,13 +67,9 @@ function staticInfo(dir: string, ifindex: number | null, staticCache: StaticCach
   return info;
 }
 
-/** Family name and help per metric suffix, made once: a scrape adds ~25 samples per device through fam(). */
-const familyNames = new Map<string, [name: string, help: string]>();
-
+/** The family of one `node_network_<metric>` attribute. */
 function fam(out: MetricSet, metric: string, kind: Kind) {
-  let names = familyNames.get(metric);
-  if (!names) familyNames.set(metric, (names = [`node_network_${metric}`, `Network device property: ${metric}`]));
-  return out.family(names[0], kind, names[1]);
+  return out.family(`node_network_${metric}`, kind, `Network device property: ${metric}`);
 }
 
 function emitSpeed(out: MetricSet, speed: number | null, labels: { device: string }, opts: Options): void {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { nfs } from "./nfs.ts";
-import { collectText, expectGolden } from "../testing/golden.ts";
+import { collectText } from "../testing/golden.ts";
 
 describe("nfs collector", () => {
   test("exposes /proc/net/rpc/nfs counters", async () => {

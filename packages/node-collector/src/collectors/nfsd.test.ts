@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { nfsd } from "./nfsd.ts";
-import { collectText, expectGolden, fixturePaths } from "../testing/golden.ts";
+import { collectText, fixturePaths } from "../testing/golden.ts";
 
 describe("nfsd collector", () => {
   test("exposes /proc/net/rpc/nfsd counters", async () => {

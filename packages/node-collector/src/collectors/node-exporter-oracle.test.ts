@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { parseText, type MetricFamily } from "@agent/core";
 import type { Collector } from "../collector.ts";
-import { collectText, FIXTURES, fixturePaths } from "../testing/golden.ts";
+import { collectText, FIXTURES, fixturePaths, writeBtrfsDataProfiles } from "../testing/golden.ts";
 import { arp } from "./arp.ts";
 import { bcache } from "./bcache.ts";
 import { bonding } from "./bonding.ts";
@@ -77,6 +77,7 @@ describe.skipIf(!available)("collectors agree with the real node_exporter on the
   let theirs = new Map<string, { type: string; help?: string; samples: Map<string, number> }>();
 
   beforeAll(async () => {
+    writeBtrfsDataProfiles();
     const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
     const port = probe.port;
     probe.stop(true);

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { nvme } from "./nvme.ts";
-import { collectText, expectGolden } from "../testing/golden.ts";
+import { collectText } from "../testing/golden.ts";
 
 describe("nvme collector", () => {
   test("labels node_nvme_info with trimmed controller attributes", async () => {

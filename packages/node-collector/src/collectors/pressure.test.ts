@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { pressure } from "./pressure.ts";
-import { collectText, expectGolden } from "../testing/golden.ts";
+import { collectText } from "../testing/golden.ts";
 
 describe("pressure collector", () => {
   test("reads the fixture tree's values", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { tapestats } from "./tapestats.ts";
-import { collectText, expectGolden } from "../testing/golden.ts";
+import { collectText } from "../testing/golden.ts";
 
 describe("tapestats collector", () => {
   test("exposes st<N> drive statistics, times in seconds", async () => {

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { defineCollector, type NodePaths } from "../collector.ts";
 import { AF_INET, AF_INET6, dumpTcpSockets } from "../inet-diag.ts";
-import { procPath, readText } from "../read.ts";
+import { field, lines, procPath, readText } from "../read.ts";
 
 const STATES = ["", "established", "syn_sent", "syn_recv", "fin_wait1", "fin_wait2", "time_wait", "close", "close_wait", "last_ack", "listen", "closing"];
 
@@ -15,25 +15,10 @@ function add(counts: Map<string, number>, state: number, tx: number, rx: number)
 
 /** Counts sockets per state and sums queue sizes over /proc/net/tcp{,6}: `sl local rem st tx:rx ...`. */
 function tally(text: string, counts: Map<string, number>): void {
-  let pos = text.indexOf("\n") + 1;
-  while (pos > 0 && pos < text.length) {
-    let end = text.indexOf("\n", pos);
-    if (end < 0) end = text.length;
-    let i = pos;
-    const field = () => {
-      while (i < end && text.charCodeAt(i) === 32) i++;
-      const s = i;
-      while (i < end && text.charCodeAt(i) !== 32) i++;
-      return text.slice(s, i);
-    };
-    field();
-    field();
-    field();
-    const state = parseInt(field(), 16);
-    const queues = field();
+  for (const line of lines(text).slice(1)) {
+    const queues = field(line, 4) ?? "";
     const colon = queues.indexOf(":");
-    add(counts, state, parseInt(queues.slice(0, colon), 16), parseInt(queues.slice(colon + 1), 16));
-    pos = end + 1;
+    add(counts, parseInt(field(line, 3) ?? "", 16), parseInt(queues.slice(0, colon), 16), parseInt(queues.slice(colon + 1), 16));
   }
 }
 

@@ -1,28 +1,16 @@
 import { defineCollector } from "../collector.ts";
-import { procPath, readText } from "../read.ts";
+import { field, lines, procPath, readText } from "../read.ts";
 
-/** Sums the tx_queue:rx_queue column (hex) over every socket line of /proc/net/udp or udp6. */
+/** Sums the tx_queue:rx_queue column (the fifth field, hex) over every socket line of /proc/net/udp or udp6. */
 function sumQueues(text: string): [tx: number, rx: number] {
   let tx = 0;
   let rx = 0;
-  let pos = text.indexOf("\n") + 1; // header
-  while (pos > 0 && pos < text.length) {
-    let end = text.indexOf("\n", pos);
-    if (end < 0) end = text.length;
-    // The fifth field is "txq:rxq"; find it as the second ':' pair after the addresses.
-    let i = pos;
-    for (let field = 0; field < 4; field++) {
-      while (i < end && text.charCodeAt(i) === 32) i++;
-      while (i < end && text.charCodeAt(i) !== 32) i++;
-    }
-    while (i < end && text.charCodeAt(i) === 32) i++;
-    const colon = text.indexOf(":", i);
-    const stop = text.indexOf(" ", colon);
-    if (colon > 0 && colon < end) {
-      tx += parseInt(text.slice(i, colon), 16);
-      rx += parseInt(text.slice(colon + 1, stop < 0 || stop > end ? end : stop), 16);
-    }
-    pos = end + 1;
+  for (const line of lines(text).slice(1)) {
+    const queues = field(line, 4) ?? "";
+    const colon = queues.indexOf(":");
+    if (colon < 0) continue;
+    tx += parseInt(queues.slice(0, colon), 16);
+    rx += parseInt(queues.slice(colon + 1), 16);
   }
   return [tx, rx];
 }

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { zfs } from "./zfs.ts";
-import { collectText, expectGolden } from "../testing/golden.ts";
+import { collectText } from "../testing/golden.ts";
 
 describe("zfs collector", () => {
   test("exposes kstats, pool io, datasets and pool state", async () => {

@@ -11,11 +11,12 @@ import { ScrapeMemo, type Collector, type CollectorInstance, type NodePaths, typ
 export const FIXTURES = join(import.meta.dir, "..", "..", "fixtures");
 
 /**
- * The btrfs fixture's "data" block-group directories live in btrfs-data-profiles.json and are written into the
- * sysfs tree when this module loads: the kernel names them allocation/data, and the repository keeps no path
- * component named data/ (that name is reserved for the agent's storage, which is never committed).
+ * Writes the btrfs fixture's "data" block-group directories, kept in btrfs-data-profiles.json, into the sysfs
+ * tree: the kernel names them allocation/data, and the repository keeps no path component named data/ (that
+ * name is reserved for the agent's storage, which is never committed). A test that reads the sysfs fixture
+ * with the btrfs collector on calls this first; it rewrites only what differs.
  */
-function writeBtrfsDataProfiles(): void {
+export function writeBtrfsDataProfiles(): void {
   const files = JSON.parse(readFileSync(join(FIXTURES, "btrfs-data-profiles.json"), "utf8")) as Record<string, string>;
   for (const [rel, text] of Object.entries(files)) {
     const path = join(FIXTURES, "sys/fs/btrfs", rel);
@@ -24,7 +25,6 @@ function writeBtrfsDataProfiles(): void {
     writeFileSync(path, text);
   }
 }
-writeBtrfsDataProfiles();
 
 export const fixturePaths: NodePaths = {
   procfs: join(FIXTURES, "proc"),

@@ -10,11 +10,8 @@
  * Struct layouts and constants are those of NVIDIA's nvml.h (x86-64 / aarch64 Linux, LP64).
  */
 import type { Pointer } from "bun:ffi";
-import type { Call } from "./nvml.ts";
-import type { MigActivity } from "./metrics.ts";
-
-const NVML_SUCCESS = 0;
-const NVML_ERROR_NOT_SUPPORTED = 3;
+import { NVML_ERROR_NOT_SUPPORTED, NVML_SUCCESS, type Call } from "./nvml-library.ts";
+import type { MigActivity } from "./reading.ts";
 
 /** nvmlGpmSupport_t: unsigned version (NVML_GPM_SUPPORT_VERSION 1), isSupportedDevice. */
 const GPM_SUPPORT_VERSION = 1;
@@ -40,7 +37,6 @@ const METRICS: readonly [key: keyof MigActivity, id: number, multiply: number, d
   ["pcieTxBytes", 20, 1048576, 1], // PCIE_TX_PER_SEC
   ["pcieRxBytes", 21, 1048576, 1], // PCIE_RX_PER_SEC
 ];
-
 
 /** The GPM entry points (drivers from 520 on); any of them absent, no activity is read. */
 export interface GpmCalls {

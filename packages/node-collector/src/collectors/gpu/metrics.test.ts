@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { MetricSet } from "@agent/core";
-import { emitGpus, parseSmiValue } from "./metrics.ts";
+import { parseSmiValue } from "./fields.ts";
+import { emitGpus } from "./metrics.ts";
 
 describe("parseSmiValue (nvidia_gpu_exporter's reading of nvidia-smi cells)", () => {
   test("numbers, hex masks, P-states and on/off words", () => {

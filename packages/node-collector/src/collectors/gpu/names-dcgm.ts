@@ -8,7 +8,8 @@
  * emitted, for want of DCGM: memory temperature, NVLink bandwidth and the vGPU licence.
  */
 import type { MetricSet, MetricType } from "@agent/core";
-import { NVLINK_ERRORS, type GaugeField, type GpuReading, type MigActivity } from "./metrics.ts";
+import type { GaugeField } from "./fields.ts";
+import { NVLINK_ERRORS, type GpuReading, type MigActivity } from "./reading.ts";
 
 interface Field {
   name: string;

@@ -5,7 +5,7 @@
  * memory call); `memory_percent` is the memory controller's utilization, not a share of memory.
  */
 import type { MetricSet } from "@agent/core";
-import type { GpuReading } from "./metrics.ts";
+import type { GpuReading } from "./reading.ts";
 
 const MiB = 1048576;
 

@@ -4,7 +4,8 @@
  * such a field is dropped (once, remembered) and the query repeated; a dropped identity field reads "".
  */
 import { untilAborted } from "../../abort.ts";
-import { ENUM_FIELDS, gaugeFields, infoQueryFields, parseSmiValue, type GaugeField, type GpuProcess, type GpuReading, type InfoLabel } from "./metrics.ts";
+import { ENUM_FIELDS, gaugeFields, infoQueryFields, parseSmiValue, type GaugeField, type InfoLabel } from "./fields.ts";
+import type { GpuProcess, GpuReading } from "./reading.ts";
 import { stateOfSmiExit, type GpuState } from "./state.ts";
 const COMPUTE_APP_FIELDS = "gpu_uuid,pid,process_name,used_gpu_memory";
 const INVALID_FIELD = /Field "([^"]+)" is not a valid field to query/;

@@ -6,7 +6,7 @@
  * scripts/build.ts lists this file as an entry point so that the compiled binary embeds it.
  */
 import { Nvml, NvmlError } from "./nvml.ts";
-import type { GpuReading } from "./metrics.ts";
+import type { GpuReading } from "./reading.ts";
 import type { GpuState } from "./state.ts";
 
 export interface NvmlRequest {

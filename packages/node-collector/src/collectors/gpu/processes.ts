@@ -6,7 +6,8 @@
  * summed into one `pid="other"` series per GPU.
  */
 import type { MetricSet } from "@agent/core";
-import { uuidLabel, type GpuReading } from "./metrics.ts";
+import { uuidLabel } from "./metrics.ts";
+import type { GpuReading } from "./reading.ts";
 
 interface Totals {
   memory?: number;

@@ -5,10 +5,8 @@
  * between scrapes so NVML's bounded queue cannot overflow and drop events.
  */
 import type { Pointer } from "bun:ffi";
-import type { Call } from "./nvml.ts";
+import { NVML_SUCCESS, type Call } from "./nvml-library.ts";
 
-
-const NVML_SUCCESS = 0;
 /** nvmlEventTypeXidCriticalError. */
 const EVENT_XID = 0x8n;
 /** nvmlEventData_t: nvmlDevice_t device; unsigned long long eventType, eventData; unsigned gpuInstanceId, computeInstanceId. */

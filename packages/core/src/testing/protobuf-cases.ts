@@ -1,6 +1,6 @@
 /** Test data for the protobuf decoder's tests: families of every type, with the values that try a codec. */
-import type { MetricFamily } from "./model.ts";
-import { parseText } from "./parse.ts";
+import type { MetricFamily } from "../exposition/model.ts";
+import { parseText } from "../exposition/parse.ts";
 
 export const FAMILIES: MetricFamily[] = parseText(
   [
