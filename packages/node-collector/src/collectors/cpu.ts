@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { flag, type MetricSet } from "@agent/core";
 import { defineCollector } from "../collector.ts";
-import { CpuDirs } from "../cpus.ts";
+import { CpuDirs, parseCpuList } from "../cpus.ts";
 import { fields, procPath, readAttr, readNumber, readText, sysPath, USER_HZ } from "../read.ts";
 import { keyValues } from "../parsers.ts";
 import type { NodePaths } from "../collector.ts";
@@ -28,11 +28,7 @@ function collectIsolated(out: MetricSet, paths: NodePaths): void {
   const list = readAttr(sysPath(paths, "devices/system/cpu/isolated"));
   if (!list) return;
   const fam = out.family("node_cpu_isolated", "gauge", "Whether each core is isolated, information from /sys/devices/system/cpu/isolated.");
-  for (const range of list.split(",")) {
-    const [lo, hi = lo] = range.split("-").map(Number);
-    if (!Number.isInteger(lo) || !Number.isInteger(hi)) throw new Error(`cpu: bad isolated CPU list ${JSON.stringify(list)}`);
-    for (let cpu = lo!; cpu <= hi!; cpu++) fam.add(1, { cpu: String(cpu) });
-  }
+  for (const cpu of parseCpuList(list)) fam.add(1, { cpu: String(cpu) });
 }
 
 function collectStat(out: MetricSet, paths: NodePaths, guest: boolean, state: LastSeen): void {

@@ -1,0 +1,54 @@
+/**
+ * Reads that fail as the procfs library's do (its SysReadFile, ReadUintFromFile, ReadIntFromFile), for the
+ * collectors whose success value depends on which errors node_exporter passes on (thermal_zone, cpufreq):
+ * every error throws, a missing file included, and a number must be a plain decimal integer. The error keeps
+ * the system's code (ENOENT, ENODATA) for the caller to sort, and names the file.
+ */
+import { readPseudoFile } from "@agent/os";
+
+/** The system error code of `e` (ENOENT, EINVAL, ...), or undefined. */
+export function errnoOf(e: unknown): string | undefined {
+  return (e as NodeJS.ErrnoException | undefined)?.code;
+}
+
+/** What procfs treats as an optional attribute's absence (os.IsNotExist or os.IsPermission). */
+export function isMissingOrForbidden(e: unknown): boolean {
+  const code = errnoOf(e);
+  return code === "ENOENT" || code === "EACCES" || code === "EPERM";
+}
+
+/** `read()`'s value, or null where its file is missing or forbidden; any other error throws. */
+export function optionalRead<T>(read: () => T): T | null {
+  try {
+    return read();
+  } catch (e) {
+    if (isMissingOrForbidden(e)) return null;
+    throw e;
+  }
+}
+
+/** A file's whole text, trimmed; throws for any error, with the path in the message and the code kept. */
+export function readStrict(path: string): string {
+  try {
+    return readPseudoFile(path).trim();
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw Object.assign(new Error(`${path}: ${err.message}`), { code: err.code });
+  }
+}
+
+/** Go's strconv.ParseUint(s, 10, 64) / ParseInt(s, 10, 64): digits only (a sign for signed), else throws. */
+export function parseDecimal(s: string, signed: boolean, path: string): number {
+  if (!(signed ? /^[+-]?\d+$/ : /^\d+$/).test(s)) throw new Error(`${path}: parsing ${JSON.stringify(s)}: invalid syntax`);
+  return Number(s);
+}
+
+/** An unsigned decimal integer file, as ReadUintFromFile reads it. */
+export function readUintStrict(path: string): number {
+  return parseDecimal(readStrict(path), false, path);
+}
+
+/** A signed decimal integer file, as ReadIntFromFile reads it. */
+export function readIntStrict(path: string): number {
+  return parseDecimal(readStrict(path), true, path);
+}
