@@ -45,7 +45,7 @@ const KEPT_NAMES: Record<string, RegExp> = {
 /** Collectors that, as in node_exporter, say "no data" (success 0, logged at debug) when their source is absent. */
 const NO_DATA = ["bonding", "dmi", "fibrechannel", "hwmon", "infiniband", "ipvs", "mdadm", "nfs", "nfsd", "nvme", "pressure", "rapl", "schedstat", "tapestats", "zfs"];
 /** Collectors that, as in node_exporter, fail naming the missing source. */
-const FAILS = ["buddyinfo", "cgroups", "cpufreq", "drbd", "ethtool", "ksmd", "mountstats", "slabinfo", "softirqs", "xfrm", "zoneinfo"];
+const FAILS = ["buddyinfo", "cgroups", "cpufreq", "drbd", "ethtool", "filesystem", "ksmd", "mountstats", "slabinfo", "softirqs", "xfrm", "zoneinfo"];
 /** Collectors whose source is not under --path.*: their own tests cover a host without it. */
 const NOT_UNDER_PATHS: Record<string, string> = {
   gpu: "NVML or nvidia-smi",
