@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { defineCollector } from "../collector.ts";
 import { CpuDirs, parseCpuList } from "../cpus.ts";
 import { sysPath } from "../read.ts";
-import { optionalRead, readStrict, readUintStrict } from "../sysfs-strict.ts";
+import { optionalRead, readStrict, readUintStrict } from "../strict-read.ts";
 
 /** cpufreq attribute (kHz) -> metric (Hz). */
 const FREQS: [attr: string, name: string, help: string][] = [

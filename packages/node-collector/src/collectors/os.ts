@@ -1,5 +1,5 @@
 import { statSync } from "node:fs";
-import { defineCollector, type NodePaths } from "../collector.ts";
+import { defineCollector, NoDataError, type NodePaths } from "../collector.ts";
 import { parseEnvFile, readText, rootfsPath } from "../read.ts";
 
 const INFO_LABELS = ["build_id", "id", "id_like", "image_id", "image_version", "name", "pretty_name", "variant", "variant_id", "version", "version_codename", "version_id"];
@@ -50,7 +50,7 @@ export const os = defineCollector({
     return {
       collect(out) {
         const release = osRelease(paths, last);
-        if (release === null) return;
+        if (release === null) throw new NoDataError("os-release");
         last = release;
         const { labels, version } = release;
         out.gauge("node_os_info", "A metric with a constant '1' value labeled by build_id, id, id_like, image_id, image_version, name, pretty_name, variant, variant_id, version, version_codename, version_id.", 1, labels);

@@ -1,7 +1,8 @@
 /** Power supplies and batteries from /sys/class/power_supply (node_exporter's powersupplyclass collector). */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { flag } from "@agent/core";
-import { defineCollector } from "../collector.ts";
+import { defineCollector, NoDataError } from "../collector.ts";
 import { listDir, readAttr } from "../read.ts";
 import { utf8Label } from "../utf8.ts";
 
@@ -70,6 +71,7 @@ export const powersupplyclass = defineCollector({
   create: ({ paths, config }) => ({
     collect(out) {
       const root = join(paths.sysfs, "class", "power_supply");
+      if (!existsSync(root)) throw new NoDataError(root);
       for (const power_supply of listDir(root).sort()) {
         if (config.ignoredSupplies?.test(power_supply)) continue;
         const dir = join(root, power_supply);

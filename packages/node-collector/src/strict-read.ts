@@ -1,10 +1,11 @@
 /**
- * Reads that fail as the procfs library's do (its SysReadFile, ReadUintFromFile, ReadIntFromFile), for the
- * collectors whose success value depends on which errors node_exporter passes on (thermal_zone, cpufreq):
- * every error throws, a missing file included, and a number must be a plain decimal integer. The error keeps
- * the system's code (ENOENT, ENODATA) for the caller to sort, and names the file.
+ * Reads that fail as node_exporter's do (os.Open, and procfs's SysReadFile, ReadUintFromFile, ReadIntFromFile),
+ * for collectors whose source node_exporter requires: every error throws, a missing file included, and a number
+ * must be a plain decimal integer. The error keeps the system's code (ENOENT, ENODATA) for the caller to sort,
+ * and names the file.
  */
 import { readPseudoFile } from "@agent/os";
+import { readText } from "./read.ts";
 
 /** The system error code of `e` (ENOENT, EINVAL, ...), or undefined. */
 export function errnoOf(e: unknown): string | undefined {
@@ -25,6 +26,13 @@ export function optionalRead<T>(read: () => T): T | null {
     if (isMissingOrForbidden(e)) return null;
     throw e;
   }
+}
+
+/** A file node_exporter requires, read as readText reads it; a missing file throws, naming it. */
+export function readRequired(path: string): string {
+  const text = readText(path);
+  if (text === null) throw Object.assign(new Error(`open ${path}: no such file or directory`), { code: "ENOENT" });
+  return text;
 }
 
 /** A file's whole text, trimmed; throws for any error, with the path in the message and the code kept. */
