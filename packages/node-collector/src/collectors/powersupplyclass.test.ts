@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { powersupplyclass } from "./powersupplyclass.ts";
-import { collectText } from "../testing/golden.ts";
+import { collectText, fixturePaths } from "../testing/golden.ts";
 
 describe("powersupplyclass collector", () => {
   test("exposes supplies in base units and labels info with their string attributes", async () => {
@@ -15,5 +16,15 @@ describe("powersupplyclass collector", () => {
     const text = await collectText(powersupplyclass, { config: { ignoredSupplies: /^hidpp/ } });
     expect(text).not.toContain("hidpp_battery_0");
     expect(text).toContain('power_supply="BAT0"');
+  });
+
+  test("a supply file that answers an error other than ENOENT or EOPNOTSUPP fails the collector, ignored supply or not", async () => {
+    const sysfs = mkdtempSync("/tmp/power-supply-");
+    cpSync(`${fixturePaths.sysfs}/class/power_supply`, `${sysfs}/class/power_supply`, { recursive: true, verbatimSymlinks: true });
+    // A real kernel directory whose regular files answer as a supply's may: loopback's speed and duplex give EINVAL.
+    symlinkSync("/sys/class/net/lo", `${sysfs}/class/power_supply/lo`);
+    await expect(collectText(powersupplyclass, { paths: { sysfs } })).rejects.toThrow("/lo/");
+    await expect(collectText(powersupplyclass, { paths: { sysfs }, config: { ignoredSupplies: /^lo$/ } })).rejects.toThrow("/lo/");
+    rmSync(sysfs, { recursive: true });
   });
 });
