@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { NoDataError } from "../collector.ts";
 import { pressure } from "./pressure.ts";
+import { canFailReads, failReads } from "../testing/errno-file.ts";
 import { collectText, fixturePaths } from "../testing/golden.ts";
 
 describe("pressure collector", () => {
@@ -22,5 +23,17 @@ describe("pressure collector", () => {
     writeFileSync(`${procfs}/pressure/memory`, "some avg10=0.00 avg60=0.00 avg300=0.00 total=12345\n");
     await expect(collectText(pressure, { paths: { procfs } })).rejects.toThrow(NoDataError);
     rmSync(procfs, { recursive: true });
+  });
+
+  test.skipIf(!canFailReads())("PSI disabled (psi=0: reads answer EOPNOTSUPP) is no data, as in 1.8.2", async () => {
+    const procfs = mkdtempSync("/tmp/pressure-");
+    cpSync(`${fixturePaths.procfs}/pressure`, `${procfs}/pressure`, { recursive: true });
+    const file = await failReads(`${procfs}/pressure/cpu`, "EOPNOTSUPP");
+    try {
+      await expect(collectText(pressure, { paths: { procfs } })).rejects.toThrow(NoDataError);
+    } finally {
+      await file.release();
+      rmSync(procfs, { recursive: true });
+    }
   });
 });
