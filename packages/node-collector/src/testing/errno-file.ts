@@ -7,6 +7,7 @@
  */
 import { existsSync } from "node:fs";
 import { constants } from "node:os";
+import { firstLine } from "./first-line.ts";
 import { unmount } from "./unmount.ts";
 
 const SERVER = `
@@ -61,14 +62,8 @@ export interface ErrnoFile {
 /** Makes every read of `path` (an existing regular file) fail with `errno`, e.g. "ENODATA", until released. */
 export async function failReads(path: string, errno: keyof typeof constants.errno): Promise<ErrnoFile> {
   const server = Bun.spawn(["python3", "-c", SERVER, path, String(constants.errno[errno])], { stdout: "pipe", stderr: "pipe" });
-  const reader = server.stdout.getReader();
-  let said = "";
-  while (!said.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    said += new TextDecoder().decode(value);
-  }
-  reader.releaseLock();
+  // The server's first line, or nothing when it exited without mounting.
+  const said = await firstLine(server.stdout);
   let released = false;
   const release = async () => {
     if (released) return;
