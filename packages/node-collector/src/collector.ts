@@ -35,6 +35,8 @@ export interface CreateContext<C = unknown> {
   /** This collector's own flags, parsed. */
   config: C;
   log: Logger;
+  /** Whether the collector of that name is enabled (node_exporter's collectorState, which cpu reads for cpufreq). */
+  isEnabled(name: string): boolean;
 }
 
 /** What one scrape hands each collector. */

@@ -90,6 +90,13 @@ describe("cpu collector", () => {
     rmSync(sys, { recursive: true, force: true });
   });
 
+  test("with --collector.cpu.info and cpufreq disabled, each CPU's cpuinfo MHz is node_cpu_frequency_hertz, as in 1.8.2", async () => {
+    const text = await collectText(cpu, { config: { info: true }, disabled: ["cpufreq"] });
+    expect(text).toContain("# HELP node_cpu_frequency_hertz CPU frequency in hertz from /proc/cpuinfo.\n");
+    expect(text).toContain(`node_cpu_frequency_hertz{core="0",cpu="0",package="0"} 2.7e+09\n`);
+    expect(await collectText(cpu, { config: { info: true } })).not.toContain("node_cpu_frequency_hertz");
+  });
+
   test("node_cpu_isolated reads the kernel's cpulist ranges", async () => {
     const sys = mkdtempSync(join(tmpdir(), "cpu-isolated-"));
     mkdirSync(join(sys, "devices", "system", "cpu"), { recursive: true });

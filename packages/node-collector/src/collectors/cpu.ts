@@ -71,9 +71,14 @@ function collectStat(out: MetricSet, paths: NodePaths, guest: boolean, state: La
   if (seen.size !== state.size) for (const cpu of state.keys()) if (!seen.has(cpu)) state.delete(cpu);
 }
 
-function collectInfo(out: MetricSet, paths: NodePaths, flagsInclude: RegExp | undefined, bugsInclude: RegExp | undefined): void {
+/**
+ * /proc/cpuinfo's node_cpu_info, flags and bugs; with `frequencies` (node_exporter does so while cpufreq is
+ * disabled) also each CPU's `cpu MHz` as node_cpu_frequency_hertz.
+ */
+function collectInfo(out: MetricSet, paths: NodePaths, flagsInclude: RegExp | undefined, bugsInclude: RegExp | undefined, frequencies: boolean): void {
   const text = readRequired(procPath(paths, "cpuinfo"));
   const info = out.family("node_cpu_info", "gauge", "CPU information from /proc/cpuinfo.");
+  const freq = frequencies ? out.family("node_cpu_frequency_hertz", "gauge", "CPU frequency in hertz from /proc/cpuinfo.") : undefined;
   const flagFam = flagsInclude ? out.family("node_cpu_flag_info", "gauge", "The `flags` field of CPU information from /proc/cpuinfo taken from the first core.") : undefined;
   const bugFam = bugsInclude ? out.family("node_cpu_bug_info", "gauge", "The `bugs` field of CPU information from /proc/cpuinfo taken from the first core.") : undefined;
   let first = true;
@@ -92,6 +97,7 @@ function collectInfo(out: MetricSet, paths: NodePaths, flagsInclude: RegExp | un
       stepping: kv.get("stepping") ?? "",
       vendor: kv.get("vendor_id") ?? "",
     });
+    freq?.add(Number(kv.get("cpu MHz") ?? 0) * 1e6, { core: kv.get("core id") ?? "", cpu: kv.get("processor")!, package: kv.get("physical id") ?? "" });
     if (first) {
       first = false;
       for (const f of fields(kv.get("flags") ?? "").sort()) if (flagFam && flagsInclude!.test(f)) flagFam.add(1, { flag: f });
@@ -141,12 +147,13 @@ export const cpu = defineCollector({
     flagsInclude: flag.regex("collector.cpu.info.flags-include", "", "Filter the `flags` field in cpuInfo with a value that must be a regular expression."),
     bugsInclude: flag.regex("collector.cpu.info.bugs-include", "", "Filter the `bugs` field in cpuInfo with a value that must be a regular expression."),
   },
-  create({ paths, config }) {
+  create({ paths, config, isEnabled }) {
     const lastSeen: LastSeen = new Map();
     const cpuDirs = new CpuDirs(paths);
+    const frequencies = !isEnabled("cpufreq");
     return {
       collect(out) {
-        if (config.info) collectInfo(out, paths, config.flagsInclude, config.bugsInclude);
+        if (config.info) collectInfo(out, paths, config.flagsInclude, config.bugsInclude, frequencies);
         collectThrottles(out, paths, cpuDirs);
         collectStat(out, paths, config.guest, lastSeen);
         collectIsolated(out, paths);

@@ -39,15 +39,19 @@ function defaults<F extends FlagSet>(flags: F | undefined): FlagValues<F> {
   return out as FlagValues<F>;
 }
 
-/** Creates an instance of `c` over the fixture trees; a test that scrapes twice keeps it, as the registry does. */
+/**
+ * Creates an instance of `c` over the fixture trees; a test that scrapes twice keeps it, as the registry does.
+ * Every other collector counts as enabled unless `disabled` names it.
+ */
 export function instantiate<F extends FlagSet>(
   c: Collector<F>,
-  opts: { config?: Partial<FlagValues<F>>; paths?: Partial<NodePaths>; log?: Logger } = {},
+  opts: { config?: Partial<FlagValues<F>>; paths?: Partial<NodePaths>; log?: Logger; disabled?: string[] } = {},
 ): CollectorInstance {
   return c.create({
     paths: { ...fixturePaths, ...opts.paths },
     config: { ...defaults(c.flags), ...opts.config },
     log: opts.log ?? createLogger({ level: "error", write: () => {} }),
+    isEnabled: (name) => !opts.disabled?.includes(name),
   });
 }
 
@@ -61,7 +65,7 @@ export async function scrapeText(instance: CollectorInstance, ctx: Partial<Scrap
 /** Creates a fresh instance of `c`, scrapes it once and returns its rendered families. */
 export function collectText<F extends FlagSet>(
   c: Collector<F>,
-  opts: { config?: Partial<FlagValues<F>>; paths?: Partial<NodePaths> } = {},
+  opts: { config?: Partial<FlagValues<F>>; paths?: Partial<NodePaths>; disabled?: string[] } = {},
 ): Promise<string> {
   return scrapeText(instantiate(c, opts));
 }
