@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { NoDataError } from "../collector.ts";
 import { infiniband } from "./infiniband.ts";
-import { canFailReads, failReads } from "../testing/errno-file.ts";
+import { canFailReads, whileReadsFail } from "../testing/errno-file.ts";
 import { collectText, expectGolden, fixturePaths } from "../testing/golden.ts";
 
 describe("infiniband collector", () => {
@@ -50,19 +50,12 @@ describe("infiniband collector", () => {
     const sysfs = mkdtempSync("/tmp/infiniband-");
     cpSync(`${fixturePaths.sysfs}/class/infiniband`, `${sysfs}/class/infiniband`, { recursive: true });
     const counter = `${sysfs}/class/infiniband/mlx4_0/ports/1/counters/symbol_error`;
-    let file = await failReads(counter, "EINVAL");
     try {
-      await expect(collectText(infiniband, { paths: { sysfs } })).rejects.toThrow("EINVAL");
-    } finally {
-      await file.release();
-    }
-    file = await failReads(counter, "EOPNOTSUPP");
-    try {
-      const text = await collectText(infiniband, { paths: { sysfs } });
+      await whileReadsFail(counter, "EINVAL", () => expect(collectText(infiniband, { paths: { sysfs } })).rejects.toThrow("EINVAL"));
+      const text = await whileReadsFail(counter, "EOPNOTSUPP", () => collectText(infiniband, { paths: { sysfs } }));
       expect(text).not.toContain('node_infiniband_symbol_error_total{device="mlx4_0",port="1"}');
       expect(text).toContain('node_infiniband_link_downed_total{device="mlx4_0",port="1"}');
     } finally {
-      await file.release();
       rmSync(sysfs, { recursive: true });
     }
   });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { powersupplyclass } from "./powersupplyclass.ts";
-import { canFailReads, failReads } from "../testing/errno-file.ts";
+import { canFailReads, whileReadsFail } from "../testing/errno-file.ts";
 import { collectText, fixturePaths } from "../testing/golden.ts";
 
 describe("powersupplyclass collector", () => {
@@ -33,19 +33,12 @@ describe("powersupplyclass collector", () => {
     const sysfs = mkdtempSync("/tmp/power-supply-");
     cpSync(`${fixturePaths.sysfs}/class/power_supply`, `${sysfs}/class/power_supply`, { recursive: true, verbatimSymlinks: true });
     const capacity = `${sysfs}/class/power_supply/BAT0/capacity`;
-    let file = await failReads(capacity, "ENODATA");
     try {
-      await expect(collectText(powersupplyclass, { paths: { sysfs } })).rejects.toThrow("ENODATA");
-    } finally {
-      await file.release();
-    }
-    file = await failReads(capacity, "EOPNOTSUPP");
-    try {
-      const text = await collectText(powersupplyclass, { paths: { sysfs } });
+      await whileReadsFail(capacity, "ENODATA", () => expect(collectText(powersupplyclass, { paths: { sysfs } })).rejects.toThrow("ENODATA"));
+      const text = await whileReadsFail(capacity, "EOPNOTSUPP", () => collectText(powersupplyclass, { paths: { sysfs } }));
       expect(text).not.toContain('node_power_supply_capacity{power_supply="BAT0"}');
       expect(text).toContain('node_power_supply_cyclecount{power_supply="BAT0"} 214\n');
     } finally {
-      await file.release();
       rmSync(sysfs, { recursive: true });
     }
   });

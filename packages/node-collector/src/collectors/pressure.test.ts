@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { NoDataError } from "../collector.ts";
 import { pressure } from "./pressure.ts";
-import { canFailReads, failReads } from "../testing/errno-file.ts";
+import { canFailReads, whileReadsFail } from "../testing/errno-file.ts";
 import { collectText, fixturePaths } from "../testing/golden.ts";
 
 describe("pressure collector", () => {
@@ -28,11 +28,9 @@ describe("pressure collector", () => {
   test.skipIf(!canFailReads())("PSI disabled (psi=0: reads answer EOPNOTSUPP) is no data, as in 1.8.2", async () => {
     const procfs = mkdtempSync("/tmp/pressure-");
     cpSync(`${fixturePaths.procfs}/pressure`, `${procfs}/pressure`, { recursive: true });
-    const file = await failReads(`${procfs}/pressure/cpu`, "EOPNOTSUPP");
     try {
-      await expect(collectText(pressure, { paths: { procfs } })).rejects.toThrow(NoDataError);
+      await whileReadsFail(`${procfs}/pressure/cpu`, "EOPNOTSUPP", () => expect(collectText(pressure, { paths: { procfs } })).rejects.toThrow(NoDataError));
     } finally {
-      await file.release();
       rmSync(procfs, { recursive: true });
     }
   });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { NoDataError } from "../collector.ts";
-import { canFailReads, failReads } from "../testing/errno-file.ts";
+import { canFailReads, whileReadsFail } from "../testing/errno-file.ts";
 import { collectText, fixturePaths } from "../testing/golden.ts";
 import { thermal_zone } from "./thermal_zone.ts";
 
@@ -36,20 +36,12 @@ describe("thermal_zone fails where node_exporter 1.8.2 fails (success 0)", () =>
   });
 
   test.skipIf(!canFailReads())("a zone whose temp answers ENODATA is skipped, the others served; EAGAIN fails (procfs 0.14)", async () => {
-    const file = await failReads(`${zone}/temp`, "ENODATA");
-    try {
-      const text = await scrape();
-      expect(text).toContain(`node_thermal_zone_temp{type="acpitz",zone="0"}`);
-      expect(text).not.toContain(`zone="1"`);
-    } finally {
-      await file.release();
-    }
-    const again = await failReads(`${zone}/temp`, "EAGAIN");
-    try {
+    const text = await whileReadsFail(`${zone}/temp`, "ENODATA", scrape);
+    expect(text).toContain(`node_thermal_zone_temp{type="acpitz",zone="0"}`);
+    expect(text).not.toContain(`zone="1"`);
+    await whileReadsFail(`${zone}/temp`, "EAGAIN", async () => {
       await expect(scrape()).rejects.toThrow("thermal_zone1/temp");
-    } finally {
-      await again.release();
-    }
+    });
   });
 
   test("a zone without its policy file is no data, not a partial list", async () => {

@@ -79,3 +79,13 @@ export async function failReads(path: string, errno: keyof typeof constants.errn
   }
   return { release };
 }
+
+/** Runs `fn` while every read of `path` fails with `errno`, then lets the file be read again. */
+export async function whileReadsFail<T>(path: string, errno: keyof typeof constants.errno, fn: () => Promise<T>): Promise<T> {
+  const file = await failReads(path, errno);
+  try {
+    return await fn();
+  } finally {
+    await file.release();
+  }
+}
