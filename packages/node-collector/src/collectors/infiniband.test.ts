@@ -51,7 +51,9 @@ describe("infiniband collector", () => {
     cpSync(`${fixturePaths.sysfs}/class/infiniband`, `${sysfs}/class/infiniband`, { recursive: true });
     const counter = `${sysfs}/class/infiniband/mlx4_0/ports/1/counters/symbol_error`;
     try {
-      await whileReadsFail(counter, "EINVAL", () => expect(collectText(infiniband, { paths: { sysfs } })).rejects.toThrow("EINVAL"));
+      await whileReadsFail(counter, "EINVAL", async () => {
+        await expect(collectText(infiniband, { paths: { sysfs } })).rejects.toThrow("EINVAL");
+      });
       const text = await whileReadsFail(counter, "EOPNOTSUPP", () => collectText(infiniband, { paths: { sysfs } }));
       expect(text).not.toContain('node_infiniband_symbol_error_total{device="mlx4_0",port="1"}');
       expect(text).toContain('node_infiniband_link_downed_total{device="mlx4_0",port="1"}');

@@ -34,7 +34,9 @@ describe("powersupplyclass collector", () => {
     cpSync(`${fixturePaths.sysfs}/class/power_supply`, `${sysfs}/class/power_supply`, { recursive: true, verbatimSymlinks: true });
     const capacity = `${sysfs}/class/power_supply/BAT0/capacity`;
     try {
-      await whileReadsFail(capacity, "ENODATA", () => expect(collectText(powersupplyclass, { paths: { sysfs } })).rejects.toThrow("ENODATA"));
+      await whileReadsFail(capacity, "ENODATA", async () => {
+        await expect(collectText(powersupplyclass, { paths: { sysfs } })).rejects.toThrow("ENODATA");
+      });
       const text = await whileReadsFail(capacity, "EOPNOTSUPP", () => collectText(powersupplyclass, { paths: { sysfs } }));
       expect(text).not.toContain('node_power_supply_capacity{power_supply="BAT0"}');
       expect(text).toContain('node_power_supply_cyclecount{power_supply="BAT0"} 214\n');

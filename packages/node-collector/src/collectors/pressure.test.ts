@@ -29,7 +29,9 @@ describe("pressure collector", () => {
     const procfs = mkdtempSync("/tmp/pressure-");
     cpSync(`${fixturePaths.procfs}/pressure`, `${procfs}/pressure`, { recursive: true });
     try {
-      await whileReadsFail(`${procfs}/pressure/cpu`, "EOPNOTSUPP", () => expect(collectText(pressure, { paths: { procfs } })).rejects.toThrow(NoDataError));
+      await whileReadsFail(`${procfs}/pressure/cpu`, "EOPNOTSUPP", async () => {
+        await expect(collectText(pressure, { paths: { procfs } })).rejects.toThrow(NoDataError);
+      });
     } finally {
       rmSync(procfs, { recursive: true });
     }
