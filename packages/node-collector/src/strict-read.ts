@@ -5,6 +5,7 @@
  * and names the file.
  */
 import { readPseudoFile } from "@agent/os";
+import { readdirSync } from "node:fs";
 import { readText } from "./read.ts";
 
 /** The system error code of `e` (ENOENT, EINVAL, ...), or undefined. */
@@ -59,4 +60,21 @@ export function readUintStrict(path: string): number {
 /** A signed decimal integer file, as ReadIntFromFile reads it. */
 export function readIntStrict(path: string): number {
   return parseDecimal(readStrict(path), true, path);
+}
+
+/**
+ * Every regular file of `dir` read with readStrict, as procfs's sysfs parsers walk a class directory: a file
+ * whose error code (and name) `skipped` accepts is left out, any other error throws, and so does listing `dir`.
+ */
+export function readRegularFiles(dir: string, skipped: (code: string | undefined, name: string) => boolean): Map<string, string> {
+  const values = new Map<string, string>();
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    try {
+      values.set(entry.name, readStrict(dir + "/" + entry.name));
+    } catch (e) {
+      if (!skipped(errnoOf(e), entry.name)) throw e;
+    }
+  }
+  return values;
 }

@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { defineCollector, NoDataError } from "../collector.ts";
 import { goInt, listDir } from "../read.ts";
-import { errnoOf, isMissingOrForbidden, readStrict } from "../strict-read.ts";
+import { errnoOf, readRegularFiles, readStrict } from "../strict-read.ts";
 import { utf8Label } from "../utf8.ts";
 
 type Counter = [file: string, metric: string, help: string];
@@ -80,23 +80,11 @@ const PARSED = new Set([...COUNTERS, ...LEGACY_COUNTERS].map(([file]) => file));
  * parses (`parsed`) whose value is not an unsigned integer, unless it says "N/A (no PMA)".
  */
 function readCounters(dir: string, parsed: ReadonlySet<string>): Map<string, string> {
-  const values = new Map<string, string>();
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    let value: string;
-    try {
-      value = readStrict(join(dir, entry.name));
-    } catch (e) {
-      const code = errnoOf(e);
-      if (isMissingOrForbidden(e) || code === "ENOTSUP" || code === "EOPNOTSUPP") continue;
-      throw e;
-    }
+  const values = readRegularFiles(dir, (code) => code === "ENOENT" || code === "EACCES" || code === "EPERM" || code === "ENOTSUP" || code === "EOPNOTSUPP");
+  for (const [name, value] of values) {
     // Go's ParseUint(s, 0, 64): no sign, decimal or 0x/0o/0b.
     const unsigned = /^[0-9]/.test(value) && !Number.isNaN(goInt(value));
-    if (parsed.has(entry.name) && !unsigned && !value.includes("N/A (no PMA)")) {
-      throw new Error(`${join(dir, entry.name)}: parsing ${JSON.stringify(value)}: invalid syntax`);
-    }
-    values.set(entry.name, value);
+    if (parsed.has(name) && !unsigned && !value.includes("N/A (no PMA)")) throw new Error(`${dir}/${name}: parsing ${JSON.stringify(value)}: invalid syntax`);
   }
   return values;
 }

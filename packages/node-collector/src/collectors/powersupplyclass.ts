@@ -1,10 +1,10 @@
 /** Power supplies and batteries from /sys/class/power_supply (node_exporter's powersupplyclass collector). */
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { flag } from "@agent/core";
 import { defineCollector, NoDataError } from "../collector.ts";
 import { listDir } from "../read.ts";
-import { errnoOf, readStrict } from "../strict-read.ts";
+import { readRegularFiles } from "../strict-read.ts";
 import { utf8Label } from "../utf8.ts";
 
 /** [sysfs attribute, metric suffix, divisor]: micro-units become base units, tenths of a degree degrees. */
@@ -69,17 +69,7 @@ const INFO = ["capacity_level", "charge_type", "health", "manufacturer", "model_
  * EACCES) fails the collector.
  */
 function readSupply(dir: string): Map<string, string> {
-  const attrs = new Map<string, string>();
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    try {
-      attrs.set(entry.name, readStrict(join(dir, entry.name)));
-    } catch (e) {
-      const code = errnoOf(e);
-      if (code !== "ENOENT" && code !== "ENOTSUP" && code !== "EOPNOTSUPP") throw e;
-    }
-  }
-  return attrs;
+  return readRegularFiles(dir, (code) => code === "ENOENT" || code === "ENOTSUP" || code === "EOPNOTSUPP");
 }
 
 export const powersupplyclass = defineCollector({
