@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { NoDataError } from "../collector.ts";
 import { fibrechannel } from "./fibrechannel.ts";
 import { canFailReads, whileReadsFail } from "../testing/errno-file.ts";
-import { collectText, expectGolden, fixturePaths } from "../testing/golden.ts";
+import { collectText, expectGolden, fixturePaths, sysfsCopy } from "../testing/golden.ts";
 
 describe("fibrechannel collector", () => {
   test("exposes host info and hex statistics, skipping counters the firmware does not implement", async () => {
@@ -15,11 +15,7 @@ describe("fibrechannel collector", () => {
   });
 
   test("errors as node_exporter 1.8.2's sysfs library sorts them", async () => {
-    const sysfs = mkdtempSync("/tmp/fc-host-");
-    const fresh = () => {
-      rmSync(`${sysfs}/class`, { recursive: true, force: true });
-      cpSync(`${fixturePaths.sysfs}/class/fc_host`, `${sysfs}/class/fc_host`, { recursive: true });
-    };
+    const { sysfs, reset: fresh, remove } = sysfsCopy("class/fc_host");
     const scrape = () => collectText(fibrechannel, { paths: { sysfs } });
     const stats = `${sysfs}/class/fc_host/host0/statistics`;
     try {
@@ -38,7 +34,7 @@ describe("fibrechannel collector", () => {
         });
       }
     } finally {
-      rmSync(sysfs, { recursive: true });
+      remove();
     }
   });
 });

@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { NoDataError } from "../collector.ts";
 import { infiniband } from "./infiniband.ts";
 import { canFailReads, whileReadsFail } from "../testing/errno-file.ts";
-import { collectText, expectGolden, fixturePaths } from "../testing/golden.ts";
+import { collectText, expectGolden, fixturePaths, sysfsCopy } from "../testing/golden.ts";
 
 describe("infiniband collector", () => {
   test("exposes port state, rate and counters; data counters are scaled by 4 lanes", async () => {
@@ -17,11 +17,7 @@ describe("infiniband collector", () => {
   });
 
   test("errors as node_exporter 1.8.2's sysfs library sorts them", async () => {
-    const sysfs = mkdtempSync("/tmp/infiniband-");
-    const fresh = () => {
-      rmSync(`${sysfs}/class`, { recursive: true, force: true });
-      cpSync(`${fixturePaths.sysfs}/class/infiniband`, `${sysfs}/class/infiniband`, { recursive: true });
-    };
+    const { sysfs, reset: fresh, remove } = sysfsCopy("class/infiniband");
     const scrape = () => collectText(infiniband, { paths: { sysfs } });
     const counter = `${sysfs}/class/infiniband/mlx4_0/ports/1/counters/symbol_error`;
     try {
@@ -42,7 +38,7 @@ describe("infiniband collector", () => {
       }
       expect(await scrape()).toContain('node_infiniband_info{board_id="SM_1141000001000",device="mlx5_0"');
     } finally {
-      rmSync(sysfs, { recursive: true });
+      remove();
     }
   });
 

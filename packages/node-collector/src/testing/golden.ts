@@ -3,7 +3,7 @@
  * output with fixtures/golden/<name>.prom (UPDATE_GOLDEN=1 rewrites it), and lint text with promtool.
  */
 import { expect } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createLogger, MetricSet, type FlagSet, type FlagValues, type Logger } from "@agent/core";
 import { ScrapeMemo, type Collector, type CollectorInstance, type NodePaths, type ScrapeContext } from "../collector.ts";
@@ -37,6 +37,20 @@ function defaults<F extends FlagSet>(flags: F | undefined): FlagValues<F> {
   const out: Record<string, unknown> = {};
   for (const [k, spec] of Object.entries(flags ?? {})) out[k] = spec.default;
   return out as FlagValues<F>;
+}
+
+/**
+ * A scratch copy of one directory of the fixture sysfs tree (`class/infiniband`), for a test to break:
+ * `sysfs` is the copy's root, `reset()` copies it afresh, `remove()` deletes it.
+ */
+export function sysfsCopy(rel: string): { sysfs: string; reset(): void; remove(): void } {
+  const sysfs = mkdtempSync("/tmp/sysfs-copy-");
+  const reset = () => {
+    rmSync(join(sysfs, rel), { recursive: true, force: true });
+    cpSync(join(fixturePaths.sysfs, rel), join(sysfs, rel), { recursive: true, verbatimSymlinks: true });
+  };
+  reset();
+  return { sysfs, reset, remove: () => rmSync(sysfs, { recursive: true, force: true }) };
 }
 
 /**
