@@ -47,7 +47,7 @@ export function readStrict(path: string): string {
 }
 
 /** Go's strconv.ParseUint(s, 10, 64) / ParseInt(s, 10, 64): digits only (a sign for signed), else throws. */
-export function parseDecimal(s: string, signed: boolean, path: string): number {
+function parseDecimal(s: string, signed: boolean, path: string): number {
   if (!(signed ? /^[+-]?\d+$/ : /^\d+$/).test(s)) throw new Error(`${path}: parsing ${JSON.stringify(s)}: invalid syntax`);
   return Number(s);
 }
