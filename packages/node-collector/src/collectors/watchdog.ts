@@ -49,10 +49,10 @@ export const watchdog = defineCollector({
   create: ({ paths }) => ({
     collect(out) {
       const root = join(paths.sysfs, "class", "watchdog");
+      if (!existsSync(root)) throw new NoDataError(root);
       // Every watchdog is read before anything is added; a missing or forbidden file is no data, as in 1.8.2.
       let watchdogs: { name: string; attrs: Map<string, string> }[];
       try {
-        if (!existsSync(root)) throw Object.assign(new Error(`${root}: no such file or directory`), { code: "ENOENT" });
         watchdogs = listDir(root)
           .sort()
           .map((name) => ({ name, attrs: readWatchdog(join(root, name)) }));
