@@ -1,5 +1,5 @@
 // Every flag node_exporter 1.8.2 registers on Linux (kingpin.Flag calls in collector/*.go and node_exporter.go,
-// one --collector.<name> per registered collector, and exporter-toolkit's and promlog's web and log flags), given
+// one --collector.<name> per registered collector, 73, those registered under a constant's name included, and exporter-toolkit's and promlog's web and log flags), given
 // to the compiled agent: each name is accepted, and every valued flag together with a sample value starts a node
 // role that serves. What --web.systemd-socket, --web.listen-address and --web.config.file do is tested in
 // test/frame and with the TLS tests.
@@ -7,11 +7,12 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { agentBinary, startAgent, type RunningAgent } from "../harness/index.ts";
 
 const COLLECTORS = `
-  arp bcache bonding btrfs conntrack cpu cpufreq diskstats dmi drbd drm edac entropy ethtool fibrechannel filesystem
-  hwmon infiniband interrupts ipvs ksmd lnstat loadavg logind mdadm meminfo meminfo_numa mountstats netclass netdev
-  netstat network_route nfs nfsd ntp nvme os powersupplyclass pressure processes qdisc runit schedstat selinux
-  slabinfo softirqs softnet stat supervisord sysctl systemd tapestats tcpstat textfile thermal_zone time timex
-  udp_queues uname vmstat watchdog wifi xfrm xfs zfs zoneinfo
+  arp bcache bonding btrfs buddyinfo cgroups conntrack cpu cpu_vulnerabilities cpufreq diskstats dmi drbd drm edac
+  entropy ethtool fibrechannel filefd filesystem hwmon infiniband interrupts ipvs ksmd lnstat loadavg logind mdadm
+  meminfo meminfo_numa mountstats netclass netdev netstat network_route nfs nfsd ntp nvme os perf powersupplyclass
+  pressure processes qdisc rapl runit schedstat selinux slabinfo sockstat softirqs softnet stat supervisord sysctl
+  systemd tapestats tcpstat textfile thermal_zone time timex udp_queues uname vmstat watchdog wifi xfrm xfs zfs
+  zoneinfo
 `.trim().split(/\s+/);
 
 const BOOLEANS = `
@@ -101,7 +102,7 @@ afterAll(async () => {
 
 describe("node_exporter 1.8.2's whole command line", () => {
   test(`all ${COLLECTORS.length} collector toggles, ${BOOLEANS.length} booleans (both forms) and ${Object.keys(VALUED).length} valued flags are accepted`, () => {
-    expect(COLLECTORS.length + BOOLEANS.length + Object.keys(VALUED).length).toBe(154);
+    expect(COLLECTORS.length + BOOLEANS.length + Object.keys(VALUED).length).toBe(161);
     const words = [
       ...COLLECTORS.flatMap((c) => [`--collector.${c}`, `--no-collector.${c}`]),
       ...BOOLEANS.flatMap((b) => [`--${b}`, `--no-${b}`]),

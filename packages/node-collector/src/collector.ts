@@ -35,6 +35,8 @@ export interface CreateContext<C = unknown> {
   /** This collector's own flags, parsed. */
   config: C;
   log: Logger;
+  /** Whether the collector of that name is enabled (node_exporter's collectorState, which cpu reads for cpufreq). */
+  isEnabled(name: string): boolean;
 }
 
 /** What one scrape hands each collector. */
@@ -53,9 +55,10 @@ export interface ScrapeContext {
 /** One running collector: what `create` returns and the registry keeps. */
 export interface CollectorInstance {
   /**
-   * Adds this collector's families to `out`. A source that does not exist on this host (no such /proc or /sys
-   * file) is not a failure: emit nothing and return, or throw NoDataError where node_exporter returns ErrNoData
-   * (its scrape then says success 0). Throw other errors only for real failures.
+   * Adds this collector's families to `out`. Where this host lacks the source (no such /proc or /sys file), do
+   * what node_exporter 1.8.2 does: emit nothing and return, throw NoDataError where it returns ErrNoData, or
+   * throw where it fails (a file it requires); its scrape then says success 0. Otherwise throw only for real
+   * failures.
    */
   collect(out: MetricSet, ctx: ScrapeContext): Promise<void> | void;
 }

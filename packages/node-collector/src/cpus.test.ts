@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { CpuDirs } from "./cpus.ts";
+import { CpuDirs, parseCpuList } from "./cpus.ts";
 import { fixturePaths } from "./testing/golden.ts";
 
 test("CPU directories come in CPU order, cpu10 after cpu2, without cpufreq, cpuidle and the like", () => {
@@ -31,4 +31,10 @@ test("without a present mask (a fixture tree) the directory is listed every time
   mkdirSync(`${sysfs}/devices/system/cpu/cpu1`);
   expect(dirs.names()).toEqual(["cpu0", "cpu1"]);
   rmSync(sysfs, { recursive: true });
+});
+
+test("a cpulist reads as the kernel writes it; anything else throws", () => {
+  expect(parseCpuList("0-2,5,7-8\n")).toEqual([0, 1, 2, 5, 7, 8]);
+  expect(parseCpuList("\n")).toEqual([]);
+  for (const bad of ["1-2-3", "a", "1-x", "-1"]) expect(() => parseCpuList(bad)).toThrow("invalid cpu list");
 });

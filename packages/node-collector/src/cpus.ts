@@ -34,3 +34,19 @@ export class CpuDirs {
     return names;
   }
 }
+
+/**
+ * The kernel's cpulist format ("0-3,8", "" for none), as in /sys/devices/system/cpu/{offline,isolated}; throws
+ * on anything else, as node_exporter's parser does.
+ */
+export function parseCpuList(text: string): number[] {
+  const out: number[] = [];
+  for (const range of text.trim().split(",")) {
+    if (range === "") continue;
+    const ends = range.split("-");
+    const [lo, hi = lo] = ends.map((s) => (/^\d+$/.test(s) ? Number(s) : NaN));
+    if (ends.length > 2 || !Number.isInteger(lo) || !Number.isInteger(hi)) throw new Error(`invalid cpu list ${JSON.stringify(text)}`);
+    for (let cpu = lo!; cpu <= hi!; cpu++) out.push(cpu);
+  }
+  return out;
+}

@@ -33,9 +33,10 @@ export class NodeRegistry {
     // textfile last, so that a textfile family clashing with a collector's is the one dropped.
     const on = collectors.filter((c) => isEnabled(c, values));
     const ordered = [...on.filter((c) => c.name !== "textfile"), ...on.filter((c) => c.name === "textfile")];
+    const enabledNames = new Set(on.map((c) => c.name));
     this.enabled = ordered.map((collector) => ({
       collector,
-      instance: collector.create({ paths: this.paths, config: collectorConfig(collector, values), log }),
+      instance: collector.create({ paths: this.paths, config: collectorConfig(collector, values), log, isEnabled: (name) => enabledNames.has(name) }),
     }));
   }
 

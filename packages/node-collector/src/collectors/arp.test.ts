@@ -3,6 +3,11 @@ import { arp } from "./arp.ts";
 import { collectText } from "../testing/golden.ts";
 
 describe("arp collector", () => {
+  test("without /proc/net/arp, --no-collector.arp.netlink fails as node_exporter's does", async () => {
+    await expect(collectText(arp, { paths: { procfs: "/nonexistent" }, config: { netlink: false } })).rejects.toThrow("/nonexistent/net/arp");
+    expect(await collectText(arp, { paths: { procfs: "/nonexistent" } })).toBe("");
+  });
+
   test("counts /proc/net/arp entries per device, as node_exporter does", async () => {
     const text = await collectText(arp);
     expect(text).toContain('node_arp_entries{device="eth0"} 3\n');

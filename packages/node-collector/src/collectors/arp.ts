@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { flag } from "@agent/core";
 import { defineCollector } from "../collector.ts";
 import { deviceFilter, readText } from "../read.ts";
+import { readRequired } from "../strict-read.ts";
 
 export const arp = defineCollector({
   name: "arp",
@@ -16,7 +17,10 @@ export const arp = defineCollector({
   },
   create: ({ paths, config }) => ({
     collect(out) {
-      const text = readText(join(paths.procfs, "net", "arp"));
+      // node_exporter's /proc/net/arp mode (--no-collector.arp.netlink) requires the file; its netlink mode
+      // lists the neighbours of whatever host it runs on, so a tree without the file has nothing to serve
+      const path = join(paths.procfs, "net", "arp");
+      const text = config.netlink ? readText(path) : readRequired(path);
       if (text === null) return;
       const counts = new Map<string, number>();
       const lines = text.split("\n");

@@ -50,7 +50,7 @@ function ioctlDevices(paths: NodePaths, log: Logger): Map<string, BtrfsDevice[]>
   for (const m of readMounts(paths) ?? []) {
     if (m.fstype !== "btrfs" || seenDevices.has(m.device)) continue;
     try {
-      const fs = readBtrfsDevices(rootfsPath(paths, m.mountpoint));
+      const fs = readBtrfsDevices(rootfsPath(paths, m.path));
       seenDevices.add(m.device);
       if (!out.has(fs.fsid)) out.set(fs.fsid, fs.devices);
     } catch (e) {

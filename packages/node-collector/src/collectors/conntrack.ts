@@ -1,4 +1,4 @@
-import { defineCollector } from "../collector.ts";
+import { defineCollector, NoDataError } from "../collector.ts";
 import { procPath, readNumber, readText } from "../read.ts";
 import { headerTable } from "../parsers.ts";
 
@@ -18,13 +18,15 @@ export const conntrack = defineCollector({
   defaultEnabled: true,
   create: ({ paths }) => ({
     collect(out) {
+      // As node_exporter: a missing file (conntrack not loaded) is "no data", keeping what was read before it.
       const entries = readNumber(procPath(paths, "sys/net/netfilter/nf_conntrack_count"));
-      if (entries === null) return;
+      if (entries === null) throw new NoDataError("nf_conntrack_count");
       out.gauge("node_nf_conntrack_entries", "Number of currently allocated flow entries for connection tracking.", entries);
       const max = readNumber(procPath(paths, "sys/net/netfilter/nf_conntrack_max"));
-      if (max !== null) out.gauge("node_nf_conntrack_entries_limit", "Maximum size of connection tracking table.", max);
+      if (max === null) throw new NoDataError("nf_conntrack_max");
+      out.gauge("node_nf_conntrack_entries_limit", "Maximum size of connection tracking table.", max);
       const table = readText(procPath(paths, "net/stat/nf_conntrack"));
-      if (table === null) return;
+      if (table === null) throw new NoDataError("/proc/net/stat/nf_conntrack");
       // One row of hexadecimal counters per CPU, summed.
       const { header, rows } = headerTable(table);
       const sums = new Float64Array(header.length);

@@ -43,9 +43,9 @@ const KEPT_NAMES: Record<string, RegExp> = {
 };
 
 /** Collectors that, as in node_exporter, say "no data" (success 0, logged at debug) when their source is absent. */
-const NO_DATA = ["bonding", "dmi", "fibrechannel", "hwmon", "infiniband", "ipvs", "mdadm", "nfs", "nfsd", "nvme", "pressure", "rapl", "schedstat", "tapestats", "zfs"];
+const NO_DATA = ["bonding", "conntrack", "dmi", "fibrechannel", "hwmon", "infiniband", "ipvs", "mdadm", "netclass", "nfs", "nfsd", "nvme", "os", "powersupplyclass", "pressure", "rapl", "schedstat", "tapestats", "udp_queues", "watchdog", "zfs"];
 /** Collectors that, as in node_exporter, fail naming the missing source. */
-const FAILS = ["buddyinfo", "cgroups", "drbd", "ethtool", "ksmd", "mountstats", "slabinfo", "softirqs", "xfrm", "zoneinfo"];
+const FAILS = ["buddyinfo", "cgroups", "cpu", "cpufreq", "diskstats", "drbd", "entropy", "ethtool", "filefd", "filesystem", "interrupts", "ksmd", "loadavg", "meminfo", "mountstats", "netstat", "processes", "slabinfo", "softirqs", "softnet", "stat", "vmstat", "xfrm", "zoneinfo"];
 /** Collectors whose source is not under --path.*: their own tests cover a host without it. */
 const NOT_UNDER_PATHS: Record<string, string> = {
   gpu: "NVML or nvidia-smi",

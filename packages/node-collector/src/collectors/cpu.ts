@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import { flag, type MetricSet } from "@agent/core";
 import { defineCollector } from "../collector.ts";
-import { CpuDirs } from "../cpus.ts";
+import { CpuDirs, parseCpuList } from "../cpus.ts";
+import { readRequired } from "../strict-read.ts";
 import { fields, procPath, readAttr, readNumber, readText, sysPath, USER_HZ } from "../read.ts";
 import { keyValues } from "../parsers.ts";
 import type { NodePaths } from "../collector.ts";
@@ -14,6 +15,9 @@ const MODES = ["user", "nice", "system", "idle", "iowait", "irq", "softirq", "st
  */
 type LastSeen = Map<string, Float64Array>;
 const GUEST = MODES.length;
+const IDLE = MODES.indexOf("idle");
+/** node_exporter's jumpBackSeconds: how far idle time may go back before a CPU's counters are reset. */
+const JUMP_BACK_SECONDS = 3;
 /** MODES' indexes in name order, the order the series are served in: nothing left to sort at render. */
 const BY_NAME = MODES.map((_, i) => i).sort((a, b) => (MODES[a]! < MODES[b]! ? -1 : 1));
 
@@ -28,17 +32,13 @@ function collectIsolated(out: MetricSet, paths: NodePaths): void {
   const list = readAttr(sysPath(paths, "devices/system/cpu/isolated"));
   if (!list) return;
   const fam = out.family("node_cpu_isolated", "gauge", "Whether each core is isolated, information from /sys/devices/system/cpu/isolated.");
-  for (const range of list.split(",")) {
-    const [lo, hi = lo] = range.split("-").map(Number);
-    if (!Number.isInteger(lo) || !Number.isInteger(hi)) throw new Error(`cpu: bad isolated CPU list ${JSON.stringify(list)}`);
-    for (let cpu = lo!; cpu <= hi!; cpu++) fam.add(1, { cpu: String(cpu) });
-  }
+  for (const cpu of parseCpuList(list)) fam.add(1, { cpu: String(cpu) });
 }
 
 function collectStat(out: MetricSet, paths: NodePaths, guest: boolean, state: LastSeen): void {
-  const text = readText(procPath(paths, "stat"));
-  if (text === null) return;
+  const text = readRequired(procPath(paths, "stat"));
   const secs = out.family("node_cpu_seconds_total", "counter", "Seconds the CPUs spent in each mode.");
+  const seen = new Set<string>();
   const guestFam = guest ? out.family("node_cpu_guest_seconds_total", "counter", "Seconds the CPUs spent in guests (VMs) for each mode.") : undefined;
   let pos = 0;
   while (pos < text.length) {
@@ -48,8 +48,12 @@ function collectStat(out: MetricSet, paths: NodePaths, guest: boolean, state: La
     if (text.startsWith("cpu", pos) && text.charCodeAt(pos + 3) !== 32) {
       const f = fields(text.slice(pos, end));
       const cpu = f[0]!.slice(3);
+      seen.add(cpu);
       let last = state.get(cpu);
       if (!last) state.set(cpu, (last = new Float64Array(GUEST + 2)));
+      // Idle gone back by JUMP_BACK_SECONDS or more is a CPU unplugged and plugged again: start it afresh, as
+      // node_exporter does; smaller steps back keep the old values.
+      if (last[IDLE]! - Number(f[IDLE + 1]) / USER_HZ >= JUMP_BACK_SECONDS) last.fill(0);
       for (const m of BY_NAME) {
         const raw = f[m + 1];
         if (raw !== undefined) secs.add(monotonic(last, m, Number(raw) / USER_HZ), { cpu, mode: MODES[m]! });
@@ -63,12 +67,18 @@ function collectStat(out: MetricSet, paths: NodePaths, guest: boolean, state: La
     }
     pos = end + 1;
   }
+  // A CPU gone offline is forgotten, so that it starts afresh when it comes back.
+  if (seen.size !== state.size) for (const cpu of state.keys()) if (!seen.has(cpu)) state.delete(cpu);
 }
 
-function collectInfo(out: MetricSet, paths: NodePaths, flagsInclude: RegExp | undefined, bugsInclude: RegExp | undefined): void {
-  const text = readText(procPath(paths, "cpuinfo"));
-  if (text === null) return;
+/**
+ * /proc/cpuinfo's node_cpu_info, flags and bugs; with `frequencies` (node_exporter does so while cpufreq is
+ * disabled) also each CPU's `cpu MHz` as node_cpu_frequency_hertz.
+ */
+function collectInfo(out: MetricSet, paths: NodePaths, flagsInclude: RegExp | undefined, bugsInclude: RegExp | undefined, frequencies: boolean): void {
+  const text = readRequired(procPath(paths, "cpuinfo"));
   const info = out.family("node_cpu_info", "gauge", "CPU information from /proc/cpuinfo.");
+  const freq = frequencies ? out.family("node_cpu_frequency_hertz", "gauge", "CPU frequency in hertz from /proc/cpuinfo.") : undefined;
   const flagFam = flagsInclude ? out.family("node_cpu_flag_info", "gauge", "The `flags` field of CPU information from /proc/cpuinfo taken from the first core.") : undefined;
   const bugFam = bugsInclude ? out.family("node_cpu_bug_info", "gauge", "The `bugs` field of CPU information from /proc/cpuinfo taken from the first core.") : undefined;
   let first = true;
@@ -87,6 +97,7 @@ function collectInfo(out: MetricSet, paths: NodePaths, flagsInclude: RegExp | un
       stepping: kv.get("stepping") ?? "",
       vendor: kv.get("vendor_id") ?? "",
     });
+    freq?.add(Number(kv.get("cpu MHz") ?? 0) * 1e6, { core: kv.get("core id") ?? "", cpu: kv.get("processor")!, package: kv.get("physical id") ?? "" });
     if (first) {
       first = false;
       for (const f of fields(kv.get("flags") ?? "").sort()) if (flagFam && flagsInclude!.test(f)) flagFam.add(1, { flag: f });
@@ -102,15 +113,22 @@ function collectThrottles(out: MetricSet, paths: NodePaths, cpuDirs: CpuDirs): v
   for (const name of cpuDirs.names()) {
     const dir = base + "/" + name;
     if (!existsSync(dir + "/thermal_throttle")) continue; // absent on VMs: one stat instead of a thrown error
-    const coreCount = readNumber(dir + "/thermal_throttle/core_throttle_count");
-    if (coreCount === null) continue;
-    const pkg = String(readNumber(dir + "/topology/physical_package_id") ?? 0);
-    const core = String(readNumber(dir + "/topology/core_id") ?? 0);
-    cores.set(pkg + "\0" + core, coreCount);
-    const pkgCount = readNumber(dir + "/thermal_throttle/package_throttle_count");
-    if (pkgCount !== null) packages.set(pkg, pkgCount);
+    // As node_exporter: a CPU without its topology ids is skipped, and each core's and package's count is
+    // read from the first CPU of it that has one.
+    const pkgId = readNumber(dir + "/topology/physical_package_id");
+    const coreId = readNumber(dir + "/topology/core_id");
+    if (pkgId === null || coreId === null) continue;
+    const pkg = String(pkgId);
+    const key = pkg + "\0" + String(coreId);
+    if (!cores.has(key)) {
+      const coreCount = readNumber(dir + "/thermal_throttle/core_throttle_count");
+      if (coreCount !== null) cores.set(key, coreCount);
+    }
+    if (!packages.has(pkg)) {
+      const pkgCount = readNumber(dir + "/thermal_throttle/package_throttle_count");
+      if (pkgCount !== null) packages.set(pkg, pkgCount);
+    }
   }
-  if (cores.size === 0) return;
   const coreFam = out.family("node_cpu_core_throttles_total", "counter", "Number of times this CPU core has been throttled.");
   for (const [k, v] of cores) {
     const [pkg, core] = k.split("\0") as [string, string];
@@ -129,12 +147,13 @@ export const cpu = defineCollector({
     flagsInclude: flag.regex("collector.cpu.info.flags-include", "", "Filter the `flags` field in cpuInfo with a value that must be a regular expression."),
     bugsInclude: flag.regex("collector.cpu.info.bugs-include", "", "Filter the `bugs` field in cpuInfo with a value that must be a regular expression."),
   },
-  create({ paths, config }) {
+  create({ paths, config, isEnabled }) {
     const lastSeen: LastSeen = new Map();
     const cpuDirs = new CpuDirs(paths);
+    const frequencies = !isEnabled("cpufreq");
     return {
       collect(out) {
-        if (config.info) collectInfo(out, paths, config.flagsInclude, config.bugsInclude);
+        if (config.info) collectInfo(out, paths, config.flagsInclude, config.bugsInclude, frequencies);
         collectThrottles(out, paths, cpuDirs);
         collectStat(out, paths, config.guest, lastSeen);
         collectIsolated(out, paths);

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { flag } from "@agent/core";
 import { defineCollector, type NodePaths } from "../collector.ts";
 import { deviceFilter, field, fields, lines, procPath, readText } from "../read.ts";
+import { readRequired } from "../strict-read.ts";
 
 const DEFAULT_EXCLUDE = "^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$";
 const SECTOR = 512;
@@ -57,8 +58,7 @@ export const diskstats = defineCollector({
   },
   create: ({ paths, config }) => ({
     collect(out) {
-      const text = readText(procPath(paths, "diskstats"));
-      if (text === null) return;
+      const text = readRequired(procPath(paths, "diskstats"));
       // Containers and minimal hosts have no udev database: one stat instead of a failed open per disk.
       const haveUdev = existsSync(paths.udevData);
       const keep = deviceFilter(config.deviceInclude, config.ignoredDevices ?? config.deviceExclude);

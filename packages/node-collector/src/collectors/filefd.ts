@@ -1,13 +1,13 @@
 import { defineCollector } from "../collector.ts";
-import { fields, procPath, readText } from "../read.ts";
+import { fields, procPath } from "../read.ts";
+import { readRequired } from "../strict-read.ts";
 
 export const filefd = defineCollector({
   name: "filefd",
   defaultEnabled: true,
   create: ({ paths }) => ({
     collect(out) {
-      const text = readText(procPath(paths, "sys/fs/file-nr"));
-      if (text === null) return;
+      const text = readRequired(procPath(paths, "sys/fs/file-nr"));
       const [allocated, , maximum] = fields(text);
       if (maximum === undefined) throw new Error(`unexpected file-nr: ${text.trim()}`);
       out.gauge("node_filefd_allocated", "File descriptor statistics: allocated.", Number(allocated));

@@ -9,8 +9,12 @@ const DEFAULT_FS_TYPES_EXCLUDE =
   "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs)$";
 
 export interface Mount {
+  /** As the mount table writes it, octal escapes kept: node_exporter's `device` label. */
   device: string;
+  /** node_exporter's `mountpoint` label: only the \040 (space) and \011 (tab) escapes undone. */
   mountpoint: string;
+  /** The mount point itself, every escape undone: what statfs and the btrfs ioctls are given. */
+  path: string;
   fstype: string;
   options: string;
 }
@@ -24,10 +28,19 @@ export interface StatFs {
   ffree: number;
 }
 
-/** mountinfo escapes space, tab, newline and backslash as \ooo octal. */
+/** The kernel escapes space, tab, newline and backslash in mount tables as \ooo octal. */
 function unescapeOctal(s: string): string {
   if (s.indexOf("\\") < 0) return s;
   return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+}
+
+/**
+ * The mount point as node_exporter 1.8.2 labels it: it undoes \040 and \011 only (as fstab(5) lists them), so
+ * a newline or a backslash in a mount point stays escaped in the label, and device and fstype keep all escapes.
+ */
+function labelMountpoint(s: string): string {
+  if (s.indexOf("\\") < 0) return s;
+  return s.replaceAll("\\040", " ").replaceAll("\\011", "\t");
 }
 
 function parseMountinfo(text: string): Mount[] {
@@ -41,7 +54,7 @@ function parseMountinfo(text: string): Mount[] {
     // read-only (an ext4 remounted ro after an error keeps a rw mount); mountinfo splits the two
     const superRo = f[dash + 3]?.split(",")[0] === "ro";
     const options = superRo && f[5]!.startsWith("rw") ? "ro" + f[5]!.slice(2) : f[5]!;
-    out.push({ device: unescapeOctal(f[dash + 2]!), mountpoint: unescapeOctal(f[4]!), fstype: f[dash + 1]!, options });
+    out.push({ device: f[dash + 2]!, mountpoint: labelMountpoint(f[4]!), path: unescapeOctal(f[4]!), fstype: f[dash + 1]!, options });
   }
   return out;
 }
@@ -176,7 +189,7 @@ function isBelow(mountpoint: string, ancestor: string): boolean {
 }
 
 function askedInline(m: Mount, mounts: readonly Mount[]): boolean {
-  return INLINE_FS_TYPES.has(m.fstype) && mounts.every((o) => WALKABLE_FS_TYPES.has(o.fstype) || !isBelow(m.mountpoint, o.mountpoint));
+  return INLINE_FS_TYPES.has(m.fstype) && mounts.every((o) => WALKABLE_FS_TYPES.has(o.fstype) || !isBelow(m.path, o.path));
 }
 
 export type StatFsSyncFn = (path: string) => StatFs;
@@ -206,7 +219,7 @@ export function collectFilesystems(
   }
   const list = [...chosen.values()];
   const outcomes = list.map((m) => {
-    const path = rootfsPath(paths, m.mountpoint);
+    const path = rootfsPath(paths, m.path);
     return askedInline(m, mounts) ? statInline(path, opts.statfsSync) : opts.statfs.ask(path, opts.timeoutMs);
   });
   if (outcomes.some((o) => o instanceof Promise)) return Promise.all(outcomes).then((results) => emitFilesystems(out, list, results));
@@ -256,7 +269,8 @@ export const filesystem = defineCollector({
     return {
       collect(out, { deadline }) {
     const mounts = readMounts(paths);
-    if (mounts === null) return;
+    // node_exporter fails the collector without a mount table (its /proc/1/mounts and /proc/mounts).
+    if (mounts === null) throw new Error(`no mount table: neither ${procPath(paths, "1/mountinfo")} nor ${procPath(paths, "self/mountinfo")} exists`);
     return collectFilesystems(out, paths, mounts, {
       mountPointsExclude: config.ignoredMountPoints ?? config.mountPointsExclude,
       fsTypesExclude: config.ignoredFsTypes ?? config.fsTypesExclude,

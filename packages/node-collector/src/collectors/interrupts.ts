@@ -1,14 +1,14 @@
 import { defineCollector } from "../collector.ts";
-import { procPath, readText } from "../read.ts";
+import { procPath } from "../read.ts";
 import { headerTable } from "../parsers.ts";
+import { readRequired } from "../strict-read.ts";
 
 export const interrupts = defineCollector({
   name: "interrupts",
   defaultEnabled: false,
   create: ({ paths }) => ({
     collect(out) {
-      const text = readText(procPath(paths, "interrupts"));
-      if (text === null) return;
+      const text = readRequired(procPath(paths, "interrupts"));
       const { header, rows } = headerTable(text);
       const cpus = header.map((c) => c.slice(3)); // "CPU0" -> "0"
       const fam = out.family("node_interrupts_total", "counter", "Interrupt details.");

@@ -1,13 +1,13 @@
 import { defineCollector } from "../collector.ts";
-import { procPath, readText } from "../read.ts";
+import { procPath } from "../read.ts";
+import { readRequired } from "../strict-read.ts";
 
 export const loadavg = defineCollector({
   name: "loadavg",
   defaultEnabled: true,
   create: ({ paths }) => ({
     collect(out) {
-      const text = readText(procPath(paths, "loadavg"));
-      if (text === null) return;
+      const text = readRequired(procPath(paths, "loadavg"));
       let p = 0;
       for (const [name, help] of [
         ["node_load1", "1m load average."],

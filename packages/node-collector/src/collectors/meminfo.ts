@@ -1,5 +1,6 @@
 import { defineCollector } from "../collector.ts";
-import { integerAt, KeyedLines, procPath, readText } from "../read.ts";
+import { integerAt, KeyedLines, procPath } from "../read.ts";
+import { readRequired } from "../strict-read.ts";
 
 /** `Active(anon)` -> `Active_anon`, as node_exporter names the field. */
 function fieldName(key: string): string {
@@ -34,8 +35,7 @@ export const meminfo = defineCollector({
     const layout = new KeyedLines(colon, fieldOf);
     return {
       collect(out) {
-        const text = readText(path);
-        if (text === null) return;
+        const text = readRequired(path);
         layout.each(text, (f, valueStart, lineEnd) => {
           const value = integerAt(text, valueStart, lineEnd);
           if (!Number.isNaN(value)) out.gauge(f.name, f.help, value * f.scale);

@@ -1,6 +1,6 @@
-import { statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { flag, type MetricSet } from "@agent/core";
-import { defineCollector, type NodePaths } from "../collector.ts";
+import { defineCollector, NoDataError, type NodePaths } from "../collector.ts";
 import { dumpLinkModes } from "../ethtool-netlink.ts";
 import { dumpLinks, type Link, type Stats64 } from "../netlink.ts";
 import { listDir, readAttr, sysPath } from "../read.ts";
@@ -81,6 +81,7 @@ function emitSpeed(out: MetricSet, speed: number | null, labels: { device: strin
 /** Every attribute from /sys/class/net (fixture trees, and hosts where netlink is unavailable). */
 export function collectFromSysfs(out: MetricSet, paths: NodePaths, config: Options, statics: StaticCache): void {
   const base = sysPath(paths, "class/net");
+  if (!existsSync(base)) throw new NoDataError(base);
   const devices = listDir(base).sort();
   for (const device of devices) {
     if (config.ignoredDevices?.test(device)) continue;

@@ -5,6 +5,12 @@ import { NetNs } from "../testing/netns.ts";
 import { familiesOf, scrapeNodeExporter } from "../testing/node-exporter.ts";
 
 describe("netdev collector", () => {
+  test("without /proc/net/dev, --no-collector.netdev.netlink fails as node_exporter's does", async () => {
+    const procfs = "/nonexistent";
+    await expect(collectText(netdev, { paths: { procfs }, config: { netlink: false } })).rejects.toThrow("/nonexistent/net/dev");
+    expect(await collectText(netdev, { paths: { procfs } })).toBe("");
+  });
+
   test("reads the fixture tree's values", async () => {
     const text = await collectText(netdev);
     expect(text).toMatch(/^node_network_receive_bytes_total\{device="eth0"\} [0-9.e+]+$/m);

@@ -3,6 +3,7 @@ import { addressScope, dumpAddresses } from "../addresses.ts";
 import { defineCollector } from "../collector.ts";
 import { dumpLinks, STATS64_FIELDS, type Stats64 } from "../netlink.ts";
 import { deviceFilter, fields, procPath, readNumber, readText, sysPath } from "../read.ts";
+import { readRequired } from "../strict-read.ts";
 
 /** /proc/net/dev columns after the interface name, in order, with the keys node_exporter gives them. */
 const PROC_COLUMNS = [
@@ -85,7 +86,9 @@ export const netdev = defineCollector({
           columns.forEach(([, fields], i) => fams[i]!.add(fields.reduce((sum, f) => sum + (stats[f] ?? 0), 0), labels));
         }
       } else {
-        const text = readText(procPath(paths, "net/dev"));
+        // --no-collector.netdev.netlink requires the file, as node_exporter does; a tree given in place of
+        // netlink (--path.procfs) without it has nothing to serve
+        const text = config.netlink ? readText(procPath(paths, "net/dev")) : readRequired(procPath(paths, "net/dev"));
         if (text === null) return;
         const fams = PROC_COLUMNS.map((c) => family(out, config.detailedMetrics ? c : (PROC_LEGACY[c] ?? c)));
         const nohandler = config.netlink ? family(out, "receive_nohandler") : null;

@@ -1,6 +1,7 @@
 import { flag, type MetricSet } from "@agent/core";
 import { defineCollector } from "../collector.ts";
 import { blankAt, fields, integerAt, KeyedLines, lines, procPath, readText } from "../read.ts";
+import { readRequired } from "../strict-read.ts";
 
 const DEFAULT_FIELDS =
   "^(.*_(InErrors|InErrs)|Ip_Forwarding|Ip(6|Ext)_(InOctets|OutOctets)|Icmp6?_(InMsgs|OutMsgs)|TcpExt_(Listen.*|Syncookies.*|TCPSynRetrans|TCPTimeouts|TCPOFOQueue)|Tcp_(ActiveOpens|InSegs|OutSegs|OutRsts|PassiveOpens|RetransSegs|CurrEstab)|Udp6?_(InDatagrams|OutDatagrams|NoPorts|RcvbufErrors|SndbufErrors))$";
@@ -87,11 +88,11 @@ export const netstat = defineCollector({
     const v6Layout = snmp6Layout(config.fields);
     return {
       collect(out) {
-    const netstatText = readText(procPath(paths, "net/netstat"));
-    const snmp = readText(procPath(paths, "net/snmp"));
-    if (netstatText === null && snmp === null) return;
-        if (netstatText !== null) pairs(out, netstatText, config.fields, plans);
-        if (snmp !== null) pairs(out, snmp, config.fields, plans);
+        // node_exporter requires both; snmp6 is absent where IPv6 is off.
+        const netstatText = readRequired(procPath(paths, "net/netstat"));
+        const snmp = readRequired(procPath(paths, "net/snmp"));
+        pairs(out, netstatText, config.fields, plans);
+        pairs(out, snmp, config.fields, plans);
     const v6 = readText(procPath(paths, "net/snmp6"));
         if (v6 !== null) v6Layout.each(v6, (w, at, end) => out.untyped(w.name, w.help, integerAt(v6, at, end)));
       },

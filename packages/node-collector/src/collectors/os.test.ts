@@ -22,4 +22,17 @@ describe("os collector", () => {
     expect(await collectText(os, { paths })).toContain(`node_os_version{id="debian",id_like="",name=""} 13\n`);
     rmSync(root, { recursive: true });
   });
+
+  test("SUPPORT_END is node_os_support_end_timestamp_seconds; a version that is not a number is no node_os_version, as in 1.8.2", async () => {
+    const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
+    const root = mkdtempSync("/tmp/os-release-");
+    mkdirSync(root + "/etc");
+    writeFileSync(root + "/etc/os-release", 'ID=fedora\nVERSION_ID=rawhide\nSUPPORT_END=2025-05-13\n');
+    const text = await collectText(os, { paths: { rootfs: root } });
+    expect(text).toContain("node_os_support_end_timestamp_seconds 1.7470944e+09\n");
+    expect(text).not.toContain("node_os_version");
+    writeFileSync(root + "/etc/os-release", 'ID=fedora\nVERSION_ID=40\nSUPPORT_END=2025-13-45\n');
+    await expect(collectText(os, { paths: { rootfs: root } })).rejects.toThrow("SUPPORT_END");
+    rmSync(root, { recursive: true });
+  });
 });

@@ -1,8 +1,10 @@
 /** Power supplies and batteries from /sys/class/power_supply (node_exporter's powersupplyclass collector). */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { flag } from "@agent/core";
-import { defineCollector } from "../collector.ts";
-import { listDir, readAttr } from "../read.ts";
+import { defineCollector, NoDataError } from "../collector.ts";
+import { listDir } from "../read.ts";
+import { readRegularFiles } from "../strict-read.ts";
 import { utf8Label } from "../utf8.ts";
 
 /** [sysfs attribute, metric suffix, divisor]: micro-units become base units, tenths of a degree degrees. */
@@ -61,6 +63,15 @@ const NUMERIC: [file: string, metric: string, scale: number][] = [
 /** String attributes that label node_power_supply_info when non-empty. */
 const INFO = ["capacity_level", "charge_type", "health", "manufacturer", "model_name", "serial_number", "status", "technology", "type", "usb_type", "scope"];
 
+/**
+ * Every regular file of one supply's directory, as node_exporter's sysfs library reads it: a file that is missing
+ * or answers EOPNOTSUPP is left out, and any other error (ENODATA from a battery that is not answering, EINVAL,
+ * EACCES) fails the collector.
+ */
+function readSupply(dir: string): Map<string, string> {
+  return readRegularFiles(dir, (code) => code === "ENOENT" || code === "ENOTSUP" || code === "EOPNOTSUPP");
+}
+
 export const powersupplyclass = defineCollector({
   name: "powersupplyclass",
   defaultEnabled: true,
@@ -70,15 +81,16 @@ export const powersupplyclass = defineCollector({
   create: ({ paths, config }) => ({
     collect(out) {
       const root = join(paths.sysfs, "class", "power_supply");
-      for (const power_supply of listDir(root).sort()) {
+      if (!existsSync(root)) throw new NoDataError(root);
+      // Ignored supplies are read too, and can fail the collector, as in node_exporter 1.8.2.
+      const supplies = listDir(root)
+        .sort()
+        .map((name) => ({ power_supply: name, attrs: readSupply(join(root, name)) }));
+      for (const { power_supply, attrs } of supplies) {
         if (config.ignoredSupplies?.test(power_supply)) continue;
-        const dir = join(root, power_supply);
-        // Drivers expose a handful of the attributes; list once rather than fail to open the rest.
-        const present = new Set(listDir(dir));
         for (const [file, metric, scale] of NUMERIC) {
-          if (!present.has(file)) continue;
-          const raw = readAttr(join(dir, file));
-          if (raw === null || raw === "") continue;
+          const raw = attrs.get(file);
+          if (raw === undefined || raw === "") continue;
           const v = Number(raw);
           if (!Number.isInteger(v)) continue;
           out
@@ -87,7 +99,7 @@ export const powersupplyclass = defineCollector({
         }
         const labels: Record<string, string> = { power_supply };
         for (const key of INFO) {
-          const v = present.has(key) ? readAttr(join(dir, key)) : null;
+          const v = attrs.get(key);
           if (v) labels[key] = utf8Label(v);
         }
         out.gauge("node_power_supply_info", "info of /sys/class/power_supply/<power_supply>.", 1, labels);

@@ -1,6 +1,9 @@
 import { describe, expect, test } from "bun:test";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { NoDataError } from "../collector.ts";
 import { pressure } from "./pressure.ts";
-import { collectText } from "../testing/golden.ts";
+import { canFailReads, whileReadsFail } from "../testing/errno-file.ts";
+import { collectText, fixturePaths } from "../testing/golden.ts";
 
 describe("pressure collector", () => {
   test("reads the fixture tree's values", async () => {
@@ -12,5 +15,25 @@ describe("pressure collector", () => {
 
   test("cpu pressure is its waiting time only, as node_exporter reads it", async () => {
     expect(await collectText(pressure)).not.toContain("node_pressure_cpu_stalled_seconds_total");
+  });
+
+  test("a file without the line node_exporter reads (memory's full) is no data, as in 1.8.2", async () => {
+    const procfs = mkdtempSync("/tmp/pressure-");
+    cpSync(`${fixturePaths.procfs}/pressure`, `${procfs}/pressure`, { recursive: true });
+    writeFileSync(`${procfs}/pressure/memory`, "some avg10=0.00 avg60=0.00 avg300=0.00 total=12345\n");
+    await expect(collectText(pressure, { paths: { procfs } })).rejects.toThrow(NoDataError);
+    rmSync(procfs, { recursive: true });
+  });
+
+  test.skipIf(!canFailReads())("PSI disabled (psi=0: reads answer EOPNOTSUPP) is no data, as in 1.8.2", async () => {
+    const procfs = mkdtempSync("/tmp/pressure-");
+    cpSync(`${fixturePaths.procfs}/pressure`, `${procfs}/pressure`, { recursive: true });
+    try {
+      await whileReadsFail(`${procfs}/pressure/cpu`, "EOPNOTSUPP", async () => {
+        await expect(collectText(pressure, { paths: { procfs } })).rejects.toThrow(NoDataError);
+      });
+    } finally {
+      rmSync(procfs, { recursive: true });
+    }
   });
 });

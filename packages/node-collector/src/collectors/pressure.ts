@@ -1,5 +1,6 @@
 import { defineCollector, NoDataError } from "../collector.ts";
 import { lines, procPath, readText } from "../read.ts";
+import { errnoOf } from "../strict-read.ts";
 
 /**
  * resource -> [some: name, help], [full: name, help]. node_exporter reads cpu's "some" line only (the kernel
@@ -28,15 +29,26 @@ export const pressure = defineCollector({
     collect(out) {
       for (const [res, [some, full]] of Object.entries(RESOURCES)) {
         const path = procPath(paths, "pressure/" + res);
-        const text = readText(path);
-        // No PSI (kernel before 4.20, or psi=0) is no data to node_exporter
-        if (text === null) throw new NoDataError(path);
-        for (const line of lines(text)) {
-          const kind = line.startsWith("some ") ? some : line.startsWith("full ") ? full : null;
-          const t = line.indexOf("total=");
-          if (!kind || t < 0) continue;
-          out.counter(kind[0], kind[1], Number(line.slice(t + 6)) / 1e6);
+        // No PSI (kernel before 4.20, or psi=0: ENOTSUP on read) is no data to node_exporter, and so is a file
+        // without the lines it reads.
+        let text: string | null;
+        try {
+          text = readText(path);
+        } catch (e) {
+          if (errnoOf(e) === "ENOTSUP" || errnoOf(e) === "EOPNOTSUPP") throw new NoDataError(path);
+          throw e;
         }
+        if (text === null) throw new NoDataError(path);
+        const totals = new Map<string, number>();
+        for (const line of lines(text)) {
+          const t = line.indexOf("total=");
+          if (t > 0) totals.set(line.slice(0, line.indexOf(" ")), Number(line.slice(t + 6)) / 1e6);
+        }
+        const someTotal = totals.get("some");
+        const fullTotal = totals.get("full");
+        if (someTotal === undefined || (res !== "cpu" && fullTotal === undefined)) throw new NoDataError(`${path} "some" or "full" line`);
+        if (some) out.counter(some[0], some[1], someTotal);
+        if (full) out.counter(full[0], full[1], fullTotal!);
       }
     },
   }),

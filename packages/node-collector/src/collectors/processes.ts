@@ -1,6 +1,7 @@
 import { procStatFields } from "@agent/core";
 import { defineCollector } from "../collector.ts";
-import { listDir, procPath, readNumber, readText } from "../read.ts";
+import { listDir, procPath, readText } from "../read.ts";
+import { readUintStrict } from "../strict-read.ts";
 
 /** State letter and thread count from /proc/<pid>/stat. */
 function statOf(text: string): [state: string, threads: number] {
@@ -17,8 +18,7 @@ export const processes = defineCollector({
   defaultEnabled: false,
   create: ({ paths }) => ({
     collect(out) {
-      const pidMax = readNumber(procPath(paths, "sys/kernel/pid_max"));
-      if (pidMax === null) return;
+      const pidMax = readUintStrict(procPath(paths, "sys/kernel/pid_max"));
       const states = new Map<string, number>();
       const threadStates = new Map<string, number>();
       let pids = 0;
@@ -39,8 +39,7 @@ export const processes = defineCollector({
         }
       }
       out.gauge("node_processes_max_processes", "Number of max PIDs limit", pidMax);
-      const maxThreads = readNumber(procPath(paths, "sys/kernel/threads-max"));
-      if (maxThreads !== null) out.gauge("node_processes_max_threads", "Limit of threads in the system", maxThreads);
+      out.gauge("node_processes_max_threads", "Limit of threads in the system", readUintStrict(procPath(paths, "sys/kernel/threads-max")));
       out.gauge("node_processes_pids", "Number of PIDs", pids);
       out.gauge("node_processes_threads", "Allocated threads in system", threads);
       const st = out.family("node_processes_state", "gauge", "Number of processes in each state.");

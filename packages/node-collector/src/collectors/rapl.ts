@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { flag } from "@agent/core";
 import { defineCollector, NoDataError } from "../collector.ts";
 import { listDir, readAttr } from "../read.ts";
+import { errnoOf, isMissingOrForbidden, readUintStrict } from "../strict-read.ts";
 
 interface Zone {
   name: string;
@@ -31,6 +32,8 @@ function raplZones(root: string): Zone[] {
       index = seen.get(raw) ?? 0;
     }
     seen.set(name, index + 1);
+    // Read, not exported, as node_exporter's sysfs library does: a zone without it fails the listing.
+    readUintStrict(join(root, entry, "max_energy_range_uj"));
     zones.push({ name, index, path: join(root, entry) });
   }
   return zones;
@@ -51,13 +54,26 @@ export const rapl = defineCollector({
   create: ({ paths, config }) => ({
     collect(out) {
       const root = join(paths.sysfs, "class", "powercap");
-      const zones = raplZones(root);
-      if (zones.length === 0 && !existsSync(root)) throw new NoDataError(root);
+      if (!existsSync(root)) throw new NoDataError(root);
+      // As node_exporter: a missing or forbidden file while listing the zones is no data, and a forbidden
+      // energy_uj (root-only on kernels patched for the PLATYPUS side channel) too; any other error fails.
+      let zones: Zone[];
+      try {
+        zones = raplZones(root);
+      } catch (e) {
+        if (isMissingOrForbidden(e)) throw new NoDataError((e as Error).message);
+        throw e;
+      }
       for (const zone of zones) {
-        const raw = readAttr(join(zone.path, "energy_uj"));
-        // energy_uj is root-only on kernels patched for the PLATYPUS side channel: no data, as node_exporter says.
-        if (raw === null) throw new NoDataError(join(zone.path, "energy_uj"));
-        const joules = Number(raw) / 1e6;
+        let microjoules: number;
+        try {
+          microjoules = readUintStrict(join(zone.path, "energy_uj"));
+        } catch (e) {
+          const code = errnoOf(e);
+          if (code === "EACCES" || code === "EPERM") throw new NoDataError((e as Error).message);
+          throw e;
+        }
+        const joules = microjoules / 1e6;
         const index = String(zone.index);
         if (config.enableZoneLabel) {
           out.family("node_rapl_joules_total", "counter", "Current RAPL value in joules").add(joules, { index, path: zone.path, rapl_zone: zone.name });

@@ -1,13 +1,13 @@
 import { defineCollector } from "../collector.ts";
-import { fields, lines, procPath, readText } from "../read.ts";
+import { fields, lines, procPath } from "../read.ts";
+import { readRequired } from "../strict-read.ts";
 
 export const softnet = defineCollector({
   name: "softnet",
   defaultEnabled: true,
   create: ({ paths }) => ({
     collect(out) {
-      const text = readText(procPath(paths, "net/softnet_stat"));
-      if (text === null) return;
+      const text = readRequired(procPath(paths, "net/softnet_stat"));
       const processed = out.family("node_softnet_processed_total", "counter", "Number of processed packets");
       const dropped = out.family("node_softnet_dropped_total", "counter", "Number of dropped packets");
       const squeezed = out.family("node_softnet_times_squeezed_total", "counter", "Number of times processing packets ran out of quota");

@@ -1,6 +1,7 @@
 import { flag } from "@agent/core";
 import { defineCollector } from "../collector.ts";
-import { fields, procPath, readText } from "../read.ts";
+import { fields, procPath } from "../read.ts";
+import { readRequired } from "../strict-read.ts";
 
 /** The per-vector counts after the total on /proc/stat's `softirq` line, by node_exporter's vector names. */
 const SOFTIRQ_VECTORS = ["hi", "timer", "net_tx", "net_rx", "block", "block_iopoll", "tasklet", "sched", "hrtimer", "rcu"];
@@ -13,8 +14,7 @@ export const stat = defineCollector({
   },
   create: ({ paths, config }) => ({
     collect(out) {
-      const text = readText(procPath(paths, "stat"));
-      if (text === null) return;
+      const text = readRequired(procPath(paths, "stat"));
       let pos = 0;
       while (pos < text.length) {
         let end = text.indexOf("\n", pos);

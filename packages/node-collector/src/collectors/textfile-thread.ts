@@ -10,14 +10,14 @@ import { workerUrl } from "../worker-url.ts";
 
 class DirectoryThread {
   private worker: Worker | undefined;
-  private inflight: Promise<TextfileReply> | undefined;
-  private answer: ((reply: TextfileReply) => void) | undefined;
+  private inflight: Promise<TextfileReply[]> | undefined;
+  private answer: ((replies: TextfileReply[]) => void) | undefined;
 
   constructor(private readonly dir: string) {}
 
-  read(maxBytes: number): Promise<TextfileReply> {
+  read(maxBytes: number): Promise<TextfileReply[]> {
     if (!this.inflight) {
-      this.inflight = new Promise<TextfileReply>((resolve) => (this.answer = resolve));
+      this.inflight = new Promise<TextfileReply[]>((resolve) => (this.answer = resolve));
       (this.worker ?? this.start()).postMessage({ dir: this.dir, maxBytes } satisfies TextfileRequest);
     }
     return this.inflight;
@@ -26,20 +26,20 @@ class DirectoryThread {
   private start(): Worker {
     const worker = new Worker(workerUrl(import.meta.url, "./textfile-worker.ts", "node-collector/src/collectors/textfile-worker.js"));
     worker.unref(); // a thread stuck on a dead server must not keep the agent from exiting
-    worker.onmessage = (event: MessageEvent<TextfileReply>) => this.settle(event.data);
+    worker.onmessage = (event: MessageEvent<TextfileReply[]>) => this.settle(event.data);
     worker.onerror = (event) => {
       this.worker?.terminate();
       this.worker = undefined;
-      this.settle({ error: `textfile thread failed: ${event.message}` });
+      this.settle([{ error: `textfile thread failed: ${event.message}` }]);
     };
     return (this.worker = worker);
   }
 
-  private settle(reply: TextfileReply): void {
+  private settle(replies: TextfileReply[]): void {
     const answer = this.answer;
     this.inflight = undefined;
     this.answer = undefined;
-    answer?.(reply);
+    answer?.(replies);
   }
 }
 
@@ -47,8 +47,8 @@ class DirectoryThread {
 export class TextfileThreads {
   private readonly threads = new Map<string, DirectoryThread>();
 
-  /** Every *.prom file of `dir` as textfile-worker.ts reads it, on that directory's own thread. */
-  read(dir: string, maxBytes: number): Promise<TextfileReply> {
+  /** Every *.prom file of `dir` (a directory or a glob of them) as textfile-worker.ts reads it, on its own thread. */
+  read(dir: string, maxBytes: number): Promise<TextfileReply[]> {
     let thread = this.threads.get(dir);
     if (!thread) this.threads.set(dir, (thread = new DirectoryThread(dir)));
     return thread.read(maxBytes);

@@ -66,7 +66,7 @@ describe("TextfileThreads", () => {
     const threads = new TextfileThreads();
     const first = threads.read(d, 1024);
     expect(threads.read(d, 1024)).toBe(first);
-    expect(await first).toMatchObject({ files: [{ path: `${d}/a.prom`, text: "a 1\n" }] });
+    expect(await first).toMatchObject([{ files: [{ path: `${d}/a.prom`, text: "a 1\n" }] }]);
     expect(threads.read(d, 1024)).not.toBe(first);
   });
 });

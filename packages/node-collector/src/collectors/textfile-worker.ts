@@ -12,8 +12,10 @@
  */
 import { closeSync, fstatSync, openSync, readdirSync, readSync } from "node:fs";
 import { assertRegularFile, READ_NONBLOCK } from "@agent/os";
+import { goGlob } from "../go-glob.ts";
 
 export interface TextfileRequest {
+  /** --collector.textfile.directory's value: a directory or a Go glob of directories. */
   dir: string;
   maxBytes: number;
 }
@@ -21,6 +23,7 @@ export interface TextfileRequest {
 /** One *.prom file: its text and mtime, or why it was not read. */
 export type TextfileRead = { path: string; text: string; mtimeMs: number } | { path: string; error: string };
 
+/** One directory's *.prom files, or why it could not be listed. */
 export type TextfileReply = { files: TextfileRead[] } | { error: string };
 
 declare const self: Worker;
@@ -59,6 +62,16 @@ export function readCapped(path: string, maxBytes: number): { text: string; mtim
   }
 }
 
+/**
+ * Every *.prom file of each directory `pattern` names, as node_exporter 1.8.2 reads its directory flag: a Go
+ * glob, its matches in name order; one that matches nothing (or is malformed) is read as written, so a missing
+ * directory is an error. Globbing here keeps a hung mount's readdir off the main thread too.
+ */
+export function readTextfileDirs(pattern: string, maxBytes: number): TextfileReply[] {
+  const matches = goGlob(pattern);
+  return (matches !== null && matches.length > 0 ? matches : [pattern]).map((dir) => readTextfiles(dir, maxBytes));
+}
+
 /** Every *.prom file of `dir`, in name order. */
 export function readTextfiles(dir: string, maxBytes: number): TextfileReply {
   let names: string[];
@@ -82,6 +95,6 @@ export function readTextfiles(dir: string, maxBytes: number): TextfileReply {
 // Only as a worker: tests import the functions above on the main thread.
 if (!Bun.isMainThread) {
   self.onmessage = (event: MessageEvent<TextfileRequest>) => {
-    postMessage(readTextfiles(event.data.dir, event.data.maxBytes) satisfies TextfileReply);
+    postMessage(readTextfileDirs(event.data.dir, event.data.maxBytes) satisfies TextfileReply[]);
   };
 }

@@ -108,6 +108,22 @@ describe("textfile collector against hostile files", () => {
     expect(logged).toContain(`${root}/missing`);
   });
 
+  test("a directory given as a glob (node_exporter 1.8.2 globs the flag) reads every match; no match is a missing directory", async () => {
+    const base = dirWith({});
+    for (const [sub, file] of [["app-b", "b_total 2\n"], ["app-a", "a_total 1\n"], ["other", "other_total 3\n"]] as const) {
+      mkdirSync(`${base}/${sub}`);
+      writeFileSync(`${base}/${sub}/m.prom`, file);
+    }
+    const { text } = await collect([`${base}/app-*`]);
+    expect(text).toContain("a_total 1\n");
+    expect(text).toContain("b_total 2\n");
+    expect(text).not.toContain("other_total");
+    expect(text).toContain("node_textfile_scrape_error 0\n");
+    const none = await collect([`${base}/nothing-*`]);
+    expect(none.text).toContain("node_textfile_scrape_error 1\n");
+    expect(none.logged).toContain(`${base}/nothing-*`);
+  });
+
   test("a FIFO, links to /dev/zero and /dev/urandom, and a file over the cap are skipped with the error; the rest is served", async () => {
     const d = dirWith({ "good.prom": "good 1\n" });
     expect(Bun.spawnSync(["mkfifo", `${d}/fifo.prom`]).exitCode).toBe(0);

@@ -61,14 +61,21 @@ export interface TextfileOptions {
 /** One file read and parsed, or why something was skipped (a log message and its fields). */
 type Read = { file: string; families: MetricFamily[]; mtimeSeconds: number } | { failed: string; fields: Record<string, string> };
 
-/** Every *.prom file of `dir` in name order, read on the directory's own thread, unless the signal fires first. */
+/**
+ * Every *.prom file of `dir` (a directory or a glob of them) in name order, read on its own thread, unless the
+ * signal fires first.
+ */
 async function readDirectory(dir: string, opts: TextfileOptions): Promise<Read[]> {
-  let reply: TextfileReply;
+  let replies: TextfileReply[];
   try {
-    reply = await untilAborted(opts.threads.read(dir, opts.maxBytes), opts.signal);
+    replies = await untilAborted(opts.threads.read(dir, opts.maxBytes), opts.signal);
   } catch (e) {
     return [{ failed: "textfile directory still being read, skipped", fields: { path: dir, err: (e as Error).message } }];
   }
+  return replies.flatMap((reply) => readsOf(dir, reply));
+}
+
+function readsOf(dir: string, reply: TextfileReply): Read[] {
   if ("error" in reply) return [{ failed: "failed to read textfile collector directory", fields: { path: dir, err: reply.error } }];
   return reply.files.map((read): Read => {
     if ("error" in read) return { failed: "failed to read textfile", fields: { file: read.path, err: read.error } };
@@ -142,7 +149,7 @@ export const textfile = defineCollector({
   name: "textfile",
   defaultEnabled: true,
   flags: {
-    directory: flag.list("collector.textfile.directory", [], "Directories to read text files with metrics from (comma-separated)."),
+    directory: flag.list("collector.textfile.directory", [], "Directories to read text files with metrics from (comma-separated; each may be a glob)."),
     maxBytes: flag.bytes("collector.textfile.max-bytes", 64 * 1024 * 1024, "Largest textfile read; a larger one is skipped and sets node_textfile_scrape_error."),
   },
   create({ config, log }) {

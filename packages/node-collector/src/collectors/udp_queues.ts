@@ -1,4 +1,4 @@
-import { defineCollector } from "../collector.ts";
+import { defineCollector, NoDataError } from "../collector.ts";
 import { field, lines, procPath, readText } from "../read.ts";
 
 /** Sums the tx_queue:rx_queue column (the fifth field, hex) over every socket line of /proc/net/udp or udp6. */
@@ -20,14 +20,17 @@ export const udp_queues = defineCollector({
   defaultEnabled: true,
   create: ({ paths }) => ({
     collect(out) {
+      let found = false;
       for (const [file, ip] of [["net/udp", "v4"], ["net/udp6", "v6"]] as const) {
         const text = readText(procPath(paths, file));
         if (text === null) continue;
+        found = true;
         const [tx, rx] = sumQueues(text);
         const fam = out.family("node_udp_queues", "gauge", "Number of allocated memory in the kernel for UDP datagrams in bytes.");
         fam.add(rx, { ip, queue: "rx" });
         fam.add(tx, { ip, queue: "tx" });
       }
+      if (!found) throw new NoDataError("/proc/net/udp and /proc/net/udp6");
     },
   }),
 });

@@ -1,6 +1,7 @@
 import { flag } from "@agent/core";
 import { defineCollector } from "../collector.ts";
-import { blankAt, integerAt, KeyedLines, procPath, readText } from "../read.ts";
+import { blankAt, integerAt, KeyedLines, procPath } from "../read.ts";
+import { readRequired } from "../strict-read.ts";
 
 interface Field {
   name: string;
@@ -18,8 +19,7 @@ export const vmstat = defineCollector({
     const layout = new KeyedLines(blankAt, plan);
     return {
       collect(out) {
-        const text = readText(procPath(paths, "vmstat"));
-        if (text === null) return;
+        const text = readRequired(procPath(paths, "vmstat"));
         layout.each(text, (f, at, end) => out.untyped(f.name, f.help, integerAt(text, at, end)));
       },
     };

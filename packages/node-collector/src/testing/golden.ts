@@ -3,7 +3,7 @@
  * output with fixtures/golden/<name>.prom (UPDATE_GOLDEN=1 rewrites it), and lint text with promtool.
  */
 import { expect } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createLogger, MetricSet, type FlagSet, type FlagValues, type Logger } from "@agent/core";
 import { ScrapeMemo, type Collector, type CollectorInstance, type NodePaths, type ScrapeContext } from "../collector.ts";
@@ -39,15 +39,33 @@ function defaults<F extends FlagSet>(flags: F | undefined): FlagValues<F> {
   return out as FlagValues<F>;
 }
 
-/** Creates an instance of `c` over the fixture trees; a test that scrapes twice keeps it, as the registry does. */
+/**
+ * A scratch copy of one directory of the fixture sysfs tree (`class/infiniband`), for a test to break:
+ * `sysfs` is the copy's root, `reset()` copies it afresh, `remove()` deletes it.
+ */
+export function sysfsCopy(rel: string): { sysfs: string; reset(): void; remove(): void } {
+  const sysfs = mkdtempSync("/tmp/sysfs-copy-");
+  const reset = () => {
+    rmSync(join(sysfs, rel), { recursive: true, force: true });
+    cpSync(join(fixturePaths.sysfs, rel), join(sysfs, rel), { recursive: true, verbatimSymlinks: true });
+  };
+  reset();
+  return { sysfs, reset, remove: () => rmSync(sysfs, { recursive: true, force: true }) };
+}
+
+/**
+ * Creates an instance of `c` over the fixture trees; a test that scrapes twice keeps it, as the registry does.
+ * Every other collector counts as enabled unless `disabled` names it.
+ */
 export function instantiate<F extends FlagSet>(
   c: Collector<F>,
-  opts: { config?: Partial<FlagValues<F>>; paths?: Partial<NodePaths>; log?: Logger } = {},
+  opts: { config?: Partial<FlagValues<F>>; paths?: Partial<NodePaths>; log?: Logger; disabled?: string[] } = {},
 ): CollectorInstance {
   return c.create({
     paths: { ...fixturePaths, ...opts.paths },
     config: { ...defaults(c.flags), ...opts.config },
     log: opts.log ?? createLogger({ level: "error", write: () => {} }),
+    isEnabled: (name) => !opts.disabled?.includes(name),
   });
 }
 
@@ -61,7 +79,7 @@ export async function scrapeText(instance: CollectorInstance, ctx: Partial<Scrap
 /** Creates a fresh instance of `c`, scrapes it once and returns its rendered families. */
 export function collectText<F extends FlagSet>(
   c: Collector<F>,
-  opts: { config?: Partial<FlagValues<F>>; paths?: Partial<NodePaths> } = {},
+  opts: { config?: Partial<FlagValues<F>>; paths?: Partial<NodePaths>; disabled?: string[] } = {},
 ): Promise<string> {
   return scrapeText(instantiate(c, opts));
 }

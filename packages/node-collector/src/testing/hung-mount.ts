@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { firstLine } from "./first-line.ts";
 import { unmount } from "./unmount.ts";
 
 const SERVER = `
@@ -37,14 +38,7 @@ export async function hangMount(): Promise<HungMount> {
   mkdirSync(mountpoint);
   const server = Bun.spawn(["python3", "-c", SERVER, mountpoint], { stdout: "pipe", stderr: "pipe" });
   // The server's first line, or nothing when it exited without mounting.
-  const reader = server.stdout.getReader();
-  let said = "";
-  while (!said.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    said += new TextDecoder().decode(value);
-  }
-  reader.releaseLock();
+  const said = await firstLine(server.stdout);
   let released = false;
   const release = async () => {
     if (released) return;
