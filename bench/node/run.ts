@@ -10,18 +10,12 @@ import { allCollectors } from "../../packages/node-collector/src/collectors/all.
 import { startAgent, REPO_ROOT } from "../../test/harness/index.ts";
 import { startNodeExporter } from "../../test/node/node-exporter.ts";
 import { cpuSeconds } from "../proc.ts";
+import { nodeExporterCollectors } from "./collectors.ts";
 
 const ROUNDS = Number(process.argv[2] ?? 200);
 /** 15 s intervals measured at the end, one scrape each (CADENCE_INTERVALS=0 skips it). */
 const CADENCE_INTERVALS = Number(process.env.CADENCE_INTERVALS ?? 8);
 const WARMUP_ROUNDS = 2000;
-
-/** Boolean collector flags node_exporter knows, from its --help. */
-function nodeExporterCollectors(): Set<string> {
-  const help = Bun.spawnSync(["prometheus-node-exporter", "--help"], { stdout: "pipe", stderr: "pipe" });
-  const text = help.stdout.toString() + help.stderr.toString();
-  return new Set([...text.matchAll(/--collector\.([a-z_]+)\s+Enable the /g)].map((m) => m[1]!));
-}
 
 function rssMiB(pid: number): number {
   const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "latin1"));
