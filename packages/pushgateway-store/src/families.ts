@@ -136,6 +136,11 @@ export class StoredFamily {
 
   /** Sample lines, each ending in LF; no HELP/TYPE header. */
   get text(): string {
+    return this.renderLines();
+  }
+
+  /** Renders the sample lines unless done already; a family read from storage has none until then. */
+  renderLines(): string {
     this.rendered ??= renderMetrics(this.name, this.type, this.columns);
     return this.rendered;
   }

@@ -120,10 +120,25 @@ export class MemoryIndex {
     this.seriesCount += f.series;
   }
 
-  /** Start-up: the stored groups enter the indexes. */
-  load(groups: readonly Group[]): void {
+  /**
+   * Start-up: the stored groups enter the indexes. Their families come without rendered lines; those are
+   * rendered after start, `slice` groups' per turn of the event loop, so that the first scrape after a
+   * restart finds them ready rather than rendering the whole store itself (a scrape before then renders what
+   * is left).
+   */
+  load(groups: readonly Group[], slice = 500): void {
     for (const g of groups) this.index(g, undefined);
     this.timestamps = undefined;
+    let next = 0;
+    const renderSlice = (): void => {
+      for (const end = Math.min(groups.length, next + slice); next < end; next++) {
+        const g = groups[next]!;
+        // A group pushed to since has its new families rendered with the push.
+        if (this.groups.get(g.key) === g) for (const f of g.families.values()) f.renderLines();
+      }
+      if (next < groups.length) setImmediate(renderSlice);
+    };
+    if (groups.length > 0) setImmediate(renderSlice);
   }
 
   /** Takes `g` out of the indexes; entries that `successor` (same key) will overwrite are left in place. */
