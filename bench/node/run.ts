@@ -4,12 +4,12 @@
 // real scrape cadence (what a host pays, idle time included: after the burst, and for a fresh pair scraped only
 // every 15 s), RSS (after the burst, and of the fresh pair) and body size,
 // then the agent/node_exporter ratios. `bun bench/run.ts node` (or `bun bench/node/run.ts [rounds]`).
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { allCollectors } from "../../packages/node-collector/src/collectors/all.ts";
 import { startAgent, REPO_ROOT } from "../../test/harness/index.ts";
 import { startNodeExporter } from "../../test/node/node-exporter.ts";
-import { cpuSeconds } from "../proc.ts";
+import { cpuSeconds, rssKiB } from "../proc.ts";
 import { nodeExporterCollectors } from "./collectors.ts";
 
 const ROUNDS = Number(process.argv[2] ?? 200);
@@ -18,8 +18,7 @@ const CADENCE_INTERVALS = Number(process.env.CADENCE_INTERVALS ?? 8);
 const WARMUP_ROUNDS = 2000;
 
 function rssMiB(pid: number): number {
-  const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "latin1"));
-  return Number(m![1]) / 1024;
+  return rssKiB(pid) / 1024;
 }
 
 function median(xs: number[]): number {

@@ -1,22 +1,17 @@
 // The push role's memory in use beside Pushgateway's (issue 17 item 3): each side starts empty, takes N groups
 // of 10 series from 8 clients (empty RSS read 33 s after start), is scraped 3 times, and settles for 15 s;
-// RSS per stored series is (RSS then - RSS empty) / series. The agent's RSS is split into anonymous memory (its heap) and file pages
-// (LMDB's mapped file and the executable), read from /proc/<pid>/status. Pushgateway runs without its
-// consistency check here (see below).
+// RSS per stored series is (RSS then - RSS empty) / series. RSS is split into anonymous memory (the heap) and
+// file pages (the agent's: LMDB's mapped file and the executable), read from /proc/<pid>/status. Pushgateway
+// runs without its consistency check here (see below).
 // `bun bench/push/in-use.ts [groups...]` (default 1,000 and 20,000); bench/push/run.ts runs it last.
-import { readFileSync } from "node:fs";
 import { startAgent, startPushgateway } from "../../test/harness/index.ts";
+import { statusKiB } from "../proc.ts";
 import { benchGroupPath, fillGroups, putGroup, twoFamilyBody } from "../push-load.ts";
 
 const CLIENTS = 8;
 const SCRAPES = 3;
 const SETTLE_MS = 15_000;
 const SERIES_PER_GROUP = 10;
-
-function statusKiB(pid: number, field: string): number {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB$`, "m").exec(readFileSync(`/proc/${pid}/status`, "latin1"));
-  return m ? Number(m[1]) : NaN;
-}
 
 interface Memory {
   rss: number;
