@@ -3,7 +3,7 @@
  * cluster several agents share) before answering, checks consistency in time proportional to the push, renders at push time, and expires groups.
  */
 import { hostname } from "node:os";
-import { ConfigError, defineRole, escapeExposition, shownFlags, type FlagValues, type Logger, type NameValidation } from "@agent/core";
+import { ConfigError, defineRole, escapeExposition, IdleGc, shownFlags, type FlagValues, type Logger, type NameValidation } from "@agent/core";
 import { statusPage } from "@agent/core/pages";
 import { ExpiryTimer } from "./expiry.ts";
 import { pushFlags } from "./flags.ts";
@@ -127,6 +127,7 @@ export function pushRole() {
         expiry = new ExpiryTimer(store, config.expirySweepInterval * 1000, log);
         expiry.start();
       }
+      const idleGc = new IdleGc();
       const flags = shownFlags(pushFlags, config);
       const links = [
         { path: "/api/v1/metrics", title: "Pushed groups (JSON)" },
@@ -148,7 +149,10 @@ export function pushRole() {
           pushPage(app, { store, agent: ctx.agent, enableAdminApi: adminApi, links });
           statusPage(app, { role: "push", agent: ctx.agent, flags: pushFlags, values: config });
         },
-        metrics: (own, scrape) => (scrape?.escaping === undefined ? store.render(own) : escapeExposition(store.render(own), scrape.escaping)),
+        metrics: (own, scrape) => {
+          idleGc.afterScrape();
+          return scrape?.escaping === undefined ? store.render(own) : escapeExposition(store.render(own), scrape.escaping);
+        },
         utf8Names: config.enableUtf8Names,
         unready: () => store.unready(),
         links,
