@@ -1,10 +1,15 @@
 /** What the benchmarks read about a running process from /proc. */
 import { readdirSync, readFileSync } from "node:fs";
 
+/** A `kB` field of /proc/<pid>/status (VmRSS, RssAnon, RssFile, ...) in KiB. */
+export function statusKiB(pid: number, field: string): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB$`, "m").exec(readFileSync(`/proc/${pid}/status`, "latin1"));
+  return m ? Number(m[1]) : NaN;
+}
+
 /** Resident memory in KiB (VmRSS). */
 export function rssKiB(pid: number): number {
-  const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "latin1"));
-  return m ? Number(m[1]) : NaN;
+  return statusKiB(pid, "VmRSS");
 }
 
 const USER_HZ = 100;

@@ -55,3 +55,18 @@ export function pushBenchGroup(url: string, i: number, seq: number): Promise<voi
   for (let c = 0; c < 10; c++) body += `bench_requests_total{code="${200 + c}"} ${seq + c}\n`;
   return putGroup(url, `/metrics/job/bench/instance/i${i}`, body);
 }
+
+/**
+ * The body of bench/push's groups: two families with HELP, five counter series and five gauge series, values
+ * moving with `seq`.
+ */
+export function twoFamilyBody(seq: number): string {
+  let s = "# HELP bench_requests_total Requests.\n# TYPE bench_requests_total counter\n";
+  for (const code of [200, 201, 400, 404, 500]) s += `bench_requests_total{code="${code}"} ${seq + code}\n`;
+  s += "# HELP bench_queue_depth Queue depth.\n# TYPE bench_queue_depth gauge\n";
+  for (let q = 0; q < 5; q++) s += `bench_queue_depth{queue="q${q}"} ${seq % 97}\n`;
+  return s;
+}
+
+/** The path of bench/push's group `i`. */
+export const benchGroupPath = (i: number): string => `/metrics/job/bench/instance/i${i}`;

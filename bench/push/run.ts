@@ -11,6 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT, startAgent, startPushgateway, waitForHttp } from "../../test/harness/index.ts";
 import { rssKiB } from "../proc.ts";
+import { benchGroupPath as groupPath, twoFamilyBody as body } from "../push-load.ts";
+import { inUse } from "./in-use.ts";
 
 const SIZES = process.argv.slice(2).map(Number).filter((n) => n > 0);
 if (SIZES.length === 0) SIZES.push(100, 1000, 20000);
@@ -20,16 +22,6 @@ const LATENCY_PUSHES = 200;
 const LATENCY_BUDGET_S = 15;
 const THROUGHPUT_S = 3;
 const IN_FLIGHT = 16;
-
-function body(seq: number): string {
-  let s = "# HELP bench_requests_total Requests.\n# TYPE bench_requests_total counter\n";
-  for (const code of [200, 201, 400, 404, 500]) s += `bench_requests_total{code="${code}"} ${seq + code}\n`;
-  s += "# HELP bench_queue_depth Queue depth.\n# TYPE bench_queue_depth gauge\n";
-  for (let q = 0; q < SERIES_PER_GROUP - 5; q++) s += `bench_queue_depth{queue="q${q}"} ${seq % 97}\n`;
-  return s;
-}
-
-const groupPath = (i: number) => `/metrics/job/bench/instance/i${i}`;
 
 const rssBytes = (pid: number) => rssKiB(pid) * 1024;
 
@@ -217,3 +209,7 @@ for (const groups of SIZES) {
 const out = join(REPO_ROOT, "bench/results");
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, `push-${Date.now()}.json`), JSON.stringify(rows, null, 2));
+
+// Memory in use (issue 17 item 3): fresh processes filled by 8 clients and scraped, at 1,000 and 20,000 groups.
+const inUseRows = await inUse(SIZES.filter((n) => n >= 1000), bin);
+writeFileSync(join(out, `push-in-use-${Date.now()}.json`), JSON.stringify(inUseRows, null, 2));

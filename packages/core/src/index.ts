@@ -4,5 +4,6 @@ export * from "./log.ts";
 export * from "./role.ts";
 export * from "./http/index.ts";
 export * from "./startup-pages.ts";
+export * from "./idle-gc.ts";
 export * from "./proc-stat.ts";
 export * from "./dir-lock.ts";

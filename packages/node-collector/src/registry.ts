@@ -2,10 +2,9 @@
  * The node role's registry, after node_exporter's: one instance per enabled collector, created at start-up
  * and kept, the collect[]/exclude[] filter of a scrape, and the merge of one scrape into exposition text.
  */
-import { ConfigError, MetricSet, ScrapeQueryError, type Logger } from "@agent/core";
+import { ConfigError, IdleGc, MetricSet, ScrapeQueryError, type Logger } from "@agent/core";
 import type { Collector, NodePaths } from "./collector.ts";
 import { collectorConfig, isEnabled, pathsFrom, type NodeValues } from "./flags.ts";
-import { IdleGc } from "./idle-gc.ts";
 import { scrapeOnce, type Enabled, type Scraped, type ScrapeResult } from "./scrape.ts";
 
 export type { Enabled, ScrapeResult } from "./scrape.ts";

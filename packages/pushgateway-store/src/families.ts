@@ -107,6 +107,16 @@ export class StoredFamily {
     return row(this.columns.labels, i);
   }
 
+  /**
+   * Swaps each label string equal to the one at the same place in `other` for that one, so that groups pushing
+   * the same label values hold one copy of each: a parsed push's strings are new ones every time.
+   */
+  shareLabels(other: StoredFamily): void {
+    const mine = this.columns.labels.flat;
+    const theirs = other.columns.labels.flat;
+    for (let j = Math.min(mine.length, theirs.length) - 1; j >= 0; j--) if (mine[j] === theirs[j]) mine[j] = theirs[j]!;
+  }
+
   /** Metric `i` as a value of its own (built on each call: the family keeps columns). */
   metric(i: number): GroupedMetric {
     const labels = this.labelsOf(i);
@@ -126,6 +136,11 @@ export class StoredFamily {
 
   /** Sample lines, each ending in LF; no HELP/TYPE header. */
   get text(): string {
+    return this.renderLines();
+  }
+
+  /** Renders the sample lines unless done already; a family read from storage has none until then. */
+  renderLines(): string {
     this.rendered ??= renderMetrics(this.name, this.type, this.columns);
     return this.rendered;
   }

@@ -3,7 +3,7 @@
  * cluster several agents share) before answering, checks consistency in time proportional to the push, renders at push time, and expires groups.
  */
 import { hostname } from "node:os";
-import { ConfigError, defineRole, escapeExposition, shownFlags, type FlagValues, type NameValidation, type RoleContext, type RoleService } from "@agent/core";
+import { ConfigError, defineRole, escapeExposition, IdleGc, shownFlags, type FlagValues, type NameValidation, type RoleContext, type RoleService } from "@agent/core";
 import { statusPage } from "@agent/core/pages";
 import { ExpiryTimer } from "./expiry.ts";
 import { pushFlags } from "./flags.ts";
@@ -72,6 +72,7 @@ function pushService(ctx: RoleContext<PushConfig>, store: PushStore, ttl: TtlPol
   const names: NameValidation = config.enableUtf8Names ? "utf8" : "legacy";
   const adminApi = config.enableAdminApi || config.webEnableAdminApi;
   const flags = shownFlags(pushFlags, config);
+  const idleGc = new IdleGc();
   const links = [
     { path: "/api/v1/metrics", title: "Pushed groups (JSON)" },
     { path: "/api/v1/status", title: "Status (JSON)" },
@@ -92,7 +93,10 @@ function pushService(ctx: RoleContext<PushConfig>, store: PushStore, ttl: TtlPol
       pushPage(app, { store, agent: ctx.agent, enableAdminApi: adminApi, links });
       statusPage(app, { role: "push", agent: ctx.agent, flags: pushFlags, values: config });
     },
-    metrics: (own, scrape) => (scrape?.escaping === undefined ? store.render(own) : escapeExposition(store.render(own), scrape.escaping)),
+    metrics: (own, scrape) => {
+      idleGc.afterScrape();
+      return scrape?.escaping === undefined ? store.render(own) : escapeExposition(store.render(own), scrape.escaping);
+    },
     utf8Names: config.enableUtf8Names,
     unready: () => store.unready(),
     links,

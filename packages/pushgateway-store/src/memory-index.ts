@@ -1,7 +1,8 @@
 /**
  * The in-memory side of the store: every group, a per-family index (type and member groups) and the sets of
- * grouping label names in use, so a push is checked in time proportional to the push, not the store; and
- * per-family render caches, so a scrape is a concatenation of text each family rendered once.
+ * grouping label names in use, so a push is checked in time proportional to the push, not the store. A scrape
+ * joins the sample lines each stored family rendered once; no copy of them per family name is kept, since it
+ * would hold every pushed line twice between scrapes.
  */
 import { renderHeader, renderLabelPairs, renderSeries, suffixesOf, type MetricSet, type MetricType } from "@agent/core";
 import {
@@ -20,8 +21,6 @@ interface FamilyEntry {
   /** The type every member agrees on (the first member's, should an unchecked push disagree). */
   type: MetricType;
   members: Map<string, StoredFamily>;
-  /** HELP/TYPE header and every member's lines; undefined when a member changed since. */
-  rendered: string | undefined;
 }
 
 const SYNTHETIC: ReadonlyMap<string, MetricType> = new Map([
@@ -110,19 +109,36 @@ export class MemoryIndex {
   private indexFamily(g: Group, f: StoredFamily): void {
     let e = this.families.get(f.name);
     if (!e) {
-      e = { type: f.type, members: new Map(), rendered: undefined };
+      e = { type: f.type, members: new Map() };
       this.families.set(f.name, e);
+    } else {
+      const other = e.members.values().next().value!;
+      if (other !== f) f.shareLabels(other);
     }
     e.members.set(g.key, f);
     e.type = e.members.values().next().value!.type;
-    e.rendered = undefined;
     this.seriesCount += f.series;
   }
 
-  /** Start-up: the stored groups enter the indexes. */
-  load(groups: readonly Group[]): void {
+  /**
+   * Start-up: the stored groups enter the indexes. Their families come without rendered lines; those are
+   * rendered after start, `slice` groups' per turn of the event loop, so that the first scrape after a
+   * restart finds them ready rather than rendering the whole store itself (a scrape before then renders what
+   * is left).
+   */
+  load(groups: readonly Group[], slice = 500): void {
     for (const g of groups) this.index(g, undefined);
     this.timestamps = undefined;
+    let next = 0;
+    const renderSlice = (): void => {
+      for (const end = Math.min(groups.length, next + slice); next < end; next++) {
+        const g = groups[next]!;
+        // A group pushed to since has its new families rendered with the push.
+        if (this.groups.get(g.key) === g) for (const f of g.families.values()) f.renderLines();
+      }
+      if (next < groups.length) setImmediate(renderSlice);
+    };
+    if (groups.length > 0) setImmediate(renderSlice);
   }
 
   /** Takes `g` out of the indexes; entries that `successor` (same key) will overwrite are left in place. */
@@ -136,7 +152,6 @@ export class MemoryIndex {
       const e = this.families.get(f.name);
       if (e && !successor?.families.has(f.name)) {
         e.members.delete(g.key);
-        e.rendered = undefined;
         if (e.members.size === 0) {
           this.families.delete(f.name);
         } else {
@@ -199,34 +214,34 @@ export class MemoryIndex {
     return undefined;
   }
 
-  private renderFamily(name: string, e: FamilyEntry): string {
-    if (e.rendered !== undefined) return e.rendered;
-    let body = "";
+  /** Appends the HELP/TYPE header and every member's lines of type `e.type`; `header` false leaves the header out. */
+  private renderFamily(out: string[], name: string, e: FamilyEntry, header: boolean): void {
+    const at = out.length;
+    if (header) out.push("");
     let help: string | undefined;
     let helpAt = -1;
     for (const f of e.members.values()) {
       if (f.type !== e.type) continue;
-      body += f.text;
+      out.push(f.text);
       // Groups may disagree on HELP; the most recent push's wins, so the choice is stable between scrapes.
       if (f.at > helpAt) (help = f.help), (helpAt = f.at);
     }
-    e.rendered = renderHeader(name, e.type, help) + body;
-    return e.rendered;
+    if (header) out[at] = renderHeader(name, e.type, help);
   }
 
-  /** push_time_seconds or push_failure_time_seconds: one line per group, rebuilt after any change. */
+  /**
+   * push_time_seconds or push_failure_time_seconds: one line per group, rebuilt after any change. Joined
+   * rather than appended with +=, which would keep a rope of one string per group alive with the cache.
+   */
   private renderTimestamps(name: string): string {
     if (this.timestamps === undefined) {
-      let push = "";
-      let fail = "";
+      const push = [renderHeader(PUSH_TIME, "gauge", PUSH_TIME_HELP)];
+      const fail = [renderHeader(PUSH_FAILURE_TIME, "gauge", PUSH_FAILURE_TIME_HELP)];
       for (const g of this.groups.values()) {
-        fail += timestampLine(PUSH_FAILURE_TIME, g.seriesLabels, g.failTime);
-        push += timestampLine(PUSH_TIME, g.seriesLabels, g.pushTime);
+        fail.push(timestampLine(PUSH_FAILURE_TIME, g.seriesLabels, g.failTime));
+        push.push(timestampLine(PUSH_TIME, g.seriesLabels, g.pushTime));
       }
-      this.timestamps = {
-        [PUSH_FAILURE_TIME]: renderHeader(PUSH_FAILURE_TIME, "gauge", PUSH_FAILURE_TIME_HELP) + fail,
-        [PUSH_TIME]: renderHeader(PUSH_TIME, "gauge", PUSH_TIME_HELP) + push,
-      };
+      this.timestamps = { [PUSH_FAILURE_TIME]: fail.join(""), [PUSH_TIME]: push.join("") };
     }
     return this.timestamps[name] ?? "";
   }
@@ -240,21 +255,21 @@ export class MemoryIndex {
     const names = new Set(this.families.keys());
     for (const n of own.names()) names.add(n);
     if (this.groups.size > 0) for (const n of SYNTHETIC.keys()) names.add(n);
-    let out = "";
+    const out: string[] = [];
     for (const name of [...names].sort()) {
       if (SYNTHETIC.has(name)) {
-        out += this.renderTimestamps(name);
+        out.push(this.renderTimestamps(name));
         continue;
       }
       const e = this.families.get(name);
       const builder = own.take(name);
       if (!builder) {
-        out += this.renderFamily(name, e!);
+        this.renderFamily(out, name, e!, true);
         continue;
       }
-      out += builder.render();
-      if (e && e.type === builder.type) for (const f of e.members.values()) if (f.type === e.type) out += f.text;
+      out.push(builder.render());
+      if (e && e.type === builder.type) this.renderFamily(out, name, e, false);
     }
-    return out;
+    return out.join("");
   }
 }
