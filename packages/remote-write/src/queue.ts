@@ -40,9 +40,10 @@ export class DiskQueue {
   private inFlight = -1;
   /** Batches appended while a write was under way, oldest first; the next write takes them all. */
   private waiting: Batch[] = [];
-  /** The newest write (under way while `busy`), and the one the waiting batches will go into, if one is under way. */
+  /** The newest write; `busy` while it is under way. */
   private writing: Promise<void> = Promise.resolve();
   private busy = false;
+  /** The write the waiting batches go into, once the one under way is done. */
   private nextWrite: Promise<void> | undefined;
   /** The newest removal; LMDB commits in order, so once it settles every earlier one has. */
   private lastRemoval: Promise<unknown> = Promise.resolve();
