@@ -3,7 +3,8 @@
  * arriving, and the agent is killed with SIGKILL and restarted inside that window. When the receiver is back,
  * every collection the agent made is there, once and in order: what Prometheus stored is compared with the
  * agent's own count of collections, and every gap between samples must be an interval the agent reports it
- * could not collect in (a host stall), or the restart. A group deleted during the outage is marked stale.
+ * could not collect in (a host stall, made here with SIGSTOP), or the restart. A group deleted during the
+ * outage is marked stale.
  */
 import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -14,6 +15,7 @@ import { freePort, startAgent, startPrometheus, type RunningAgent, type RunningP
 setDefaultTimeout(240_000);
 
 const OUTAGE_MS = 120_000;
+const STALL_MS = 3700;
 const dir = mkdtempSync(join(tmpdir(), "rw-outage-"));
 let agent: RunningAgent | undefined;
 let prom: RunningPrometheus | undefined;
@@ -92,6 +94,10 @@ test("a receiver outage with an agent kill -9 inside it loses no sample and keep
   agent = await startAgent(agentOpts);
   const restartSeconds = Date.now() / 1000 - killedAt;
   expect((await fetch(`${pushUrl}/metrics/job/gone`, { method: "DELETE" })).status).toBe(202);
+  // A host stall no program could collect through: the agent is not run for 3.7 s. It must say so, not lose.
+  process.kill(agent.proc.pid, "SIGSTOP");
+  await Bun.sleep(STALL_MS);
+  process.kill(agent.proc.pid, "SIGCONT");
   await Bun.sleep(Math.max(0, outageStart * 1000 + OUTAGE_MS - Date.now()));
   expect(await agentMetric("prometheus_remote_storage_samples_pending")).toBeGreaterThan(5);
   prom = await promStart();
@@ -134,7 +140,10 @@ test("a receiver outage with an agent kill -9 inside it loses no sample and keep
   // the kill (one taken in the moment before it may die with the agent, unqueued).
   expect(second.length).toBe(after("agent_remote_write_collections_total"));
   expect(first.length).toBeGreaterThanOrEqual(before("agent_remote_write_collections_total"));
-  // A gap is an interval the agent reports it could not collect in (the host did not run it), never a loss.
+  // A gap is an interval the agent reports it could not collect in (the host did not run it), never a loss;
+  // the stall shows as one.
+  expect(after("agent_remote_write_collections_missed_total")).toBeGreaterThanOrEqual(Math.round(STALL_MS / 1000) - 1);
+  expect(intervalsWithout(second)).toBeGreaterThanOrEqual(Math.round(STALL_MS / 1000) - 1);
   expect(intervalsWithout(second)).toBeLessThanOrEqual(after("agent_remote_write_collections_missed_total"));
   expect(intervalsWithout(first)).toBeLessThanOrEqual(before("agent_remote_write_collections_missed_total"));
   // Only the restart may leave a longer gap, between the two agents' samples.
