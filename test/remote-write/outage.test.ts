@@ -103,10 +103,11 @@ test("a receiver outage with an agent kill -9 inside it loses no sample and keep
   prom = await promStart();
   const outageEnd = Date.now() / 1000;
 
-  // Drained: the queue catches up (then holds only what was collected since the last send).
-  let pending = NaN;
-  for (let i = 0; i < 200 && (pending = await agentMetric("prometheus_remote_storage_samples_pending")) > 0; i++) await Bun.sleep(100);
-  expect(pending).toBe(0);
+  // Drained: everything collected before the receiver came back has been sent. (Not "nothing pending": on a
+  // disk whose sync takes over an interval, a collection is always waiting for its write.)
+  let sentUpTo = 0;
+  for (let i = 0; i < 200 && (sentUpTo = await agentMetric("prometheus_remote_storage_queue_highest_sent_timestamp_seconds")) < outageEnd; i++) await Bun.sleep(100);
+  expect(sentUpTo).toBeGreaterThanOrEqual(outageEnd);
   const drainSeconds = Date.now() / 1000 - outageEnd;
   pushing = false;
   await pusher;
@@ -137,9 +138,9 @@ test("a receiver outage with an agent kill -9 inside it loses no sample and keep
       `second agent: ${second.length} stored, ${after("agent_remote_write_collections_total")} collected, ${after("agent_remote_write_collections_missed_total")} missed`,
   );
   // Nothing lost, nothing twice: the second agent's collections are all stored; the first one's too, up to
-  // the kill (one taken in the moment before it may die with the agent, unqueued).
+  // the kill, but for those still waiting for their commit when it came (up to 2 with a sync of 1.5 s).
   expect(second.length).toBe(after("agent_remote_write_collections_total"));
-  expect(first.length).toBeGreaterThanOrEqual(before("agent_remote_write_collections_total"));
+  expect(first.length).toBeGreaterThanOrEqual(before("agent_remote_write_collections_total") - 2);
   // A gap is an interval the agent reports it could not collect in (the host did not run it), never a loss;
   // the stall shows as one.
   expect(after("agent_remote_write_collections_missed_total")).toBeGreaterThanOrEqual(Math.round(STALL_MS / 1000) - 1);
