@@ -1,9 +1,10 @@
 /**
- * The fault test: the receiver (a real Prometheus) is stopped for 20 s while pushes keep arriving, and
- * the agent is killed with SIGKILL and restarted inside that window. When the receiver is back, every sample
- * the agent collected is there, in order, without duplicates, and a group deleted during the outage is
- * marked stale. (Issue 18 asks for 2 minutes. That version passed alone but, in 1 of 3 quiet full runs, left
- * gaps of 4 and 9 s in what Prometheus stored just after it came back; not yet understood, so not claimed.)
+ * The fault test (issue 18): the receiver (a real Prometheus) is stopped for 2 minutes while pushes keep
+ * arriving, and the agent is killed with SIGKILL and restarted inside that window. When the receiver is back,
+ * every collection the agent made is there, once and in order: what Prometheus stored is compared with the
+ * agent's own count of collections, and every gap between samples must be an interval the agent reports it
+ * could not collect in (a host stall, made here with SIGSTOP), or the restart. A group deleted during the
+ * outage is marked stale.
  */
 import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -13,7 +14,8 @@ import { freePort, startAgent, startPrometheus, type RunningAgent, type RunningP
 
 setDefaultTimeout(240_000);
 
-const OUTAGE_MS = 20_000;
+const OUTAGE_MS = 120_000;
+const STALL_MS = 3700;
 const dir = mkdtempSync(join(tmpdir(), "rw-outage-"));
 let agent: RunningAgent | undefined;
 let prom: RunningPrometheus | undefined;
@@ -32,10 +34,24 @@ async function raw(url: string, selector: string, range = "10m"): Promise<Array<
   return body.data.result[0]?.values ?? [];
 }
 
+/** The agent's own metrics, read from one scrape, so that they are taken at the same moment. */
+async function agentMetrics(): Promise<(name: string) => number> {
+  const lines = (await (await fetch(`${agent!.urls.push}/metrics`)).text()).split("\n");
+  return (name) => {
+    const line = lines.find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+    return line === undefined ? NaN : Number(line.slice(line.lastIndexOf(" ") + 1));
+  };
+}
+
 async function agentMetric(name: string): Promise<number> {
-  const text = await (await fetch(`${agent!.urls.push}/metrics`)).text();
-  const line = text.split("\n").find((l) => l.startsWith(`${name}{`));
-  return line === undefined ? NaN : Number(line.slice(line.lastIndexOf(" ") + 1));
+  return (await agentMetrics())(name);
+}
+
+/** Intervals (of 1 s) with no sample between consecutive samples: 0 when they are a second apart. */
+function intervalsWithout(samples: ReadonlyArray<[number, string]>): number {
+  let n = 0;
+  for (let i = 1; i < samples.length; i++) n += Math.max(0, Math.round(samples[i]![0] - samples[i - 1]![0]) - 1);
+  return n;
 }
 
 test("a receiver outage with an agent kill -9 inside it loses no sample and keeps order", async () => {
@@ -71,24 +87,39 @@ test("a receiver outage with an agent kill -9 inside it loses no sample and keep
   await prom.stop();
   prom = undefined;
   await Bun.sleep(OUTAGE_MS / 3);
+  // What the first agent counted just before it is killed: collections after this may die with it.
+  const before = await agentMetrics();
   await agent.stop("SIGKILL");
   const killedAt = Date.now() / 1000;
   agent = await startAgent(agentOpts);
   const restartSeconds = Date.now() / 1000 - killedAt;
   expect((await fetch(`${pushUrl}/metrics/job/gone`, { method: "DELETE" })).status).toBe(202);
+  // A host stall no program could collect through: the agent is not run for 3.7 s. It must say so, not lose.
+  process.kill(agent.proc.pid, "SIGSTOP");
+  await Bun.sleep(STALL_MS);
+  process.kill(agent.proc.pid, "SIGCONT");
   await Bun.sleep(Math.max(0, outageStart * 1000 + OUTAGE_MS - Date.now()));
   expect(await agentMetric("prometheus_remote_storage_samples_pending")).toBeGreaterThan(5);
   prom = await promStart();
   const outageEnd = Date.now() / 1000;
 
-  // Drained: nothing pending, and what was pushed last has arrived.
-  for (let i = 0; i < 200 && (await agentMetric("prometheus_remote_storage_samples_pending")) > 0; i++) await Bun.sleep(100);
+  // Drained: everything collected before the receiver came back has been sent. (Not "nothing pending": on a
+  // disk whose sync takes over an interval, a collection is always waiting for its write.)
+  let sentUpTo = 0;
+  for (let i = 0; i < 200 && (sentUpTo = await agentMetric("prometheus_remote_storage_queue_highest_sent_timestamp_seconds")) < outageEnd; i++) await Bun.sleep(100);
+  expect(sentUpTo).toBeGreaterThanOrEqual(outageEnd);
+  const drainSeconds = Date.now() / 1000 - outageEnd;
   pushing = false;
   await pusher;
-  await Bun.sleep(2500);
-  expect(await agentMetric("prometheus_remote_storage_samples_pending")).toBe(0);
-  expect(await agentMetric("prometheus_remote_storage_samples_failed_total")).toBe(0);
-  expect(await agentMetric("prometheus_remote_storage_samples_dropped_total")).toBe(0);
+  await Bun.sleep(1500);
+  // One snapshot of the second agent's counts; then everything it had collected by then must arrive.
+  const after = await agentMetrics();
+  const newest = after("prometheus_remote_storage_highest_timestamp_in_seconds");
+  // Every collection carries the agent's own process_start_time_seconds, whose value tells the two agents apart.
+  const own = 'process_start_time_seconds{job="push"}';
+  for (let i = 0; i < 100 && !((await raw(prom.url, own)).at(-1)![0] >= newest - 0.0005); i++) await Bun.sleep(100);
+  expect(after("prometheus_remote_storage_samples_failed_total")).toBe(0);
+  expect(after("prometheus_remote_storage_samples_dropped_total")).toBe(0);
 
   const samples = await raw(prom.url, 'ticks_total{job="ticker"}');
   // In order, no duplicates: timestamps strictly rise, and the counter never goes back.
@@ -96,18 +127,28 @@ test("a receiver outage with an agent kill -9 inside it loses no sample and keep
     expect(samples[i]![0]).toBeGreaterThan(samples[i - 1]![0]);
     expect(Number(samples[i]![1])).toBeGreaterThanOrEqual(Number(samples[i - 1]![1]));
   }
-  // Nothing lost: one sample a second throughout, the outage included, except while the agent was down.
-  const gaps = samples.slice(1).map((s, i) => s[0] - samples[i]![0]);
-  // The collection timer is a 1 s setInterval: on a loaded machine a tick comes late or one is skipped (5 gaps
-  // of 1.5-2.5 s seen in 2 minutes at load 10). A sample lost in the queue would show in the count below; only
-  // the restart may leave a longer gap.
-  const slow = gaps.map((g, i) => [samples[i]![0] - outageStart, g] as const).filter(([, g]) => g > 1.5);
-  console.log(`gaps over 1.5 s (seconds after the outage began, gap): ${JSON.stringify(slow.map(([t, g]) => [Math.round(t), Number(g.toFixed(2))]))}; killed at ${Math.round(killedAt - outageStart)} s, restart took ${restartSeconds.toFixed(1)} s`);
-  const long = gaps.filter((g) => g >= 2.5);
-  expect(long.length).toBeLessThanOrEqual(1);
-  for (const g of long) expect(g).toBeLessThan(restartSeconds + 2.5);
-  const during = samples.filter(([t]) => t > outageStart && t < outageEnd).length;
-  expect(during).toBeGreaterThanOrEqual(Math.floor(outageEnd - outageStart - restartSeconds - 3));
+  const collected = await raw(prom.url, own);
+  const first = collected.filter(([, v]) => v === collected[0]![1]);
+  const second = collected.filter(([t, v]) => v === collected.at(-1)![1] && t <= newest + 0.0005);
+  const gaps = collected.slice(1).map((s, i) => [Math.round(collected[i]![0] - outageStart), Number((s[0] - collected[i]![0]).toFixed(2))]);
+  console.log(
+    `gaps over 1.5 s (seconds after the outage began, gap): ${JSON.stringify(gaps.filter(([, g]) => g! > 1.5))}; ` +
+      `killed at ${Math.round(killedAt - outageStart)} s, restart took ${restartSeconds.toFixed(1)} s, drained in ${drainSeconds.toFixed(1)} s; ` +
+      `first agent: ${first.length} stored, ${before("agent_remote_write_collections_total")} collected before the kill, ${before("agent_remote_write_collections_missed_total")} missed; ` +
+      `second agent: ${second.length} stored, ${after("agent_remote_write_collections_total")} collected, ${after("agent_remote_write_collections_missed_total")} missed`,
+  );
+  // Nothing lost, nothing twice: the second agent's collections are all stored; the first one's too, up to
+  // the kill, but for those still waiting for their commit when it came (up to 2 with a sync of 1.5 s).
+  expect(second.length).toBe(after("agent_remote_write_collections_total"));
+  expect(first.length).toBeGreaterThanOrEqual(before("agent_remote_write_collections_total") - 2);
+  // A gap is an interval the agent reports it could not collect in (the host did not run it), never a loss;
+  // the stall shows as one.
+  expect(after("agent_remote_write_collections_missed_total")).toBeGreaterThanOrEqual(Math.round(STALL_MS / 1000) - 1);
+  expect(intervalsWithout(second)).toBeGreaterThanOrEqual(Math.round(STALL_MS / 1000) - 1);
+  expect(intervalsWithout(second)).toBeLessThanOrEqual(after("agent_remote_write_collections_missed_total"));
+  expect(intervalsWithout(first)).toBeLessThanOrEqual(before("agent_remote_write_collections_missed_total"));
+  // Only the restart may leave a longer gap, between the two agents' samples.
+  expect(second[0]![0] - first.at(-1)![0]).toBeLessThan(restartSeconds + 2.5);
   expect(Number(samples.at(-1)![1])).toBe(ticks);
 
   // The group deleted during the outage: its stale marker was queued and delivered with the rest.

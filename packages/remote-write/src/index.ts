@@ -8,7 +8,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { addProcessMetrics, buildInfo, ConfigError, MetricSet, type AgentInfo, type Logger, type PageSection, type RoleService } from "@agent/core";
 import type { RemoteWriteConfig, RemoteWriteSettings } from "./config.ts";
-import { addRemoteWriteMetrics, QueueMetrics } from "./metrics.ts";
+import { addRemoteWriteMetrics, QueueMetrics, type CollectionCounts } from "./metrics.ts";
 import { queuesBody, remoteWritePage } from "./page.ts";
 import { DiskQueue, type Batch } from "./queue.ts";
 import { relabel } from "./relabel.ts";
@@ -88,19 +88,15 @@ function batchesFor(series: readonly Series[], q: Queue): Batch[] {
   return out;
 }
 
-/** Collections taken while earlier ones still wait for their queue write; past this, ticks are skipped. */
-const MAX_WRITES_WAITING = 10;
-
 export class RemoteWrite {
   private readonly sources = new Map<string, Source>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private gathering = false;
-  /**
-   * Queue writes of earlier collections, in order. A collection is taken at its tick and waits here only for its
-   * write, so a slow disk (a sync behind other writers) delays what is queued, not what is collected.
-   */
-  private queued: Promise<void> = Promise.resolve();
-  private writesWaiting = 0;
+  private readonly collections: CollectionCounts = { taken: 0, missed: 0 };
+  /** When the last collection was taken, for counting the intervals that passed without one. */
+  private lastCollectionMs = 0;
+  /** The newest collection until it is queued; stop() waits for it. */
+  private collecting: Promise<void> = Promise.resolve();
   private highestTimestampMs = 0;
   /** The role whose /metrics and address carry the remote-write metrics and page (Role.hostsSharedPages). */
   private readonly home: string;
@@ -139,6 +135,8 @@ export class RemoteWrite {
           metrics.samplesDropped += samples;
           opts.log.warn("remote-write queue full; dropped the oldest samples", { remote_name: config.name, samples });
         };
+        queue.onRemoveError = (e) =>
+          opts.log.error("remote-write queue: removing a finished request failed; it is sent again after a restart", { remote_name: config.name, err: e.message });
         const log = opts.log.child({ remote_name: config.name, url: config.url });
         const sender = new Sender(config, queue, metrics, log, `agent/${opts.agent.version}`);
         queues.push({
@@ -166,7 +164,7 @@ export class RemoteWrite {
         remoteWritePage(app, { role, agent: this.opts.agent, queues: this.queues, intervalSeconds: this.opts.settings.interval });
       },
       metrics: (own, scrape) => {
-        addRemoteWriteMetrics(own, this.queues, this.highestTimestampMs);
+        addRemoteWriteMetrics(own, this.queues, this.highestTimestampMs, this.collections);
         return service.metrics(own, scrape);
       },
       links: [...(service.links ?? []), { path: "/remote-write", title: "Remote write" }],
@@ -184,20 +182,24 @@ export class RemoteWrite {
   /** Starts the senders (queued requests from before a restart go out at once) and the collection timer. */
   start(): void {
     for (const q of this.queues) q.sender.start();
+    const intervalMs = this.opts.settings.interval * 1000;
     const tick = () => {
-      // A disk that takes longer than MAX_WRITES_WAITING intervals per write loses collections, not memory.
-      if (this.gathering || this.writesWaiting >= MAX_WRITES_WAITING) return;
+      // A role still being collected (a slow collector) is not collected twice; the interval counts as missed.
+      if (this.gathering) return;
+      const now = Date.now();
+      // Intervals that passed without a collection: skipped above, or the agent did not run at its tick
+      // (the host stalled it). Counted so that a gap at the receiver can be told from a loss.
+      if (this.lastCollectionMs > 0) this.collections.missed += Math.max(0, Math.round((now - this.lastCollectionMs) / intervalMs) - 1);
+      this.lastCollectionMs = now;
       this.gathering = true;
-      const gathered = this.gather().finally(() => (this.gathering = false));
-      this.writesWaiting++;
-      this.queued = this.queued
-        .then(async () => this.enqueue(await gathered))
+      this.collecting = this.gather()
+        .finally(() => (this.gathering = false))
+        .then((all) => this.enqueue(all))
         // A queue that cannot be written (disk full) loses this collection, not the agent.
-        .catch((e: Error) => this.opts.log.error("remote write: queueing a collection failed", { err: e.message }))
-        .finally(() => this.writesWaiting--);
+        .catch((e: Error) => this.opts.log.error("remote write: queueing a collection failed", { err: e.message }));
     };
     tick();
-    this.timer = setInterval(tick, this.opts.settings.interval * 1000);
+    this.timer = setInterval(tick, intervalMs);
   }
 
   private render(service: RoleService): string | Promise<string> {
@@ -227,10 +229,14 @@ export class RemoteWrite {
       for (const s of source.staleness.update(series, now)) all.push(s);
       if (now > this.highestTimestampMs && series.length > 0) this.highestTimestampMs = now;
     }
+    this.collections.taken++;
     return all;
   }
 
-  /** Queues a collection for every receiver and wakes their senders. */
+  /**
+   * Queues a collection for every receiver and wakes their senders once it is committed. Collections made
+   * while a write is under way share the next one (DiskQueue.append), so none waits for another's sync.
+   */
   private async enqueue(all: readonly Series[]): Promise<void> {
     await Promise.all(
       this.queues.map(async (q) => {
@@ -242,7 +248,7 @@ export class RemoteWrite {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await this.queued;
+    await this.collecting;
     await Promise.allSettled(this.queues.map((q) => q.sender.stop()));
     await Promise.allSettled(this.queues.map((q) => q.queue.close()));
   }

@@ -18,6 +18,13 @@ export class QueueMetrics {
   ) {}
 }
 
+/** The collections remote write made, for every receiver at once. */
+export interface CollectionCounts {
+  taken: number;
+  /** Intervals that passed without a collection: the one before still running, or the agent not run at its tick. */
+  missed: number;
+}
+
 export interface QueueGauges {
   pendingSamples: number;
   queueBytes: number;
@@ -25,11 +32,22 @@ export interface QueueGauges {
 }
 
 /** Adds every queue's metrics to `out`; `highestTimestampMs` is the newest sample queued to any of them. */
-export function addRemoteWriteMetrics(out: MetricSet, queues: ReadonlyArray<{ metrics: QueueMetrics; gauges(): QueueGauges }>, highestTimestampMs: number): void {
+export function addRemoteWriteMetrics(
+  out: MetricSet,
+  queues: ReadonlyArray<{ metrics: QueueMetrics; gauges(): QueueGauges }>,
+  highestTimestampMs: number,
+  collections: CollectionCounts,
+): void {
   out.gauge(
     "prometheus_remote_storage_highest_timestamp_in_seconds",
     "Highest timestamp that has come into the remote storage via the Appender interface, in seconds since epoch.",
     highestTimestampMs / 1000,
+  );
+  out.counter("agent_remote_write_collections_total", "Collections of every role's metrics taken for remote write, one per remote_write_interval.", collections.taken);
+  out.counter(
+    "agent_remote_write_collections_missed_total",
+    "Intervals that passed without a collection: the one before was still running, or the agent was not run at its tick (a host stall).",
+    collections.missed,
   );
   for (const q of queues) {
     const m = q.metrics;

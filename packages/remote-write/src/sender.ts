@@ -155,7 +155,7 @@ export class Sender {
         m.highestSentTimestampMs = Math.max(m.highestSentTimestampMs, batch.highestTimestampMs);
       }
       backoff = minBackoff;
-      await this.queue.remove(batch.seq);
+      this.queue.remove(batch.seq);
     }
   }
 }
