@@ -14,7 +14,8 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { seriesFromText } from "../../packages/remote-write/src/series.ts";
+import { parseText, type Collection } from "../../packages/core/src/index.ts";
+import { seriesFromCollection } from "../../packages/remote-write/src/series.ts";
 import { encodeBody } from "../../packages/remote-write/src/wire.ts";
 import { freePort, startAgent, waitForHttp, type RunningAgent } from "../../test/harness/index.ts";
 import { cpuSeconds, rssKiB } from "../proc.ts";
@@ -121,6 +122,16 @@ const sink = Bun.serve({
 const sinkUrl = (path: string) => `http://127.0.0.1:${sink.port}${path}`;
 const bytesAt = (path: string) => received.get(path)?.bytes ?? 0;
 
+/** A scrape's text as a collection: the bench has the agent's samples only as it serves them, over HTTP. */
+function scrapedCollection(text: string): Collection {
+  return {
+    render: () => text,
+    forEachSample: (visit) => {
+      for (const f of parseText(text)) for (const s of f.samples) visit(s.name, Object.entries(s.labels).flat(), s.value);
+    },
+  };
+}
+
 const ms = (s: number) => `${(s * 1000).toFixed(0)} ms`;
 const mib = (b: number) => `${(b / 1048576).toFixed(2)} MiB`;
 
@@ -142,7 +153,7 @@ try {
   const baseCpu = cpuSeconds(base.proc.pid) - b0;
   const text = await (await fetch(`${base.urls.push}/metrics`)).text();
   await base.stop();
-  const series = seriesFromText(text, Date.now(), { target: { job: "push", instance: "bench:9091" }, honorLabels: true, externalLabels: {} });
+  const series = seriesFromCollection(scrapedCollection(text), Date.now(), { target: { job: "push", instance: "bench:9091" }, honorLabels: true, externalLabels: {} });
 
   // Side by side: the agent sending, and Prometheus agent scraping a second agent and sending.
   const sending = await start(sinkUrl("/agent"));

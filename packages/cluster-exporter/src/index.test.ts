@@ -35,7 +35,7 @@ test("the time range goes into the queries; the last scrape is offered as a repo
     const role = clusterRole();
     const service = await role.start(context({ prometheusUrl: prom.url, timeRange: 300, squeuePath: "/bin/true" }));
     expect(role.lastScrape()).toBeUndefined();
-    const text = await service.metrics(new MetricSet());
+    const text = (await service.collect(new MetricSet())).render();
     expect(text).toContain("cluster_exporter_scrape_ok 1\n");
     expect(prom.queries).toContain("sum by(jobid)(irate(lustre_job_write_bytes_total[5m])!=0)");
     const report = role.lastScrape()!;

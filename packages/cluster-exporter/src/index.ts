@@ -84,11 +84,11 @@ export function clusterRole(): Role<ClusterFlags> & { lastScrape(): ScrapeReport
       collector = active;
       ctx.log.info("querying Prometheus for Lustre job metrics", { prometheus: base });
       return {
-        async metrics(own) {
+        async collect(own) {
           const outcome = await active.collect();
           if (outcome) addOutcome(own, outcome, active);
           else addSkipped(own);
-          return own.render();
+          return own;
         },
         routes: (app) => {
           clusterPage(app, { agent: ctx.agent, lastScrape });

@@ -7,7 +7,7 @@
  */
 import type { Hono } from "hono";
 import type { FlagSet, FlagValues } from "./config/flag.ts";
-import type { EscapingScheme } from "./exposition/escaping.ts";
+import type { Collection } from "./exposition/model.ts";
 import type { MetricSet } from "./exposition/writer.ts";
 import type { LogFields, Logger } from "./log.ts";
 import type { Html } from "./pages/html.ts";
@@ -68,8 +68,6 @@ export class ScrapeQueryError extends BadRequest {}
 export interface ScrapeRequest {
   /** The URL's query (node's collect[] and exclude[]). */
   query?: URLSearchParams;
-  /** How UTF-8 names are to be escaped, for a role that sets `utf8Names`. */
-  escaping?: EscapingScheme;
 }
 
 /** What a started role hands the frame. */
@@ -77,18 +75,18 @@ export interface RoleService {
   /** Adds the role's own routes. A role that serves its own page at `/` replaces the landing page. */
   routes?(app: Hono): void;
   /**
-   * The whole /metrics body for this address. `own` already holds the agent's process_* and build-info
-   * families; a role that builds its families in a MetricSet adds them to `own` and returns `own.render()`;
-   * one that renders text itself must merge `own` so that no family appears twice. A query the role refuses
-   * (`scrape.query`) throws ScrapeQueryError, answered 400.
+   * One collection of this address's metrics, as values: the frame serves its render() as /metrics and remote
+   * write sends its samples. `own` already holds the agent's process_* and build-info families; the role adds
+   * its families to `own` and returns it, or returns a collection of its own that includes `own`'s families
+   * (no family twice). A query the role refuses (`scrape.query`) throws ScrapeQueryError, answered 400.
    */
-  metrics(own: MetricSet, scrape?: ScrapeRequest): string | Promise<string>;
+  collect(own: MetricSet, scrape?: ScrapeRequest): Collection | Promise<Collection>;
   /** Why the role cannot serve right now (/-/ready then answers 503 with it); undefined when it can. */
   unready?(): string | undefined;
   /**
-   * Set when the body may hold UTF-8 names: the frame then reads the scheme the scrape asks for (Accept's
-   * `escaping=`, underscores by default), passes it to metrics(), and names it in the Content-Type, as
-   * client_golang's promhttp does. Unset, neither happens.
+   * Set when the collection may hold UTF-8 names: the frame then escapes the text by the scheme the scrape
+   * asks for (Accept's `escaping=`, underscores by default) and names it in the Content-Type, as client_golang's
+   * promhttp does; remote write sends them escaped by underscores. Unset, neither happens.
    */
   utf8Names?: boolean;
   /** Pages listed on the landing page besides /metrics. */

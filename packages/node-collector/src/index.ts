@@ -36,7 +36,7 @@ export function nodeRole(): Role {
       registry.observe((sets, results) => sampler.offer(sets, results));
       sampler.start();
       return {
-        metrics: (own, scrape) => registry.render(own, scrape?.query && registry.select(scrape.query)),
+        collect: (own, scrape) => registry.collect(own, scrape?.query && registry.select(scrape.query)),
         routes: (app) => {
           nodePage(app, { agent: ctx.agent, history: sampler, registry, sections: ctx.pageSections });
           statusPage(app, { role: "node", agent: ctx.agent, flags, values: ctx.config });

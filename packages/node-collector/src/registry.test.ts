@@ -97,7 +97,7 @@ describe("node registry", () => {
   test("an overrunning collector is abandoned with success 0 and the scrape answers within the timeout", async () => {
     const r = registry(["--collector.timeout=300ms", "--collector.fast.greeting=hello"]);
     const started = performance.now();
-    const text = await r.render(new MetricSet());
+    const text = (await r.collect(new MetricSet())).render();
     expect(performance.now() - started).toBeLessThan(3000);
     expect(text).toContain(`node_scrape_collector_success{collector="hangs"} 0\n`);
     expect(text).not.toContain("node_hangs_partial");
@@ -107,7 +107,7 @@ describe("node registry", () => {
   });
 
   test("a failing collector reports success 0 and contributes nothing; the others are served", async () => {
-    const text = await registry(["--no-collector.hangs"]).render(new MetricSet());
+    const text = (await registry(["--no-collector.hangs"]).collect(new MetricSet())).render();
     expect(text).toContain(`node_scrape_collector_success{collector="fails"} 0\n`);
     expect(text).not.toContain("node_fails_partial");
     expect(text).toContain(`node_scrape_collector_success{collector="textfile"} 1\n`);
@@ -117,7 +117,7 @@ describe("node registry", () => {
     const lines: string[] = [];
     const log = createLogger({ level: "debug", format: "json", write: (line) => lines.push(line) });
     const collectors = [fast, noData];
-    const text = await new NodeRegistry(collectors, nodeValues(collectors, ["--collector.nodata"]), log).render(new MetricSet());
+    const text = (await new NodeRegistry(collectors, nodeValues(collectors, ["--collector.nodata"]), log).collect(new MetricSet())).render();
     expect(text).toContain(`node_scrape_collector_success{collector="nodata"} 0\n`);
     expect(text).toContain(`node_scrape_collector_success{collector="fast"} 1\n`);
     // Logged at debug, as node_exporter does, not as a failure.
@@ -128,7 +128,7 @@ describe("node registry", () => {
   test("a textfile family that clashes with a collector's is dropped; families come out sorted, merged with own", async () => {
     const own = new MetricSet();
     own.gauge("process_open_fds", "Open fds.", 7);
-    const text = await registry(["--no-collector.hangs", "--no-collector.fails"]).render(own);
+    const text = (await registry(["--no-collector.hangs", "--no-collector.fails"]).collect(own)).render();
     expect(text).toContain(`node_fast_value{greeting="hi"} 1\n`);
     expect(text).not.toContain("node_fast_value 99");
     expect(text.match(/# TYPE node_fast_value /g)).toHaveLength(1);
@@ -142,7 +142,7 @@ describe("node registry", () => {
     const r = registry(["--no-collector.hangs", "--no-collector.fails"]);
     const q = (s: string) => new URLSearchParams(s);
     expect(r.select(q(""))).toBeUndefined();
-    const text = await r.render(new MetricSet(), r.select(q("collect[]=fast")));
+    const text = (await r.collect(new MetricSet(), r.select(q("collect[]=fast")))).render();
     expect(text).toContain(`node_scrape_collector_success{collector="fast"} 1\n`);
     expect(text).not.toContain(`collector="textfile"`);
     expect(text).not.toContain("my_textfile_metric");

@@ -16,7 +16,7 @@ export class NodeRegistry {
   private readonly gc = new IdleGc();
   readonly paths: NodePaths;
   private readonly timeoutMs: number;
-  /** Told of every finished scrape, before render() takes its families apart. */
+  /** Told of every finished scrape, before collect() takes its families apart. */
   private readonly observers: ((sets: readonly MetricSet[], results: readonly ScrapeResult[]) => void)[] = [];
 
   constructor(
@@ -75,33 +75,21 @@ export class NodeRegistry {
   }
 
   /**
-   * One scrape as exposition text: the collectors' families plus the node_scrape_collector_* pair, merged
-   * with `own` (the frame's process metrics). A family name that a later set repeats (a textfile clashing
-   * with a collector) is dropped from that set and logged, so no family appears twice.
+   * One scrape as one set: the collectors' families plus the node_scrape_collector_* pair, merged into `own`
+   * (the frame's process metrics). A family name that a later set repeats (a textfile clashing with a
+   * collector) is dropped from that set and logged, so no family appears twice.
    */
-  async render(own: MetricSet, only?: readonly Enabled[]): Promise<string> {
+  async collect(own: MetricSet, only?: readonly Enabled[]): Promise<MetricSet> {
     const { sets, results } = await this.scrape(only);
-    const blocks: [string, string][] = [];
-    const seen = new Set<string>();
     const drain = (set: MetricSet, source: string) => {
       for (const name of [...set.names()]) {
-        const fam = set.take(name)!;
-        if (seen.has(name)) {
-          this.log.warn("family already collected, skipped", { family: name, source });
-          continue;
-        }
-        seen.add(name);
-        blocks.push([name, fam.render()]);
+        if (!own.adopt(set.take(name)!)) this.log.warn("family already collected, skipped", { family: name, source });
       }
     };
-    drain(own, "agent");
     drain(outcomeFamilies(results), "registry");
     sets.forEach((s, i) => drain(s, results[i]!.name));
-    blocks.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    let out = "";
-    for (const b of blocks) out += b[1];
     this.gc.afterScrape();
-    return out;
+    return own;
   }
 }
 

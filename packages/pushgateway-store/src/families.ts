@@ -4,8 +4,8 @@
  * kept, since a scrape of thousands of groups must be a concatenation. A metric's identity is
  * seriesIdentity() of its family name and label pairs.
  */
-import { partLabelOf, seriesIdentity, type MetricType } from "@agent/core";
-import { renderMetrics } from "./render-metrics.ts";
+import { partLabelOf, seriesIdentity, type MetricType, type SampleVisitor } from "@agent/core";
+import { forEachColumnSample, renderMetrics } from "./render-metrics.ts";
 
 export const PUSH_TIME = "push_time_seconds";
 export const PUSH_FAILURE_TIME = "push_failure_time_seconds";
@@ -143,6 +143,16 @@ export class StoredFamily {
   renderLines(): string {
     this.rendered ??= renderMetrics(this.name, this.type, this.columns);
     return this.rendered;
+  }
+
+  /** Every sample its lines hold, in their order, read from the columns. */
+  forEachSample(visit: SampleVisitor): void {
+    const pairs = this.columns.labels.flat;
+    forEachColumnSample(this.name, this.type, this.columns, (series, from, to, extra, value) => {
+      const labels = pairs.slice(from, to);
+      if (extra !== undefined) labels.push(extra[0], extra[1]);
+      visit(series, labels, value);
+    });
   }
 
   /** Whether a metric with this identity (see seriesIdentity()) is among this family's. */

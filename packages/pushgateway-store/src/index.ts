@@ -3,7 +3,7 @@
  * cluster several agents share) before answering, checks consistency in time proportional to the push, renders at push time, and expires groups.
  */
 import { hostname } from "node:os";
-import { ConfigError, defineRole, escapeExposition, IdleGc, shownFlags, type FlagValues, type NameValidation, type RoleContext, type RoleService } from "@agent/core";
+import { ConfigError, defineRole, IdleGc, shownFlags, type FlagValues, type NameValidation, type RoleContext, type RoleService } from "@agent/core";
 import { statusPage } from "@agent/core/pages";
 import { ExpiryTimer } from "./expiry.ts";
 import { pushFlags } from "./flags.ts";
@@ -93,9 +93,9 @@ function pushService(ctx: RoleContext<PushConfig>, store: PushStore, ttl: TtlPol
       pushPage(app, { store, agent: ctx.agent, enableAdminApi: adminApi, links });
       statusPage(app, { role: "push", agent: ctx.agent, flags: pushFlags, values: config });
     },
-    metrics: (own, scrape) => {
+    collect: (own) => {
       idleGc.afterScrape();
-      return scrape?.escaping === undefined ? store.render(own) : escapeExposition(store.render(own), scrape.escaping);
+      return store.collect(own);
     },
     utf8Names: config.enableUtf8Names,
     unready: () => store.unready(),

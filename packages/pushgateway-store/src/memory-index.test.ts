@@ -1,13 +1,13 @@
 import { expect, test } from "bun:test";
-import { MetricSet, parseText } from "@agent/core";
+import { MetricSet, parseText, type NameValidation } from "@agent/core";
 import { groupSeriesLabels, prepareFamilies } from "./grouping.ts";
 import { groupingKey, type GroupLabels } from "./grouping-key.ts";
 import type { Group } from "./group.ts";
 import { MemoryIndex } from "./memory-index.ts";
 
 let clock = 1_700_000_000_000;
-function group(labels: GroupLabels, text: string): { g: Group; prepared: ReturnType<typeof prepareFamilies> } {
-  const prepared = prepareFamilies(parseText(text), labels, ++clock);
+function group(labels: GroupLabels, text: string, names: NameValidation = "legacy"): { g: Group; prepared: ReturnType<typeof prepareFamilies> } {
+  const prepared = prepareFamilies(parseText(text, names), labels, ++clock, names);
   const g: Group = {
     key: groupingKey(labels),
     labels,
@@ -70,12 +70,35 @@ test("render merges groups under one header, own families first in their own hea
   idx.replace(undefined, b.g);
   const own = new MetricSet();
   own.gauge("process_open_fds", "Number of open file descriptors.", 3);
-  const out = idx.render(own);
+  const out = idx.collection(own).render();
   expect(out).toContain('# HELP process_open_fds Number of open file descriptors.\n# TYPE process_open_fds gauge\nprocess_open_fds 3\nprocess_open_fds{instance="",job="a"} 7\n');
   expect(out).toContain('# HELP x new help\n# TYPE x gauge\nx{instance="",job="a"} 1\nx{instance="",job="b"} 2\n');
   expect(out.match(/# TYPE push_time_seconds/g)?.length).toBe(1);
   expect(out.indexOf("push_failure_time_seconds")).toBeLessThan(out.indexOf("# TYPE push_time_seconds"));
   idx.replace(b.g, undefined);
-  expect(idx.render(new MetricSet())).toContain("# HELP x old help\n");
+  expect(idx.collection(new MetricSet()).render()).toContain("# HELP x old help\n");
   expect(idx.series).toBe(2);
+});
+
+test("the collection's samples are the ones its text shows, in its order: parts, push times, own families, UTF-8 names", () => {
+  const idx = new MemoryIndex();
+  const pushed =
+    '# TYPE h histogram\nh_bucket{le="0.5"} 1\nh_bucket{le="1"} 2\nh_sum 3\nh_count 4\n' +
+    '# TYPE s summary\ns{quantile="0.9"} 5\ns_sum 6\ns_count 7\n' +
+    '# TYPE process_open_fds counter\nprocess_open_fds 8\n' +
+    '{"job.seconds","host.name"="a\\"b"} 9\n';
+  idx.replace(undefined, group({ job: "a" }, pushed, "utf8").g);
+  idx.replace(undefined, group({ job: "b", "zone.name": "z" }, "# TYPE process_max_fds gauge\nprocess_max_fds 10\n", "utf8").g);
+  const own = new MetricSet();
+  own.gauge("process_open_fds", "Number of open file descriptors.", 3);
+  own.gauge("process_max_fds", "Maximum number of open file descriptors.", 11);
+  const collection = idx.collection(own);
+  const visited: [string, Record<string, string>, number][] = [];
+  collection.forEachSample((name, labels, value) => visited.push([name, Object.fromEntries(labels.flatMap((_, i) => (i % 2 === 0 ? [[labels[i]!, labels[i + 1]!]] : []))), value]));
+  const shown = parseText(collection.render(), "utf8").flatMap((f) => f.samples.map((s): [string, Record<string, string>, number] => [s.name, { ...s.labels }, s.value]));
+  expect(visited).toEqual(shown);
+  // The pushed counter clashes with the own gauge and is left out of both; the pushed gauge joins the own one.
+  expect(visited.filter(([name]) => name === "process_open_fds").length).toBe(1);
+  expect(visited.filter(([name]) => name === "process_max_fds").length).toBe(2);
+  expect(visited.filter(([name]) => name.startsWith("push_")).length).toBe(4);
 });

@@ -4,7 +4,7 @@
  * joins the sample lines each stored family rendered once; no copy of them per family name is kept, since it
  * would hold every pushed line twice between scrapes.
  */
-import { renderHeader, renderLabelPairs, renderSeries, suffixesOf, type MetricSet, type MetricType } from "@agent/core";
+import { renderHeader, renderLabelPairs, renderSeries, suffixesOf, type Collection, type MetricSet, type MetricType, type SampleVisitor } from "@agent/core";
 import {
   PUSH_FAILURE_TIME,
   PUSH_FAILURE_TIME_HELP,
@@ -16,6 +16,7 @@ import {
 import { timestampLine } from "./render-metrics.ts";
 import type { Group } from "./group.ts";
 import { groupingKey } from "./grouping-key.ts";
+import { groupSeriesPairs } from "./grouping.ts";
 
 interface FamilyEntry {
   /** The type every member agrees on (the first member's, should an unchecked push disagree). */
@@ -247,22 +248,31 @@ export class MemoryIndex {
   }
 
   /**
-   * The whole /metrics body: `own` (the agent's families) merged with every pushed family, one HELP/TYPE
+   * The whole /metrics as values: `own` (the agent's families) merged with every pushed family, one HELP/TYPE
    * per name, in name order. Where a pushed family shares a name with an own family, the own HELP and TYPE
-   * stand (as Pushgateway keeps its own help strings) and pushed lines of another type are left out.
+   * stand (as Pushgateway keeps its own help strings) and pushed samples of another type are left out. Read
+   * when rendered or visited: the families keep their rendered lines, and no copy of the samples is made.
    */
-  render(own: MetricSet): string {
+  collection(own: MetricSet): Collection {
+    return { render: () => this.render(own), forEachSample: (visit) => this.forEachSample(own, visit) };
+  }
+
+  private namesWith(own: MetricSet): string[] {
     const names = new Set(this.families.keys());
     for (const n of own.names()) names.add(n);
     if (this.groups.size > 0) for (const n of SYNTHETIC.keys()) names.add(n);
+    return [...names].sort();
+  }
+
+  private render(own: MetricSet): string {
     const out: string[] = [];
-    for (const name of [...names].sort()) {
+    for (const name of this.namesWith(own)) {
       if (SYNTHETIC.has(name)) {
         out.push(this.renderTimestamps(name));
         continue;
       }
       const e = this.families.get(name);
-      const builder = own.take(name);
+      const builder = own.get(name);
       if (!builder) {
         this.renderFamily(out, name, e!, true);
         continue;
@@ -271,5 +281,18 @@ export class MemoryIndex {
       if (e && e.type === builder.type) this.renderFamily(out, name, e, false);
     }
     return out.join("");
+  }
+
+  private forEachSample(own: MetricSet, visit: SampleVisitor): void {
+    for (const name of this.namesWith(own)) {
+      if (SYNTHETIC.has(name)) {
+        for (const g of this.groups.values()) visit(name, groupSeriesPairs(g.labels), name === PUSH_TIME ? g.pushTime : g.failTime);
+        continue;
+      }
+      const e = this.families.get(name);
+      const builder = own.get(name);
+      builder?.forEachSample(visit);
+      if (e && (!builder || e.type === builder.type)) for (const f of e.members.values()) if (f.type === e.type) f.forEachSample(visit);
+    }
   }
 }

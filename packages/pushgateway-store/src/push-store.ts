@@ -3,7 +3,7 @@
  * change to its storage (LMDB, or etcd shared by several agents) before the caller acknowledges it. Also
  * the typed read API the HTTP routes and pages use.
  */
-import { addProcessMetrics, MetricSet, type MetricType } from "@agent/core";
+import { addProcessMetrics, MetricSet, type Collection, type MetricType } from "@agent/core";
 import type { StoredFamily } from "./families.ts";
 import { emptyGroup, expiryOf, summaries, type Group, type GroupSummary } from "./group.ts";
 import { prepareFamilies } from "./grouping.ts";
@@ -261,14 +261,14 @@ export class PushStore {
     return removed;
   }
 
-  /** The /metrics body: `own` merged with every stored family. */
-  render(own: MetricSet): string {
+  /** The /metrics collection: `own` merged with every stored family. */
+  collect(own: MetricSet): Collection {
     this.stats.addTo(own, { groups: this.index.size, series: this.index.series, storageBytes: this.db.sizeBytes() }, this.health.errors);
     if (this.db.resyncs !== undefined) {
       own.counter("agent_push_etcd_resyncs_total", "Times this agent lost its etcd watch and rebuilt its view from a fresh read.", this.db.resyncs);
     }
     this.learnOwnTypes(own);
-    return this.index.render(own);
+    return this.index.collection(own);
   }
 
   list(now = Date.now()): GroupSummary[] {

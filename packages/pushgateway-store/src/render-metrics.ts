@@ -1,36 +1,26 @@
 /**
- * A group's metrics as sample lines, as Pushgateway renders them: histogram buckets with the `+Inf` one,
- * summary quantiles, then `_sum` and `_count`, every number in Go's shortest form.
+ * A group's metrics as samples and as sample lines, as Pushgateway renders them, every number in Go's
+ * shortest form.
  */
 import { appendLabelPairs, formatValue, isValidMetricName, renderHeader, renderLabelPairs, renderSeries, type MetricType } from "@agent/core";
 import { PUSH_FAILURE_TIME, PUSH_FAILURE_TIME_HELP, PUSH_TIME, PUSH_TIME_HELP, rowStart, seriesOf, type FamilyColumns, type StoredFamily } from "./families.ts";
 import type { Group } from "./group.ts";
 
+/** One sample of a stored metric: its labels are the family's flat pairs `[from, to)`, then `extra` (le or quantile). */
+export type ColumnSample = (series: string, from: number, to: number, extra: readonly [string, string] | undefined, value: number) => void;
+
 /**
- * Sample lines for metrics of one family, in Go's text exposition order. Every line goes onto one array of
- * pieces joined once, read straight from the columns: a string per line (or a += chain, which JSC keeps as a
- * tree of its pieces) or a value per metric would be garbage the size of the text once joined, and a first
- * scrape after a restart renders every stored family.
+ * Every sample of metrics of one family, in Go's text exposition order, as Pushgateway writes them: histogram
+ * buckets with the `+Inf` one, summary quantiles, then `_sum` and `_count`.
  */
-export function renderMetrics(name: string, type: MetricType, c: FamilyColumns): string {
-  const out: string[] = [];
-  const pairs = c.labels.flat;
-  let from = 0;
-  let to = 0;
-  const sample = (series: string, extra: readonly [string, string] | undefined, value: number): void => {
-    if (isValidMetricName(series)) {
-      out.push(series);
-      appendLabelPairs(out, pairs, extra, from, to);
-    } else out.push(renderSeries(series, renderLabelPairs(pairs.slice(from, to), extra)));
-    out.push(" ", formatValue(value), "\n");
-  };
+export function forEachColumnSample(name: string, type: MetricType, c: FamilyColumns, sample: ColumnSample): void {
   const [bucket, sumName, countName] = [name + "_bucket", name + "_sum", name + "_count"];
   const n = seriesOf(c);
   for (let i = 0; i < n; i++) {
-    from = rowStart(c.labels, i);
-    to = rowStart(c.labels, i + 1);
+    const from = rowStart(c.labels, i);
+    const to = rowStart(c.labels, i + 1);
     if (c.parts === undefined) {
-      sample(name, undefined, c.numbers[i]!);
+      sample(name, from, to, undefined, c.numbers[i]!);
       continue;
     }
     const parts = c.parts.flat;
@@ -40,13 +30,31 @@ export function renderMetrics(name: string, type: MetricType, c: FamilyColumns):
     for (let p = partFrom; p + 1 < partTo; p += 2) {
       if (type === "histogram") {
         if (parts[p] === Infinity) hasInf = true;
-        sample(bucket, ["le", formatValue(parts[p]!)], parts[p + 1]!);
-      } else sample(name, ["quantile", formatValue(parts[p]!)], parts[p + 1]!);
+        sample(bucket, from, to, ["le", formatValue(parts[p]!)], parts[p + 1]!);
+      } else sample(name, from, to, ["quantile", formatValue(parts[p]!)], parts[p + 1]!);
     }
-    if (type === "histogram" && !hasInf) sample(bucket, ["le", "+Inf"], count);
-    sample(sumName, undefined, sum);
-    sample(countName, undefined, count);
+    if (type === "histogram" && !hasInf) sample(bucket, from, to, ["le", "+Inf"], count);
+    sample(sumName, from, to, undefined, sum);
+    sample(countName, from, to, undefined, count);
   }
+}
+
+/**
+ * Sample lines for metrics of one family. Every line goes onto one array of pieces joined once, read straight
+ * from the columns: a string per line (or a += chain, which JSC keeps as a tree of its pieces) or a value per
+ * metric would be garbage the size of the text once joined, and a first scrape after a restart renders every
+ * stored family.
+ */
+export function renderMetrics(name: string, type: MetricType, c: FamilyColumns): string {
+  const out: string[] = [];
+  const pairs = c.labels.flat;
+  forEachColumnSample(name, type, c, (series, from, to, extra, value) => {
+    if (isValidMetricName(series)) {
+      out.push(series);
+      appendLabelPairs(out, pairs, extra, from, to);
+    } else out.push(renderSeries(series, renderLabelPairs(pairs.slice(from, to), extra)));
+    out.push(" ", formatValue(value), "\n");
+  });
   return out.join("");
 }
 

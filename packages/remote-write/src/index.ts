@@ -1,19 +1,19 @@
 /**
- * Remote write from every role: each role's /metrics body is produced in-process every
- * `remote_write_interval`, turned into the samples a scrape would store, marked stale where series went
+ * Remote write from every role: each role's /metrics collection is taken in-process every
+ * `remote_write_interval`, its values turned into the samples a scrape would store, marked stale where series went
  * away, relabelled per receiver, and queued on disk for that receiver's sender. Nothing of this exists
  * when no `remote_write` is configured.
  */
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { addProcessMetrics, buildInfo, ConfigError, MetricSet, type AgentInfo, type Logger, type PageSection, type RoleService } from "@agent/core";
+import { addProcessMetrics, buildInfo, ConfigError, MetricSet, type AgentInfo, type Collection, type Logger, type PageSection, type RoleService } from "@agent/core";
 import type { RemoteWriteConfig, RemoteWriteSettings } from "./config.ts";
 import { addRemoteWriteMetrics, QueueMetrics, type CollectionCounts } from "./metrics.ts";
 import { queuesBody, remoteWritePage } from "./page.ts";
 import { DiskQueue, type Batch } from "./queue.ts";
 import { relabel } from "./relabel.ts";
 import { Sender } from "./sender.ts";
-import { flatLabels, seriesFromText, seriesKey, type Series } from "./series.ts";
+import { flatLabels, seriesFromCollection, seriesKey, type Series } from "./series.ts";
 import { StalenessTracker } from "./staleness.ts";
 import { encodeBody } from "./wire.ts";
 
@@ -163,9 +163,9 @@ export class RemoteWrite {
         service.routes?.(app);
         remoteWritePage(app, { role, agent: this.opts.agent, queues: this.queues, intervalSeconds: this.opts.settings.interval });
       },
-      metrics: (own, scrape) => {
+      collect: (own, scrape) => {
         addRemoteWriteMetrics(own, this.queues, this.highestTimestampMs, this.collections);
-        return service.metrics(own, scrape);
+        return service.collect(own, scrape);
       },
       links: [...(service.links ?? []), { path: "/remote-write", title: "Remote write" }],
     };
@@ -202,12 +202,11 @@ export class RemoteWrite {
     this.timer = setInterval(tick, intervalMs);
   }
 
-  private render(service: RoleService): string | Promise<string> {
+  private collect(service: RoleService): Collection | Promise<Collection> {
     const own = new MetricSet();
     addProcessMetrics(own);
     buildInfo(own, this.opts.agent);
-    // Series go out with classic names, as a scrape that asks for no escaping scheme gets them.
-    return service.metrics(own, service.utf8Names ? { escaping: "underscores" } : undefined);
+    return service.collect(own);
   }
 
   /** One collection of every role, with the stale markers for what disappeared since the last. */
@@ -219,8 +218,13 @@ export class RemoteWrite {
       const now = Date.now();
       let series: Series[] = [];
       try {
-        const text = await this.render(service);
-        series = seriesFromText(text, now, { target: source.target, honorLabels: source.honorLabels, externalLabels: this.opts.settings.externalLabels });
+        series = seriesFromCollection(await this.collect(service), now, {
+          target: source.target,
+          honorLabels: source.honorLabels,
+          externalLabels: this.opts.settings.externalLabels,
+          // Series go out with classic names, as a scrape that asks for no escaping scheme gets them.
+          escapeNames: service.utf8Names,
+        });
       } catch (e) {
         // As after a failed scrape: everything the role had goes stale.
         this.opts.log.warn("remote write: collecting a role failed", { role: source.role, err: (e as Error).message });

@@ -1,9 +1,9 @@
 /**
- * A role's exposition text turned into the samples a Prometheus scrape of that role would store: the
- * target's `job` and `instance` set (or, with honor_labels as Pushgateway scrapes use it, kept from the
- * text and only added where the text lacks them), `external_labels` added where absent, empty values gone.
+ * A role's collection turned into the samples a Prometheus scrape of that role would store: the target's
+ * `job` and `instance` set (or, with honor_labels as Pushgateway scrapes use it, kept from the collection
+ * and only added where it lacks them), `external_labels` added where absent, empty values gone.
  */
-import { parseText } from "@agent/core";
+import { escapeName, type Collection } from "@agent/core";
 import type { WireSample } from "./wire.ts";
 
 export interface SeriesOptions {
@@ -12,6 +12,8 @@ export interface SeriesOptions {
   /** Keep labels the text has over the target's (`honor_labels: true`); else they become `exported_<name>`. */
   honorLabels: boolean;
   externalLabels: Readonly<Record<string, string>>;
+  /** Escape UTF-8 metric and label names to classic ones, as a scrape that asks for no escaping scheme gets them. */
+  escapeNames?: boolean;
 }
 
 /** A sample with its identity: `key` is the same string for the same label set from one collection to the next. */
@@ -34,32 +36,31 @@ export function flatLabels(map: ReadonlyMap<string, string>): string[] {
   return out;
 }
 
-export function seriesFromText(text: string, timestampMs: number, opts: SeriesOptions): Series[] {
+export function seriesFromCollection(collection: Collection, timestampMs: number, opts: SeriesOptions): Series[] {
   const out: Series[] = [];
   const target = Object.entries(opts.target);
   const external = Object.entries(opts.externalLabels);
-  for (const family of parseText(text)) {
-    for (const s of family.samples) {
-      // A plain object per sample, then its names sorted: cheaper than a Map at hundreds of thousands of series.
-      const all: Record<string, string> = { __name__: s.name };
-      for (const name in s.labels) all[name] = s.labels[name]!;
-      for (const [name, value] of target) {
-        const had = all[name];
-        if (opts.honorLabels) {
-          if (had === undefined) all[name] = value;
-        } else {
-          if (had !== undefined && had !== "") all[`exported_${name}`] = had;
-          all[name] = value;
-        }
+  const name = opts.escapeNames ? (n: string) => escapeName(n, "underscores") : (n: string) => n;
+  collection.forEachSample((sample, pairs, value) => {
+    // A plain object per sample, then its names sorted: cheaper than a Map at hundreds of thousands of series.
+    const all: Record<string, string> = { __name__: name(sample) };
+    for (let i = 0; i + 1 < pairs.length; i += 2) all[name(pairs[i]!)] = pairs[i + 1]!;
+    for (const [label, value] of target) {
+      const had = all[label];
+      if (opts.honorLabels) {
+        if (had === undefined) all[label] = value;
+      } else {
+        if (had !== undefined && had !== "") all[`exported_${label}`] = had;
+        all[label] = value;
       }
-      for (const [name, value] of external) if (all[name] === undefined) all[name] = value;
-      const labels: string[] = [];
-      for (const name of Object.keys(all).sort()) {
-        const v = all[name]!;
-        if (v !== "") labels.push(name, v);
-      }
-      out.push({ key: seriesKey(labels), labels, value: s.value, timestampMs: s.timestampMs ?? timestampMs });
     }
-  }
+    for (const [label, value] of external) if (all[label] === undefined) all[label] = value;
+    const labels: string[] = [];
+    for (const label of Object.keys(all).sort()) {
+      const v = all[label]!;
+      if (v !== "") labels.push(label, v);
+    }
+    out.push({ key: seriesKey(labels), labels, value, timestampMs });
+  });
   return out;
 }

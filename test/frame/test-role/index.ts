@@ -36,9 +36,9 @@ export function tallyRole() {
             return c.text(`${ctx.config.greeting} ${count}\n`);
           });
         },
-        metrics: (own) => {
+        collect: (own) => {
           own.counter("tally_visits_total", "Visits counted, times --tally.step.", count);
-          return own.render();
+          return own;
         },
         links: [{ path: "/visit", title: "Visit" }],
         logFields: { count },

@@ -24,6 +24,20 @@ export interface MetricFamily {
   samples: Sample[];
 }
 
+/** One sample as a scrape would store it: its full name (`_bucket`, `_sum`...), label pairs flat (`[name, value, ...]`), value. */
+export type SampleVisitor = (name: string, labels: readonly string[], value: number) => void;
+
+/**
+ * One collection of a role's metrics as values. /metrics is render()'s text and remote write visits the
+ * samples, so what is sent is what a scrape shows; neither renders text to parse it back.
+ */
+export interface Collection {
+  /** The exposition text, rendered from the values. */
+  render(): string;
+  /** Calls `visit` for every sample render() writes. */
+  forEachSample(visit: SampleVisitor): void;
+}
+
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 

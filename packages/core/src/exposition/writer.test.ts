@@ -121,4 +121,27 @@ describe("client_golang's order", () => {
         'lat_bucket{job="z",le="1"} 2\nlat_bucket{job="z",le="+Inf"} 2\nlat_sum{job="z"} 2\n',
     );
   });
+
+  test("forEachSample visits what render() writes, in its order: families by name, series sorted, parts together", () => {
+    const set = new MetricSet();
+    const h = set.family("lat", "histogram", "L.");
+    h.add(2, { job: "z", le: "+Inf" }, "_bucket").add(2, { job: "z" }, "_sum");
+    h.add(1, { job: "a", le: "+Inf" }, "_bucket").add(1, { job: "a" }, "_sum");
+    set.gauge("a_first", "A.", 5);
+    const visited: string[] = [];
+    set.forEachSample((name, labels, value) => visited.push(`${name} ${labels.join(",")} ${value}`));
+    expect(visited).toEqual(["a_first  5", "lat_bucket job,a,le,+Inf 1", "lat_sum job,a 1", "lat_bucket job,z,le,+Inf 2", "lat_sum job,z 2"]);
+    expect(set.render()).toContain('lat_bucket{job="a",le="+Inf"} 1\nlat_sum{job="a"} 1\nlat_bucket{job="z"');
+  });
+
+  test("adopt() adds a family built in another set unless one of that name is there", () => {
+    const a = new MetricSet();
+    const b = new MetricSet();
+    a.gauge("g", "A.", 1);
+    b.gauge("g", "B.", 2);
+    b.gauge("h", "H.", 3);
+    expect(a.adopt(b.take("g")!)).toBe(false);
+    expect(a.adopt(b.take("h")!)).toBe(true);
+    expect(a.render()).toBe("# HELP g A.\n# TYPE g gauge\ng 1\n# HELP h H.\n# TYPE h gauge\nh 3\n");
+  });
 });

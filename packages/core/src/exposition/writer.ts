@@ -3,7 +3,7 @@
  * family is first rendered, then served from that render until a sample is added. Readers that want numbers
  * (the node page's history) take the values, never the text.
  */
-import type { Labels, MetricFamily, MetricType, Sample } from "./model.ts";
+import type { Collection, Labels, MetricFamily, MetricType, Sample, SampleVisitor } from "./model.ts";
 import { renderHeader, renderSampleLine } from "./render.ts";
 
 /**
@@ -95,6 +95,16 @@ export class FamilyBuilder {
     return this.rendered;
   }
 
+  /** Every sample, in the order render() writes them. */
+  forEachSample(visit: SampleVisitor): void {
+    for (const i of this.order()) {
+      const labels = this.labels[i];
+      const pairs: string[] = [];
+      for (const name in labels) pairs.push(name, labels[name]!);
+      visit(this.name + this.suffixes[i], pairs, this.values[i]!);
+    }
+  }
+
   /** The family as values, samples in series order. */
   toFamily(): MetricFamily {
     const samples: Sample[] = this.order().map((i) => ({ name: this.name + this.suffixes[i], labels: this.labels[i] ?? {}, value: this.values[i]! }));
@@ -106,7 +116,7 @@ export class FamilyBuilder {
  * A set of families under construction, keyed by name: adding to a family that exists appends to it, so
  * several sources (collectors, the process metrics) can contribute to one scrape without duplicate headers.
  */
-export class MetricSet {
+export class MetricSet implements Collection {
   private readonly families = new Map<string, FamilyBuilder>();
 
   family(name: string, type: MetricType, help: string): FamilyBuilder {
@@ -142,7 +152,14 @@ export class MetricSet {
     return this.families.keys();
   }
 
-  /** Removes and returns a family, for callers that merge it into text of their own. */
+  /** Adds a family built elsewhere; false, adding nothing, when one of that name is here already. */
+  adopt(family: FamilyBuilder): boolean {
+    if (this.families.has(family.name)) return false;
+    this.families.set(family.name, family);
+    return true;
+  }
+
+  /** Removes and returns a family, for callers that merge it into a set or text of their own. */
   take(name: string): FamilyBuilder | undefined {
     const f = this.families.get(name);
     this.families.delete(name);
@@ -151,9 +168,16 @@ export class MetricSet {
 
   /** Families in name order: stable output that diffs cleanly between scrapes. */
   render(): string {
-    const names = [...this.families.keys()].sort();
     let out = "";
-    for (const n of names) out += this.families.get(n)!.render();
+    for (const f of this.sorted()) out += f.render();
     return out;
+  }
+
+  forEachSample(visit: SampleVisitor): void {
+    for (const f of this.sorted()) f.forEachSample(visit);
+  }
+
+  private sorted(): FamilyBuilder[] {
+    return [...this.families.keys()].sort().map((n) => this.families.get(n)!);
   }
 }

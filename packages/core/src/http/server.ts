@@ -5,7 +5,7 @@
 import { Hono, type Context } from "hono";
 import type { Server } from "bun";
 import { isWildcardHost, type ListenAddress } from "../config/flag.ts";
-import { negotiateEscaping } from "../exposition/escaping.ts";
+import { escapeExposition, negotiateEscaping } from "../exposition/escaping.ts";
 import { MetricSet } from "../exposition/writer.ts";
 import type { Logger } from "../log.ts";
 import { BadRequest, type AgentInfo, type RoleService } from "../role.ts";
@@ -141,7 +141,8 @@ function metricsRoute(app: Hono, mount: Mount, opts: RoleServerOptions): void {
     }
     const escaping = service.utf8Names ? negotiateEscaping(c.req.header("accept")) : undefined;
     const contentType = escaping === undefined ? TEXT_FORMAT : `${TEXT_FORMAT}; escaping=${escaping}`;
-    const body = await service.metrics(own, { query: new URL(c.req.url).searchParams, escaping });
+    const text = (await service.collect(own, { query: new URL(c.req.url).searchParams })).render();
+    const body = escaping === undefined ? text : escapeExposition(text, escaping);
     if (body.length > 1024 && /\bgzip\b/.test(c.req.header("accept-encoding") ?? "")) {
       return new Response(Bun.gzipSync(body, { level: 1 }), {
         headers: { "Content-Type": contentType, "Content-Encoding": "gzip", Vary: "Accept-Encoding" },
