@@ -4,8 +4,7 @@
 // file pages (the agent's: LMDB's mapped file and the executable), read from /proc/<pid>/status. Pushgateway
 // runs without its consistency check here (see below).
 // `bun bench/push/in-use.ts [groups...]` (default 1,000 and 20,000); bench/push/run.ts runs it last.
-import { startAgent, startPushgateway } from "../../test/harness/index.ts";
-import { statusKiB } from "../proc.ts";
+import { startAgent, startPushgateway, statusKiB } from "../../test/harness/index.ts";
 import { benchGroupPath, fillGroups, putGroup, twoFamilyBody } from "../push-load.ts";
 
 const CLIENTS = 8;
