@@ -38,7 +38,7 @@ export interface InUseRow {
 /** Past the agent's --memory.release-startup-pages (30 s), so the empty figure holds no start-up pages. */
 const EMPTY_SETTLE_MS = 33_000;
 
-export async function measure(side: InUseRow["side"], groups: number, url: string, pid: number): Promise<InUseRow> {
+async function measure(side: InUseRow["side"], groups: number, url: string, pid: number): Promise<InUseRow> {
   await Bun.sleep(EMPTY_SETTLE_MS);
   const empty = memory(pid);
   await fillGroups(groups, CLIENTS, (i) => putGroup(url, benchGroupPath(i), twoFamilyBody(0)));
