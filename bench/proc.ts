@@ -1,11 +1,6 @@
 /** What the benchmarks read about a running process from /proc. */
 import { readdirSync, readFileSync } from "node:fs";
-
-/** A `kB` field of /proc/<pid>/status (VmRSS, RssAnon, RssFile, ...) in KiB. */
-export function statusKiB(pid: number, field: string): number {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB$`, "m").exec(readFileSync(`/proc/${pid}/status`, "latin1"));
-  return m ? Number(m[1]) : NaN;
-}
+import { statusKiB } from "../test/harness/index.ts";
 
 /** Resident memory in KiB (VmRSS). */
 export function rssKiB(pid: number): number {

@@ -53,7 +53,7 @@ export async function timedLoad(clients: number, seconds: number, pushOne: (k: n
 export function pushBenchGroup(url: string, i: number, seq: number): Promise<void> {
   let body = "# TYPE bench_requests_total counter\n";
   for (let c = 0; c < 10; c++) body += `bench_requests_total{code="${200 + c}"} ${seq + c}\n`;
-  return putGroup(url, `/metrics/job/bench/instance/i${i}`, body);
+  return putGroup(url, benchGroupPath(i), body);
 }
 
 /**

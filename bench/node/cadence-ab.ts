@@ -3,11 +3,10 @@
 // per 15 s interval (utime+stime, first interval left out) and RSS at the end are printed for each, with the
 // ratio to node_exporter. Compares runtime options and builds where bench/node/run.ts compares one binary.
 // `bun bench/node/cadence-ab.ts NAME=BIN[,VAR=VALUE...] ...` (CADENCE_INTERVALS, default 9).
-import { allCollectors } from "../../packages/node-collector/src/collectors/all.ts";
 import { startAgent } from "../../test/harness/index.ts";
 import { startNodeExporter } from "../../test/node/node-exporter.ts";
 import { cpuSeconds, rssKiB } from "../proc.ts";
-import { nodeExporterCollectors } from "./collectors.ts";
+import { sharedCollectors } from "./collectors.ts";
 
 const INTERVALS = Number(process.env.CADENCE_INTERVALS ?? 9);
 const variants = process.argv.slice(2).map((arg) => {
@@ -19,8 +18,7 @@ if (variants.length === 0) {
   console.error("usage: bun bench/node/cadence-ab.ts NAME=BIN[,VAR=VALUE...] ...");
   process.exit(2);
 }
-const theirs = nodeExporterCollectors();
-const flags = ["--collector.disable-defaults", ...allCollectors.filter((c) => c.defaultEnabled && theirs.has(c.name)).map((c) => `--collector.${c.name}`)];
+const { flags } = sharedCollectors();
 
 const ne = await startNodeExporter(flags);
 const agents = [];

@@ -6,11 +6,10 @@
 // then the agent/node_exporter ratios. `bun bench/run.ts node` (or `bun bench/node/run.ts [rounds]`).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { allCollectors } from "../../packages/node-collector/src/collectors/all.ts";
 import { startAgent, REPO_ROOT } from "../../test/harness/index.ts";
 import { startNodeExporter } from "../../test/node/node-exporter.ts";
 import { cpuSeconds, rssKiB } from "../proc.ts";
-import { nodeExporterCollectors } from "./collectors.ts";
+import { sharedCollectors } from "./collectors.ts";
 
 const ROUNDS = Number(process.argv[2] ?? 200);
 /** 15 s intervals measured at the end, one scrape each (CADENCE_INTERVALS=0 skips it). */
@@ -62,9 +61,7 @@ async function scrapeOnce(side: Side): Promise<void> {
   side.families = (body.match(/^# TYPE node_/gm) ?? []).length;
 }
 
-const theirs = nodeExporterCollectors();
-const shared = allCollectors.filter((c) => c.defaultEnabled && theirs.has(c.name)).map((c) => c.name);
-const flags = ["--collector.disable-defaults", ...shared.map((n) => `--collector.${n}`)];
+const { names: shared, flags } = sharedCollectors();
 console.log(`collectors on both sides (${shared.length}): ${shared.join(",")}`);
 console.log(`rounds: ${ROUNDS}, interleaved; binary: ${process.env.AGENT_BIN ?? "dist/agent"}`);
 

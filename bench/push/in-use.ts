@@ -4,8 +4,7 @@
 // file pages (the agent's: LMDB's mapped file and the executable), read from /proc/<pid>/status. Pushgateway
 // runs without its consistency check here (see below).
 // `bun bench/push/in-use.ts [groups...]` (default 1,000 and 20,000); bench/push/run.ts runs it last.
-import { startAgent, startPushgateway } from "../../test/harness/index.ts";
-import { statusKiB } from "../proc.ts";
+import { startAgent, startPushgateway, statusKiB } from "../../test/harness/index.ts";
 import { benchGroupPath, fillGroups, putGroup, twoFamilyBody } from "../push-load.ts";
 
 const CLIENTS = 8;
@@ -39,7 +38,7 @@ export interface InUseRow {
 /** Past the agent's --memory.release-startup-pages (30 s), so the empty figure holds no start-up pages. */
 const EMPTY_SETTLE_MS = 33_000;
 
-export async function measure(side: InUseRow["side"], groups: number, url: string, pid: number): Promise<InUseRow> {
+async function measure(side: InUseRow["side"], groups: number, url: string, pid: number): Promise<InUseRow> {
   await Bun.sleep(EMPTY_SETTLE_MS);
   const empty = memory(pid);
   await fillGroups(groups, CLIENTS, (i) => putGroup(url, benchGroupPath(i), twoFamilyBody(0)));

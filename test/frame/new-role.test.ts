@@ -19,10 +19,8 @@ function startWithTally(args: string[], roles = ["tally"]) {
   return startAgent({ roles, command: [process.execPath], bin: ENTRY, storagePath: storage, args });
 }
 
-async function runWithTally(args: string[]) {
-  const proc = Bun.spawn([process.execPath, ENTRY, ...args], { stdout: "pipe", stderr: "pipe", cwd: storage });
-  const [stdout, stderr] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
-  return { code: await proc.exited, stdout, stderr };
+function runWithTally(args: string[]) {
+  return runAgent(args, { command: [process.execPath], bin: ENTRY, cwd: storage });
 }
 
 test("the new role's flags are the agent's: --help lists them, --roles knows it, a bad value exits 2", async () => {

@@ -68,9 +68,16 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the compiled agent to completion (a subcommand, or a start-up that must fail) with `stdin` piped in. */
-export async function runAgent(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
-  const proc = Bun.spawn([agentBinary(), ...args], {
+/**
+ * Runs the compiled agent to completion (a subcommand, or a start-up that must fail) with `stdin` piped in;
+ * `bin`, `command` and `cwd` as startAgent takes them.
+ */
+export async function runAgent(
+  args: string[],
+  opts: { stdin?: string; env?: Record<string, string> } & Pick<StartAgentOptions, "bin" | "command" | "cwd"> = {},
+): Promise<CliRun> {
+  const proc = Bun.spawn([...(opts.command ?? []), agentBinary(opts.bin), ...args], {
+    cwd: opts.cwd,
     stdin: opts.stdin === undefined ? "ignore" : new TextEncoder().encode(opts.stdin),
     stdout: "pipe",
     stderr: "pipe",

@@ -1,8 +1,11 @@
 /** Hostile uploads: many large chunked bodies at once, and what they cost the process that receives them. */
 import { readFileSync } from "node:fs";
 
-/** A field of /proc/<pid>/status in KiB: VmRSS (resident now) or VmHWM (the most it has been resident). */
-export function statusKiB(pid: number, field: "VmRSS" | "VmHWM"): number {
+/**
+ * A `kB` field of /proc/<pid>/status in KiB: VmRSS (resident now), VmHWM (the most it has been resident),
+ * RssAnon, RssFile, ...
+ */
+export function statusKiB(pid: number, field: string): number {
   const m = new RegExp(`^${field}:\\s+(\\d+) kB$`, "m").exec(readFileSync(`/proc/${pid}/status`, "latin1"));
   if (!m) throw new Error(`no ${field} in /proc/${pid}/status`);
   return Number(m[1]);

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseText } from "../../packages/core/src/index.ts";
 import { canHangMount, hangMount } from "../../packages/node-collector/src/testing/hung-mount.ts";
-import { startAgent, type RunningAgent } from "../harness/index.ts";
+import { startAgent, statusKiB, type RunningAgent } from "../harness/index.ts";
 import { startNodeExporter } from "./node-exporter.ts";
 
 setDefaultTimeout(60_000);
@@ -161,7 +161,7 @@ describe("hostile textfiles, with the push role in the same process", () => {
   });
 
   test("memory stays small: nothing of /dev/zero, /dev/urandom or the large file is read", async () => {
-    const rss = Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${agent.proc.pid}/status`, "latin1"))?.[1]) / 1024;
+    const rss = statusKiB(agent.proc.pid, "VmRSS") / 1024;
     console.log(`agent RSS after the scrapes: ${rss.toFixed(0)} MiB`);
     expect(rss).toBeLessThan(200);
   });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { makeTestPki, runAgent, startAgent, startEtcd, startEtcdProxy, type RunningAgent, type RunningEtcd } from "../harness/index.ts";
+import { makeTestPki, runAgent, startAgent, startEtcd, startEtcdProxy, type EtcdProxy, type RunningAgent, type RunningEtcd } from "../harness/index.ts";
 
 setDefaultTimeout(60_000);
 
@@ -54,6 +54,20 @@ async function valueOf(a: RunningAgent, metric: string, job: string): Promise<nu
   const text = await fetch(`${a.urls.push}/metrics`).then((r) => r.text());
   const m = new RegExp(`^${metric}\\{[^}]*job="${job}"[^}]*\\} (\\S+)$`, "m").exec(text);
   return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * Runs `body` with a relay to member 0 (the member every agent starts on) for agents to go through, then stops
+ * the test's agents and the relay.
+ */
+async function throughRelay(body: (proxy: EtcdProxy) => Promise<void>): Promise<void> {
+  const proxy = startEtcdProxy(etcd.members[0]!.clientUrl);
+  try {
+    await body(proxy);
+  } finally {
+    await stopAll();
+    proxy.stop();
+  }
 }
 
 /** Polls until `f` returns `want` or `ms` pass; returns the last value. */
@@ -320,9 +334,8 @@ test("a group bigger than etcd takes is refused with 413 alone; pushes beside it
   await stopAll();
 });
 
-test("a fresh read taken while this agent's own commit is in flight does not take the acknowledged push back", async () => {
-  const proxy = startEtcdProxy(etcd.members[0]!.clientUrl);
-  try {
+test("a fresh read taken while this agent's own commit is in flight does not take the acknowledged push back", () =>
+  throughRelay(async (proxy) => {
     const a = await etcdAgent("/t9/", [], proxy.url);
     expect(await push(a, "/metrics/job/k", "resync_probe 1\n")).toBe(200);
     proxy.holdTxns();
@@ -336,15 +349,10 @@ test("a fresh read taken while this agent's own commit is in flight does not tak
     expect(await within(1000, () => valueOf(a, "resync_probe", "k"), 2)).toBe(2);
     expect(await within(5000, async () => a.output().includes("etcd view resynchronised from a fresh read"), true)).toBe(true);
     expect(await valueOf(a, "resync_probe", "k")).toBe(2);
-  } finally {
-    await stopAll();
-    proxy.stop();
-  }
-});
+  }));
 
-test("another agent's change that arrives while a push waits for its commit makes the push be checked again, not lost", async () => {
-  const proxy = startEtcdProxy(etcd.members[0]!.clientUrl);
-  try {
+test("another agent's change that arrives while a push waits for its commit makes the push be checked again, not lost", () =>
+  throughRelay(async (proxy) => {
     const a = await etcdAgent("/t10/");
     const b = await etcdAgent("/t10/", [], proxy.url);
     expect(await push(b, "/metrics/job/k", "order_probe 1\n")).toBe(200);
@@ -364,15 +372,10 @@ test("another agent's change that arrives while a push waits for its commit make
     // 3 was acknowledged after 2: both serve 3.
     expect(await within(1000, () => valueOf(b, "order_probe", "k"), 3)).toBe(3);
     expect(await within(1000, () => valueOf(a, "order_probe", "k"), 3)).toBe(3);
-  } finally {
-    await stopAll();
-    proxy.stop();
-  }
-});
+  }));
 
-test("another agent's push that arrives while a delete waits for its commit, and that etcd orders before it, is deleted on both", async () => {
-  const proxy = startEtcdProxy(etcd.members[0]!.clientUrl);
-  try {
+test("another agent's push that arrives while a delete waits for its commit, and that etcd orders before it, is deleted on both", () =>
+  throughRelay(async (proxy) => {
     const a = await etcdAgent("/t11/");
     const b = await etcdAgent("/t11/", [], proxy.url);
     expect(await push(a, "/metrics/job/k", "gone_probe 1\n")).toBe(200);
@@ -392,15 +395,10 @@ test("another agent's push that arrives while a delete waits for its commit, and
     // The delete came last: neither serves k.
     expect(await within(1000, () => valueOf(a, "gone_probe", "k"), undefined)).toBeUndefined();
     expect(await within(1000, () => valueOf(b, "gone_probe", "k"), undefined)).toBeUndefined();
-  } finally {
-    await stopAll();
-    proxy.stop();
-  }
-});
+  }));
 
-test("a commit that etcd made but never answered is not undone in the view: the agent reads afresh", async () => {
-  const proxy = startEtcdProxy(etcd.members[0]!.clientUrl);
-  try {
+test("a commit that etcd made but never answered is not undone in the view: the agent reads afresh", () =>
+  throughRelay(async (proxy) => {
     const a = await etcdAgent("/t12/", [], proxy.url);
     expect(await push(a, "/metrics/job/k", "unanswered_probe 1\n")).toBe(200);
     proxy.holdTxnAnswers();
@@ -409,8 +407,4 @@ test("a commit that etcd made but never answered is not undone in the view: the 
     proxy.releaseTxns();
     expect(await within(2000, () => valueOf(a, "unanswered_probe", "k"), 2)).toBe(2);
     expect(a.output()).toContain("etcd did not answer a commit");
-  } finally {
-    await stopAll();
-    proxy.stop();
-  }
-});
+  }));

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BadRequest, ConfigError, defineRole, flag } from "../../../packages/core/src/index.ts";
 
-export const tallyFlags = {
+const tallyFlags = {
   greeting: flag.string("tally.greeting", "hello", "Said by GET /visit."),
   step: flag.int("tally.step", 1, "Added to the count by each visit."),
 };
