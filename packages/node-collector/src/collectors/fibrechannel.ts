@@ -2,8 +2,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { defineCollector, NoDataError } from "../collector.ts";
-import { goInt, listDir } from "../read.ts";
-import { errnoOf, readRegularFiles, readStrict } from "../strict-read.ts";
+import { errnoOf, goInt, listDir } from "../read.ts";
+import { readRegularFiles, readStrict } from "../strict-read.ts";
 import { utf8Label } from "../utf8.ts";
 
 /** statistics/<file> -> metric suffix and help. */

@@ -6,13 +6,14 @@
 import { readPseudoFile } from "@agent/os";
 import { existsSync, readdirSync } from "node:fs";
 
-function errCode(e: unknown): string | undefined {
+/** The system error code of `e` (ENOENT, EINVAL, ...), or undefined. */
+export function errnoOf(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException | undefined)?.code;
 }
 
 /** Errors that mean "this host has no such source", which collectors treat as "emit nothing". */
 function isAbsent(e: unknown): boolean {
-  const code = errCode(e);
+  const code = errnoOf(e);
   return code === "ENOENT" || code === "ENOTDIR" || code === "ENODEV" || code === "ENXIO";
 }
 
@@ -102,7 +103,7 @@ function readDir<T>(path: string, read: () => T[]): T[] {
       noteMissing(path);
       return [];
     }
-    if (errCode(e) === "EACCES") return [];
+    if (errnoOf(e) === "EACCES") return [];
     throw e;
   }
 }
