@@ -5,6 +5,7 @@
  */
 import { readPseudoFile } from "@agent/os";
 import { existsSync, readdirSync } from "node:fs";
+import { NoDataError } from "../collector.ts";
 
 /** The system error code of `e` (ENOENT, EINVAL, ...), or undefined. */
 export function errnoOf(e: unknown): string | undefined {
@@ -82,6 +83,16 @@ export function readNumber(path: string): number | null {
 /** Directory entries, or [] when the directory does not exist. */
 export function listDir(path: string): string[] {
   return readDir(path, () => readdirSync(path));
+}
+
+/**
+ * The entries of the directory a collector reads its devices from (a /sys/class/<name>); NoDataError when the
+ * host has no such directory. Only an empty listing pays for the existence check.
+ */
+export function listSourceDir(path: string): string[] {
+  const names = listDir(path);
+  if (names.length === 0 && !existsSync(path)) throw new NoDataError(path);
+  return names;
 }
 
 /**
