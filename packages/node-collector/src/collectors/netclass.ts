@@ -257,13 +257,13 @@ export const netclass = defineCollector({
     const statics: StaticCache = new Map();
     return {
       collect(out, { scrape }) {
-    if (config.netlink) {
-      const links = scrape.once(dumpLinks);
-      if (!links) throw new Error("could not get net class info over rtnetlink");
-      collectRtnl(out, links, config);
-      return;
-    }
-    const links = paths.sysfs === "/sys" ? scrape.once(dumpLinks) : null;
+        if (config.netlink) {
+          const links = scrape.once(dumpLinks);
+          if (!links) throw new Error("could not get net class info over rtnetlink");
+          collectRtnl(out, links, config);
+          return;
+        }
+        const links = paths.sysfs === "/sys" ? scrape.once(dumpLinks) : null;
         if (links) collectFromNetlink(out, paths, links, config, statics);
         else collectFromSysfs(out, paths, config, statics);
       },
