@@ -18,14 +18,16 @@ export interface NodePaths {
 
 /**
  * Work done at most once per scrape and shared by the collectors that need it (netdev and netclass read one
- * netlink dump). A new memo per scrape, so no collector ever sees an earlier scrape's data.
+ * netlink dump, cpu and stat one /proc/stat). A new memo per scrape, so no collector ever sees an earlier
+ * scrape's data.
  */
 export class ScrapeMemo {
-  private readonly values = new Map<() => unknown, unknown>();
+  private readonly values = new Map<unknown, unknown>();
 
-  once<T>(compute: () => T): T {
-    if (!this.values.has(compute)) this.values.set(compute, compute());
-    return this.values.get(compute) as T;
+  /** `compute()`'s value, computed once per `key`: the function itself, or what it reads (a path) when it is a fresh closure. */
+  once<T>(compute: () => T, key: unknown = compute): T {
+    if (!this.values.has(key)) this.values.set(key, compute());
+    return this.values.get(key) as T;
   }
 }
 

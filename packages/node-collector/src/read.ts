@@ -6,7 +6,7 @@
  */
 export { deviceFilter } from "./read/device-filter.ts";
 export { blankAt, field, fields, integerAt, lines } from "./read/fields.ts";
-export { listDir, listSubdirs, readAttr, readNumber, readText } from "./read/files.ts";
+export { errnoOf, listDir, listSourceDir, listSubdirs, readAttr, readNumber, readText } from "./read/files.ts";
 export { goInt, parseEnvFile, USER_HZ } from "./read/formats.ts";
 export { KeyedLines } from "./read/keyed-lines.ts";
 export { DEFAULT_PATHS, procPath, rootfsPath, sysPath } from "./read/paths.ts";

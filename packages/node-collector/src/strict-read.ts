@@ -6,12 +6,7 @@
  */
 import { readPseudoFile } from "@agent/os";
 import { readdirSync } from "node:fs";
-import { readText } from "./read.ts";
-
-/** The system error code of `e` (ENOENT, EINVAL, ...), or undefined. */
-export function errnoOf(e: unknown): string | undefined {
-  return (e as NodeJS.ErrnoException | undefined)?.code;
-}
+import { errnoOf, readText } from "./read.ts";
 
 /** What procfs treats as an optional attribute's absence (os.IsNotExist or os.IsPermission). */
 export function isMissingOrForbidden(e: unknown): boolean {

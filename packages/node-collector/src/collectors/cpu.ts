@@ -35,8 +35,7 @@ function collectIsolated(out: MetricSet, paths: NodePaths): void {
   for (const cpu of parseCpuList(list)) fam.add(1, { cpu: String(cpu) });
 }
 
-function collectStat(out: MetricSet, paths: NodePaths, guest: boolean, state: LastSeen): void {
-  const text = readRequired(procPath(paths, "stat"));
+function collectStat(out: MetricSet, text: string, guest: boolean, state: LastSeen): void {
   const secs = out.family("node_cpu_seconds_total", "counter", "Seconds the CPUs spent in each mode.");
   const seen = new Set<string>();
   const guestFam = guest ? out.family("node_cpu_guest_seconds_total", "counter", "Seconds the CPUs spent in guests (VMs) for each mode.") : undefined;
@@ -152,10 +151,11 @@ export const cpu = defineCollector({
     const cpuDirs = new CpuDirs(paths);
     const frequencies = !isEnabled("cpufreq");
     return {
-      collect(out) {
+      collect(out, { scrape }) {
         if (config.info) collectInfo(out, paths, config.flagsInclude, config.bugsInclude, frequencies);
         collectThrottles(out, paths, cpuDirs);
-        collectStat(out, paths, config.guest, lastSeen);
+        const statPath = procPath(paths, "stat");
+        collectStat(out, scrape.once(() => readRequired(statPath), statPath), config.guest, lastSeen);
         collectIsolated(out, paths);
       },
     };

@@ -1,9 +1,8 @@
 /** Fibre Channel host statistics from /sys/class/fc_host (node_exporter's fibrechannel collector). */
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { defineCollector, NoDataError } from "../collector.ts";
-import { goInt, listDir } from "../read.ts";
-import { errnoOf, readRegularFiles, readStrict } from "../strict-read.ts";
+import { errnoOf, goInt, listSourceDir } from "../read.ts";
+import { readRegularFiles, readStrict } from "../strict-read.ts";
 import { utf8Label } from "../utf8.ts";
 
 /** statistics/<file> -> metric suffix and help. */
@@ -70,11 +69,10 @@ export const fibrechannel = defineCollector({
   create: ({ paths }) => ({
     collect(out) {
       const root = join(paths.sysfs, "class", "fc_host");
-      if (!existsSync(root)) throw new NoDataError(root);
       // Every host is read before anything is added; a host without statistics/ is no data, as in 1.8.2.
       let hosts: { fc_host: string; attrs: Map<string, string>; stats: Map<string, string> }[];
       try {
-        hosts = listDir(root)
+        hosts = listSourceDir(root)
           .sort()
           .map((fc_host) => ({ fc_host, ...readHost(join(root, fc_host)) }));
       } catch (e) {

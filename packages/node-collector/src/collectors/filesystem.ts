@@ -268,18 +268,18 @@ export const filesystem = defineCollector({
     const statfs = new PooledStatfs();
     return {
       collect(out, { deadline }) {
-    const mounts = readMounts(paths);
-    // node_exporter fails the collector without a mount table (its /proc/1/mounts and /proc/mounts).
-    if (mounts === null) throw new Error(`no mount table: neither ${procPath(paths, "1/mountinfo")} nor ${procPath(paths, "self/mountinfo")} exists`);
-    return collectFilesystems(out, paths, mounts, {
-      mountPointsExclude: config.ignoredMountPoints ?? config.mountPointsExclude,
-      fsTypesExclude: config.ignoredFsTypes ?? config.fsTypesExclude,
-      // Give up on a mount a little before the registry would give up on the whole collector.
-      timeoutMs: Math.max(1, Math.min(config.mountTimeout * 1000, deadline === undefined ? Infinity : deadline - performance.now() - 250)),
+        const mounts = readMounts(paths);
+        // node_exporter fails the collector without a mount table (its /proc/1/mounts and /proc/mounts).
+        if (mounts === null) throw new Error(`no mount table: neither ${procPath(paths, "1/mountinfo")} nor ${procPath(paths, "self/mountinfo")} exists`);
+        return collectFilesystems(out, paths, mounts, {
+          mountPointsExclude: config.ignoredMountPoints ?? config.mountPointsExclude,
+          fsTypesExclude: config.ignoredFsTypes ?? config.fsTypesExclude,
+          // Give up on a mount a little before the registry would give up on the whole collector.
+          timeoutMs: Math.max(1, Math.min(config.mountTimeout * 1000, deadline === undefined ? Infinity : deadline - performance.now() - 250)),
           statfs,
-      statfsSync: statfsSyncOf,
-    });
-  },
+          statfsSync: statfsSyncOf,
+        });
+      },
     };
   },
 });

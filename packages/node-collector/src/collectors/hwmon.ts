@@ -1,7 +1,7 @@
 import { existsSync, realpathSync } from "node:fs";
 import { flag, type MetricSet } from "@agent/core";
-import { defineCollector, NoDataError } from "../collector.ts";
-import { listDir, readAttr, sysPath } from "../read.ts";
+import { defineCollector } from "../collector.ts";
+import { listDir, listSourceDir, readAttr, sysPath } from "../read.ts";
 import { splitAtNumber } from "../parsers.ts";
 
 /** The sensor types node_exporter reports; files of any other type are ignored. */
@@ -133,8 +133,7 @@ export const hwmon = defineCollector({
       const { chipInclude: include, chipExclude: exclude } = config;
       const ignored = (chip: string) => (exclude?.test(chip) ?? false) || (include !== undefined && !include.test(chip));
       const base = sysPath(paths, "class/hwmon");
-      const chips = listDir(base).sort();
-      if (chips.length === 0 && !existsSync(base)) throw new NoDataError(base);
+      const chips = listSourceDir(base).sort();
       for (const h of chips) {
         const dir = base + "/" + h;
         const chip = chipName(dir);

@@ -1,6 +1,6 @@
 /**
  * Every collector the node role knows, one line each, in name order. all.ts turns these exports into the list;
- * a new collector adds its line here (collectors.test.ts fails while a collector file is missing from it).
+ * a new collector adds its line here (contract.test.ts fails while a collector file is missing from it).
  */
 export { arp } from "./arp.ts";
 export { bcache } from "./bcache.ts";

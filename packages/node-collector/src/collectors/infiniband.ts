@@ -2,8 +2,8 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { defineCollector, NoDataError } from "../collector.ts";
-import { goInt, listDir } from "../read.ts";
-import { errnoOf, readRegularFiles, readStrict } from "../strict-read.ts";
+import { errnoOf, goInt, listSourceDir } from "../read.ts";
+import { readRegularFiles, readStrict } from "../strict-read.ts";
 import { utf8Label } from "../utf8.ts";
 
 type Counter = [file: string, metric: string, help: string];
@@ -136,11 +136,10 @@ export const infiniband = defineCollector({
   create: ({ paths }) => ({
     collect(out) {
       const root = join(paths.sysfs, "class", "infiniband");
-      if (!existsSync(root)) throw new NoDataError(root);
       // As node_exporter 1.8.2: a file it requires that is missing is no data, any other error fails.
       let devices: { labels: Record<string, string>; ports: Port[] }[];
       try {
-        devices = listDir(root)
+        devices = listSourceDir(root)
           .sort()
           .map((device) => readDevice(join(root, device), device));
       } catch (e) {

@@ -1,9 +1,9 @@
-import { existsSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { flag, type MetricSet } from "@agent/core";
-import { defineCollector, NoDataError, type NodePaths } from "../collector.ts";
+import { defineCollector, type NodePaths } from "../collector.ts";
 import { dumpLinkModes } from "../ethtool-netlink.ts";
 import { dumpLinks, type Link, type Stats64 } from "../netlink.ts";
-import { listDir, readAttr, sysPath } from "../read.ts";
+import { listSourceDir, readAttr, sysPath } from "../read.ts";
 
 type Kind = "gauge" | "counter";
 /** sysfs attribute -> metric suffix, type. */
@@ -81,8 +81,7 @@ function emitSpeed(out: MetricSet, speed: number | null, labels: { device: strin
 /** Every attribute from /sys/class/net (fixture trees, and hosts where netlink is unavailable). */
 export function collectFromSysfs(out: MetricSet, paths: NodePaths, config: Options, statics: StaticCache): void {
   const base = sysPath(paths, "class/net");
-  if (!existsSync(base)) throw new NoDataError(base);
-  const devices = listDir(base).sort();
+  const devices = listSourceDir(base).sort();
   for (const device of devices) {
     if (config.ignoredDevices?.test(device)) continue;
     const dir = base + "/" + device + "/";
@@ -258,13 +257,13 @@ export const netclass = defineCollector({
     const statics: StaticCache = new Map();
     return {
       collect(out, { scrape }) {
-    if (config.netlink) {
-      const links = scrape.once(dumpLinks);
-      if (!links) throw new Error("could not get net class info over rtnetlink");
-      collectRtnl(out, links, config);
-      return;
-    }
-    const links = paths.sysfs === "/sys" ? scrape.once(dumpLinks) : null;
+        if (config.netlink) {
+          const links = scrape.once(dumpLinks);
+          if (!links) throw new Error("could not get net class info over rtnetlink");
+          collectRtnl(out, links, config);
+          return;
+        }
+        const links = paths.sysfs === "/sys" ? scrape.once(dumpLinks) : null;
         if (links) collectFromNetlink(out, paths, links, config, statics);
         else collectFromSysfs(out, paths, config, statics);
       },

@@ -1,8 +1,7 @@
 /** node_nvme_info from /sys/class/nvme (node_exporter's nvme collector). */
-import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { defineCollector, NoDataError } from "../collector.ts";
-import { listDir, readAttr } from "../read.ts";
+import { defineCollector } from "../collector.ts";
+import { listSourceDir, readAttr } from "../read.ts";
 import { utf8Label } from "../utf8.ts";
 
 export const nvme = defineCollector({
@@ -11,8 +10,7 @@ export const nvme = defineCollector({
   create: ({ paths }) => ({
     collect(out) {
       const root = join(paths.sysfs, "class", "nvme");
-      const devices = listDir(root).sort();
-      if (devices.length === 0 && !existsSync(root)) throw new NoDataError(root);
+      const devices = listSourceDir(root).sort();
       const info = out.family("node_nvme_info", "gauge", "Non-numeric data from /sys/class/nvme/<device>, value is always 1.");
       for (const device of devices) {
         const dir = join(root, device);

@@ -1,9 +1,8 @@
 /** Power supplies and batteries from /sys/class/power_supply (node_exporter's powersupplyclass collector). */
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { flag } from "@agent/core";
-import { defineCollector, NoDataError } from "../collector.ts";
-import { listDir } from "../read.ts";
+import { defineCollector } from "../collector.ts";
+import { listSourceDir } from "../read.ts";
 import { readRegularFiles } from "../strict-read.ts";
 import { utf8Label } from "../utf8.ts";
 
@@ -81,9 +80,8 @@ export const powersupplyclass = defineCollector({
   create: ({ paths, config }) => ({
     collect(out) {
       const root = join(paths.sysfs, "class", "power_supply");
-      if (!existsSync(root)) throw new NoDataError(root);
       // Ignored supplies are read too, and can fail the collector, as in node_exporter 1.8.2.
-      const supplies = listDir(root)
+      const supplies = listSourceDir(root)
         .sort()
         .map((name) => ({ power_supply: name, attrs: readSupply(join(root, name)) }));
       for (const { power_supply, attrs } of supplies) {

@@ -1,6 +1,5 @@
 import { defineCollector, NoDataError } from "../collector.ts";
-import { lines, procPath, readText } from "../read.ts";
-import { errnoOf } from "../strict-read.ts";
+import { errnoOf, lines, procPath, readText } from "../read.ts";
 
 /**
  * resource -> [some: name, help], [full: name, help]. node_exporter reads cpu's "some" line only (the kernel

@@ -3,8 +3,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { flag } from "@agent/core";
 import { defineCollector, NoDataError } from "../collector.ts";
-import { listDir, readAttr } from "../read.ts";
-import { errnoOf, isMissingOrForbidden, readUintStrict } from "../strict-read.ts";
+import { errnoOf, listDir, readAttr } from "../read.ts";
+import { isMissingOrForbidden, readUintStrict } from "../strict-read.ts";
 
 interface Zone {
   name: string;

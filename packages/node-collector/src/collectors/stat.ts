@@ -13,8 +13,9 @@ export const stat = defineCollector({
     softirq: flag.bool("collector.stat.softirq", false, "Export softirq calls per vector (node_softirqs_total)."),
   },
   create: ({ paths, config }) => ({
-    collect(out) {
-      const text = readRequired(procPath(paths, "stat"));
+    collect(out, { scrape }) {
+      const path = procPath(paths, "stat");
+      const text = scrape.once(() => readRequired(path), path);
       let pos = 0;
       while (pos < text.length) {
         let end = text.indexOf("\n", pos);

@@ -1,9 +1,8 @@
 /** SCSI tape drive statistics from /sys/class/scsi_tape/st<N>/stats (node_exporter's tapestats collector). */
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { flag, type MetricType } from "@agent/core";
-import { defineCollector, NoDataError } from "../collector.ts";
-import { listDir, readAttr } from "../read.ts";
+import { defineCollector } from "../collector.ts";
+import { listSourceDir, readAttr } from "../read.ts";
 
 /** [stats file, metric, type, help, divisor (ns -> s)]. */
 const STATS: [string, string, MetricType, string, number][] = [
@@ -29,9 +28,7 @@ export const tapestats = defineCollector({
     collect(out) {
       const root = join(paths.sysfs, "class", "scsi_tape");
       // Only the rewinding st<N> nodes: nst<N> and the mode variants (st0a, st0l...) share their statistics.
-      const entries = listDir(root);
-      if (entries.length === 0 && !existsSync(root)) throw new NoDataError(root);
-      const devices = entries.filter((d) => /^st\d+$/.test(d)).sort();
+      const devices = listSourceDir(root).filter((d) => /^st\d+$/.test(d)).sort();
       for (const device of devices) {
         if (config.ignoredDevices?.test(device)) continue;
         for (const [file, metric, type, help, divisor] of STATS) {

@@ -1,6 +1,6 @@
 import { defineCollector, NoDataError } from "../collector.ts";
-import { listDir, sysPath } from "../read.ts";
-import { errnoOf, isMissingOrForbidden, optionalRead, readIntStrict, readStrict, readUintStrict } from "../strict-read.ts";
+import { errnoOf, listDir, sysPath } from "../read.ts";
+import { isMissingOrForbidden, optionalRead, readIntStrict, readStrict, readUintStrict } from "../strict-read.ts";
 
 /** `thermal_zone3` for prefix `thermal_zone`: the glob `<prefix>[0-9]*` node_exporter lists. */
 function numbered(name: string, prefix: string): boolean {

@@ -1,9 +1,8 @@
 /** Hardware and software watchdogs from /sys/class/watchdog (node_exporter's watchdog collector). */
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { defineCollector, NoDataError } from "../collector.ts";
-import { goInt, listDir } from "../read.ts";
-import { errnoOf, isMissingOrForbidden, readStrict } from "../strict-read.ts";
+import { errnoOf, goInt, listDir, listSourceDir } from "../read.ts";
+import { isMissingOrForbidden, readStrict } from "../strict-read.ts";
 import { utf8Label } from "../utf8.ts";
 
 /** [attribute, metric suffix]: integer attributes, each exposed only when the driver provides it. */
@@ -49,11 +48,10 @@ export const watchdog = defineCollector({
   create: ({ paths }) => ({
     collect(out) {
       const root = join(paths.sysfs, "class", "watchdog");
-      if (!existsSync(root)) throw new NoDataError(root);
       // Every watchdog is read before anything is added; a missing or forbidden file is no data, as in 1.8.2.
       let watchdogs: { name: string; attrs: Map<string, string> }[];
       try {
-        watchdogs = listDir(root)
+        watchdogs = listSourceDir(root)
           .sort()
           .map((name) => ({ name, attrs: readWatchdog(join(root, name)) }));
       } catch (e) {

@@ -5,14 +5,16 @@
  */
 import { readPseudoFile } from "@agent/os";
 import { existsSync, readdirSync } from "node:fs";
+import { NoDataError } from "../collector.ts";
 
-function errCode(e: unknown): string | undefined {
+/** The system error code of `e` (ENOENT, EINVAL, ...), or undefined. */
+export function errnoOf(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException | undefined)?.code;
 }
 
 /** Errors that mean "this host has no such source", which collectors treat as "emit nothing". */
 function isAbsent(e: unknown): boolean {
-  const code = errCode(e);
+  const code = errnoOf(e);
   return code === "ENOENT" || code === "ENOTDIR" || code === "ENODEV" || code === "ENXIO";
 }
 
@@ -84,6 +86,16 @@ export function listDir(path: string): string[] {
 }
 
 /**
+ * The entries of the directory a collector reads its devices from (a /sys/class/<name>); NoDataError when the
+ * host has no such directory. Only an empty listing pays for the existence check.
+ */
+export function listSourceDir(path: string): string[] {
+  const names = listDir(path);
+  if (names.length === 0 && !existsSync(path)) throw new NoDataError(path);
+  return names;
+}
+
+/**
  * Names of the subdirectories only, from the entry types the directory read already returns: a collector
  * that looks for subdirectories among attribute files (btrfs profiles) needs no failed lookup per file.
  */
@@ -102,7 +114,7 @@ function readDir<T>(path: string, read: () => T[]): T[] {
       noteMissing(path);
       return [];
     }
-    if (errCode(e) === "EACCES") return [];
+    if (errnoOf(e) === "EACCES") return [];
     throw e;
   }
 }

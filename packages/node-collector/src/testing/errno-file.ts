@@ -7,7 +7,7 @@
  */
 import { existsSync } from "node:fs";
 import { constants } from "node:os";
-import { firstLine } from "./first-line.ts";
+import { firstLine } from "@agent/os/testing/first-line";
 import { unmount } from "./unmount.ts";
 
 const SERVER = `

@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { firstLine } from "./first-line.ts";
+import { firstLine } from "@agent/os/testing/first-line";
 import { unmount } from "./unmount.ts";
 
 const SERVER = `

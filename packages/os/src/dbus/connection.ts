@@ -216,6 +216,11 @@ export class DBusConnection {
     }
   }
 
+  /**
+   * Appends `chunk` to what is left unread and takes whole lines or messages off the front. Each chunk is copied
+   * once, into a fresh buffer; what is taken off is dropped with subarray, so a chunk of many small replies (a
+   * burst of Properties.Get answers) is not copied again per message.
+   */
   private received(chunk: Uint8Array): void {
     if (this.closedBy) return;
     const joined = new Uint8Array(this.inbox.length + chunk.length);
@@ -230,7 +235,7 @@ export class DBusConnection {
           return;
         }
         const line = Buffer.from(this.inbox.subarray(0, end)).toString("latin1").replace(/\r$/, "");
-        this.inbox = this.inbox.slice(end + 1);
+        this.inbox = this.inbox.subarray(end + 1);
         this.auth.resolve(line);
         return;
       }
@@ -238,7 +243,7 @@ export class DBusConnection {
         const length = messageLength(this.inbox);
         if (length === undefined || this.inbox.length < length) return;
         const message = decodeMessage(this.inbox.subarray(0, length));
-        this.inbox = this.inbox.slice(length);
+        this.inbox = this.inbox.subarray(length);
         this.dispatch(message);
       }
     } catch (e) {

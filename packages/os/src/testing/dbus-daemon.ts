@@ -6,6 +6,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { firstLine } from "./first-line.ts";
 
 export interface TestBus {
   /** The bus's address, for DBUS_SYSTEM_BUS_ADDRESS. */
@@ -25,14 +26,8 @@ export async function startDbusDaemon(opts: { abstract?: boolean } = {}): Promis
   );
   // --print-address says when the bus listens (and, for an abstract socket, the address with its guid)
   const proc = Bun.spawn(["dbus-daemon", `--config-file=${config}`, "--nofork", "--nopidfile", "--print-address"], { stdout: "pipe", stderr: "ignore" });
-  const reader = proc.stdout.getReader();
-  let printed = "";
-  while (!printed.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`dbus-daemon exited (${await proc.exited}) before listening`);
-    printed += new TextDecoder().decode(value);
-  }
-  reader.releaseLock();
+  const printed = await firstLine(proc.stdout);
+  if (!printed.includes("\n")) throw new Error(`dbus-daemon exited (${await proc.exited}) before listening`);
   return {
     address: printed.trim(),
     async stop() {
