@@ -9,6 +9,7 @@
 import { dbKey, fromRecord, GROUP_PREFIX, Interner, type GroupRecord } from "../group-db.ts";
 import type { StorageFollower } from "../group-storage.ts";
 import type { Group } from "../group.ts";
+import { groupingKey } from "../grouping-key.ts";
 import { StorageFailure } from "../storage-failure.ts";
 import { text, type KeyValue, type WatchEvent } from "./client.ts";
 import type { Replicas } from "./replicas.ts";
@@ -139,10 +140,13 @@ export class EtcdView {
         this.revisions.delete(groupKey);
         this.follower!.apply(groupKey, undefined);
       } else {
-        const g = fromRecord(JSON.parse(text(e.kv.value)) as GroupRecord, intern);
-        this.groupKeys.set(key, g.key);
-        this.revisions.set(g.key, rev);
-        if (!own) this.follower!.apply(g.key, g);
+        // This agent's own change is in its view already: its key is all it needs, not the group rebuilt.
+        const record = JSON.parse(text(e.kv.value)) as GroupRecord;
+        const g = own ? undefined : fromRecord(record, intern);
+        const groupKey = g?.key ?? groupingKey(record.labels);
+        this.groupKeys.set(key, groupKey);
+        this.revisions.set(groupKey, rev);
+        if (g) this.follower!.apply(groupKey, g);
       }
     }
     this.from = rev + 1;
