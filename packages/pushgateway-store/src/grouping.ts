@@ -68,7 +68,7 @@ export function groupMetrics(family: MetricFamily, labelsOf: (s: Sample) => stri
       out.push({ labels: pairs, value: s.value, parts: NO_PARTS, sum: 0, count: 0 });
       continue;
     }
-    const key = JSON.stringify(pairs);
+    const key = seriesIdentity(family.name, pairs);
     let m = byKey.get(key);
     if (!m) {
       m = { labels: pairs, value: 0, parts: [], sum: 0, count: 0 };
