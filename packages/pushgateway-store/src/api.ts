@@ -4,7 +4,7 @@
  * holds.
  */
 import { formatValue, type AgentInfo, type MetricType } from "@agent/core";
-import { NO_PARTS, PUSH_FAILURE_TIME, PUSH_FAILURE_TIME_HELP, PUSH_TIME, PUSH_TIME_HELP, type GroupedMetric, type StoredFamily } from "./families.ts";
+import { hasInfBucket, NO_PARTS, PUSH_FAILURE_TIME, PUSH_FAILURE_TIME_HELP, PUSH_TIME, PUSH_TIME_HELP, type GroupedMetric, type StoredFamily } from "./families.ts";
 import { groupSeriesPairs } from "./grouping.ts";
 import type { Group } from "./group.ts";
 
@@ -27,7 +27,7 @@ function metricJson(type: MetricType, m: GroupedMetric): Json {
   for (let i = 0; i + 1 < m.labels.length; i += 2) labels[m.labels[i]!] = m.labels[i + 1]!;
   if (type === "histogram") {
     // As served in the text format: the `+Inf` bucket is there even when the push left it out.
-    const buckets = m.hasInf ? m.parts : [...m.parts, [Infinity, m.count] as [number, number]];
+    const buckets = hasInfBucket(m) ? m.parts : [...m.parts, [Infinity, m.count] as [number, number]];
     return { buckets: sortedObject(buckets.map(([le, c]) => [formatValue(le), String(c)])), count: String(m.count), labels, sum: formatValue(m.sum) };
   }
   if (type === "summary") {
@@ -46,7 +46,7 @@ function familyJson(f: FamilyValues): Json {
 }
 
 function timestampJson(g: Group, help: string, seconds: number): Json {
-  const metric: GroupedMetric = { labels: groupSeriesPairs(g.labels), value: seconds, parts: NO_PARTS, sum: 0, count: 0, hasInf: false };
+  const metric: GroupedMetric = { labels: groupSeriesPairs(g.labels), value: seconds, parts: NO_PARTS, sum: 0, count: 0 };
   return familyJson({ type: "gauge", help, metrics: [metric], at: seconds > 0 ? seconds * 1000 : g.createdAt });
 }
 

@@ -21,7 +21,11 @@ export interface GroupedMetric {
   parts: [number, number][];
   sum: number;
   count: number;
-  hasInf: boolean;
+}
+
+/** Whether a histogram metric's buckets include `+Inf` (a push may leave it out; the text adds it then). */
+export function hasInfBucket(m: GroupedMetric): boolean {
+  return m.parts.some(([le]) => le === Infinity);
 }
 
 /** The parts of a sample that is no histogram or summary: one shared array, never written to. */
@@ -121,12 +125,11 @@ export class StoredFamily {
   metric(i: number): GroupedMetric {
     const labels = this.labelsOf(i);
     const { numbers, parts: partColumn } = this.columns;
-    if (partColumn === undefined) return { labels, value: numbers[i]!, parts: NO_PARTS, sum: 0, count: 0, hasInf: false };
+    if (partColumn === undefined) return { labels, value: numbers[i]!, parts: NO_PARTS, sum: 0, count: 0 };
     const flat = row(partColumn, i);
     const parts: [number, number][] = [];
     for (let p = 0; p + 1 < flat.length; p += 2) parts.push([flat[p]!, flat[p + 1]!]);
-    const hasInf = this.type === "histogram" && parts.some(([le]) => le === Infinity);
-    return { labels, value: 0, parts, sum: numbers[2 * i]!, count: numbers[2 * i + 1]!, hasInf };
+    return { labels, value: 0, parts, sum: numbers[2 * i]!, count: numbers[2 * i + 1]! };
   }
 
   /** Every metric, in Go's text exposition order. */

@@ -7,7 +7,7 @@
  * text parser, as a pushed body would be, and written in format 2 at the group's next change.
  */
 import { parseText, partLabelOf, renderHeader, type MetricType } from "@agent/core";
-import { columnsOf, ragged, StoredFamily, type FamilyColumns, type GroupedMetric } from "./families.ts";
+import { columnsOf, hasInfBucket, ragged, StoredFamily, type FamilyColumns, type GroupedMetric } from "./families.ts";
 import { groupMetrics } from "./grouping.ts";
 
 type Num = number | string;
@@ -22,9 +22,9 @@ function num(x: Num): number {
   return typeof x === "number" ? x : Number(x);
 }
 
-function toMetricRecord(composite: boolean, m: GroupedMetric): MetricRecord {
-  if (!composite) return [m.labels as string[], m.value];
-  return [m.labels as string[], m.sum, m.count, m.parts.flat(), m.hasInf];
+function toMetricRecord(type: MetricType, m: GroupedMetric): MetricRecord {
+  if (partLabelOf(type) === undefined) return [m.labels as string[], m.value];
+  return [m.labels as string[], m.sum, m.count, m.parts.flat(), type === "histogram" && hasInfBucket(m)];
 }
 
 /**
@@ -44,8 +44,7 @@ function columnsOfRecords(type: MetricType, records: MetricRecord[], intern: (s:
 }
 
 export function toFamilyRecord(f: StoredFamily): FamilyRecord {
-  const composite = partLabelOf(f.type) !== undefined;
-  return [f.name, f.type, f.help ?? null, f.at, f.metrics.map((m) => toMetricRecord(composite, m))];
+  return [f.name, f.type, f.help ?? null, f.at, f.metrics.map((m) => toMetricRecord(f.type, m))];
 }
 
 /** `intern` gives one copy of each name, type, HELP text and label string however many records repeat them. */

@@ -65,24 +65,21 @@ export function groupMetrics(family: MetricFamily, labelsOf: (s: Sample) => stri
     refuseTimestamp(s);
     const pairs = labelsOf(s);
     if (!byKey) {
-      out.push({ labels: pairs, value: s.value, parts: NO_PARTS, sum: 0, count: 0, hasInf: false });
+      out.push({ labels: pairs, value: s.value, parts: NO_PARTS, sum: 0, count: 0 });
       continue;
     }
-    const key = JSON.stringify(pairs);
+    const key = seriesIdentity(family.name, pairs);
     let m = byKey.get(key);
     if (!m) {
-      m = { labels: pairs, value: 0, parts: [], sum: 0, count: 0, hasInf: false };
+      m = { labels: pairs, value: 0, parts: [], sum: 0, count: 0 };
       byKey.set(key, m);
       out.push(m);
     }
     const suffix = s.name.slice(family.name.length);
     if (suffix === "_sum") m.sum = s.value;
     else if (suffix === "_count") m.count = asCount(s.value);
-    else if (family.type === "histogram") {
-      const le = parseBound(s.labels.le);
-      if (le === Infinity) m.hasInf = true;
-      m.parts.push([le, asCount(s.value)]);
-    } else m.parts.push([parseBound(s.labels.quantile), s.value]);
+    else if (family.type === "histogram") m.parts.push([parseBound(s.labels.le), asCount(s.value)]);
+    else m.parts.push([parseBound(s.labels.quantile), s.value]);
   }
   return out;
 }

@@ -58,9 +58,9 @@ export class PushStore {
     return this.index.series;
   }
 
-  /** Records the types of the families in `own`; family() on an existing name returns it unchanged. */
+  /** Records the types of the families in `own`. */
   private learnOwnTypes(own: MetricSet): void {
-    for (const name of own.names()) this.ownTypes.set(name, own.family(name, "untyped", "").type);
+    for (const name of own.names()) this.ownTypes.set(name, own.get(name)!.type);
   }
 
   /** Which storage holds the groups, and where. */

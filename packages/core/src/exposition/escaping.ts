@@ -5,6 +5,7 @@
  * (`U__` and hex code points) can be undone, which Pushgateway does for label names in push paths.
  */
 import { isValidMetricName } from "./model.ts";
+import { isMetricNameChar, isMetricNameStart } from "./text-scan.ts";
 
 export type EscapingScheme = "allow-utf-8" | "underscores" | "dots" | "values";
 
@@ -22,9 +23,9 @@ export function negotiateEscaping(accept: string | undefined): EscapingScheme {
   return scheme;
 }
 
-/** [a-zA-Z_:], and digits after the first character: the runes a classic metric name may hold. */
+/** A rune a classic metric name may hold at this place. */
 function isLegacyRune(c: number, first: boolean): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 58 || (!first && c >= 48 && c <= 57);
+  return first ? isMetricNameStart(c) : isMetricNameChar(c);
 }
 
 /** `name` rewritten by `scheme` when it is not a classic metric name; classic names pass unchanged. */

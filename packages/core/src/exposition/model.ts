@@ -2,8 +2,6 @@
 
 export type MetricType = "counter" | "gauge" | "histogram" | "summary" | "untyped";
 
-export const METRIC_TYPES: readonly MetricType[] = ["counter", "gauge", "histogram", "summary", "untyped"];
-
 /** Label name -> value. Order of keys is the order they are written in. */
 export type Labels = Readonly<Record<string, string>>;
 

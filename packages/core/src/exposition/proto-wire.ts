@@ -142,10 +142,10 @@ export class Reader {
 const encoder = new TextEncoder();
 
 /**
- * Growable protobuf writer. A nested message gets a one-byte length slot up front and is written in place;
- * when it turns out to be 128 bytes or longer, its bytes are moved up to make room for the longer varint.
+ * Growable protobuf writer. A nested message (`begin`/`end`) gets a one-byte length slot up front and is
+ * written in place; when it turns out to be 128 bytes or longer, its bytes are moved up to make room for the
+ * longer varint.
  */
-/** Protobuf wire writer; nested messages are length-prefixed in place with `begin`/`end`. */
 export class ProtoWriter {
   buf = new Uint8Array(4096);
   view = new DataView(this.buf.buffer);

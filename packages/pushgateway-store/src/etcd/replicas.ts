@@ -23,12 +23,15 @@ export class Replicas {
     this.prefix = `${storePrefix}replicas/`;
   }
 
-  /** Notes an announcement read or watched at `key` (`name` undefined: deleted); false for a key that is none. */
-  note(key: string, name: string | undefined): boolean {
-    if (!key.startsWith(this.prefix)) return false;
+  /** Whether `key` is an announcement's. */
+  holds(key: string): boolean {
+    return key.startsWith(this.prefix);
+  }
+
+  /** Notes the announcement read or watched at `key`, one holds() says is; `name` undefined: deleted. */
+  note(key: string, name: string | undefined): void {
     if (name === undefined) this.announced.delete(key);
     else this.announced.set(key, name);
-    return true;
   }
 
   clear(): void {

@@ -9,6 +9,7 @@
 import { dbKey, fromRecord, GROUP_PREFIX, Interner, type GroupRecord } from "../group-db.ts";
 import type { StorageFollower } from "../group-storage.ts";
 import type { Group } from "../group.ts";
+import { groupingKey } from "../grouping-key.ts";
 import { StorageFailure } from "../storage-failure.ts";
 import { text, type KeyValue, type WatchEvent } from "./client.ts";
 import type { Replicas } from "./replicas.ts";
@@ -72,7 +73,7 @@ export class EtcdView {
       const key = text(kv.key);
       const rev = Number(kv.mod_revision);
       if (key === this.marker) this.seen = rev;
-      else if (this.replicas.note(key, text(kv.value))) continue;
+      else if (this.replicas.holds(key)) this.replicas.note(key, text(kv.value));
       else if (this.isGroup(key)) {
         const g = fromRecord(JSON.parse(text(kv.value)) as GroupRecord, intern);
         this.revisions.set(g.key, rev);
@@ -121,13 +122,16 @@ export class EtcdView {
   }
 
   private applyRevision(events: readonly WatchEvent[], rev: number): void {
-    const markerEvent = events.find((e) => text(e.kv.key) === this.marker);
-    const own = markerEvent !== undefined && text(markerEvent.kv.value) === this.id;
+    // Keys decoded once; a value only where it is read (a group's record is the bulk of an event).
+    const keys = events.map((e) => text(e.kv.key));
+    const markerAt = keys.indexOf(this.marker);
+    const own = markerAt >= 0 && text(events[markerAt]!.kv.value) === this.id;
     const intern = new Interner();
-    if (!own && events.some((e) => this.isGroup(text(e.kv.key)))) this.othersChanges++;
-    for (const e of events) {
-      const key = text(e.kv.key);
-      this.replicas.note(key, e.type === "DELETE" ? undefined : text(e.kv.value));
+    if (!own && keys.some((k) => this.isGroup(k))) this.othersChanges++;
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      const key = keys[i]!;
+      if (this.replicas.holds(key)) this.replicas.note(key, e.type === "DELETE" ? undefined : text(e.kv.value));
       if (!this.isGroup(key)) continue;
       if (e.type === "DELETE") {
         const groupKey = this.groupKeys.get(key);
@@ -139,14 +143,17 @@ export class EtcdView {
         this.revisions.delete(groupKey);
         this.follower!.apply(groupKey, undefined);
       } else {
-        const g = fromRecord(JSON.parse(text(e.kv.value)) as GroupRecord, intern);
-        this.groupKeys.set(key, g.key);
-        this.revisions.set(g.key, rev);
-        if (!own) this.follower!.apply(g.key, g);
+        // This agent's own change is in its view already: its key is all it needs, not the group rebuilt.
+        const record = JSON.parse(text(e.kv.value)) as GroupRecord;
+        const g = own ? undefined : fromRecord(record, intern);
+        const groupKey = g?.key ?? groupingKey(record.labels);
+        this.groupKeys.set(key, groupKey);
+        this.revisions.set(groupKey, rev);
+        if (g) this.follower!.apply(groupKey, g);
       }
     }
     this.from = rev + 1;
-    if (markerEvent) {
+    if (markerAt >= 0) {
       this.seen = Math.max(this.seen, rev);
       if (this.seen >= this.target) for (const w of this.waiters.splice(0)) w();
     }
