@@ -41,7 +41,7 @@ const USAGE = `Usage: agent [serve] [flags]        run the roles --roles names (
 export interface CalledAs {
   /** The default of --roles: the config file and the command line still override it. */
   roles: string[];
-  /** Command-line words dropped before parsing (Role.programArgs: node_exporter's collectors the agent lacks). */
+  /** Command-line words dropped before parsing (Role.programArgs: collector flags of node_exporter that the agent does not know). */
   ignored: readonly string[];
 }
 

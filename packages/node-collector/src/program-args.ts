@@ -1,9 +1,10 @@
 /**
- * node_exporter's command line: its flags are the node role's own, except those for collectors the agent
- * lacks, which are set aside (and logged) so that a unit naming one still starts.
+ * node_exporter's command line: its flags are the node role's own. The agent has every collector and flag of
+ * 1.8.2; a collector flag it does not know (an option another node_exporter version has) is set aside and
+ * logged, so that a unit naming one still starts.
  */
 
-/** node_exporter 1.8's collectors, those the agent lacks included (off by default there, most of them). */
+/** node_exporter 1.8's collectors. */
 const NODE_EXPORTER_COLLECTORS = new Set(
   ("arp bcache bonding btrfs buddyinfo cgroups conntrack cpu cpufreq diskstats dmi drbd edac entropy ethtool fibrechannel " +
     "filefd filesystem hwmon infiniband interrupts ipvs ksmd lnstat loadavg logind mdadm meminfo meminfo_numa mountstats " +
@@ -13,8 +14,8 @@ const NODE_EXPORTER_COLLECTORS = new Set(
 );
 
 /**
- * node_exporter flags for collectors the agent does not have (`--collector.wifi`, `--no-collector.ntp`,
- * `--collector.ntp.server=...`), split off so that a unit naming one still starts; the rest as given.
+ * Flags of node_exporter's collectors that the agent does not know (`--collector.ntp.some-option=...`), split off
+ * so that a unit naming one still starts; the rest as given.
  */
 export function splitUnknownCollectorFlags(argv: readonly string[], known: (flag: string) => boolean): { args: string[]; ignored: string[] } {
   const args: string[] = [];
